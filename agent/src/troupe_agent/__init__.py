@@ -1,0 +1,1 @@
+"""Troupe package."""
