@@ -1,0 +1,51 @@
+"""Wire names shared by the browser, the agent runtime and the API.
+
+Our prefix is ``troupe.``; ``lk.`` is reserved by LiveKit and never used for our own names.
+"""
+
+from typing import Final
+
+PROTOCOL_VERSION: Final = 1
+"""Version of the browser <-> agent protocol. Both sides announce it on join and refuse a
+mismatch with a clear error instead of misreading messages."""
+
+AGENT_NAME: Final = "troupe-agent"
+"""The agent name the worker registers under; the API's token dispatches exactly this name."""
+
+AGENT_IDENTITY_PREFIX: Final = "agent-"
+"""LiveKit gives agent participants identities starting with this prefix."""
+
+USER_IDENTITY_PREFIX: Final = "user-"
+"""Identities the API mints for end users start with this prefix."""
+
+TOPIC_EVENTS: Final = "troupe.events"
+"""Text-stream / data topic for typed agent -> browser events (see ``events.py``)."""
+
+TOPIC_CLIENT_EVENTS: Final = "troupe.client_events"
+"""Text-stream / data topic for typed browser -> agent events (panel events, hello)."""
+
+ATTR_ACTIVE_AGENT: Final = "troupe.active_agent"
+"""Participant attribute on the agent: the slug of the agent currently speaking."""
+
+ATTR_ACTIVE_AGENT_NAME: Final = "troupe.active_agent_name"
+"""Participant attribute on the agent: the display name of the active agent."""
+
+ATTR_SESSION_ID: Final = "troupe.session_id"
+"""Participant attribute on the agent: the Troupe session id it serves."""
+
+ATTR_AGENT_STATE: Final = "lk.agent.state"
+"""LiveKit's own agent-state attribute (read-only for us): initializing, listening,
+thinking, speaking. Listed here so no other module spells it."""
+
+__all__ = [
+    "AGENT_IDENTITY_PREFIX",
+    "AGENT_NAME",
+    "ATTR_ACTIVE_AGENT",
+    "ATTR_ACTIVE_AGENT_NAME",
+    "ATTR_AGENT_STATE",
+    "ATTR_SESSION_ID",
+    "PROTOCOL_VERSION",
+    "TOPIC_CLIENT_EVENTS",
+    "TOPIC_EVENTS",
+    "USER_IDENTITY_PREFIX",
+]

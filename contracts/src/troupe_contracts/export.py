@@ -1,0 +1,73 @@
+"""Export every contract to one JSON Schema document (``web/src/contracts/schema.json``),
+from which the TypeScript types are generated. Run: ``python -m troupe_contracts.export PATH``.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+
+from troupe_contracts import constants, providers
+from troupe_contracts.config import SessionConfig
+from troupe_contracts.events import AgentEvent
+from troupe_contracts.log import LogEntry, SessionLogBatch
+from troupe_contracts.providers import ProviderSpec
+from troupe_contracts.session import (
+    SessionConnection,
+    SessionRead,
+    SessionStartRequest,
+    SessionStartResponse,
+    TokenMetadata,
+)
+
+MODELS: tuple[type[BaseModel], ...] = (
+    SessionStartRequest,
+    SessionStartResponse,
+    SessionConnection,
+    SessionRead,
+    TokenMetadata,
+    SessionConfig,
+    SessionLogBatch,
+    ProviderSpec,
+)
+UNIONS: dict[str, Any] = {"AgentEvent": AgentEvent, "LogEntry": LogEntry}
+
+
+def build_schema() -> dict[str, Any]:
+    """One schema whose ``$defs`` hold every contract, plus the constants as ``const`` values."""
+    defs: dict[str, Any] = {}
+    for name, tp in [(m.__name__, m) for m in MODELS] + list(UNIONS.items()):
+        schema = TypeAdapter(tp).json_schema(ref_template="#/$defs/{model}", mode="serialization")
+        defs.update(schema.pop("$defs", {}))
+        defs[name] = schema
+    consts = {
+        name: getattr(constants, name)
+        for name in constants.__all__
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "TroupeContracts",
+        "$defs": dict(sorted(defs.items())),
+        "x-constants": consts,
+        "x-provider-catalog": [p.model_dump(mode="json") for p in providers.PROVIDER_CATALOG],
+    }
+
+
+def render() -> str:
+    return json.dumps(build_schema(), indent=2, sort_keys=False) + "\n"
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    text = render()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

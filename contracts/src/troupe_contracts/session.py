@@ -1,0 +1,103 @@
+"""Session start: what the browser asks the API for and what it gets back, and the metadata
+the API embeds in the LiveKit token / agent dispatch for the runtime to read."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field
+
+from troupe_contracts.base import Contract
+from troupe_contracts.constants import PROTOCOL_VERSION
+
+
+class ModalityProfile(StrEnum):
+    """Which media the end user may publish besides the microphone."""
+
+    AUDIO = "audio"
+    AUDIO_CAMERA = "audio_camera"
+    AUDIO_SCREEN = "audio_screen"
+    AUDIO_CAMERA_SCREEN = "audio_camera_screen"
+
+
+class PanelType(StrEnum):
+    """Interactive workspace panels the browser can render."""
+
+    SLIDES = "slides"
+    NOTEPAD = "notepad"
+    CODE = "code"
+    WHITEBOARD = "whiteboard"
+    DOCUMENT = "document"
+
+
+class SessionStatus(StrEnum):
+    """Lifecycle of a session; it only ever moves forward in this order."""
+
+    CREATED = "created"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class SessionStartRequest(Contract):
+    """Body of ``POST /api/v1/sessions``."""
+
+    template_id: UUID | None = Field(
+        default=None, description="Session template to start; the organization's default when omitted."
+    )
+    embed_key: str | None = Field(default=None, description="Public embed key (end-user starts).")
+    end_user_id: Annotated[str, Field(max_length=128)] | None = Field(
+        default=None, description="Caller-chosen opaque id of the end user, for rate limits and logs."
+    )
+    display_name: Annotated[str, Field(max_length=80)] | None = None
+
+
+class SessionConnection(Contract):
+    """What the browser needs to join the room."""
+
+    session_id: UUID
+    room_name: str
+    livekit_url: str
+    participant_token: str
+    participant_identity: str
+    token_expires_at: datetime
+
+
+class TokenMetadata(Contract):
+    """JSON embedded as the user's participant metadata and as the agent dispatch metadata."""
+
+    protocol_version: int = PROTOCOL_VERSION
+    session_id: UUID
+    organization_id: UUID
+    template_id: UUID | None
+    user_id: str
+    modality_profile: ModalityProfile
+    enabled_panels: list[PanelType] = Field(default_factory=list)
+    trace_context: dict[str, str] = Field(
+        default_factory=dict, description="W3C trace context carried from the API to the runtime."
+    )
+
+
+class SessionRead(Contract):
+    """Status of one session."""
+
+    id: UUID
+    organization_id: UUID
+    template_id: UUID | None
+    room_name: str
+    status: SessionStatus
+    end_user_id: str | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_seconds: float | None
+
+
+class SessionStartResponse(Contract):
+    """Response of ``POST /api/v1/sessions``."""
+
+    session: SessionRead
+    connection: SessionConnection
+    modality_profile: ModalityProfile
+    enabled_panels: list[PanelType]
