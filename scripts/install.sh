@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs whatever is missing for Troupe on a fresh Debian machine. Idempotent: a second run
+# only checks. Usage: scripts/install.sh [--local-llm]
+. "$(dirname "$0")/lib.sh"
+WANT_LOCAL_LLM=0
+[ "${1:-}" = "--local-llm" ] && WANT_LOCAL_LLM=1
+
+APT_PACKAGES=(postgresql redis-server chromium espeak-ng sox libsox-fmt-all ffmpeg fonts-dejavu-core)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v uv >/dev/null 2>&1; then
+  log "installing uv"
+  python3 -m pip install --quiet --user "uv==0.9.30" || python3 -m pip install --quiet "uv==0.9.30"
+fi
+
+log "syncing Python workspace (uv)"
+( cd "$ROOT" && uv sync --frozen --quiet )
+if [ "$WANT_LOCAL_LLM" = 1 ]; then
+  # llama.cpp's default -march=native build crashes on this CPU family (AMX); see LOCAL-MODELS.md.
+  if ! "$ROOT/.venv/bin/python" -c "import llama_cpp" 2>/dev/null; then
+    log "building llama-cpp-python for the offline LLM (a few minutes, cached afterwards)"
+  fi
+  ( cd "$ROOT" && CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF" \
+      uv sync --frozen --quiet --extra local-llm )
+fi
+
+if [ ! -x "$TOOLS/bin/livekit-server" ] || ! "$TOOLS/bin/livekit-server" --version 2>/dev/null | grep -q "${LIVEKIT_VERSION#v}"; then
+  log "building livekit-server $LIVEKIT_VERSION from its Go module"
+  mkdir -p "$TOOLS/bin"
+  go install "github.com/livekit/livekit-server/cmd/server@$LIVEKIT_VERSION"
+  mv -f "$TOOLS/bin/server" "$TOOLS/bin/livekit-server"
+fi
+
+if [ -f "$ROOT/web/package-lock.json" ]; then
+  stamp="$ROOT/web/node_modules/.troupe-lock-stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/web/package-lock.json" "$stamp"; then
+    log "installing web dependencies (npm ci)"
+    ( cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error )
+    cp "$ROOT/web/package-lock.json" "$stamp"
+  fi
+fi
+log "install complete"
