@@ -5,7 +5,7 @@
 WANT_LOCAL_LLM=0
 [ "${1:-}" = "--local-llm" ] && WANT_LOCAL_LLM=1
 
-APT_PACKAGES=(postgresql redis-server chromium espeak-ng sox libsox-fmt-all ffmpeg fonts-dejavu-core)
+APT_PACKAGES=(postgresql redis-server chromium espeak-ng sox libsox-fmt-all ffmpeg fonts-dejavu-core docker-compose)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,44 @@
+# Thin entry points; the work is in scripts/. See README.md.
+.PHONY: dev test install install-local-llm services-up services-down lint format contracts rooms backup restore bench
+
+dev:                ## run the whole platform locally (installs what is missing)
+	scripts/dev.sh
+
+test:               ## run every test suite against throw-away services
+	scripts/test.sh
+
+install:            ## install system packages, Python and npm deps, livekit-server
+	scripts/install.sh
+
+install-local-llm:  ## also build the offline LLM runtime (llama-cpp-python)
+	scripts/install.sh --local-llm
+
+services-up:        ## start Postgres, Redis, LiveKit for development
+	scripts/env.sh dev && scripts/services.sh up
+
+services-down:
+	scripts/services.sh down
+
+lint:               ## ruff + mypy on Python, eslint + typecheck on web
+	uv run --frozen ruff check . && uv run --frozen ruff format --check .
+	cd web && npm run lint && npm run typecheck
+
+format:
+	uv run --frozen ruff format . && uv run --frozen ruff check --fix .
+	cd web && npx prettier --write .
+
+contracts:          ## regenerate JSON Schema + TypeScript types from contracts/
+	uv run --frozen python -m troupe_contracts.export web/src/contracts/schema.json
+	cd web && npm run gen:contracts
+
+rooms:              ## list LiveKit rooms and participants of the dev server
+	scripts/rooms.sh
+
+backup:             ## pg_dump the dev database to backups/troupe-<time>.dump
+	scripts/db.sh backup
+
+restore:            ## restore the dev database: make restore FILE=backups/x.dump
+	scripts/db.sh restore $(FILE)
+
+bench:              ## run the benchmarks in bench/
+	scripts/bench.sh

@@ -1,0 +1,277 @@
+"""Deterministic fake providers for tests: ``fake/echo`` and ``fake/scripted`` LLMs, plus a fake
+STT and TTS.
+
+The worker exposes the two LLMs only when ``TROUPE_ENABLE_TEST_PROVIDERS`` is true (for
+whole-system tests); unit tests import everything here directly."""
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from livekit import rtc
+from livekit.agents import APIConnectionError, APIConnectOptions, llm, stt, tts, utils
+from livekit.agents.llm.tool_context import Tool, ToolChoice
+from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
+
+from troupe_agent.providers._chat import last_user_text
+
+ECHO_PREFIX = "You said: "
+ECHO_EMPTY_REPLY = "Hello! I am listening."
+SCRIPT_ENV = "TROUPE_FAKE_LLM_SCRIPT"
+"""JSON (inline, or a path to a file) with the script the worker's ``fake/scripted`` follows."""
+
+
+def split_in_chunks(text: str, parts: int = 3) -> list[str]:
+    """``text`` cut at word boundaries into at most ``parts`` pieces that join back to it."""
+    words = text.split(" ")
+    size = max(1, -(-len(words) // parts))
+    pieces = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
+    return [p + " " for p in pieces[:-1]] + pieces[-1:]
+
+
+# --------------------------------------------------------------------------------------- LLM
+
+
+@dataclass(frozen=True)
+class ScriptedToolCall:
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScriptedTurn:
+    """One LLM reply: text and/or tool calls, or an error raised instead."""
+
+    text: str = ""
+    tool_calls: tuple[ScriptedToolCall, ...] = ()
+    error: str | None = None
+    first_token_delay_s: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ScriptedTurn":
+        return cls(
+            text=data.get("text", ""),
+            tool_calls=tuple(
+                ScriptedToolCall(c["name"], c.get("arguments", {}))
+                for c in data.get("tool_calls", [])
+            ),
+            error=data.get("error"),
+            first_token_delay_s=float(data.get("first_token_delay_s", 0.0)),
+        )
+
+
+class _FakeLLMBase(llm.LLM):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[llm.ChatContext] = []
+        """Every chat context this LLM was asked to continue, for assertions."""
+
+    @property
+    def provider(self) -> str:
+        return "fake"
+
+    def next_turn(self, chat_ctx: llm.ChatContext) -> ScriptedTurn:
+        raise NotImplementedError
+
+    def chat(
+        self,
+        *,
+        chat_ctx: llm.ChatContext,
+        tools: list[Tool] | None = None,
+        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
+        parallel_tool_calls: NotGivenOr[bool] = NOT_GIVEN,
+        tool_choice: NotGivenOr[ToolChoice] = NOT_GIVEN,
+        extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
+    ) -> llm.LLMStream:
+        self.calls.append(chat_ctx.copy())
+        turn = self.next_turn(chat_ctx)
+        return _ScriptedStream(
+            self, turn=turn, chat_ctx=chat_ctx, tools=tools or [], conn_options=conn_options
+        )
+
+
+class _ScriptedStream(llm.LLMStream):
+    def __init__(self, owner: llm.LLM, *, turn: ScriptedTurn, **kw: Any) -> None:
+        super().__init__(owner, **kw)
+        self._turn = turn
+
+    async def _run(self) -> None:
+        turn = self._turn
+        request_id = uuid.uuid4().hex
+        if turn.first_token_delay_s:
+            await asyncio.sleep(turn.first_token_delay_s)
+        if turn.error is not None:
+            raise APIConnectionError(turn.error, retryable=False)
+        if turn.text:
+            for piece in split_in_chunks(turn.text):
+                self._event_ch.send_nowait(
+                    llm.ChatChunk(id=request_id, delta=llm.ChoiceDelta(role="assistant", content=piece))
+                )
+                await asyncio.sleep(0)
+        for call in turn.tool_calls:
+            self._event_ch.send_nowait(
+                llm.ChatChunk(
+                    id=request_id,
+                    delta=llm.ChoiceDelta(
+                        role="assistant",
+                        tool_calls=[
+                            llm.FunctionToolCall(
+                                name=call.name,
+                                arguments=json.dumps(call.arguments),
+                                call_id=f"call_{uuid.uuid4().hex[:8]}",
+                            )
+                        ],
+                    ),
+                )
+            )
+        words = len(turn.text.split())
+        self._event_ch.send_nowait(
+            llm.ChatChunk(
+                id=request_id,
+                usage=llm.CompletionUsage(completion_tokens=words, prompt_tokens=10, total_tokens=words + 10),
+            )
+        )
+
+
+class EchoLLM(_FakeLLMBase):
+    """``fake/echo``: replies exactly ``You said: <last user text>``, in a few chunks."""
+
+    @property
+    def model(self) -> str:
+        return "echo"
+
+    def next_turn(self, chat_ctx: llm.ChatContext) -> ScriptedTurn:
+        text = last_user_text(chat_ctx)
+        return ScriptedTurn(text=f"{ECHO_PREFIX}{text}" if text else ECHO_EMPTY_REPLY)
+
+
+class ScriptedLLM(_FakeLLMBase):
+    """``fake/scripted``: answers each call with the next turn of its script. Past the end of
+    the script it falls back to echoing, so a test never hangs on a missing turn."""
+
+    def __init__(self, turns: Iterable[ScriptedTurn | dict[str, Any] | str] = ()) -> None:
+        super().__init__()
+        self._turns: list[ScriptedTurn] = [
+            t if isinstance(t, ScriptedTurn)
+            else ScriptedTurn(text=t) if isinstance(t, str)
+            else ScriptedTurn.from_dict(t)
+            for t in turns
+        ]
+
+    @classmethod
+    def from_env(cls) -> "ScriptedLLM":
+        raw = os.environ.get(SCRIPT_ENV, "").strip()
+        if not raw:
+            return cls()
+        if not raw.startswith(("[", "{")):
+            with open(raw, encoding="utf-8") as f:
+                raw = f.read()
+        data = json.loads(raw)
+        return cls(data["turns"] if isinstance(data, dict) else data)
+
+    @property
+    def model(self) -> str:
+        return "scripted"
+
+    @property
+    def remaining(self) -> int:
+        return len(self._turns)
+
+    def next_turn(self, chat_ctx: llm.ChatContext) -> ScriptedTurn:
+        if self._turns:
+            return self._turns.pop(0)
+        text = last_user_text(chat_ctx)
+        return ScriptedTurn(text=f"{ECHO_PREFIX}{text}" if text else ECHO_EMPTY_REPLY)
+
+
+# --------------------------------------------------------------------------------------- TTS
+
+
+class FakeTTS(tts.TTS):
+    """Silent audio whose length grows with the text (``seconds_per_char``), so playback
+    takes a known time; ``fail=True`` makes every synthesis raise."""
+
+    def __init__(
+        self, *, sample_rate: int = 24000, seconds_per_char: float = 0.01, fail: bool = False
+    ) -> None:
+        super().__init__(
+            capabilities=tts.TTSCapabilities(streaming=False), sample_rate=sample_rate, num_channels=1
+        )
+        self.seconds_per_char = seconds_per_char
+        self.fail = fail
+        self.inputs: list[str] = []
+
+    @property
+    def model(self) -> str:
+        return "fake-tts"
+
+    @property
+    def provider(self) -> str:
+        return "fake"
+
+    def synthesize(
+        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+    ) -> tts.ChunkedStream:
+        self.inputs.append(text)
+        return _FakeChunkedStream(tts=self, input_text=text, conn_options=conn_options)
+
+
+class _FakeChunkedStream(tts.ChunkedStream):
+    def __init__(self, *, tts: FakeTTS, input_text: str, conn_options: APIConnectOptions) -> None:
+        super().__init__(tts=tts, input_text=input_text, conn_options=conn_options)
+        self._fake = tts
+
+    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
+        if self._fake.fail:
+            raise APIConnectionError("fake TTS failure", retryable=False)
+        output_emitter.initialize(
+            request_id=uuid.uuid4().hex,
+            sample_rate=self._fake.sample_rate,
+            num_channels=1,
+            mime_type="audio/pcm",
+        )
+        samples = int(len(self.input_text) * self._fake.seconds_per_char * self._fake.sample_rate)
+        output_emitter.push(b"\x00\x00" * max(samples, 1))
+        output_emitter.flush()
+
+
+# --------------------------------------------------------------------------------------- STT
+
+
+class FakeSTT(stt.STT):
+    """Returns the queued transcripts in order, one per recognized utterance."""
+
+    def __init__(self, transcripts: Iterable[str] = ()) -> None:
+        super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
+        self.transcripts = list(transcripts)
+
+    @property
+    def model(self) -> str:
+        return "fake-stt"
+
+    @property
+    def provider(self) -> str:
+        return "fake"
+
+    async def _recognize_impl(
+        self,
+        buffer: utils.AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions,
+    ) -> stt.SpeechEvent:
+        text = self.transcripts.pop(0) if self.transcripts else ""
+        return stt.SpeechEvent(
+            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+            request_id=uuid.uuid4().hex,
+            alternatives=[stt.SpeechData(language="en", text=text, confidence=1.0)],
+        )
+
+
+def silence(seconds: float, sample_rate: int = 16000) -> rtc.AudioFrame:
+    n = int(seconds * sample_rate)
+    return rtc.AudioFrame(data=b"\x00\x00" * n, sample_rate=sample_rate, num_channels=1, samples_per_channel=n)

@@ -1,0 +1,48 @@
+"""Runtime settings, read from the environment and the repository's ``.env``."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the worker reads from its environment. Reach it through ``get_settings()``."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    livekit_url: str = "ws://127.0.0.1:7880"
+    livekit_api_key: str = ""
+    livekit_api_secret: SecretStr = SecretStr("")
+
+    troupe_api_url: str = "http://127.0.0.1:8000"
+    troupe_runtime_token: SecretStr = SecretStr("")
+    redis_url: str | None = None
+
+    troupe_agent_health_port: int = 8081
+    troupe_enable_test_providers: bool = False
+    troupe_agent_spool_dir: Path = Path(".data/spool")
+    troupe_agent_num_idle_processes: int | None = None
+    """Warm job processes kept ready (each holds the local models); None: livekit's default."""
+
+    api_timeout_s: float = 5.0
+    api_max_attempts: int = 4
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    deepgram_api_key: SecretStr | None = None
+    cartesia_api_key: SecretStr | None = None
+    eleven_api_key: SecretStr | None = None
+
+    def has_env(self, name: str) -> bool:
+        """Whether the setting behind environment variable ``name`` is set and non-empty."""
+        value = getattr(self, name.lower(), None)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return bool(value)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `make test`: every test suite against throw-away services on free ports.
+#   1. unit/integration: contracts, api, agent (pytest; real Postgres + Redis + LiveKit)
+#   2. web unit tests (Vitest)
+#   3. whole system: API + agent worker + web app started for real, then tests/e2e (pytest +
+#      Playwright on Debian Chromium) and the web shell browser tests.
+# Exits non-zero when any suite fails. Idempotent; leaves nothing running.
+. "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/install.sh"
+
+WORK="$ROOT/.run/test"
+rm -rf "$WORK"; mkdir -p "$WORK"
+ENV_FILE="$("$ROOT/scripts/env.sh" test "$WORK")"
+export TROUPE_ENV_FILE="$ENV_FILE" TROUPE_DATA_DIR="$WORK/data" TROUPE_RUN_DIR="$WORK/run" TROUPE_PG_FSYNC=off
+load_env "$ENV_FILE"
+LOGS="$WORK/run/logs"; mkdir -p "$LOGS" "$ROOT/test-results"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${PIDS[@]}"; do kill -KILL "-$pid" 2>/dev/null || true; done
+  "$ROOT/scripts/services.sh" down >/dev/null 2>&1 || true
+  cp -r "$LOGS" "$ROOT/test-results/logs" 2>/dev/null || true
+}
+trap cleanup EXIT
+"$ROOT/scripts/services.sh" up
+
+FAILED=()
+suite() {  # suite NAME CMD...: run a suite, record failure, keep going
+  local name="$1"; shift
+  log "── $name"
+  if "$@"; then log "✔ $name"; else log "✘ $name"; FAILED+=("$name"); fi
+}
+
+# Unit/integration tests get their own database and Redis db, so they never touch the data the
+# running stack of step 3 uses.
+PGPASSWORD=troupe "$PG_BIN/createdb" -h 127.0.0.1 -p "$TROUPE_PG_PORT" -U troupe troupe_unit
+UNIT_ENV=(env "DATABASE_URL=postgresql+asyncpg://troupe:troupe@127.0.0.1:$TROUPE_PG_PORT/troupe_unit" "REDIS_URL=redis://127.0.0.1:$TROUPE_REDIS_PORT/1")
+cd "$ROOT"
+suite "lint (ruff)" uv run --frozen ruff check contracts api agent tests bench
+suite "python unit + integration" "${UNIT_ENV[@]}" uv run --frozen pytest -q contracts/tests api/tests agent/tests -p no:cacheprovider
+suite "web unit (vitest)" bash -c "cd web && npm test --silent"
+
+# ── whole system
+start() {  # start NAME CMD...: background process in its own process group, logged
+  local name="$1"; shift
+  setsid "$@" >"$LOGS/$name.log" 2>&1 &
+  PIDS+=("$!")
+}
+log "building the web app"
+( cd web && npm run build --silent >"$LOGS/web-build.log" 2>&1 ) || { tail -50 "$LOGS/web-build.log"; FAILED+=("web build"); }
+uv run --frozen troupe-api prestart >"$LOGS/prestart.log" 2>&1 || { tail -50 "$LOGS/prestart.log"; FAILED+=("api prestart"); }
+start api uv run --frozen troupe-api serve
+start agent uv run --frozen troupe-agent start
+start web bash -c "cd web && exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT"
+ready=0
+for _ in $(seq 1 120); do
+  if curl -fsS "$TROUPE_API_URL/api/v1/readyz" >/dev/null 2>&1 && curl -fsS "$TROUPE_WEB_URL/" >/dev/null 2>&1 \
+     && curl -fsS "http://127.0.0.1:$TROUPE_AGENT_HEALTH_PORT/" >/dev/null 2>&1; then ready=1; break; fi
+  sleep 1
+done
+if [ "$ready" = 1 ]; then
+  suite "whole system (tests/e2e)" uv run --frozen pytest -q tests/e2e -p no:cacheprovider
+  suite "web browser shell (playwright)" bash -c "cd web && npm run test:browser --silent"
+else
+  log "the stack did not become ready; logs:"; tail -n 40 "$LOGS"/{api,agent,web}.log
+  FAILED+=("stack startup")
+fi
+
+if [ "${#FAILED[@]}" -gt 0 ]; then
+  log "FAILED suites: ${FAILED[*]}"; exit 1
+fi
+log "all suites passed"

@@ -1,0 +1,545 @@
+/* eslint-disable */
+/**
+ * GENERATED FILE — do not edit.
+ * Source: src/contracts/schema.json (exported from the Python `troupe_contracts` package).
+ * Regenerate: `npm run gen:contracts` (in web/).
+ */
+
+export type ToolKind = 'builtin' | 'panel' | 'webhook';
+/**
+ * What the receiving agent sees of the conversation on a handoff.
+ */
+export type ContextPolicy = 'preserve' | 'reset';
+export type VideoSource = 'camera' | 'screen';
+/**
+ * Interactive workspace panels the browser can render.
+ */
+export type PanelType = 'slides' | 'notepad' | 'code' | 'whiteboard' | 'document';
+export type AgentEvent =
+  ActiveAgentEvent | HandoffEvent | ToolCallEvent | AgentErrorEvent | SessionEndingEvent;
+export type LogEntry =
+  | MessageEntry
+  | TransitionEntry
+  | ToolCallEntry
+  | PanelEventEntry
+  | TurnMetricsEntry
+  | UsageEntry
+  | ErrorEntry;
+/**
+ * Which media the end user may publish besides the microphone.
+ */
+export type ModalityProfile = 'audio' | 'audio_camera' | 'audio_screen' | 'audio_camera_screen';
+export type ProviderRole = 'stt' | 'llm' | 'tts';
+/**
+ * Lifecycle of a session; it only ever moves forward in this order.
+ */
+export type SessionStatus = 'created' | 'active' | 'completed' | 'failed';
+
+export interface ActiveAgentEvent {
+  v?: number;
+  ts: string;
+  type?: 'active_agent';
+  agent: string;
+  name: string;
+}
+export interface AgentConfig {
+  id: string;
+  version?: number;
+  slug: string;
+  name: string;
+  instructions: string;
+  greeting?: string;
+  stt: string;
+  llm: string;
+  tts: string;
+  voice?: string | null;
+  tools?: ToolConfig[];
+  handoffs?: HandoffTarget[];
+  modalities?: VideoSource[];
+  panels?: PanelType[];
+  vision?: VisionSettings;
+}
+/**
+ * A tool as the runtime needs it. Webhook secrets arrive decrypted, only to the runtime.
+ */
+export interface ToolConfig {
+  name: string;
+  kind: ToolKind;
+  description: string;
+  parameters?: {
+    [k: string]: unknown | undefined;
+  };
+  url?: string | null;
+  method?: string;
+  headers?: {
+    [k: string]: string | undefined;
+  };
+  timeout_s?: number;
+}
+export interface HandoffTarget {
+  agent: string;
+  context_policy?: ContextPolicy;
+  /**
+   * When to transfer, for the LLM.
+   */
+  description?: string;
+}
+export interface VisionSettings {
+  enabled?: boolean;
+  detail?: string;
+  fps_speaking?: number;
+  fps_silent?: number;
+  max_size?: number;
+}
+export interface AgentErrorEvent {
+  v?: number;
+  ts: string;
+  type?: 'agent_error';
+  code: string;
+  message: string;
+  recoverable: boolean;
+}
+export interface HandoffEvent {
+  v?: number;
+  ts: string;
+  type?: 'handoff';
+  from_agent: string;
+  to_agent: string;
+}
+export interface ToolCallEvent {
+  v?: number;
+  ts: string;
+  type?: 'tool_call';
+  agent: string;
+  tool: string;
+  status: 'started' | 'succeeded' | 'failed';
+}
+export interface SessionEndingEvent {
+  v?: number;
+  ts: string;
+  type?: 'session_ending';
+  reason: 'max_duration' | 'idle' | 'agent' | 'error';
+}
+export interface ErrorEntry {
+  /**
+   * Per-session sequence number; (session, seq) is unique.
+   */
+  seq: number;
+  ts: string;
+  kind?: 'error';
+  source: 'stt' | 'llm' | 'tts' | 'tool' | 'runtime' | 'config';
+  message: string;
+  recoverable?: boolean;
+}
+export interface MessageEntry {
+  /**
+   * Per-session sequence number; (session, seq) is unique.
+   */
+  seq: number;
+  ts: string;
+  kind?: 'message';
+  role: 'user' | 'assistant' | 'system';
+  agent?: string | null;
+  text: string;
+  interrupted?: boolean;
+  started_at?: string | null;
+  ended_at?: string | null;
+}
+export interface TransitionEntry {
+  /**
+   * Per-session sequence number; (session, seq) is unique.
+   */
+  seq: number;
+  ts: string;
+  kind?: 'transition';
+  from_agent: string | null;
+  to_agent: string;
+  context_policy?: string;
+}
+export interface ToolCallEntry {
+  /**
+   * Per-session sequence number; (session, seq) is unique.
+   */
+  seq: number;
+  ts: string;
+  kind?: 'tool_call';
+  agent: string;
+  tool: string;
+  arguments?: {
+    [k: string]: unknown | undefined;
+  };
+  result?: string | null;
+  error?: string | null;
+  latency_ms?: number | null;
+}
+export interface PanelEventEntry {
+  /**
+   * Per-session sequence number; (session, seq) is unique.
+   */
+  seq: number;
+  ts: string;
+  kind?: 'panel_event';
+  panel: string;
+  event: string;
+  data?: {
+    [k: string]: unknown | undefined;
+  };
+}
+export interface TurnMetricsEntry {
+  /**
+   * Per-session sequence number; (session, seq) is unique.
+   */
+  seq: number;
+  ts: string;
+  kind?: 'turn_metrics';
+  agent?: string | null;
+  end_of_utterance_delay_ms?: number | null;
+  transcription_delay_ms?: number | null;
+  llm_ttft_ms?: number | null;
+  tts_ttfb_ms?: number | null;
+  e2e_latency_ms?: number | null;
+}
+export interface UsageEntry {
+  /**
+   * Per-session sequence number; (session, seq) is unique.
+   */
+  seq: number;
+  ts: string;
+  kind?: 'usage';
+  provider: string;
+  model: string;
+  llm_input_tokens?: number;
+  llm_output_tokens?: number;
+  stt_seconds?: number;
+  tts_characters?: number;
+  tts_seconds?: number;
+  vision_frames?: number;
+}
+/**
+ * One selectable model of one provider.
+ */
+export interface ProviderSpec {
+  /**
+   * ``provider/model``, e.g. ``local/piper-joe``.
+   */
+  id: string;
+  role: ProviderRole;
+  label: string;
+  /**
+   * Runs on this machine with no network and no key.
+   */
+  offline: boolean;
+  /**
+   * Keys it needs.
+   */
+  requires_env?: string[];
+  streaming?: boolean;
+  tool_calling?: boolean;
+  languages?: string[];
+  voices?: string[];
+  notes?: string;
+  /**
+   * Deterministic fake; only in test mode.
+   */
+  test_only?: boolean;
+}
+export interface SessionConfig {
+  session_id: string;
+  organization_id: string;
+  template_id: string | null;
+  initial_agent: string;
+  agents: AgentConfig[];
+  modality_profile: ModalityProfile;
+  enabled_panels?: PanelType[];
+  idle_timeout_s?: number;
+  max_duration_s?: number;
+  record_audio?: boolean;
+}
+/**
+ * What the browser needs to join the room.
+ */
+export interface SessionConnection {
+  session_id: string;
+  room_name: string;
+  livekit_url: string;
+  participant_token: string;
+  participant_identity: string;
+  token_expires_at: string;
+}
+export interface SessionLogBatch {
+  /**
+   * @maxItems 500
+   */
+  entries: (
+    | MessageEntry
+    | TransitionEntry
+    | ToolCallEntry
+    | PanelEventEntry
+    | TurnMetricsEntry
+    | UsageEntry
+    | ErrorEntry
+  )[];
+  /**
+   * The runtime's last batch for this session.
+   */
+  final?: boolean;
+  close_reason?: string | null;
+}
+/**
+ * Status of one session.
+ */
+export interface SessionRead {
+  id: string;
+  organization_id: string;
+  template_id: string | null;
+  room_name: string;
+  status: SessionStatus;
+  end_user_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_seconds: number | null;
+}
+/**
+ * Body of ``POST /api/v1/sessions``.
+ */
+export interface SessionStartRequest {
+  /**
+   * Session template to start; the organization's default when omitted.
+   */
+  template_id?: string | null;
+  /**
+   * Public embed key (end-user starts).
+   */
+  embed_key?: string | null;
+  /**
+   * Caller-chosen opaque id of the end user, for rate limits and logs.
+   */
+  end_user_id?: string | null;
+  display_name?: string | null;
+}
+/**
+ * Response of ``POST /api/v1/sessions``.
+ */
+export interface SessionStartResponse {
+  session: SessionRead;
+  connection: SessionConnection;
+  modality_profile: ModalityProfile;
+  enabled_panels: PanelType[];
+}
+/**
+ * JSON embedded as the user's participant metadata and as the agent dispatch metadata.
+ */
+export interface TokenMetadata {
+  protocol_version?: number;
+  session_id: string;
+  organization_id: string;
+  template_id: string | null;
+  user_id: string;
+  modality_profile: ModalityProfile;
+  enabled_panels?: PanelType[];
+  /**
+   * W3C trace context carried from the API to the runtime.
+   */
+  trace_context?: {
+    [k: string]: string | undefined;
+  };
+}
+
+// Wire names and versions (from `x-constants`).
+export const AGENT_IDENTITY_PREFIX = 'agent-' as const;
+export const AGENT_NAME = 'troupe-agent' as const;
+export const ATTR_ACTIVE_AGENT = 'troupe.active_agent' as const;
+export const ATTR_ACTIVE_AGENT_NAME = 'troupe.active_agent_name' as const;
+export const ATTR_AGENT_STATE = 'lk.agent.state' as const;
+export const ATTR_SESSION_ID = 'troupe.session_id' as const;
+export const PROTOCOL_VERSION = 1 as const;
+export const TOPIC_CLIENT_EVENTS = 'troupe.client_events' as const;
+export const TOPIC_EVENTS = 'troupe.events' as const;
+export const USER_IDENTITY_PREFIX = 'user-' as const;
+
+// Providers the platform knows about (from `x-provider-catalog`).
+export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
+  {
+    id: 'local/whisper-tiny',
+    role: 'stt',
+    label: 'Whisper tiny.en (offline)',
+    offline: true,
+    requires_env: [],
+    streaming: false,
+    tool_calling: false,
+    languages: ['en'],
+    voices: [],
+    notes: 'faster-whisper on VAD-segmented utterances',
+    test_only: false,
+  },
+  {
+    id: 'local/smollm2',
+    role: 'llm',
+    label: 'SmolLM2-135M-Instruct (offline)',
+    offline: true,
+    requires_env: [],
+    streaming: true,
+    tool_calling: false,
+    languages: ['en'],
+    voices: [],
+    notes: "Tiny: fine for 'it talks', weak at following instructions and tool calls.",
+    test_only: false,
+  },
+  {
+    id: 'local/piper-joe',
+    role: 'tts',
+    label: 'Piper en_US joe-medium (offline)',
+    offline: true,
+    requires_env: [],
+    streaming: false,
+    tool_calling: false,
+    languages: ['en'],
+    voices: ['joe'],
+    notes: 'One chunk per sentence',
+    test_only: false,
+  },
+  {
+    id: 'local/espeak',
+    role: 'tts',
+    label: 'eSpeak NG (offline fallback)',
+    offline: true,
+    requires_env: [],
+    streaming: false,
+    tool_calling: false,
+    languages: ['en'],
+    voices: ['en-us', 'en-gb'],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'deepgram/nova-2',
+    role: 'stt',
+    label: 'Deepgram Nova-2',
+    offline: false,
+    requires_env: ['DEEPGRAM_API_KEY'],
+    streaming: true,
+    tool_calling: false,
+    languages: ['en', 'multi'],
+    voices: [],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'deepgram/nova-3',
+    role: 'stt',
+    label: 'Deepgram Nova-3',
+    offline: false,
+    requires_env: ['DEEPGRAM_API_KEY'],
+    streaming: true,
+    tool_calling: false,
+    languages: ['en', 'multi'],
+    voices: [],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'openai/gpt-4.1-mini',
+    role: 'llm',
+    label: 'OpenAI GPT-4.1 mini',
+    offline: false,
+    requires_env: ['OPENAI_API_KEY'],
+    streaming: true,
+    tool_calling: true,
+    languages: ['multi'],
+    voices: [],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'openai/gpt-4.1',
+    role: 'llm',
+    label: 'OpenAI GPT-4.1',
+    offline: false,
+    requires_env: ['OPENAI_API_KEY'],
+    streaming: true,
+    tool_calling: true,
+    languages: ['multi'],
+    voices: [],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'openai/gpt-4o',
+    role: 'llm',
+    label: 'OpenAI GPT-4o',
+    offline: false,
+    requires_env: ['OPENAI_API_KEY'],
+    streaming: true,
+    tool_calling: true,
+    languages: ['multi'],
+    voices: [],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'openai-compatible/default',
+    role: 'llm',
+    label: 'OpenAI-compatible server (OPENAI_BASE_URL, e.g. Ollama, vLLM, llama.cpp)',
+    offline: true,
+    requires_env: ['OPENAI_BASE_URL'],
+    streaming: true,
+    tool_calling: true,
+    languages: ['multi'],
+    voices: [],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'cartesia/sonic',
+    role: 'tts',
+    label: 'Cartesia Sonic',
+    offline: false,
+    requires_env: ['CARTESIA_API_KEY'],
+    streaming: true,
+    tool_calling: false,
+    languages: ['en'],
+    voices: ['default'],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'elevenlabs/eleven_turbo_v2_5',
+    role: 'tts',
+    label: 'ElevenLabs Turbo v2.5',
+    offline: false,
+    requires_env: ['ELEVEN_API_KEY'],
+    streaming: true,
+    tool_calling: false,
+    languages: ['en'],
+    voices: ['default'],
+    notes: '',
+    test_only: false,
+  },
+  {
+    id: 'fake/echo',
+    role: 'llm',
+    label: 'Test: echo LLM',
+    offline: true,
+    requires_env: [],
+    streaming: true,
+    tool_calling: true,
+    languages: ['en'],
+    voices: [],
+    notes: "Replies 'You said: <text>'. Deterministic.",
+    test_only: true,
+  },
+  {
+    id: 'fake/scripted',
+    role: 'llm',
+    label: 'Test: scripted LLM',
+    offline: true,
+    requires_env: [],
+    streaming: true,
+    tool_calling: true,
+    languages: ['en'],
+    voices: [],
+    notes: '',
+    test_only: true,
+  },
+];
