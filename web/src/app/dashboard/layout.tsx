@@ -1,0 +1,12 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { DashboardShell } from '@/components/shell/dashboard-shell';
+
+export const metadata: Metadata = {
+  title: { default: 'Dashboard', template: '%s · Troupe dashboard' },
+  robots: { index: false, follow: false },
+};
+
+export default function DashboardLayout({ children }: { children: ReactNode }) {
+  return <DashboardShell>{children}</DashboardShell>;
+}

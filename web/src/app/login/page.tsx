@@ -1,0 +1,13 @@
+import type { Metadata } from 'next';
+import { AuthForm } from '@/components/auth/auth-form';
+import { AuthLayout } from '@/components/auth/auth-layout';
+
+export const metadata: Metadata = { title: 'Sign in' };
+
+export default function LoginPage() {
+  return (
+    <AuthLayout title="Welcome back" subtitle="Sign in to manage your agents and sessions.">
+      <AuthForm mode="login" />
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,16 @@
+import type { Metadata } from 'next';
+import { AuthForm } from '@/components/auth/auth-form';
+import { AuthLayout } from '@/components/auth/auth-layout';
+
+export const metadata: Metadata = { title: 'Create your account' };
+
+export default function RegisterPage() {
+  return (
+    <AuthLayout
+      title="Create your Troupe account"
+      subtitle="Set up an organization and build your first voice agent."
+    >
+      <AuthForm mode="register" />
+    </AuthLayout>
+  );
+}
