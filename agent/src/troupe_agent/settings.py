@@ -31,6 +31,8 @@ class Settings(BaseSettings):
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
+    openai_compatible_model: str = "llama3.2"
+    """Model name sent to the OPENAI_BASE_URL server for ``openai-compatible/default``."""
     deepgram_api_key: SecretStr | None = None
     cartesia_api_key: SecretStr | None = None
     eleven_api_key: SecretStr | None = None

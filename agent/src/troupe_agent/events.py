@@ -1,0 +1,87 @@
+"""What the runtime tells the browser besides LiveKit's own transcription streams: the active
+agent as participant attributes, and typed events (``troupe_contracts.events``) on the
+``TOPIC_EVENTS`` text stream."""
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Protocol
+
+from livekit import rtc
+from troupe_contracts import ATTR_ACTIVE_AGENT, ATTR_ACTIVE_AGENT_NAME, TOPIC_EVENTS
+from troupe_contracts.events import ActiveAgentEvent, AgentErrorEvent, AgentEvent
+
+from troupe_agent.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class EventPublisher(Protocol):
+    def active_agent_changed(self, slug: str, name: str) -> None: ...
+    def error(self, code: str, message: str, *, recoverable: bool) -> None: ...
+    async def aclose(self) -> None: ...
+
+
+class RoomEventPublisher:
+    """Publishes to a connected room. Sends are queued on tasks we keep and await at close,
+    so an event is never lost to fire-and-forget."""
+
+    def __init__(self, room: rtc.Room) -> None:
+        self._room = room
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sent: list[AgentEvent] = []
+
+    def _spawn(self, coro: "asyncio.Future[None] | object", what: str) -> None:
+        async def run() -> None:
+            try:
+                await coro  # type: ignore[misc]
+            except Exception:
+                log.exception("publishing to the room failed", what=what)
+
+        task = asyncio.get_running_loop().create_task(run(), name=f"troupe.publish.{what}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def send(self, event: AgentEvent) -> None:
+        self.sent.append(event)
+        self._spawn(
+            self._room.local_participant.send_text(event.model_dump_json(), topic=TOPIC_EVENTS),
+            event.type,
+        )
+
+    def active_agent_changed(self, slug: str, name: str) -> None:
+        self._spawn(
+            self._room.local_participant.set_attributes(
+                {ATTR_ACTIVE_AGENT: slug, ATTR_ACTIVE_AGENT_NAME: name}
+            ),
+            "attributes",
+        )
+        self.send(ActiveAgentEvent(ts=now(), agent=slug, name=name))
+
+    def error(self, code: str, message: str, *, recoverable: bool) -> None:
+        self.send(AgentErrorEvent(ts=now(), code=code, message=message, recoverable=recoverable))
+
+    async def aclose(self) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)
+
+
+class RecordingEventPublisher:
+    """For tests and room-less sessions: remembers what would have been sent."""
+
+    def __init__(self) -> None:
+        self.active_agents: list[tuple[str, str]] = []
+        self.sent: list[AgentEvent] = []
+
+    def active_agent_changed(self, slug: str, name: str) -> None:
+        self.active_agents.append((slug, name))
+        self.sent.append(ActiveAgentEvent(ts=now(), agent=slug, name=name))
+
+    def error(self, code: str, message: str, *, recoverable: bool) -> None:
+        self.sent.append(AgentErrorEvent(ts=now(), code=code, message=message, recoverable=recoverable))
+
+    async def aclose(self) -> None:
+        return None

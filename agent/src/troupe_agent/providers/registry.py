@@ -1,0 +1,181 @@
+"""Resolves the ``provider/model`` strings of ``troupe_contracts.providers.PROVIDER_CATALOG``
+to plugin instances.
+
+Rules:
+- a cloud provider whose key is missing falls back, with a warning, to the offline default for
+  its role (``DEFAULT_OFFLINE``), so a session without keys still talks;
+- an unknown id, or a ``fake/*`` id while test providers are disabled, falls back the same way;
+- non-streaming STT is wrapped in ``stt.StreamAdapter`` with the session VAD, non-streaming TTS
+  in ``tts.StreamAdapter`` (sentence by sentence);
+- local models come from the per-process ``LocalModels`` cache, never loaded per session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from livekit.agents import llm, stt, tts
+from troupe_contracts.providers import (
+    DEFAULT_OFFLINE,
+    ProviderRole,
+    ProviderSpec,
+    provider_by_id,
+)
+
+from troupe_agent.local_models import LocalModels
+from troupe_agent.logging import get_logger
+from troupe_agent.settings import Settings
+
+log = get_logger(__name__)
+
+
+class ProviderError(RuntimeError):
+    """A provider cannot be built (bad id, missing optional package or binary)."""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    requested: str
+    resolved: str
+    reason: str | None = None
+    """Why ``resolved`` differs from ``requested``; None when it does not."""
+
+
+class ProviderRegistry:
+    def __init__(self, settings: Settings, models: LocalModels) -> None:
+        self._settings = settings
+        self._models = models
+        self.resolutions: list[Resolution] = []
+
+    # ------------------------------------------------------------------ resolution of ids
+
+    def resolve_id(self, provider_id: str, role: ProviderRole) -> str:
+        """The id that will really be used for ``provider_id`` in ``role``."""
+        spec = provider_by_id(provider_id)
+        reason: str | None = None
+        if spec is None and provider_id.startswith("openai-compatible/"):
+            spec = provider_by_id("openai-compatible/default")
+        if spec is None:
+            reason = "unknown provider"
+        elif spec.role != role:
+            reason = f"provider is a {spec.role.value} provider, not {role.value}"
+        elif spec.test_only and not self._settings.troupe_enable_test_providers:
+            reason = "test providers are disabled (TROUPE_ENABLE_TEST_PROVIDERS=false)"
+        elif missing := [k for k in spec.requires_env if not self._settings.has_env(k)]:
+            reason = f"missing {', '.join(missing)}"
+        resolved = provider_id if reason is None else DEFAULT_OFFLINE[role]
+        if reason is not None:
+            log.warning(
+                "provider unavailable, using the offline default",
+                role=role.value,
+                requested=provider_id,
+                fallback=resolved,
+                reason=reason,
+            )
+        self.resolutions.append(Resolution(provider_id, resolved, reason))
+        return resolved
+
+    @staticmethod
+    def _split(provider_id: str) -> tuple[str, str]:
+        provider, _, model = provider_id.partition("/")
+        return provider, model
+
+    # ------------------------------------------------------------------ builders per role
+
+    def stt(self, provider_id: str, *, language: str = "en") -> stt.STT:
+        resolved = self.resolve_id(provider_id, ProviderRole.STT)
+        provider, model = self._split(resolved)
+        instance: stt.STT
+        if resolved == "local/whisper-tiny":
+            from troupe_agent.providers.local_stt import WhisperSTT
+
+            instance = WhisperSTT(self._models.whisper(), language=language)
+        elif provider == "deepgram":
+            from livekit.plugins import deepgram
+
+            instance = deepgram.STT(model=model, language=language, **self._key("deepgram_api_key"))
+        else:
+            raise ProviderError(f"no STT builder for {resolved}")
+        if not instance.capabilities.streaming:
+            instance = stt.StreamAdapter(stt=instance, vad=self._models.vad())
+        return instance
+
+    def llm(self, provider_id: str) -> llm.LLM:
+        resolved = self.resolve_id(provider_id, ProviderRole.LLM)
+        provider, model = self._split(resolved)
+        if resolved == "local/smollm2":
+            from troupe_agent.providers.local_llm import LlamaCppLLM
+
+            return LlamaCppLLM(self._models.llama())
+        if resolved == "fake/echo":
+            from troupe_agent.providers.fake import EchoLLM
+
+            return EchoLLM()
+        if resolved == "fake/scripted":
+            from troupe_agent.providers.fake import ScriptedLLM
+
+            return ScriptedLLM.from_env()
+        if provider == "openai":
+            from livekit.plugins import openai
+
+            return openai.LLM(model=model, **self._key("openai_api_key"))
+        if provider == "openai-compatible":
+            from livekit.plugins import openai
+
+            return openai.LLM(
+                model=self._settings.openai_compatible_model if model == "default" else model,
+                base_url=self._settings.openai_base_url,
+                # local servers (Ollama, llama.cpp) accept any key; the client insists on one
+                api_key=self._secret("openai_api_key") or "not-needed",
+            )
+        raise ProviderError(f"no LLM builder for {resolved}")
+
+    def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS:
+        resolved = self.resolve_id(provider_id, ProviderRole.TTS)
+        provider, model = self._split(resolved)
+        instance: tts.TTS
+        if resolved == "local/piper-joe":
+            from troupe_agent.providers.local_tts import PiperTTS
+
+            instance = PiperTTS(self._models.piper())
+        elif resolved == "local/espeak":
+            from troupe_agent.providers.local_tts import EspeakTTS
+
+            instance = EspeakTTS(voice=voice if voice and voice != "default" else "en-us")
+        elif provider == "cartesia":
+            from livekit.plugins import cartesia
+
+            kwargs: dict[str, str] = {}
+            if voice and voice != "default":
+                kwargs["voice"] = voice
+            instance = cartesia.TTS(**self._key("cartesia_api_key"), **kwargs)
+        elif provider == "elevenlabs":
+            from livekit.plugins import elevenlabs
+
+            el_kwargs: dict[str, str] = {"model": model}
+            if voice and voice != "default":
+                el_kwargs["voice_id"] = voice
+            instance = elevenlabs.TTS(**self._key("eleven_api_key"), **el_kwargs)
+        else:
+            raise ProviderError(f"no TTS builder for {resolved}")
+        if not instance.capabilities.streaming:
+            instance = tts.StreamAdapter(tts=instance)
+        return instance
+
+    def fallback_tts(self) -> tts.TTS:
+        """The voice of last resort (apologies when the configured TTS fails): eSpeak NG."""
+        from troupe_agent.providers.local_tts import EspeakTTS
+
+        return EspeakTTS()
+
+    def _key(self, name: str) -> dict[str, str]:
+        """``{"api_key": ...}`` when the setting is present; plugins read their env otherwise."""
+        secret = self._secret(name)
+        return {"api_key": secret} if secret else {}
+
+    def _secret(self, name: str) -> str | None:
+        value = getattr(self._settings, name)
+        return value.get_secret_value() if value is not None else None
+
+
+def spec_for(provider_id: str) -> ProviderSpec | None:
+    return provider_by_id(provider_id)
