@@ -42,7 +42,8 @@ function stripNestedTitles(node, keepTitle) {
 }
 
 function constantName(name) {
-  if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`x-constants key is not CONSTANT_CASE: ${name}`);
+  if (!/^[A-Z][A-Z0-9_]*$/.test(name))
+    throw new Error(`x-constants key is not CONSTANT_CASE: ${name}`);
   return name;
 }
 
@@ -79,7 +80,9 @@ export async function generateContracts(schema) {
   const constants = schema['x-constants'] ?? {};
   const constantLines = Object.keys(constants)
     .sort()
-    .map((key) => `export const ${constantName(key)} = ${JSON.stringify(constants[key])} as const;`);
+    .map(
+      (key) => `export const ${constantName(key)} = ${JSON.stringify(constants[key])} as const;`,
+    );
 
   const catalog = schema['x-provider-catalog'] ?? [];
   const catalogType = names.includes('ProviderSpec') ? 'ProviderSpec' : 'Record<string, unknown>';

@@ -30,9 +30,21 @@ const FEATURES = [
 ];
 
 const STEPS = [
-  { n: '1', title: 'Configure agents', body: 'Instructions, voices, tools and handoffs in the dashboard.' },
-  { n: '2', title: 'Publish a template', body: 'Pick the modalities and panels, get an embed key.' },
-  { n: '3', title: 'Talk', body: 'Drop the embed into your site. People start talking in one click.' },
+  {
+    n: '1',
+    title: 'Configure agents',
+    body: 'Instructions, voices, tools and handoffs in the dashboard.',
+  },
+  {
+    n: '2',
+    title: 'Publish a template',
+    body: 'Pick the modalities and panels, get an embed key.',
+  },
+  {
+    n: '3',
+    title: 'Talk',
+    body: 'Drop the embed into your site. People start talking in one click.',
+  },
 ];
 
 export default function LandingPage() {

@@ -32,17 +32,19 @@ export default function DashboardHome() {
       </section>
       <h2 className={styles.subheading}>Get started</h2>
       <section className={styles.sections}>
-        {DASHBOARD_SECTIONS.filter((s) => s.slug).map(({ href, label, description, icon: Icon }) => (
-          <a key={href} href={href} className={styles.sectionCard}>
-            <span className={styles.sectionIcon}>
-              <Icon size={20} />
-            </span>
-            <span className={styles.sectionText}>
-              <strong>{label}</strong>
-              <span>{description}</span>
-            </span>
-          </a>
-        ))}
+        {DASHBOARD_SECTIONS.filter((s) => s.slug).map(
+          ({ href, label, description, icon: Icon }) => (
+            <a key={href} href={href} className={styles.sectionCard}>
+              <span className={styles.sectionIcon}>
+                <Icon size={20} />
+              </span>
+              <span className={styles.sectionText}>
+                <strong>{label}</strong>
+                <span>{description}</span>
+              </span>
+            </a>
+          ),
+        )}
       </section>
     </>
   );

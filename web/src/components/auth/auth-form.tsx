@@ -45,10 +45,14 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const isRegister = mode === 'register';
   return (
     <form className={styles.form} onSubmit={onSubmit} noValidate>
-      {isRegister && (
-        <Field label="Name" name="name" autoComplete="name" error={errors.name} />
-      )}
-      <Field label="Work email" name="email" type="email" autoComplete="email" error={errors.email} />
+      {isRegister && <Field label="Name" name="name" autoComplete="name" error={errors.name} />}
+      <Field
+        label="Work email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        error={errors.email}
+      />
       <Field
         label="Password"
         name="password"

@@ -20,15 +20,69 @@ export interface DashboardSection {
 }
 
 export const DASHBOARD_SECTIONS: readonly DashboardSection[] = [
-  { slug: '', label: 'Home', href: '/dashboard', icon: HomeIcon, description: 'Overview of your organization.' },
-  { slug: 'agents', label: 'Agents', href: '/dashboard/agents', icon: BotIcon, description: 'Create and version agents: instructions, voices, models and tools.' },
-  { slug: 'topology', label: 'Topology', href: '/dashboard/topology', icon: TopologyIcon, description: 'Design who hands off to whom, and when.' },
-  { slug: 'tools', label: 'Tools', href: '/dashboard/tools', icon: ToolIcon, description: 'Register webhook and built-in tools your agents can call.' },
-  { slug: 'templates', label: 'Templates', href: '/dashboard/templates', icon: TemplateIcon, description: 'Bundle agents, modalities and panels into embeddable session templates.' },
-  { slug: 'sessions', label: 'Sessions', href: '/dashboard/sessions', icon: SessionsIcon, description: 'Browse past conversations, transcripts and replays.' },
-  { slug: 'usage', label: 'Usage', href: '/dashboard/usage', icon: UsageIcon, description: 'Minutes, tokens and cost per agent and provider.' },
-  { slug: 'status', label: 'Status', href: '/dashboard/status', icon: StatusIcon, description: 'Health of LiveKit, agent workers and providers.' },
-  { slug: 'settings', label: 'Settings', href: '/dashboard/settings', icon: SettingsIcon, description: 'Organization, members, API keys and your profile.' },
+  {
+    slug: '',
+    label: 'Home',
+    href: '/dashboard',
+    icon: HomeIcon,
+    description: 'Overview of your organization.',
+  },
+  {
+    slug: 'agents',
+    label: 'Agents',
+    href: '/dashboard/agents',
+    icon: BotIcon,
+    description: 'Create and version agents: instructions, voices, models and tools.',
+  },
+  {
+    slug: 'topology',
+    label: 'Topology',
+    href: '/dashboard/topology',
+    icon: TopologyIcon,
+    description: 'Design who hands off to whom, and when.',
+  },
+  {
+    slug: 'tools',
+    label: 'Tools',
+    href: '/dashboard/tools',
+    icon: ToolIcon,
+    description: 'Register webhook and built-in tools your agents can call.',
+  },
+  {
+    slug: 'templates',
+    label: 'Templates',
+    href: '/dashboard/templates',
+    icon: TemplateIcon,
+    description: 'Bundle agents, modalities and panels into embeddable session templates.',
+  },
+  {
+    slug: 'sessions',
+    label: 'Sessions',
+    href: '/dashboard/sessions',
+    icon: SessionsIcon,
+    description: 'Browse past conversations, transcripts and replays.',
+  },
+  {
+    slug: 'usage',
+    label: 'Usage',
+    href: '/dashboard/usage',
+    icon: UsageIcon,
+    description: 'Minutes, tokens and cost per agent and provider.',
+  },
+  {
+    slug: 'status',
+    label: 'Status',
+    href: '/dashboard/status',
+    icon: StatusIcon,
+    description: 'Health of LiveKit, agent workers and providers.',
+  },
+  {
+    slug: 'settings',
+    label: 'Settings',
+    href: '/dashboard/settings',
+    icon: SettingsIcon,
+    description: 'Organization, members, API keys and your profile.',
+  },
 ];
 
 export function findSection(slug: string): DashboardSection | undefined {

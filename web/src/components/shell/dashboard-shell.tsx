@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ThemeToggle } from '@/components/theme/theme-toggle';
 import { MenuIcon } from '@/components/ui/icons';
 import { Logo } from '@/components/ui/logo';
@@ -15,10 +15,10 @@ function isActive(pathname: string, href: string): boolean {
 
 export function DashboardShell({ children }: { children: ReactNode }) {
   const pathname = usePathname() ?? '/dashboard';
-  const [navOpen, setNavOpen] = useState(false);
-
-  // Close the mobile drawer after navigating.
-  useEffect(() => setNavOpen(false), [pathname]);
+  // The mobile drawer is open for the page it was opened on: navigating closes it.
+  const [openedOn, setOpenedOn] = useState<string | null>(null);
+  const navOpen = openedOn === pathname;
+  const setNavOpen = (open: boolean) => setOpenedOn(open ? pathname : null);
 
   return (
     <div className={styles.shell} data-nav-open={navOpen || undefined}>

@@ -2,13 +2,7 @@ import type { AgentState } from '@livekit/components-react';
 
 /** The states the session UI distinguishes; the word is shown verbatim in `agent-state`. */
 export type DisplayAgentState =
-  | 'connecting'
-  | 'initializing'
-  | 'listening'
-  | 'thinking'
-  | 'speaking'
-  | 'disconnected'
-  | 'failed';
+  'connecting' | 'initializing' | 'listening' | 'thinking' | 'speaking' | 'disconnected' | 'failed';
 
 /** Maps LiveKit's agent state (the `lk.agent.state` attribute, via the hooks) to what we show. */
 export function toDisplayAgentState(state: AgentState | undefined): DisplayAgentState {

@@ -1,12 +1,8 @@
-import { ConnectionError, ConnectionErrorReason } from 'livekit-client';
+import { ConnectionError, ConnectionErrorReason, DisconnectReason } from 'livekit-client';
 import { isTokenExpired } from './session-store';
 
 export type SessionProblem =
-  | 'token-expired'
-  | 'network'
-  | 'agent-unavailable'
-  | 'connection-failed'
-  | 'disconnected';
+  'token-expired' | 'network' | 'agent-unavailable' | 'connection-failed' | 'disconnected';
 
 export interface SessionProblemCopy {
   title: string;
@@ -57,3 +53,28 @@ export const SESSION_PROBLEMS: Record<SessionProblem, SessionProblemCopy> = {
     action: 'Reconnect',
   },
 };
+
+export type DisconnectOutcome = 'ignore' | 'ended' | SessionProblem;
+
+/**
+ * What the UI does after the room disconnects on its own (not through our end button).
+ * The server closing the room means the session is over; everything else is a problem to show.
+ */
+export function classifyDisconnect(reason: DisconnectReason | undefined): DisconnectOutcome {
+  switch (reason) {
+    case DisconnectReason.CLIENT_INITIATED:
+      return 'ignore';
+    case DisconnectReason.ROOM_DELETED:
+    case DisconnectReason.ROOM_CLOSED:
+    case DisconnectReason.PARTICIPANT_REMOVED:
+    case DisconnectReason.SERVER_SHUTDOWN:
+      return 'ended';
+    case DisconnectReason.JOIN_FAILURE:
+    case DisconnectReason.SIGNAL_CLOSE:
+    case DisconnectReason.CONNECTION_TIMEOUT:
+    case DisconnectReason.MEDIA_FAILURE:
+      return 'network';
+    default:
+      return 'disconnected';
+  }
+}

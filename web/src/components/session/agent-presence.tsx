@@ -1,0 +1,51 @@
+'use client';
+
+import { BarVisualizer, type AgentState, type TrackReference } from '@livekit/components-react';
+import { AGENT_STATE_HINTS, type DisplayAgentState } from '@/lib/session/agent-state';
+import styles from './session.module.css';
+
+export function AgentPresence({
+  agentName,
+  state,
+  rawState,
+  audioTrack,
+  waiting,
+}: {
+  agentName: string | undefined;
+  state: DisplayAgentState;
+  rawState: AgentState;
+  audioTrack: TrackReference | undefined;
+  waiting: boolean;
+}) {
+  const initial = (agentName ?? 'A').trim().charAt(0).toUpperCase();
+  return (
+    <section className={styles.presence} data-state={state} aria-label="Agent">
+      <div className={styles.orb}>
+        <div className={styles.orbRing} aria-hidden="true" />
+        <div className={styles.orbCore}>
+          {/* key: re-mount on handoff so the name change is visibly animated. */}
+          <span key={agentName} className={styles.orbInitial} aria-hidden="true">
+            {initial}
+          </span>
+        </div>
+      </div>
+      <div className={styles.agentVisualizer} data-testid="agent-visualizer">
+        <BarVisualizer
+          track={audioTrack}
+          state={rawState}
+          barCount={7}
+          options={{ minHeight: 12, maxHeight: 100 }}
+        />
+      </div>
+      <div className={styles.stateRow} aria-live="polite">
+        <span className={styles.statePill}>
+          <span className={styles.stateDot} aria-hidden="true" />
+          <span data-testid="agent-state">{state}</span>
+        </span>
+        <span className={styles.stateHint}>
+          {waiting ? 'Waiting for the agent…' : AGENT_STATE_HINTS[state]}
+        </span>
+      </div>
+    </section>
+  );
+}
