@@ -1,13 +1,14 @@
 import type { NextConfig } from 'next';
-
-// The browser only ever talks to its own origin; `/api/*` is forwarded to the Platform API.
-const apiUrl = (process.env.TROUPE_API_URL ?? 'http://127.0.0.1:8000').replace(/\/+$/, '');
+import { apiBaseUrl } from './src/lib/api/api-base-url';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // The browser only ever talks to its own origin; `/api/*` is forwarded to the Platform API.
+  // `next build` bakes rewrites into its manifest, so `src/proxy.ts` repeats this rewrite per
+  // request with TROUPE_API_URL as the running server sees it (build once, point anywhere).
   async rewrites() {
-    return [{ source: '/api/:path*', destination: `${apiUrl}/api/:path*` }];
+    return [{ source: '/api/:path*', destination: `${apiBaseUrl()}/api/:path*` }];
   },
 };
 
