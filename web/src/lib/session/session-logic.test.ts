@@ -1,4 +1,4 @@
-import { ConnectionError, ConnectionErrorReason, DisconnectReason } from 'livekit-client';
+import { ConnectionError, DisconnectReason } from 'livekit-client';
 import { describe, expect, it } from 'vitest';
 import type { SessionStartResponse } from '@/contracts';
 import { ATTR_ACTIVE_AGENT_NAME } from '@/contracts';
@@ -47,18 +47,10 @@ describe('connection errors', () => {
   it('classifies connect failures', () => {
     const future = '2099-01-01T00:00:00Z';
     expect(classifyConnectError(new Error('x'), '2000-01-01T00:00:00Z')).toBe('token-expired');
-    expect(
-      classifyConnectError(
-        new ConnectionError('no', ConnectionErrorReason.NotAllowed, 401),
-        future,
-      ),
-    ).toBe('token-expired');
-    expect(
-      classifyConnectError(
-        new ConnectionError('down', ConnectionErrorReason.ServerUnreachable),
-        future,
-      ),
-    ).toBe('network');
+    expect(classifyConnectError(ConnectionError.notAllowed('no', 401), future)).toBe(
+      'token-expired',
+    );
+    expect(classifyConnectError(ConnectionError.serverUnreachable('down'), future)).toBe('network');
     expect(classifyConnectError(new Error('boom'), future)).toBe('connection-failed');
   });
 
