@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+"""A provider registry stand-in that hands out given fake instances."""
+
+from livekit.agents import llm, stt, tts
+
+from troupe_agent.providers.fake import EchoLLM, FakeTTS
+
+
+class FakeProviders:
+    def __init__(
+        self,
+        *,
+        llm: llm.LLM | None = None,
+        tts: tts.TTS | None = None,
+        stt: stt.STT | None = None,
+    ) -> None:
+        self._llm = llm or EchoLLM()
+        self._tts = tts or FakeTTS()
+        self._stt = stt  # None: text-only tests need no STT (no VAD to segment audio)
+        self.requested: list[tuple[str, str]] = []
+
+    def stt(self, provider_id: str, **_: object) -> stt.STT | None:
+        self.requested.append(("stt", provider_id))
+        return self._stt
+
+    def llm(self, provider_id: str) -> llm.LLM:
+        self.requested.append(("llm", provider_id))
+        return self._llm
+
+    def tts(self, provider_id: str, **_: object) -> tts.TTS:
+        self.requested.append(("tts", provider_id))
+        return self._tts
+
+    def fallback_tts(self) -> tts.TTS:
+        from troupe_agent.providers.local_tts import EspeakTTS
+
+        return EspeakTTS()
