@@ -1,8 +1,10 @@
 """Conversation behaviour with deterministic fake providers and no room."""
 
 import asyncio
+import shutil
 from typing import Any
 
+import pytest
 from livekit.agents import AgentSession, llm
 from livekit.agents.voice.events import ConversationItemAddedEvent
 
@@ -98,3 +100,21 @@ async def test_llm_failure_is_answered_with_an_apology() -> None:
         assert recovery.apologies == 1
         errors = [e for e in publisher.sent if e.type == "agent_error"]
         assert errors and errors[0].code == "llm_error" and errors[0].recoverable is False
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+async def test_tts_failure_apologizes_with_espeak() -> None:
+    failing_tts = FakeTTS(fail=True)
+    providers = FakeProviders(tts=failing_tts)
+    agent = make_agent(providers, greeting="")
+    publisher = RecordingEventPublisher()
+    async with build_session(None) as session:
+        output = FakeAudioOutput()
+        session.output.audio = output
+        recovery = ErrorRecovery(session, publisher=publisher, sink=None, fallback_tts=providers.fallback_tts)
+        recovery.attach()
+        await session.start(agent)  # the generated greeting fails in the TTS
+        await wait_for(lambda: APOLOGY in assistant_texts(session), timeout=10)
+        await wait_for(lambda: output.finished_playbacks >= 1, timeout=10)
+        assert output.frames > 0  # the apology was really played, rendered by eSpeak
+        assert [e.code for e in publisher.sent if e.type == "agent_error"][0] == "tts_error"
