@@ -1,0 +1,126 @@
+"""The API's one exception hierarchy. Services raise these; the app maps every one of them
+(and every framework error) to ``{"error": {"code", "message", "details"}}``.
+
+Codes are stable snake_case strings clients may switch on; messages are for humans.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class TroupeError(Exception):
+    status_code: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    default_message: ClassVar[str] = "Internal server error."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+
+class BadRequest(TroupeError):
+    status_code = 400
+    code = "bad_request"
+    default_message = "Bad request."
+
+
+class ValidationFailed(TroupeError):
+    status_code = 422
+    code = "validation_error"
+    default_message = "The request is invalid."
+
+
+class Unauthorized(TroupeError):
+    status_code = 401
+    code = "unauthorized"
+    default_message = "Authentication is required."
+
+    def __init__(self, message: str | None = None, *, details: Any = None) -> None:
+        super().__init__(message, details=details, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(TroupeError):
+    status_code = 403
+    code = "forbidden"
+    default_message = "Not allowed."
+
+
+class NotFound(TroupeError):
+    status_code = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class Conflict(TroupeError):
+    status_code = 409
+    code = "conflict"
+    default_message = "Conflict."
+
+
+class RateLimited(TroupeError):
+    status_code = 429
+    code = "rate_limited"
+    default_message = "Too many requests; retry later."
+
+
+class ServiceUnavailable(TroupeError):
+    status_code = 503
+    code = "service_unavailable"
+    default_message = "A backing service is unavailable."
+
+
+# --- domain errors ---------------------------------------------------------------------------
+
+
+class EmbedKeyInvalid(Unauthorized):
+    code = "embed_key_invalid"
+    default_message = "The embed key is unknown or its deployment is disabled."
+
+
+class OriginNotAllowed(Forbidden):
+    code = "origin_not_allowed"
+    default_message = "This origin may not start sessions with this embed key."
+
+
+class TemplateNotAllowed(Forbidden):
+    code = "template_not_allowed"
+    default_message = "This embed key does not start that template."
+
+
+class SessionNotFound(NotFound):
+    code = "session_not_found"
+    default_message = "Session not found."
+
+
+class SessionTokenInvalid(Unauthorized):
+    code = "session_token_invalid"
+    default_message = "A valid participant token for this session is required."
+
+
+class RuntimeTokenInvalid(Unauthorized):
+    code = "runtime_token_invalid"
+    default_message = "A valid runtime token is required."
+
+
+class SessionConfigInvalid(Conflict):
+    code = "session_config_invalid"
+    default_message = "The session's template or agents do not form a valid configuration."
+
+
+class WebhookSignatureInvalid(Unauthorized):
+    code = "webhook_signature_invalid"
+    default_message = "The webhook signature is missing or invalid."
+
+
+class WebhookPayloadInvalid(BadRequest):
+    code = "webhook_payload_invalid"
+    default_message = "The webhook body is not a LiveKit event."

@@ -1,0 +1,1 @@
+"""Work that spans domains (session start, runtime config resolution)."""

@@ -1,0 +1,113 @@
+"""Start a session from a public embed key: deployment + origin check, rate limits, session row,
+LiveKit participant token with explicit agent dispatch."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts.session import (
+    ModalityProfile,
+    PanelType,
+    SessionConnection,
+    SessionStartRequest,
+    SessionStartResponse,
+    TokenMetadata,
+)
+
+from troupe_api.core.errors import SessionConfigInvalid, TemplateNotAllowed, Unauthorized
+from troupe_api.core.livekit import mint_participant_token, new_user_identity
+from troupe_api.core.logging import bind_context, get_logger
+from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
+from troupe_api.core.settings import Settings
+from troupe_api.deployments import service as deployments
+from troupe_api.sessions import service as sessions
+from troupe_api.sessions.models import Session
+from troupe_api.templates import service as templates
+
+log = get_logger(__name__)
+
+
+async def start_session(
+    *,
+    db: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    body: SessionStartRequest,
+    origin: str | None,
+    client_address: str | None,
+) -> tuple[SessionStartResponse, RateLimitStatus | None]:
+    if not body.embed_key:
+        # Dashboard-authenticated starts (template_id without embed key) arrive with the auth issue.
+        raise Unauthorized("Starting a session requires an embed_key.")
+    deployment = await deployments.resolve_embed_key(db=db, embed_key=body.embed_key, origin=origin)
+    if body.template_id is not None and body.template_id != deployment.template_id:
+        raise TemplateNotAllowed()
+    org_id = deployment.organization_id
+    bind_context(org_id=org_id)
+
+    await limiter.hit(settings.rate_limit_session_start_org, "session_start_org", str(org_id))
+    user_key = f"u:{body.end_user_id}" if body.end_user_id else f"ip:{client_address or 'unknown'}"
+    status = await limiter.hit(
+        settings.rate_limit_session_start, "session_start", str(deployment.id), user_key
+    )
+
+    template = await templates.get(
+        db=db, organization_id=org_id, template_id=deployment.template_id
+    )
+    if template is None:
+        raise SessionConfigInvalid("The deployment's template no longer exists.")
+
+    identity = new_user_identity()
+    session = await sessions.create(
+        db=db,
+        organization_id=org_id,
+        template_id=template.id,
+        deployment_id=deployment.id,
+        end_user_id=body.end_user_id,
+        participant_identity=identity,
+        metadata={},
+    )
+    metadata = TokenMetadata(
+        session_id=session.id,
+        organization_id=org_id,
+        template_id=template.id,
+        user_id=body.end_user_id or identity,
+        modality_profile=ModalityProfile(template.modality_profile),
+        enabled_panels=[PanelType(p) for p in template.enabled_panels],
+    )
+    session.metadata_ = metadata.model_dump(mode="json")
+    await db.commit()
+    bind_context(session_id=session.id, room=session.room_name)
+    log.info("session_created", template_id=str(template.id))
+
+    connection = issue_connection(settings, session=session, display_name=body.display_name)
+    return (
+        SessionStartResponse(
+            session=sessions.to_read(session),
+            connection=connection,
+            modality_profile=metadata.modality_profile,
+            enabled_panels=metadata.enabled_panels,
+        ),
+        status,
+    )
+
+
+def issue_connection(
+    settings: Settings, *, session: Session, display_name: str | None = None
+) -> SessionConnection:
+    """A fresh participant token for the session's (one) end-user identity."""
+    metadata = TokenMetadata.model_validate(session.metadata_)
+    token = mint_participant_token(
+        settings,
+        identity=session.participant_identity,
+        room_name=session.room_name,
+        metadata=metadata,
+        display_name=display_name,
+    )
+    return SessionConnection(
+        session_id=session.id,
+        room_name=session.room_name,
+        livekit_url=settings.livekit_url,
+        participant_token=token.jwt,
+        participant_identity=session.participant_identity,
+        token_expires_at=token.expires_at,
+    )

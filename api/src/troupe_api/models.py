@@ -1,0 +1,23 @@
+"""Imports every ORM model so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from troupe_api.agents.models import Agent
+from troupe_api.core.db import Base
+from troupe_api.deployments.models import Deployment
+from troupe_api.organizations.models import Membership, Organization
+from troupe_api.sessions.models import Session, SessionLogEntry
+from troupe_api.templates.models import SessionTemplate
+from troupe_api.users.models import User
+from troupe_api.webhooks.models import WebhookEvent
+
+__all__ = [
+    "Agent",
+    "Base",
+    "Deployment",
+    "Membership",
+    "Organization",
+    "Session",
+    "SessionLogEntry",
+    "SessionTemplate",
+    "User",
+    "WebhookEvent",
+]

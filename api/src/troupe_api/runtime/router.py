@@ -1,0 +1,46 @@
+"""Endpoints for the agent runtime, authenticated by its service token."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from troupe_contracts.config import SessionConfig
+from troupe_contracts.log import SessionLogBatch
+
+from troupe_api.core.errors import SessionNotFound
+from troupe_api.core.logging import bind_context
+from troupe_api.deps import DbDep, RuntimeAuth, SettingsDep
+from troupe_api.flows.session_config import build_session_config
+from troupe_api.sessions import service as sessions
+from troupe_api.sessions.models import Session
+from troupe_api.sessions.schemas import SessionLogIngestResult
+
+router = APIRouter(prefix="/runtime", tags=["runtime"], dependencies=[RuntimeAuth])
+
+
+async def _session(db: DbDep, session_id: uuid.UUID) -> Session:
+    session = await sessions.get_unscoped(db=db, session_id=session_id)
+    if session is None:
+        raise SessionNotFound()
+    bind_context(org_id=session.organization_id, session_id=session.id)
+    return session
+
+
+@router.get("/session-config/{session_id}", name="session_config", response_model=SessionConfig)
+async def session_config(session_id: uuid.UUID, db: DbDep, settings: SettingsDep) -> SessionConfig:
+    """The resolved configuration (template + agents) of a session."""
+    session = await _session(db, session_id)
+    return await build_session_config(db=db, settings=settings, session=session)
+
+
+@router.post("/sessions/{session_id}/log", name="ingest_log", response_model=SessionLogIngestResult)
+async def ingest_log(
+    session_id: uuid.UUID, batch: SessionLogBatch, db: DbDep
+) -> SessionLogIngestResult:
+    """Store a batch of log entries. Idempotent: entries whose seq is already stored are
+    counted as duplicate. ``final`` marks the session's log complete."""
+    session = await _session(db, session_id)
+    accepted, duplicate = await sessions.ingest_log(db=db, session=session, batch=batch)
+    await db.commit()
+    return SessionLogIngestResult(accepted=accepted, duplicate=duplicate, final=batch.final)

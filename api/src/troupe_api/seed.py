@@ -1,0 +1,203 @@
+"""Idempotent demo data: Demo Org, its admin, two agents with handoffs, a template and a
+deployment whose embed key stays the same across runs (it is stored, never regenerated).
+With test providers enabled, also a deterministic echo-agent template + deployment."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts.providers import DEFAULT_OFFLINE, ProviderRole
+from troupe_contracts.session import ModalityProfile, PanelType
+
+from troupe_api.agents import service as agents
+from troupe_api.core.settings import Settings
+from troupe_api.deployments import service as deployments
+from troupe_api.organizations import service as organizations
+from troupe_api.organizations.models import Role
+from troupe_api.templates import service as templates
+from troupe_api.users import service as users
+
+DEMO_ORG_NAME = "Demo Org"
+DEMO_ORG_SLUG = "demo"
+DEMO_TEMPLATE = "Demo: Ava and Max"
+DEMO_DEPLOYMENT = "Demo embed"
+TEST_TEMPLATE = "Test: echo agent"
+TEST_DEPLOYMENT = "Test embed"
+TEST_AGENT_GREETING = "Hello! I am the test agent."
+
+_OFFLINE = {
+    "stt": DEFAULT_OFFLINE[ProviderRole.STT],
+    "llm": DEFAULT_OFFLINE[ProviderRole.LLM],
+    "tts": DEFAULT_OFFLINE[ProviderRole.TTS],
+    "voice": "joe",
+}
+
+DEMO_AGENTS: dict[str, dict[str, Any]] = {
+    "ava": {
+        "name": "Ava",
+        "instructions": (
+            "You are Ava, the friendly receptionist of Troupe's demo. Greet the user, find out "
+            "what they need in one or two short questions, and answer simple questions yourself. "
+            "When the user needs in-depth help with a technical topic, transfer them to Max. "
+            "Keep every reply to one or two short spoken sentences."
+        ),
+        "greeting": "Hi, I'm Ava. How can I help you today?",
+        **_OFFLINE,
+        "config": {
+            "handoffs": [
+                {
+                    "agent": "max",
+                    "context_policy": "preserve",
+                    "description": "Transfer to Max when the user needs in-depth technical help.",
+                }
+            ],
+            "panels": ["notepad"],
+        },
+    },
+    "max": {
+        "name": "Max",
+        "instructions": (
+            "You are Max, a patient technical specialist. Help the user step by step, using the "
+            "notepad or code editor when it makes things clearer. When the user is done or needs "
+            "something else, transfer them back to Ava. Keep spoken replies short."
+        ),
+        "greeting": "Hi, Max here. Let's dig into it.",
+        **_OFFLINE,
+        "config": {
+            "handoffs": [
+                {
+                    "agent": "ava",
+                    "context_policy": "preserve",
+                    "description": "Transfer back to Ava when the technical question is resolved.",
+                }
+            ],
+            "panels": ["notepad", "code"],
+        },
+    },
+}
+
+TEST_AGENT: dict[str, Any] = {
+    "name": "Test Agent",
+    "instructions": "You are a deterministic test agent.",
+    "greeting": TEST_AGENT_GREETING,
+    "stt": "local/whisper-tiny",
+    "llm": "fake/echo",
+    "tts": "local/piper-joe",
+    "voice": "joe",
+    "config": {},
+}
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    organization_id: str
+    email: str
+    embed_key: str
+    template_id: str
+    test_embed_key: str | None = None
+    test_template_id: str | None = None
+
+    def demo_json(self) -> dict[str, str]:
+        out = {"embed_key": self.embed_key, "template_id": self.template_id, "email": self.email}
+        if self.test_embed_key and self.test_template_id:
+            out["test_embed_key"] = self.test_embed_key
+            out["test_template_id"] = self.test_template_id
+        return out
+
+
+async def _agent(
+    db: AsyncSession, settings: Settings, org_id: Any, slug: str, fields: dict[str, Any]
+) -> None:
+    problems = agents.provider_problems(
+        stt=fields["stt"],
+        llm=fields["llm"],
+        tts=fields["tts"],
+        allow_test_providers=settings.enable_test_providers,
+    )
+    if problems:
+        raise ValueError(f"seed agent {slug!r}: {problems}")
+    await agents.upsert(db=db, organization_id=org_id, slug=slug, fields=fields)
+
+
+async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
+    org = await organizations.get_by_slug(db=db, slug=DEMO_ORG_SLUG)
+    if org is None:
+        org = await organizations.create(db=db, name=DEMO_ORG_NAME, slug=DEMO_ORG_SLUG)
+
+    if settings.demo_password:
+        user = await users.get_by_email(db=db, email=settings.demo_email)
+        if user is None:
+            user = await users.create(
+                db=db,
+                email=settings.demo_email,
+                password=settings.demo_password,
+                display_name="Demo Admin",
+            )
+        elif not users.verify_password(user.password_hash, settings.demo_password):
+            await users.set_password(db=db, user=user, password=settings.demo_password)
+        await organizations.ensure_membership(
+            db=db, organization_id=org.id, user_id=user.id, role=Role.ADMIN
+        )
+
+    for slug, fields in DEMO_AGENTS.items():
+        await _agent(db, settings, org.id, slug, fields)
+    all_panels = [p.value for p in PanelType]
+    template = await templates.upsert_by_name(
+        db=db,
+        organization_id=org.id,
+        name=DEMO_TEMPLATE,
+        fields={
+            "initial_agent": "ava",
+            "agent_slugs": ["ava", "max"],
+            "modality_profile": ModalityProfile.AUDIO_CAMERA_SCREEN.value,
+            "enabled_panels": all_panels,
+            "idle_timeout_s": 120,
+            "max_duration_s": 1800,
+        },
+    )
+    deployment = await deployments.ensure(
+        db=db,
+        organization_id=org.id,
+        template_id=template.id,
+        name=DEMO_DEPLOYMENT,
+        allowed_origins=settings.embed_origins,
+    )
+    result = SeedResult(
+        organization_id=str(org.id),
+        email=settings.demo_email,
+        embed_key=deployment.embed_key,
+        template_id=str(template.id),
+    )
+
+    if settings.enable_test_providers:
+        await _agent(db, settings, org.id, "test_agent", TEST_AGENT)
+        test_template = await templates.upsert_by_name(
+            db=db,
+            organization_id=org.id,
+            name=TEST_TEMPLATE,
+            fields={
+                "initial_agent": "test_agent",
+                "agent_slugs": ["test_agent"],
+                "modality_profile": ModalityProfile.AUDIO_CAMERA_SCREEN.value,
+                "enabled_panels": all_panels,
+                "idle_timeout_s": 120,
+                "max_duration_s": 600,
+            },
+        )
+        test_deployment = await deployments.ensure(
+            db=db,
+            organization_id=org.id,
+            template_id=test_template.id,
+            name=TEST_DEPLOYMENT,
+            allowed_origins=settings.embed_origins,
+        )
+        result = dataclasses.replace(
+            result,
+            test_embed_key=test_deployment.embed_key,
+            test_template_id=str(test_template.id),
+        )
+    await db.commit()
+    return result

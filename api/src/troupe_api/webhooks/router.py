@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from google.protobuf.json_format import ParseError
+from pydantic import BaseModel
+
+from troupe_api.core.errors import WebhookPayloadInvalid, WebhookSignatureInvalid
+from troupe_api.core.livekit import webhook_receiver
+from troupe_api.deps import DbDep, SettingsDep
+from troupe_api.webhooks import service
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+class WebhookAck(BaseModel):
+    status: Literal["processed", "duplicate"]
+
+
+@router.post("/livekit", name="livekit", response_model=WebhookAck)
+async def livekit(request: Request, db: DbDep, settings: SettingsDep) -> WebhookAck:
+    """Receiver for LiveKit server webhooks, verified with the LiveKit SDK (JWT signed with our
+    API secret, carrying the body's sha256)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    auth = request.headers.get("authorization", "")
+    token = auth.removeprefix("Bearer ").strip()
+    if not token:
+        raise WebhookSignatureInvalid()
+    try:
+        event = webhook_receiver(settings).receive(body, token)
+    except ParseError as exc:
+        raise WebhookPayloadInvalid() from exc
+    except Exception as exc:  # the SDK raises bare Exceptions and JWT errors for bad signatures
+        raise WebhookSignatureInvalid() from exc
+    processed = await service.handle_event(db=db, event=event, body=body)
+    return WebhookAck(status="processed" if processed else "duplicate")

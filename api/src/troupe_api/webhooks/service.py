@@ -1,0 +1,66 @@
+"""LiveKit webhook events: stored once each (audit trail), then applied to the session."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.json_format import MessageToDict
+from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from troupe_api.core.logging import bind_context, get_logger
+from troupe_api.sessions import service as sessions
+from troupe_api.webhooks.models import WebhookEvent
+
+log = get_logger(__name__)
+
+ROOM_STARTED = "room_started"
+ROOM_FINISHED = "room_finished"
+
+
+def _event_time(event: LiveKitEvent) -> datetime:
+    # created_at is whole seconds since the epoch, set by LiveKit when the event happened.
+    return datetime.fromtimestamp(event.created_at, UTC) if event.created_at else datetime.now(UTC)
+
+
+async def handle_event(*, db: AsyncSession, event: LiveKitEvent, body: str) -> bool:
+    """Record and apply one verified event; False when it was already received (a retry)."""
+    event_id = event.id or "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+    room_name = event.room.name or None
+    session = await sessions.get_by_room_unscoped(db=db, room_name=room_name) if room_name else None
+    payload: dict[str, Any] = MessageToDict(event, preserving_proto_field_name=True)
+    inserted = await db.scalar(
+        insert(WebhookEvent)
+        .values(
+            event_id=event_id,
+            event_type=event.event,
+            room_name=room_name,
+            session_id=session.id if session else None,
+            organization_id=session.organization_id if session else None,
+            participant_identity=event.participant.identity or None,
+            event_created_at=_event_time(event),
+            payload=payload,
+        )
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(WebhookEvent.id)
+    )
+    if inserted is None:
+        log.info("webhook_duplicate", event_type=event.event)
+        return False
+    if session is not None:
+        bind_context(org_id=session.organization_id, session_id=session.id, room=room_name)
+        at = _event_time(event)
+        if event.event == ROOM_STARTED:
+            changed = await sessions.mark_started(db=db, session=session, at=at)
+        elif event.event == ROOM_FINISHED:
+            changed = await sessions.mark_finished(db=db, session=session, at=at)
+        else:
+            changed = False
+        log.info("webhook_applied", event_type=event.event, changed=changed, status=session.status)
+    else:
+        log.info("webhook_stored", event_type=event.event, known_room=False)
+    await db.commit()
+    return True
