@@ -9,13 +9,14 @@ export function AgentPresence({
   state,
   rawState,
   audioTrack,
-  waiting,
+  waitingHint,
 }: {
   agentName: string | undefined;
   state: DisplayAgentState;
   rawState: AgentState;
   audioTrack: TrackReference | undefined;
-  waiting: boolean;
+  /** Overrides the state hint while the room or the agent is not there yet. */
+  waitingHint: string | undefined;
 }) {
   const initial = (agentName ?? 'A').trim().charAt(0).toUpperCase();
   return (
@@ -42,9 +43,7 @@ export function AgentPresence({
           <span className={styles.stateDot} aria-hidden="true" />
           <span data-testid="agent-state">{state}</span>
         </span>
-        <span className={styles.stateHint}>
-          {waiting ? 'Waiting for the agent…' : AGENT_STATE_HINTS[state]}
-        </span>
+        <span className={styles.stateHint}>{waitingHint ?? AGENT_STATE_HINTS[state]}</span>
       </div>
     </section>
   );

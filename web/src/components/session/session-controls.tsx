@@ -14,10 +14,13 @@ import styles from './session.module.css';
 export function SessionControls({
   room,
   microphone,
+  connected,
   onEndRequested,
 }: {
   room: Room;
   microphone: Microphone;
+  /** The microphone can only be published once the room is joined. */
+  connected: boolean;
   onEndRequested: () => void;
 }) {
   const { localParticipant, microphoneTrack } = useLocalParticipant({ room });
@@ -37,7 +40,8 @@ export function SessionControls({
     [localParticipant, microphoneTrack],
   );
   const noMicrophone = microphone.issue === 'no-device';
-  const muted = !microphone.enabled;
+  // Before joining, the microphone is neither muted nor live: show it neutral.
+  const muted = connected && !microphone.enabled;
 
   return (
     <footer className={styles.controls}>
@@ -58,7 +62,7 @@ export function SessionControls({
           aria-label={muted ? 'Unmute microphone' : 'Mute microphone'}
           title={muted ? 'Unmute microphone' : 'Mute microphone'}
           onClick={() => void microphone.toggle()}
-          disabled={microphone.pending || noMicrophone}
+          disabled={!connected || microphone.pending || noMicrophone}
         >
           {muted ? <MicOffIcon /> : <MicIcon />}
           <span className={styles.micLabel}>{muted ? 'Unmute' : 'Mute'}</span>

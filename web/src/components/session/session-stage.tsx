@@ -82,7 +82,15 @@ export function SessionStage({
             state={displayState}
             rawState={state}
             audioTrack={audioTrack}
-            waiting={!agent}
+            waitingHint={
+              connection.status === 'connecting'
+                ? 'Connecting…'
+                : connection.status === 'reconnecting'
+                  ? 'Reconnecting…'
+                  : !agent
+                    ? 'Waiting for the agent…'
+                    : undefined
+            }
           />
           <AudioUnlockBanner room={room} />
           <MicrophoneIssueBanner issue={microphone.issue} onRetry={microphone.retry} />
@@ -99,6 +107,7 @@ export function SessionStage({
       <SessionControls
         room={room}
         microphone={microphone}
+        connected={connected}
         onEndRequested={() => setConfirmOpen(true)}
       />
       <EndSessionDialog

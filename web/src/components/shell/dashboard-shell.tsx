@@ -23,30 +23,32 @@ export function DashboardShell({ children }: { children: ReactNode }) {
   return (
     <div className={styles.shell} data-nav-open={navOpen || undefined}>
       <aside className={styles.sidebar} id="dashboard-sidebar">
-        <div className={styles.brand}>
-          <Logo href="/dashboard" />
-        </div>
-        <nav aria-label="Dashboard" data-testid="dashboard-nav" className={styles.nav}>
-          <ul>
-            {DASHBOARD_SECTIONS.map(({ href, label, icon: Icon }) => {
-              const active = isActive(pathname, href);
-              return (
-                <li key={href}>
-                  <Link
-                    href={href}
-                    className={styles.navLink}
-                    aria-current={active ? 'page' : undefined}
-                  >
-                    <Icon size={18} />
-                    <span>{label}</span>
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
-        </nav>
-        <div className={styles.sidebarFooter}>
-          <span className={styles.plan}>Self-hosted</span>
+        <div className={styles.sidebarInner}>
+          <div className={styles.brand}>
+            <Logo href="/dashboard" />
+          </div>
+          <nav aria-label="Dashboard" data-testid="dashboard-nav" className={styles.nav}>
+            <ul>
+              {DASHBOARD_SECTIONS.map(({ href, label, icon: Icon }) => {
+                const active = isActive(pathname, href);
+                return (
+                  <li key={href}>
+                    <Link
+                      href={href}
+                      className={styles.navLink}
+                      aria-current={active ? 'page' : undefined}
+                    >
+                      <Icon size={18} />
+                      <span>{label}</span>
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+          <div className={styles.sidebarFooter}>
+            <span className={styles.plan}>Self-hosted</span>
+          </div>
         </div>
       </aside>
       <button

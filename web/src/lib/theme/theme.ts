@@ -10,9 +10,15 @@ export function resolveTheme(preference: string | null | undefined, systemDark: 
 
 /** Applies a theme to <html>: `data-theme`, the `dark` class and the native colour scheme. */
 export function applyTheme(theme: Theme, root: HTMLElement = document.documentElement): void {
+  // Switch every colour at once instead of letting each element's transition animate it.
+  const freeze = document.createElement('style');
+  freeze.textContent = '*,*::before,*::after{transition:none!important}';
+  document.head.appendChild(freeze);
   root.dataset.theme = theme;
   root.classList.toggle('dark', theme === 'dark');
   root.style.colorScheme = theme;
+  void getComputedStyle(root).color; // force the restyle while transitions are off
+  requestAnimationFrame(() => freeze.remove());
 }
 
 /**

@@ -1,0 +1,99 @@
+import net from 'node:net';
+import path from 'node:path';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+
+// A "LiveKit server" that accepts connections and never answers keeps the page in its
+// connecting state long enough to check the session layout without a real SFU.
+let server: net.Server;
+let port = 0;
+const sockets = new Set<net.Socket>();
+
+test.beforeAll(async () => {
+  server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as net.AddressInfo).port;
+});
+
+test.afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string) {
+  const file = path.resolve(testInfo.project.outputDir, '..', 'screenshots', `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+async function startSession(page: Page) {
+  const sessionId = '0f4b8f0e-2d1c-4a57-9a3e-5c6d7e8f9a0b';
+  await page.route('**/api/v1/sessions', (route) =>
+    route.fulfill({
+      json: {
+        session: {
+          id: sessionId,
+          organization_id: '1d7a2f1e-5a3b-4c6d-8e9f-0a1b2c3d4e5f',
+          template_id: null,
+          room_name: 'room-1',
+          status: 'created',
+          end_user_id: null,
+          created_at: new Date().toISOString(),
+          started_at: null,
+          ended_at: null,
+          duration_seconds: null,
+        },
+        connection: {
+          session_id: sessionId,
+          room_name: 'room-1',
+          livekit_url: `ws://127.0.0.1:${port}`,
+          participant_token: 'token',
+          participant_identity: 'user-test',
+          token_expires_at: new Date(Date.now() + 600_000).toISOString(),
+        },
+        modality_profile: 'audio',
+        enabled_panels: [],
+      },
+    }),
+  );
+  await page.goto('/embed/demo');
+  await page.getByTestId('start-session').click();
+  await expect(page.getByTestId('session-root')).toBeVisible();
+}
+
+test('session layout, controls and the end-session flow', async ({ page }, testInfo) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await startSession(page);
+  await expect(page.getByTestId('agent-state')).toHaveText('connecting');
+  await expect(page.getByTestId('connection-state')).toHaveText('connecting');
+  await expect(page.getByTestId('session-timer')).toHaveText('0:00');
+  for (const id of [
+    'active-agent',
+    'agent-visualizer',
+    'user-visualizer',
+    'mic-toggle',
+    'mic-select',
+    'end-session',
+    'workspace-slot',
+  ]) {
+    await expect(page.getByTestId(id)).toBeVisible();
+  }
+  await screenshot(page, testInfo, 'session-stage');
+
+  await page.getByTestId('end-session').click();
+  await expect(page.getByTestId('end-session-dialog')).toBeVisible();
+  await screenshot(page, testInfo, 'session-end-dialog');
+  await page.getByTestId('confirm-end').click();
+  await expect(page.getByTestId('session-ended')).toBeVisible();
+  await screenshot(page, testInfo, 'session-ended');
+});
+
+test('session layout on a phone, dark', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await startSession(page);
+  await expect(page.getByTestId('mic-toggle')).toBeVisible();
+  await expect(page.getByTestId('end-session')).toBeInViewport();
+  await screenshot(page, testInfo, 'session-stage-mobile');
+});
