@@ -1,0 +1,58 @@
+"""The real offline audio path: Piper speaks a sentence, Whisper hears it back."""
+
+import re
+import time
+
+import pytest
+from livekit import rtc
+
+from troupe_agent.local_models import LocalModels
+from troupe_agent.providers.local_stt import WhisperSTT
+from troupe_agent.providers.local_tts import PiperTTS
+
+SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+@pytest.fixture(scope="module")
+def models() -> LocalModels:
+    return LocalModels()
+
+
+async def test_piper_then_whisper_round_trip(models: LocalModels) -> None:
+    piper = PiperTTS(models.piper())
+    started = time.perf_counter()
+    frames = [audio.frame async for audio in piper.synthesize(SENTENCE)]
+    tts_s = time.perf_counter() - started
+    audio = rtc.combine_audio_frames(frames)
+    assert audio.sample_rate == 22050 and audio.duration > 2.0
+
+    whisper = WhisperSTT(models.whisper())
+    started = time.perf_counter()
+    event = await whisper.recognize([audio])
+    stt_s = time.perf_counter() - started
+    heard = event.alternatives[0].text
+    print(f"piper {tts_s * 1000:.0f} ms for {audio.duration:.2f} s audio; whisper {stt_s * 1000:.0f} ms: {heard!r}")
+    assert words(heard) == words(SENTENCE)
+
+
+async def test_smollm2_streams_a_short_reply(models: LocalModels) -> None:
+    from livekit.agents import llm
+
+    from troupe_agent.local_models import LocalModelUnavailable
+    from troupe_agent.providers.local_llm import LlamaCppLLM
+
+    try:
+        model = models.llama()
+    except LocalModelUnavailable as e:
+        pytest.skip(str(e))
+    chat = llm.ChatContext()
+    chat.add_message(role="system", content="You are a friendly assistant. Answer in one short sentence.")
+    chat.add_message(role="user", content="What colour is the sky on a clear day?")
+    chunks = [c async for c in LlamaCppLLM(model).chat(chat_ctx=chat)]
+    text = "".join(c.delta.content or "" for c in chunks if c.delta)
+    assert text.strip()
+    assert chunks[-1].usage is not None
