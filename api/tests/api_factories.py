@@ -1,0 +1,91 @@
+"""Test data through the same service functions the app uses."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from troupe_api.agents import service as agents
+from troupe_api.agents.models import Agent
+from troupe_api.deployments import service as deployments
+from troupe_api.deployments.models import Deployment
+from troupe_api.organizations import service as organizations
+from troupe_api.organizations.models import Organization
+from troupe_api.templates import service as templates
+from troupe_api.templates.models import SessionTemplate
+
+ORIGIN = "https://customer.example"
+
+
+def _suffix() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+async def make_org(db: AsyncSession, name: str = "Acme") -> Organization:
+    return await organizations.create(db=db, name=name, slug=f"acme-{_suffix()}")
+
+
+async def make_agent(db: AsyncSession, org: Organization, slug: str, **fields: Any) -> Agent:
+    values: dict[str, Any] = {
+        "name": slug.title(),
+        "instructions": f"You are {slug}.",
+        "greeting": f"Hi from {slug}",
+        "stt": "local/whisper-tiny",
+        "llm": "local/smollm2",
+        "tts": "local/piper-joe",
+        "voice": "joe",
+        "config": {},
+        **fields,
+    }
+    return await agents.upsert(db=db, organization_id=org.id, slug=slug, fields=values)
+
+
+async def make_template(
+    db: AsyncSession, org: Organization, agent_slugs: list[str], **fields: Any
+) -> SessionTemplate:
+    values: dict[str, Any] = {
+        "initial_agent": agent_slugs[0],
+        "agent_slugs": agent_slugs,
+        "modality_profile": "audio_camera",
+        "enabled_panels": ["notepad", "code"],
+        "idle_timeout_s": 60,
+        "max_duration_s": 600,
+        **fields,
+    }
+    return await templates.upsert_by_name(
+        db=db, organization_id=org.id, name=f"tpl-{_suffix()}", fields=values
+    )
+
+
+async def make_deployment(
+    db: AsyncSession,
+    org: Organization,
+    template: SessionTemplate,
+    origins: list[str] | None = None,
+    enabled: bool = True,
+) -> Deployment:
+    deployment = await deployments.ensure(
+        db=db,
+        organization_id=org.id,
+        template_id=template.id,
+        name=f"dep-{_suffix()}",
+        allowed_origins=origins if origins is not None else [ORIGIN],
+    )
+    deployment.enabled = enabled
+    await db.flush()
+    return deployment
+
+
+async def make_published_template(db: AsyncSession) -> tuple[Organization, SessionTemplate, Deployment]:
+    """An org with two agents handing off to each other, a template and a deployment."""
+    org = await make_org(db)
+    await make_agent(
+        db, org, "ava", config={"handoffs": [{"agent": "max", "description": "to max"}]}
+    )
+    await make_agent(db, org, "max", config={"handoffs": [{"agent": "ava"}], "panels": ["code"]})
+    template = await make_template(db, org, ["ava", "max"])
+    deployment = await make_deployment(db, org, template)
+    await db.commit()
+    return org, template, deployment

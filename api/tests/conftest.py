@@ -1,0 +1,101 @@
+"""Test harness: real PostgreSQL, Redis and LiveKit from the environment (see .env.example;
+`make test` exports a generated env file). Each test runs inside one outer transaction that
+is rolled back; the app's sessions join it through SAVEPOINTs, so their commits stay local."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from troupe_api.cli import migrate
+from troupe_api.core.db import create_engine
+from troupe_api.core.ratelimit import RateLimiter
+from troupe_api.core.settings import Settings, get_settings
+from troupe_api.main import create_app
+
+if "DATABASE_URL" not in os.environ:
+    pytest.exit(
+        "api tests need DATABASE_URL, REDIS_URL and LIVEKIT_* in the environment "
+        "(scripts/env.sh test DIR; scripts/services.sh up; set -a; . DIR/env)",
+        returncode=2,
+    )
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    await asyncio.to_thread(migrate, settings.database_url)
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def conn(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            if transaction.is_active:
+                await transaction.rollback()
+
+
+@pytest.fixture
+def session_factory(conn: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+async def db(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+async def running_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def app(
+    running_app: FastAPI, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> AsyncIterator[FastAPI]:
+    state = running_app.state
+    saved = (state.session_factory, state.limiter)
+    state.session_factory = session_factory
+    # A fresh key space per test, so rate-limit counts never leak between tests.
+    state.limiter = RateLimiter(settings.redis_url, prefix=f"troupe-test:{uuid.uuid4().hex}")
+    try:
+        yield running_app
+    finally:
+        state.session_factory, state.limiter = saved
+        running_app.dependency_overrides.clear()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def runtime_headers(settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {settings.runtime_token}"}
