@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts import AGENT_NAME, USER_IDENTITY_PREFIX
+from troupe_contracts.session import SessionStartResponse, TokenMetadata
+
+from api_factories import ORIGIN, make_published_template
+from troupe_api.core.settings import Settings, get_settings
+from troupe_api.sessions import service as sessions
+
+
+async def _start(client: httpx.AsyncClient, embed_key: str, origin: str | None = ORIGIN, **body: object) -> httpx.Response:
+    headers = {"Origin": origin} if origin else {}
+    return await client.post("/api/v1/sessions", json={"embed_key": embed_key, **body}, headers=headers)
+
+
+def _decode(token: str, settings: Settings) -> dict[str, object]:
+    return jwt.decode(
+        token, settings.livekit_api_secret, algorithms=["HS256"], issuer=settings.livekit_api_key
+    )
+
+
+async def test_start_session_mints_token_with_metadata_and_dispatch(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    org, template, deployment = await make_published_template(db)
+    response = await _start(client, deployment.embed_key, end_user_id="eu-1", display_name="Pat")
+    assert response.status_code == 201, response.text
+    started = SessionStartResponse.model_validate(response.json())
+    assert started.session.status == "created"
+    assert started.session.organization_id == org.id
+    assert started.session.template_id == template.id
+    assert started.modality_profile == "audio_camera"
+    assert [p.value for p in started.enabled_panels] == ["notepad", "code"]
+    connection = started.connection
+    assert connection.livekit_url == settings.livekit_url
+    assert connection.participant_identity.startswith(USER_IDENTITY_PREFIX)
+    assert connection.room_name.startswith(f"troupe-{org.id.hex[:8]}-")
+    assert response.headers["RateLimit-Limit"] and response.headers["RateLimit-Remaining"]
+
+    claims = _decode(connection.participant_token, settings)
+    assert claims["sub"] == connection.participant_identity
+    assert claims["name"] == "Pat"
+    video = claims["video"]
+    assert video["roomJoin"] is True and video["room"] == connection.room_name
+    assert video["canPublish"] and video["canSubscribe"] and video["canPublishData"]
+    assert set(video["canPublishSources"]) == {"microphone", "camera"}
+    ttl = int(claims["exp"]) - int(claims["nbf"])
+    assert ttl == settings.livekit_token_ttl_s
+    assert abs(datetime.fromtimestamp(int(claims["exp"]), UTC) - connection.token_expires_at) <= timedelta(seconds=2)
+
+    metadata = TokenMetadata.model_validate_json(str(claims["metadata"]))
+    assert metadata.session_id == started.session.id
+    assert metadata.organization_id == org.id
+    assert metadata.template_id == template.id
+    assert metadata.user_id == "eu-1"
+    assert metadata.modality_profile == "audio_camera"
+    dispatch = claims["roomConfig"]["agents"]  # type: ignore[index]
+    assert dispatch == [{"agentName": AGENT_NAME, "metadata": claims["metadata"]}]
+
+    row = await sessions.get(db=db, organization_id=org.id, session_id=started.session.id)
+    assert row is not None and row.participant_identity == connection.participant_identity
+    assert row.end_user_id == "eu-1"
+
+
+async def test_unknown_or_disabled_embed_key(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    _, _, deployment = await make_published_template(db)
+    for key in ("pk_does_not_exist", "nope"):
+        response = await _start(client, key)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "embed_key_invalid"
+    deployment.enabled = False
+    await db.commit()
+    response = await _start(client, deployment.embed_key)
+    assert response.json()["error"]["code"] == "embed_key_invalid"
+
+
+async def test_origin_must_be_allowed(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    _, _, deployment = await make_published_template(db)
+    for origin in ("https://evil.example", None, "null"):
+        response = await _start(client, deployment.embed_key, origin=origin)
+        assert response.status_code == 403, origin
+        assert response.json()["error"]["code"] == "origin_not_allowed"
+    # Normalised comparison: case and default port do not matter.
+    assert (await _start(client, deployment.embed_key, origin="HTTPS://Customer.example:443")).status_code == 201
+
+
+async def test_template_must_match_deployment(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    _, _, deployment = await make_published_template(db)
+    response = await _start(client, deployment.embed_key, template_id=str(uuid.uuid4()))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "template_not_allowed"
+
+
+async def test_start_without_embed_key_requires_auth(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/sessions", json={})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def test_session_start_is_rate_limited(
+    client: httpx.AsyncClient, app: FastAPI, db: AsyncSession, settings: Settings
+) -> None:
+    app.dependency_overrides[get_settings] = lambda: settings.model_copy(
+        update={"rate_limit_session_start": "2/minute"}
+    )
+    _, _, deployment = await make_published_template(db)
+    assert (await _start(client, deployment.embed_key, end_user_id="a")).status_code == 201
+    assert (await _start(client, deployment.embed_key, end_user_id="a")).status_code == 201
+    limited = await _start(client, deployment.embed_key, end_user_id="a")
+    assert limited.status_code == 429
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.headers["RateLimit-Remaining"] == "0"
+    # Another end user has their own budget.
+    assert (await _start(client, deployment.embed_key, end_user_id="b")).status_code == 201
+
+
+async def test_read_session_with_participant_token_or_open_in_test(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    _, _, deployment = await make_published_template(db)
+    started = SessionStartResponse.model_validate((await _start(client, deployment.embed_key)).json())
+    url = f"/api/v1/sessions/{started.session.id}"
+    token = started.connection.participant_token
+
+    with_token = await client.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert with_token.status_code == 200
+    assert with_token.json()["room_name"] == started.connection.room_name
+
+    assert settings.env in ("development", "test")
+    assert (await client.get(url)).status_code == 200  # open outside production
+
+    bad = await client.get(url, headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+    assert bad.json()["error"]["code"] == "session_token_invalid"
+
+    other = SessionStartResponse.model_validate((await _start(client, deployment.embed_key)).json())
+    cross = await client.get(url, headers={"Authorization": f"Bearer {other.connection.participant_token}"})
+    assert cross.status_code == 401
+
+    missing = await client.get(f"/api/v1/sessions/{uuid.uuid4()}")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "session_not_found"
+
+
+async def test_read_session_requires_token_in_production(
+    client: httpx.AsyncClient, app: FastAPI, db: AsyncSession, settings: Settings
+) -> None:
+    _, _, deployment = await make_published_template(db)
+    started = SessionStartResponse.model_validate((await _start(client, deployment.embed_key)).json())
+    app.dependency_overrides[get_settings] = lambda: settings.model_construct(
+        **{**settings.__dict__, "env": "production"}
+    )
+    url = f"/api/v1/sessions/{started.session.id}"
+    assert (await client.get(url)).status_code == 401
+    ok = await client.get(url, headers={"Authorization": f"Bearer {started.connection.participant_token}"})
+    assert ok.status_code == 200
+
+
+async def test_refresh_token_keeps_identity_and_room(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    _, _, deployment = await make_published_template(db)
+    started = SessionStartResponse.model_validate((await _start(client, deployment.embed_key)).json())
+    response = await client.post(
+        f"/api/v1/sessions/{started.session.id}/token",
+        headers={"Authorization": f"Bearer {started.connection.participant_token}"},
+    )
+    assert response.status_code == 200, response.text
+    refreshed = response.json()
+    assert refreshed["participant_identity"] == started.connection.participant_identity
+    assert refreshed["room_name"] == started.connection.room_name
+    claims = _decode(refreshed["participant_token"], settings)
+    assert claims["sub"] == started.connection.participant_identity
+    assert claims["roomConfig"]["agents"][0]["agentName"] == AGENT_NAME  # type: ignore[index]
