@@ -18,7 +18,9 @@ async def main() -> None:
         if not rooms:
             print("no rooms")
         for room in rooms:
-            print(f"{room.name}  participants={room.num_participants}  created={room.creation_time}")
+            print(
+                f"{room.name}  participants={room.num_participants}  created={room.creation_time}"
+            )
             parts = await lk.room.list_participants(api.ListParticipantsRequest(room=room.name))
             for p in parts.participants:
                 kind = api.ParticipantInfo.Kind.Name(p.kind)

@@ -7,7 +7,6 @@ from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
-
 from troupe_contracts import PROTOCOL_VERSION
 from troupe_contracts.config import AgentConfig, SessionConfig
 from troupe_contracts.events import ActiveAgentEvent, AgentEventAdapter, HandoffEvent
@@ -56,15 +55,24 @@ def test_models_forbid_unknown_fields() -> None:
 
 def _agent(slug: str) -> AgentConfig:
     return AgentConfig(
-        id=uuid4(), slug=slug, name=slug.title(), instructions="be brief",
-        stt="local/whisper-tiny", llm="fake/echo", tts="local/piper-joe",
+        id=uuid4(),
+        slug=slug,
+        name=slug.title(),
+        instructions="be brief",
+        stt="local/whisper-tiny",
+        llm="fake/echo",
+        tts="local/piper-joe",
     )
 
 
 def test_session_config_finds_agents_by_slug() -> None:
     cfg = SessionConfig(
-        session_id=uuid4(), organization_id=uuid4(), template_id=None, initial_agent="ava",
-        agents=[_agent("ava"), _agent("max")], modality_profile=ModalityProfile.AUDIO,
+        session_id=uuid4(),
+        organization_id=uuid4(),
+        template_id=None,
+        initial_agent="ava",
+        agents=[_agent("ava"), _agent("max")],
+        modality_profile=ModalityProfile.AUDIO,
     )
     assert cfg.agent("max").name == "Max"
     with pytest.raises(KeyError):
@@ -79,13 +87,31 @@ def test_agent_slug_is_validated() -> None:
 def test_log_batch_discriminates_entries_and_caps_size() -> None:
     now = datetime.now(UTC)
     batch = SessionLogBatch.model_validate(
-        {"entries": [{"kind": "message", "seq": 0, "ts": now.isoformat(), "role": "user", "text": "hi"}]}
+        {
+            "entries": [
+                {"kind": "message", "seq": 0, "ts": now.isoformat(), "role": "user", "text": "hi"}
+            ]
+        }
     )
     assert isinstance(batch.entries[0], MessageEntry)
     with pytest.raises(ValidationError):
-        SessionLogBatch.model_validate({"entries": [{"kind": "message", "seq": -1, "ts": now.isoformat(), "role": "user", "text": "x"}]})
+        SessionLogBatch.model_validate(
+            {
+                "entries": [
+                    {
+                        "kind": "message",
+                        "seq": -1,
+                        "ts": now.isoformat(),
+                        "role": "user",
+                        "text": "x",
+                    }
+                ]
+            }
+        )
     with pytest.raises(ValidationError):
-        SessionLogBatch(entries=[MessageEntry(seq=i, ts=now, role="user", text="x") for i in range(501)])
+        SessionLogBatch(
+            entries=[MessageEntry(seq=i, ts=now, role="user", text="x") for i in range(501)]
+        )
 
 
 def test_provider_catalog_is_consistent() -> None:

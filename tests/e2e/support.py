@@ -40,7 +40,10 @@ def demo() -> dict[str, str]:
     """The seeded demo data (embed keys, template id), as printed by the API's CLI."""
     out = subprocess.run(
         ["uv", "run", "--frozen", "troupe-api", "seed", "--print-demo"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 

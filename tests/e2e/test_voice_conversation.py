@@ -24,7 +24,9 @@ async def test_user_speaks_and_agent_answers_by_voice(demo: dict[str, str], tmp_
             args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"],
         )
         try:
-            context = await browser.new_context(permissions=["microphone"], viewport={"width": 1280, "height": 800})
+            context = await browser.new_context(
+                permissions=["microphone"], viewport={"width": 1280, "height": 800}
+            )
             page = await context.new_page()
             await page.add_init_script(AUDIO_PROBE)
             await page.goto(f"{web}/embed/{demo['test_embed_key']}")
@@ -36,18 +38,24 @@ async def test_user_speaks_and_agent_answers_by_voice(demo: dict[str, str], tmp_
             user_lines = page.locator('[data-testid="transcript-entry"][data-role="user"]')
 
             # The greeting is spoken (its transcript arrives with the audio) ...
-            await expect(agent_lines.filter(has_text="test agent").first).to_be_visible(timeout=60_000)
+            await expect(agent_lines.filter(has_text="test agent").first).to_be_visible(
+                timeout=60_000
+            )
             # ... and real audio samples of the agent's voice reached the page.
             await page.wait_for_function("window.__troupeAudioPeak > 0.01", timeout=30_000)
 
             # The user's sentence is recognised by the local STT and shown ...
-            await expect(user_lines.filter(has_text=re.compile("weather", re.I)).first).to_be_visible(timeout=60_000)
+            await expect(
+                user_lines.filter(has_text=re.compile("weather", re.I)).first
+            ).to_be_visible(timeout=60_000)
             # ... and the agent answers it by voice (the echo LLM repeats what it heard).
             answer = agent_lines.filter(has_text=re.compile(r"You said:.*weather", re.I)).first
             await expect(answer).to_be_visible(timeout=60_000)
             await expect(page.get_by_test_id("active-agent")).not_to_be_empty()
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOTS / "e2e-voice-conversation.png"), full_page=True)
+            await page.screenshot(
+                path=str(SCREENSHOTS / "e2e-voice-conversation.png"), full_page=True
+            )
 
             await page.get_by_test_id("end-session").click()
             await page.get_by_test_id("confirm-end").click()

@@ -6,4 +6,6 @@ from pydantic import BaseModel, ConfigDict
 class Contract(BaseModel):
     """Base of all wire models: unknown keys are refused, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )

@@ -36,7 +36,9 @@ class VisionSettings(Contract):
 class HandoffTarget(Contract):
     agent: Slug
     context_policy: ContextPolicy = ContextPolicy.PRESERVE
-    description: str = Field(default="", max_length=500, description="When to transfer, for the LLM.")
+    description: str = Field(
+        default="", max_length=500, description="When to transfer, for the LLM."
+    )
 
 
 class ToolKind(StrEnum):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from troupe_contracts import constants, providers
 from troupe_contracts.config import SessionConfig
+from troupe_contracts.errors import ErrorEnvelope
 from troupe_contracts.events import AgentEvent
 from troupe_contracts.log import LogEntry, SessionLogBatch
 from troupe_contracts.providers import ProviderSpec
@@ -22,8 +23,10 @@ from troupe_contracts.session import (
     TokenMetadata,
 )
 
+# Bodies the browser sends: exported in validation mode, so defaulted fields stay optional.
+REQUESTS: tuple[type[BaseModel], ...] = (SessionStartRequest,)
+# Everything else is read by TypeScript as sent, so defaulted fields are always present.
 MODELS: tuple[type[BaseModel], ...] = (
-    SessionStartRequest,
     SessionStartResponse,
     SessionConnection,
     SessionRead,
@@ -31,6 +34,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     SessionConfig,
     SessionLogBatch,
     ProviderSpec,
+    ErrorEnvelope,
 )
 UNIONS: dict[str, Any] = {"AgentEvent": AgentEvent, "LogEntry": LogEntry}
 
@@ -38,14 +42,14 @@ UNIONS: dict[str, Any] = {"AgentEvent": AgentEvent, "LogEntry": LogEntry}
 def build_schema() -> dict[str, Any]:
     """One schema whose ``$defs`` hold every contract, plus the constants as ``const`` values."""
     defs: dict[str, Any] = {}
-    for name, tp in [(m.__name__, m) for m in MODELS] + list(UNIONS.items()):
-        schema = TypeAdapter(tp).json_schema(ref_template="#/$defs/{model}", mode="serialization")
+    entries = [(m.__name__, m, "validation") for m in REQUESTS]
+    entries += [(m.__name__, m, "serialization") for m in MODELS]
+    entries += [(name, tp, "serialization") for name, tp in UNIONS.items()]
+    for name, tp, mode in entries:
+        schema = TypeAdapter(tp).json_schema(ref_template="#/$defs/{model}", mode=mode)
         defs.update(schema.pop("$defs", {}))
         defs[name] = schema
-    consts = {
-        name: getattr(constants, name)
-        for name in constants.__all__
-    }
+    consts = {name: getattr(constants, name) for name in constants.__all__}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "TroupeContracts",

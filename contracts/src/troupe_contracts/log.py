@@ -78,7 +78,13 @@ class ErrorEntry(_Entry):
 
 
 LogEntry = Annotated[
-    MessageEntry | TransitionEntry | ToolCallEntry | PanelEventEntry | TurnMetricsEntry | UsageEntry | ErrorEntry,
+    MessageEntry
+    | TransitionEntry
+    | ToolCallEntry
+    | PanelEventEntry
+    | TurnMetricsEntry
+    | UsageEntry
+    | ErrorEntry,
     Field(discriminator="kind"),
 ]
 

@@ -36,20 +36,122 @@ def _local(role: ProviderRole, model: str, label: str, **kw: object) -> Provider
 
 
 PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
-    _local(ProviderRole.STT, "whisper-tiny", "Whisper tiny.en (offline)", notes="faster-whisper on VAD-segmented utterances"),
-    _local(ProviderRole.LLM, "smollm2", "SmolLM2-135M-Instruct (offline)", streaming=True, notes="Tiny: fine for 'it talks', weak at following instructions and tool calls."),
-    _local(ProviderRole.TTS, "piper-joe", "Piper en_US joe-medium (offline)", voices=["joe"], notes="One chunk per sentence"),
+    _local(
+        ProviderRole.STT,
+        "whisper-tiny",
+        "Whisper tiny.en (offline)",
+        notes="faster-whisper on VAD-segmented utterances",
+    ),
+    _local(
+        ProviderRole.LLM,
+        "smollm2",
+        "SmolLM2-135M-Instruct (offline)",
+        streaming=True,
+        notes="Tiny: fine for 'it talks', weak at following instructions and tool calls.",
+    ),
+    _local(
+        ProviderRole.TTS,
+        "piper-joe",
+        "Piper en_US joe-medium (offline)",
+        voices=["joe"],
+        notes="One chunk per sentence",
+    ),
     _local(ProviderRole.TTS, "espeak", "eSpeak NG (offline fallback)", voices=["en-us", "en-gb"]),
-    ProviderSpec(id="deepgram/nova-2", role=ProviderRole.STT, label="Deepgram Nova-2", offline=False, requires_env=["DEEPGRAM_API_KEY"], streaming=True, languages=["en", "multi"]),
-    ProviderSpec(id="deepgram/nova-3", role=ProviderRole.STT, label="Deepgram Nova-3", offline=False, requires_env=["DEEPGRAM_API_KEY"], streaming=True, languages=["en", "multi"]),
-    ProviderSpec(id="openai/gpt-4.1-mini", role=ProviderRole.LLM, label="OpenAI GPT-4.1 mini", offline=False, requires_env=["OPENAI_API_KEY"], streaming=True, tool_calling=True, languages=["multi"]),
-    ProviderSpec(id="openai/gpt-4.1", role=ProviderRole.LLM, label="OpenAI GPT-4.1", offline=False, requires_env=["OPENAI_API_KEY"], streaming=True, tool_calling=True, languages=["multi"]),
-    ProviderSpec(id="openai/gpt-4o", role=ProviderRole.LLM, label="OpenAI GPT-4o", offline=False, requires_env=["OPENAI_API_KEY"], streaming=True, tool_calling=True, languages=["multi"]),
-    ProviderSpec(id="openai-compatible/default", role=ProviderRole.LLM, label="OpenAI-compatible server (OPENAI_BASE_URL, e.g. Ollama, vLLM, llama.cpp)", offline=True, requires_env=["OPENAI_BASE_URL"], streaming=True, tool_calling=True, languages=["multi"]),
-    ProviderSpec(id="cartesia/sonic", role=ProviderRole.TTS, label="Cartesia Sonic", offline=False, requires_env=["CARTESIA_API_KEY"], streaming=True, voices=["default"]),
-    ProviderSpec(id="elevenlabs/eleven_turbo_v2_5", role=ProviderRole.TTS, label="ElevenLabs Turbo v2.5", offline=False, requires_env=["ELEVEN_API_KEY"], streaming=True, voices=["default"]),
-    ProviderSpec(id="fake/echo", role=ProviderRole.LLM, label="Test: echo LLM", offline=True, streaming=True, tool_calling=True, test_only=True, notes="Replies 'You said: <text>'. Deterministic."),
-    ProviderSpec(id="fake/scripted", role=ProviderRole.LLM, label="Test: scripted LLM", offline=True, streaming=True, tool_calling=True, test_only=True),
+    ProviderSpec(
+        id="deepgram/nova-2",
+        role=ProviderRole.STT,
+        label="Deepgram Nova-2",
+        offline=False,
+        requires_env=["DEEPGRAM_API_KEY"],
+        streaming=True,
+        languages=["en", "multi"],
+    ),
+    ProviderSpec(
+        id="deepgram/nova-3",
+        role=ProviderRole.STT,
+        label="Deepgram Nova-3",
+        offline=False,
+        requires_env=["DEEPGRAM_API_KEY"],
+        streaming=True,
+        languages=["en", "multi"],
+    ),
+    ProviderSpec(
+        id="openai/gpt-4.1-mini",
+        role=ProviderRole.LLM,
+        label="OpenAI GPT-4.1 mini",
+        offline=False,
+        requires_env=["OPENAI_API_KEY"],
+        streaming=True,
+        tool_calling=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="openai/gpt-4.1",
+        role=ProviderRole.LLM,
+        label="OpenAI GPT-4.1",
+        offline=False,
+        requires_env=["OPENAI_API_KEY"],
+        streaming=True,
+        tool_calling=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="openai/gpt-4o",
+        role=ProviderRole.LLM,
+        label="OpenAI GPT-4o",
+        offline=False,
+        requires_env=["OPENAI_API_KEY"],
+        streaming=True,
+        tool_calling=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="openai-compatible/default",
+        role=ProviderRole.LLM,
+        label="OpenAI-compatible server (OPENAI_BASE_URL, e.g. Ollama, vLLM, llama.cpp)",
+        offline=True,
+        requires_env=["OPENAI_BASE_URL"],
+        streaming=True,
+        tool_calling=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="cartesia/sonic",
+        role=ProviderRole.TTS,
+        label="Cartesia Sonic",
+        offline=False,
+        requires_env=["CARTESIA_API_KEY"],
+        streaming=True,
+        voices=["default"],
+    ),
+    ProviderSpec(
+        id="elevenlabs/eleven_turbo_v2_5",
+        role=ProviderRole.TTS,
+        label="ElevenLabs Turbo v2.5",
+        offline=False,
+        requires_env=["ELEVEN_API_KEY"],
+        streaming=True,
+        voices=["default"],
+    ),
+    ProviderSpec(
+        id="fake/echo",
+        role=ProviderRole.LLM,
+        label="Test: echo LLM",
+        offline=True,
+        streaming=True,
+        tool_calling=True,
+        test_only=True,
+        notes="Replies 'You said: <text>'. Deterministic.",
+    ),
+    ProviderSpec(
+        id="fake/scripted",
+        role=ProviderRole.LLM,
+        label="Test: scripted LLM",
+        offline=True,
+        streaming=True,
+        tool_calling=True,
+        test_only=True,
+    ),
 )
 
 
@@ -58,5 +160,13 @@ def provider_by_id(provider_id: str) -> ProviderSpec | None:
     return next((p for p in PROVIDER_CATALOG if p.id == provider_id), None)
 
 
-DEFAULT_OFFLINE = {ProviderRole.STT: "local/whisper-tiny", ProviderRole.LLM: "local/smollm2", ProviderRole.TTS: "local/piper-joe"}
-DEFAULT_CLOUD = {ProviderRole.STT: "deepgram/nova-2", ProviderRole.LLM: "openai/gpt-4.1-mini", ProviderRole.TTS: "cartesia/sonic"}
+DEFAULT_OFFLINE = {
+    ProviderRole.STT: "local/whisper-tiny",
+    ProviderRole.LLM: "local/smollm2",
+    ProviderRole.TTS: "local/piper-joe",
+}
+DEFAULT_CLOUD = {
+    ProviderRole.STT: "deepgram/nova-2",
+    ProviderRole.LLM: "openai/gpt-4.1-mini",
+    ProviderRole.TTS: "cartesia/sonic",
+}

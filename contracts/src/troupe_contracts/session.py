@@ -44,11 +44,13 @@ class SessionStartRequest(Contract):
     """Body of ``POST /api/v1/sessions``."""
 
     template_id: UUID | None = Field(
-        default=None, description="Session template to start; the organization's default when omitted."
+        default=None,
+        description="Session template to start; the organization's default when omitted.",
     )
     embed_key: str | None = Field(default=None, description="Public embed key (end-user starts).")
     end_user_id: Annotated[str, Field(max_length=128)] | None = Field(
-        default=None, description="Caller-chosen opaque id of the end user, for rate limits and logs."
+        default=None,
+        description="Caller-chosen opaque id of the end user, for rate limits and logs.",
     )
     display_name: Annotated[str, Field(max_length=80)] | None = None
 

@@ -36,28 +36,28 @@ export type ProviderRole = 'stt' | 'llm' | 'tts';
 export type SessionStatus = 'created' | 'active' | 'completed' | 'failed';
 
 export interface ActiveAgentEvent {
-  v?: number;
+  v: number;
   ts: string;
-  type?: 'active_agent';
+  type: 'active_agent';
   agent: string;
   name: string;
 }
 export interface AgentConfig {
   id: string;
-  version?: number;
+  version: number;
   slug: string;
   name: string;
   instructions: string;
-  greeting?: string;
+  greeting: string;
   stt: string;
   llm: string;
   tts: string;
-  voice?: string | null;
-  tools?: ToolConfig[];
-  handoffs?: HandoffTarget[];
-  modalities?: VideoSource[];
-  panels?: PanelType[];
-  vision?: VisionSettings;
+  voice: string | null;
+  tools: ToolConfig[];
+  handoffs: HandoffTarget[];
+  modalities: VideoSource[];
+  panels: PanelType[];
+  vision: VisionSettings;
 }
 /**
  * A tool as the runtime needs it. Webhook secrets arrive decrypted, only to the runtime.
@@ -66,59 +66,72 @@ export interface ToolConfig {
   name: string;
   kind: ToolKind;
   description: string;
-  parameters?: {
+  parameters: {
     [k: string]: unknown | undefined;
   };
-  url?: string | null;
-  method?: string;
-  headers?: {
+  url: string | null;
+  method: string;
+  headers: {
     [k: string]: string | undefined;
   };
-  timeout_s?: number;
+  timeout_s: number;
 }
 export interface HandoffTarget {
   agent: string;
-  context_policy?: ContextPolicy;
+  context_policy: ContextPolicy;
   /**
    * When to transfer, for the LLM.
    */
-  description?: string;
+  description: string;
 }
 export interface VisionSettings {
-  enabled?: boolean;
-  detail?: string;
-  fps_speaking?: number;
-  fps_silent?: number;
-  max_size?: number;
+  enabled: boolean;
+  detail: string;
+  fps_speaking: number;
+  fps_silent: number;
+  max_size: number;
 }
 export interface AgentErrorEvent {
-  v?: number;
+  v: number;
   ts: string;
-  type?: 'agent_error';
+  type: 'agent_error';
   code: string;
   message: string;
   recoverable: boolean;
 }
 export interface HandoffEvent {
-  v?: number;
+  v: number;
   ts: string;
-  type?: 'handoff';
+  type: 'handoff';
   from_agent: string;
   to_agent: string;
 }
 export interface ToolCallEvent {
-  v?: number;
+  v: number;
   ts: string;
-  type?: 'tool_call';
+  type: 'tool_call';
   agent: string;
   tool: string;
   status: 'started' | 'succeeded' | 'failed';
 }
 export interface SessionEndingEvent {
-  v?: number;
+  v: number;
   ts: string;
-  type?: 'session_ending';
+  type: 'session_ending';
   reason: 'max_duration' | 'idle' | 'agent' | 'error';
+}
+export interface ErrorBody {
+  /**
+   * Stable snake_case code clients switch on.
+   */
+  code: string;
+  /**
+   * Human-readable explanation.
+   */
+  message: string;
+  details: {
+    [k: string]: unknown | undefined;
+  };
 }
 export interface ErrorEntry {
   /**
@@ -126,10 +139,16 @@ export interface ErrorEntry {
    */
   seq: number;
   ts: string;
-  kind?: 'error';
+  kind: 'error';
   source: 'stt' | 'llm' | 'tts' | 'tool' | 'runtime' | 'config';
   message: string;
-  recoverable?: boolean;
+  recoverable: boolean;
+}
+/**
+ * ``{"error": {"code", "message", "details"}}``.
+ */
+export interface ErrorEnvelope {
+  error: ErrorBody;
 }
 export interface MessageEntry {
   /**
@@ -137,13 +156,13 @@ export interface MessageEntry {
    */
   seq: number;
   ts: string;
-  kind?: 'message';
+  kind: 'message';
   role: 'user' | 'assistant' | 'system';
-  agent?: string | null;
+  agent: string | null;
   text: string;
-  interrupted?: boolean;
-  started_at?: string | null;
-  ended_at?: string | null;
+  interrupted: boolean;
+  started_at: string | null;
+  ended_at: string | null;
 }
 export interface TransitionEntry {
   /**
@@ -151,10 +170,10 @@ export interface TransitionEntry {
    */
   seq: number;
   ts: string;
-  kind?: 'transition';
+  kind: 'transition';
   from_agent: string | null;
   to_agent: string;
-  context_policy?: string;
+  context_policy: string;
 }
 export interface ToolCallEntry {
   /**
@@ -162,15 +181,15 @@ export interface ToolCallEntry {
    */
   seq: number;
   ts: string;
-  kind?: 'tool_call';
+  kind: 'tool_call';
   agent: string;
   tool: string;
-  arguments?: {
+  arguments: {
     [k: string]: unknown | undefined;
   };
-  result?: string | null;
-  error?: string | null;
-  latency_ms?: number | null;
+  result: string | null;
+  error: string | null;
+  latency_ms: number | null;
 }
 export interface PanelEventEntry {
   /**
@@ -178,10 +197,10 @@ export interface PanelEventEntry {
    */
   seq: number;
   ts: string;
-  kind?: 'panel_event';
+  kind: 'panel_event';
   panel: string;
   event: string;
-  data?: {
+  data: {
     [k: string]: unknown | undefined;
   };
 }
@@ -191,13 +210,13 @@ export interface TurnMetricsEntry {
    */
   seq: number;
   ts: string;
-  kind?: 'turn_metrics';
-  agent?: string | null;
-  end_of_utterance_delay_ms?: number | null;
-  transcription_delay_ms?: number | null;
-  llm_ttft_ms?: number | null;
-  tts_ttfb_ms?: number | null;
-  e2e_latency_ms?: number | null;
+  kind: 'turn_metrics';
+  agent: string | null;
+  end_of_utterance_delay_ms: number | null;
+  transcription_delay_ms: number | null;
+  llm_ttft_ms: number | null;
+  tts_ttfb_ms: number | null;
+  e2e_latency_ms: number | null;
 }
 export interface UsageEntry {
   /**
@@ -205,15 +224,15 @@ export interface UsageEntry {
    */
   seq: number;
   ts: string;
-  kind?: 'usage';
+  kind: 'usage';
   provider: string;
   model: string;
-  llm_input_tokens?: number;
-  llm_output_tokens?: number;
-  stt_seconds?: number;
-  tts_characters?: number;
-  tts_seconds?: number;
-  vision_frames?: number;
+  llm_input_tokens: number;
+  llm_output_tokens: number;
+  stt_seconds: number;
+  tts_characters: number;
+  tts_seconds: number;
+  vision_frames: number;
 }
 /**
  * One selectable model of one provider.
@@ -232,16 +251,16 @@ export interface ProviderSpec {
   /**
    * Keys it needs.
    */
-  requires_env?: string[];
-  streaming?: boolean;
-  tool_calling?: boolean;
-  languages?: string[];
-  voices?: string[];
-  notes?: string;
+  requires_env: string[];
+  streaming: boolean;
+  tool_calling: boolean;
+  languages: string[];
+  voices: string[];
+  notes: string;
   /**
    * Deterministic fake; only in test mode.
    */
-  test_only?: boolean;
+  test_only: boolean;
 }
 export interface SessionConfig {
   session_id: string;
@@ -250,10 +269,10 @@ export interface SessionConfig {
   initial_agent: string;
   agents: AgentConfig[];
   modality_profile: ModalityProfile;
-  enabled_panels?: PanelType[];
-  idle_timeout_s?: number;
-  max_duration_s?: number;
-  record_audio?: boolean;
+  enabled_panels: PanelType[];
+  idle_timeout_s: number;
+  max_duration_s: number;
+  record_audio: boolean;
 }
 /**
  * What the browser needs to join the room.
@@ -282,8 +301,8 @@ export interface SessionLogBatch {
   /**
    * The runtime's last batch for this session.
    */
-  final?: boolean;
-  close_reason?: string | null;
+  final: boolean;
+  close_reason: string | null;
 }
 /**
  * Status of one session.
@@ -331,17 +350,17 @@ export interface SessionStartResponse {
  * JSON embedded as the user's participant metadata and as the agent dispatch metadata.
  */
 export interface TokenMetadata {
-  protocol_version?: number;
+  protocol_version: number;
   session_id: string;
   organization_id: string;
   template_id: string | null;
   user_id: string;
   modality_profile: ModalityProfile;
-  enabled_panels?: PanelType[];
+  enabled_panels: PanelType[];
   /**
    * W3C trace context carried from the API to the runtime.
    */
-  trace_context?: {
+  trace_context: {
     [k: string]: string | undefined;
   };
 }
