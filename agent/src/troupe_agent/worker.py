@@ -28,7 +28,7 @@ from troupe_agent.recovery import CONFIG_APOLOGY, ErrorRecovery
 from troupe_agent.session import build_session
 from troupe_agent.settings import Settings, get_settings
 
-log = get_logger(__name__)
+log = get_logger("troupe_agent.worker")
 
 MODELS_KEY = "troupe.local_models"
 PARTICIPANT_WAIT_S = 15.0
