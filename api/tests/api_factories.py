@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-
 from troupe_api.agents import service as agents
 from troupe_api.agents.models import Agent
 from troupe_api.deployments import service as deployments
@@ -78,7 +77,9 @@ async def make_deployment(
     return deployment
 
 
-async def make_published_template(db: AsyncSession) -> tuple[Organization, SessionTemplate, Deployment]:
+async def make_published_template(
+    db: AsyncSession,
+) -> tuple[Organization, SessionTemplate, Deployment]:
     """An org with two agents handing off to each other, a template and a deployment."""
     org = await make_org(db)
     await make_agent(

@@ -13,7 +13,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
-
 from troupe_api.cli import migrate
 from troupe_api.core.db import create_engine
 from troupe_api.core.ratelimit import RateLimiter

@@ -5,7 +5,6 @@ import logging
 
 import httpx
 import pytest
-
 from troupe_api.core.settings import Settings
 from troupe_api.main import create_app
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
-
 from troupe_api.core.livekit import create_livekit_api
 from troupe_api.core.settings import Settings
 
@@ -47,5 +46,10 @@ async def test_readyz_reports_unreachable_livekit(
 async def test_openapi_served_with_route_ids(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/api/v1/openapi.json")).json()
     ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
-    assert {"health-liveness", "sessions-start", "runtime-session_config", "webhooks-livekit"} <= ids
+    assert {
+        "health-liveness",
+        "sessions-start",
+        "runtime-session_config",
+        "webhooks-livekit",
+    } <= ids
     assert (await client.get("/api/v1/docs")).status_code == 200

@@ -4,14 +4,19 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
+from api_factories import (
+    make_agent,
+    make_deployment,
+    make_org,
+    make_published_template,
+    make_template,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from troupe_contracts.config import SessionConfig
-from troupe_contracts.providers import provider_by_id
-
-from api_factories import make_agent, make_deployment, make_org, make_published_template, make_template
 from troupe_api.agents.models import Agent
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
+from troupe_contracts.config import SessionConfig
+from troupe_contracts.providers import provider_by_id
 
 
 async def _session(db: AsyncSession) -> Session:
@@ -29,7 +34,9 @@ async def _session(db: AsyncSession) -> Session:
     return session
 
 
-async def test_runtime_endpoints_require_the_runtime_token(client: httpx.AsyncClient, db: AsyncSession) -> None:
+async def test_runtime_endpoints_require_the_runtime_token(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
     session = await _session(db)
     url = f"/api/v1/runtime/session-config/{session.id}"
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}):
@@ -44,7 +51,9 @@ async def test_session_config_is_resolved_from_template_and_agents(
     client: httpx.AsyncClient, db: AsyncSession, runtime_headers: dict[str, str]
 ) -> None:
     session = await _session(db)
-    response = await client.get(f"/api/v1/runtime/session-config/{session.id}", headers=runtime_headers)
+    response = await client.get(
+        f"/api/v1/runtime/session-config/{session.id}", headers=runtime_headers
+    )
     assert response.status_code == 200, response.text
     config = SessionConfig.model_validate(response.json())
     assert config.session_id == session.id
@@ -69,11 +78,18 @@ async def test_session_config_rejects_unknown_provider(
     template = await make_template(db, org, ["bad", "ghost"])
     deployment = await make_deployment(db, org, template)
     session = await sessions.create(
-        db=db, organization_id=org.id, template_id=template.id, deployment_id=deployment.id,
-        end_user_id=None, participant_identity="user-x", metadata={},
+        db=db,
+        organization_id=org.id,
+        template_id=template.id,
+        deployment_id=deployment.id,
+        end_user_id=None,
+        participant_identity="user-x",
+        metadata={},
     )
     await db.commit()
-    response = await client.get(f"/api/v1/runtime/session-config/{session.id}", headers=runtime_headers)
+    response = await client.get(
+        f"/api/v1/runtime/session-config/{session.id}", headers=runtime_headers
+    )
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "session_config_invalid"
@@ -82,7 +98,9 @@ async def test_session_config_rejects_unknown_provider(
 
 
 async def test_unknown_session(client: httpx.AsyncClient, runtime_headers: dict[str, str]) -> None:
-    response = await client.get(f"/api/v1/runtime/session-config/{uuid.uuid4()}", headers=runtime_headers)
+    response = await client.get(
+        f"/api/v1/runtime/session-config/{uuid.uuid4()}", headers=runtime_headers
+    )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "session_not_found"
 
@@ -90,7 +108,13 @@ async def test_unknown_session(client: httpx.AsyncClient, runtime_headers: dict[
 def _entries(*seqs: int) -> list[dict[str, object]]:
     ts = datetime.now(UTC).isoformat()
     return [
-        {"kind": "message", "seq": s, "ts": ts, "role": "user" if s % 2 else "assistant", "text": f"m{s}"}
+        {
+            "kind": "message",
+            "seq": s,
+            "ts": ts,
+            "role": "user" if s % 2 else "assistant",
+            "text": f"m{s}",
+        }
         for s in seqs
     ]
 
@@ -106,8 +130,11 @@ async def test_log_ingestion_is_idempotent_and_ordered(
     resend = await client.post(url, json={"entries": _entries(2, 0, 1)}, headers=runtime_headers)
     assert resend.json() == {"accepted": 0, "duplicate": 3, "final": False}
     transition = {
-        "kind": "transition", "seq": 3, "ts": datetime.now(UTC).isoformat(),
-        "from_agent": "ava", "to_agent": "max",
+        "kind": "transition",
+        "seq": 3,
+        "ts": datetime.now(UTC).isoformat(),
+        "from_agent": "ava",
+        "to_agent": "max",
     }
     final = await client.post(
         url,
@@ -122,7 +149,9 @@ async def test_log_ingestion_is_idempotent_and_ordered(
     assert log["entries"][3]["kind"] == "transition"
     assert log["entries"][0]["text"] == "m0"
 
-    invalid = await client.post(url, json={"entries": [{"kind": "nope", "seq": 9}]}, headers=runtime_headers)
+    invalid = await client.post(
+        url, json={"entries": [{"kind": "nope", "seq": 9}]}, headers=runtime_headers
+    )
     assert invalid.status_code == 422
 
 

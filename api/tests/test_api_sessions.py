@@ -2,25 +2,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import jwt
+from api_factories import ORIGIN, make_published_template
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_api.core.settings import Settings, get_settings
+from troupe_api.sessions import service as sessions
 from troupe_contracts import AGENT_NAME, USER_IDENTITY_PREFIX
 from troupe_contracts.session import SessionStartResponse, TokenMetadata
 
-from api_factories import ORIGIN, make_published_template
-from troupe_api.core.settings import Settings, get_settings
-from troupe_api.sessions import service as sessions
 
-
-async def _start(client: httpx.AsyncClient, embed_key: str, origin: str | None = ORIGIN, **body: object) -> httpx.Response:
+async def _start(
+    client: httpx.AsyncClient, embed_key: str, origin: str | None = ORIGIN, **body: object
+) -> httpx.Response:
     headers = {"Origin": origin} if origin else {}
-    return await client.post("/api/v1/sessions", json={"embed_key": embed_key, **body}, headers=headers)
+    return await client.post(
+        "/api/v1/sessions", json={"embed_key": embed_key, **body}, headers=headers
+    )
 
 
-def _decode(token: str, settings: Settings) -> dict[str, object]:
+def _decode(token: str, settings: Settings) -> dict[str, Any]:
     return jwt.decode(
         token, settings.livekit_api_secret, algorithms=["HS256"], issuer=settings.livekit_api_key
     )
@@ -53,7 +57,9 @@ async def test_start_session_mints_token_with_metadata_and_dispatch(
     assert set(video["canPublishSources"]) == {"microphone", "camera"}
     ttl = int(claims["exp"]) - int(claims["nbf"])
     assert ttl == settings.livekit_token_ttl_s
-    assert abs(datetime.fromtimestamp(int(claims["exp"]), UTC) - connection.token_expires_at) <= timedelta(seconds=2)
+    assert abs(
+        datetime.fromtimestamp(int(claims["exp"]), UTC) - connection.token_expires_at
+    ) <= timedelta(seconds=2)
 
     metadata = TokenMetadata.model_validate_json(str(claims["metadata"]))
     assert metadata.session_id == started.session.id
@@ -61,7 +67,7 @@ async def test_start_session_mints_token_with_metadata_and_dispatch(
     assert metadata.template_id == template.id
     assert metadata.user_id == "eu-1"
     assert metadata.modality_profile == "audio_camera"
-    dispatch = claims["roomConfig"]["agents"]  # type: ignore[index]
+    dispatch = claims["roomConfig"]["agents"]
     assert dispatch == [{"agentName": AGENT_NAME, "metadata": claims["metadata"]}]
 
     row = await sessions.get(db=db, organization_id=org.id, session_id=started.session.id)
@@ -88,7 +94,9 @@ async def test_origin_must_be_allowed(client: httpx.AsyncClient, db: AsyncSessio
         assert response.status_code == 403, origin
         assert response.json()["error"]["code"] == "origin_not_allowed"
     # Normalised comparison: case and default port do not matter.
-    assert (await _start(client, deployment.embed_key, origin="HTTPS://Customer.example:443")).status_code == 201
+    assert (
+        await _start(client, deployment.embed_key, origin="HTTPS://Customer.example:443")
+    ).status_code == 201
 
 
 async def test_template_must_match_deployment(client: httpx.AsyncClient, db: AsyncSession) -> None:
@@ -126,7 +134,9 @@ async def test_read_session_with_participant_token_or_open_in_test(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     _, _, deployment = await make_published_template(db)
-    started = SessionStartResponse.model_validate((await _start(client, deployment.embed_key)).json())
+    started = SessionStartResponse.model_validate(
+        (await _start(client, deployment.embed_key)).json()
+    )
     url = f"/api/v1/sessions/{started.session.id}"
     token = started.connection.participant_token
 
@@ -142,7 +152,9 @@ async def test_read_session_with_participant_token_or_open_in_test(
     assert bad.json()["error"]["code"] == "session_token_invalid"
 
     other = SessionStartResponse.model_validate((await _start(client, deployment.embed_key)).json())
-    cross = await client.get(url, headers={"Authorization": f"Bearer {other.connection.participant_token}"})
+    cross = await client.get(
+        url, headers={"Authorization": f"Bearer {other.connection.participant_token}"}
+    )
     assert cross.status_code == 401
 
     missing = await client.get(f"/api/v1/sessions/{uuid.uuid4()}")
@@ -154,13 +166,17 @@ async def test_read_session_requires_token_in_production(
     client: httpx.AsyncClient, app: FastAPI, db: AsyncSession, settings: Settings
 ) -> None:
     _, _, deployment = await make_published_template(db)
-    started = SessionStartResponse.model_validate((await _start(client, deployment.embed_key)).json())
+    started = SessionStartResponse.model_validate(
+        (await _start(client, deployment.embed_key)).json()
+    )
     app.dependency_overrides[get_settings] = lambda: settings.model_construct(
         **{**settings.__dict__, "env": "production"}
     )
     url = f"/api/v1/sessions/{started.session.id}"
     assert (await client.get(url)).status_code == 401
-    ok = await client.get(url, headers={"Authorization": f"Bearer {started.connection.participant_token}"})
+    ok = await client.get(
+        url, headers={"Authorization": f"Bearer {started.connection.participant_token}"}
+    )
     assert ok.status_code == 200
 
 
@@ -168,7 +184,9 @@ async def test_refresh_token_keeps_identity_and_room(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     _, _, deployment = await make_published_template(db)
-    started = SessionStartResponse.model_validate((await _start(client, deployment.embed_key)).json())
+    started = SessionStartResponse.model_validate(
+        (await _start(client, deployment.embed_key)).json()
+    )
     response = await client.post(
         f"/api/v1/sessions/{started.session.id}/token",
         headers={"Authorization": f"Bearer {started.connection.participant_token}"},
@@ -179,4 +197,4 @@ async def test_refresh_token_keeps_identity_and_room(
     assert refreshed["room_name"] == started.connection.room_name
     claims = _decode(refreshed["participant_token"], settings)
     assert claims["sub"] == started.connection.participant_identity
-    assert claims["roomConfig"]["agents"][0]["agentName"] == AGENT_NAME  # type: ignore[index]
+    assert claims["roomConfig"]["agents"][0]["agentName"] == AGENT_NAME

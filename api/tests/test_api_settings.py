@@ -4,7 +4,6 @@ import secrets
 
 import pytest
 from pydantic import ValidationError
-
 from troupe_api.core.settings import Settings
 
 STRONG = {
@@ -21,7 +20,7 @@ STRONG = {
 def _settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
     for key, value in {**STRONG, "TROUPE_ENV": "production", **env}.items():
         monkeypatch.setenv(key, value)
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+    return Settings(_env_file=None)
 
 
 def test_production_accepts_strong_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,7 +53,9 @@ def test_development_allows_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cors_origins_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _settings(
-        monkeypatch, TROUPE_CORS_ORIGINS="http://a.test:3000/, http://b.test", TROUPE_WEB_URL="http://w.test"
+        monkeypatch,
+        TROUPE_CORS_ORIGINS="http://a.test:3000/, http://b.test",
+        TROUPE_WEB_URL="http://w.test",
     )
     assert settings.cors_origins == ["http://a.test:3000", "http://b.test"]
     assert settings.embed_origins == ["http://w.test", "http://a.test:3000", "http://b.test"]

@@ -6,14 +6,13 @@ import time
 import uuid
 
 import httpx
+from api_factories import make_published_template
 from google.protobuf.json_format import MessageToJson
 from livekit import api as lk
 from livekit.protocol.models import ParticipantInfo, Room
 from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from api_factories import make_published_template
 from troupe_api.core.settings import Settings
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
@@ -51,8 +50,13 @@ async def _post(client: httpx.AsyncClient, body: str, settings: Settings) -> htt
 async def _session(db: AsyncSession) -> Session:
     org, template, deployment = await make_published_template(db)
     session = await sessions.create(
-        db=db, organization_id=org.id, template_id=template.id, deployment_id=deployment.id,
-        end_user_id=None, participant_identity="user-w", metadata={},
+        db=db,
+        organization_id=org.id,
+        template_id=template.id,
+        deployment_id=deployment.id,
+        end_user_id=None,
+        participant_identity="user-w",
+        metadata={},
     )
     await db.commit()
     return session
@@ -63,7 +67,9 @@ async def test_room_lifecycle_updates_session(
 ) -> None:
     session = await _session(db)
     t0 = int(time.time())
-    started = await _post(client, _event("room_started", session.room_name, created_at=t0), settings)
+    started = await _post(
+        client, _event("room_started", session.room_name, created_at=t0), settings
+    )
     assert started.status_code == 200 and started.json() == {"status": "processed"}
     await db.refresh(session)
     assert session.status == "active" and session.started_at is not None
@@ -71,16 +77,23 @@ async def test_room_lifecycle_updates_session(
     joined = _event("participant_joined", session.room_name, created_at=t0 + 1, identity="user-w")
     assert (await _post(client, joined, settings)).status_code == 200
 
-    finished = await _post(client, _event("room_finished", session.room_name, created_at=t0 + 42), settings)
+    finished = await _post(
+        client, _event("room_finished", session.room_name, created_at=t0 + 42), settings
+    )
     assert finished.status_code == 200
     await db.refresh(session)
     assert session.status == "completed"
     assert session.duration_seconds == 42
     assert session.ended_at is not None
 
-    stored = (await db.scalars(select(WebhookEvent).where(WebhookEvent.session_id == session.id))).all()
+    stored = (
+        await db.scalars(select(WebhookEvent).where(WebhookEvent.session_id == session.id))
+    ).all()
     assert {e.event_type for e in stored} == {"room_started", "participant_joined", "room_finished"}
-    assert next(e for e in stored if e.event_type == "participant_joined").participant_identity == "user-w"
+    assert (
+        next(e for e in stored if e.event_type == "participant_joined").participant_identity
+        == "user-w"
+    )
 
 
 async def test_tampered_or_unsigned_webhooks_are_rejected(
@@ -102,7 +115,11 @@ async def test_tampered_or_unsigned_webhooks_are_rejected(
         assert response.json()["error"]["code"] == "webhook_signature_invalid"
     await db.refresh(session)
     assert session.status == "created"
-    count = await db.scalar(select(func.count()).select_from(WebhookEvent).where(WebhookEvent.room_name == session.room_name))
+    count = await db.scalar(
+        select(func.count())
+        .select_from(WebhookEvent)
+        .where(WebhookEvent.room_name == session.room_name)
+    )
     assert count == 0
 
 
@@ -113,7 +130,11 @@ async def test_duplicate_delivery_is_a_no_op(
     body = _event("room_started", session.room_name, created_at=int(time.time()))
     assert (await _post(client, body, settings)).json() == {"status": "processed"}
     assert (await _post(client, body, settings)).json() == {"status": "duplicate"}
-    count = await db.scalar(select(func.count()).select_from(WebhookEvent).where(WebhookEvent.room_name == session.room_name))
+    count = await db.scalar(
+        select(func.count())
+        .select_from(WebhookEvent)
+        .where(WebhookEvent.room_name == session.room_name)
+    )
     assert count == 1
 
 
@@ -125,7 +146,9 @@ async def test_out_of_order_events_never_move_backwards(
     await _post(client, _event("room_finished", session.room_name, created_at=t0 + 30), settings)
     await db.refresh(session)
     assert session.status == "completed"
-    late_start = await _post(client, _event("room_started", session.room_name, created_at=t0), settings)
+    late_start = await _post(
+        client, _event("room_started", session.room_name, created_at=t0), settings
+    )
     assert late_start.status_code == 200
     await db.refresh(session)
     assert session.status == "completed"  # not back to active
@@ -137,7 +160,9 @@ async def test_events_for_unknown_rooms_are_stored(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     room = f"other-{uuid.uuid4().hex}"
-    response = await _post(client, _event("room_started", room, created_at=int(time.time())), settings)
+    response = await _post(
+        client, _event("room_started", room, created_at=int(time.time())), settings
+    )
     assert response.status_code == 200
     stored = await db.scalar(select(WebhookEvent).where(WebhookEvent.room_name == room))
     assert stored is not None and stored.session_id is None

@@ -12,6 +12,10 @@ import structlog
 _configured = False
 
 
+class _TroupeHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Ours, so reconfiguring replaces it without touching handlers others installed."""
+
+
 def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> None:
     global _configured
     shared: list[Any] = [
@@ -35,14 +39,13 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
             structlog.processors.JSONRenderer(),
         ],
     )
-    handler = logging.StreamHandler(stream or sys.stdout)
+    handler = _TroupeHandler(stream or sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     if _configured:
         for h in list(root.handlers):
-            if getattr(h, "_troupe", False):
+            if isinstance(h, _TroupeHandler):
                 root.removeHandler(h)
-    handler._troupe = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
     # We write one access line per request ourselves (with the request id).
@@ -54,7 +57,8 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.stdlib.get_logger(name)  # type: ignore[no-any-return]
+    logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)
+    return logger
 
 
 def bind_context(**values: Any) -> None:
