@@ -14,7 +14,23 @@ from troupe_contracts.config import SessionConfig
 from troupe_contracts.errors import ErrorEnvelope
 from troupe_contracts.events import AgentEvent
 from troupe_contracts.log import LogEntry, SessionLogBatch
+from troupe_contracts.panels import PanelCommand, PanelState
 from troupe_contracts.providers import ProviderSpec
+from troupe_contracts.rpc import (
+    AgentMethod,
+    BrowserMethod,
+    ClientEvent,
+    ControlPanel,
+    MediaRequest,
+    MediaResult,
+    OpenPanel,
+    OpenUrl,
+    PanelRef,
+    RpcResult,
+    Toast,
+    UiAction,
+    UserAction,
+)
 from troupe_contracts.session import (
     SessionConnection,
     SessionRead,
@@ -24,7 +40,7 @@ from troupe_contracts.session import (
 )
 
 # Bodies the browser sends: exported in validation mode, so defaulted fields stay optional.
-REQUESTS: tuple[type[BaseModel], ...] = (SessionStartRequest,)
+REQUESTS: tuple[type[BaseModel], ...] = (SessionStartRequest, UserAction)
 # Everything else is read by TypeScript as sent, so defaulted fields are always present.
 MODELS: tuple[type[BaseModel], ...] = (
     SessionStartResponse,
@@ -35,8 +51,25 @@ MODELS: tuple[type[BaseModel], ...] = (
     SessionLogBatch,
     ProviderSpec,
     ErrorEnvelope,
+    MediaRequest,
+    MediaResult,
+    UiAction,
+    OpenUrl,
+    Toast,
+    OpenPanel,
+    ControlPanel,
+    PanelRef,
+    RpcResult,
 )
-UNIONS: dict[str, Any] = {"AgentEvent": AgentEvent, "LogEntry": LogEntry}
+UNIONS: dict[str, Any] = {
+    "AgentEvent": AgentEvent,
+    "LogEntry": LogEntry,
+    "ClientEvent": ClientEvent,
+    "PanelCommand": PanelCommand,
+    "PanelState": PanelState,
+    "BrowserMethod": BrowserMethod,
+    "AgentMethod": AgentMethod,
+}
 
 
 def build_schema() -> dict[str, Any]:

@@ -17,6 +17,24 @@ export type VideoSource = 'camera' | 'screen';
 export type PanelType = 'slides' | 'notepad' | 'code' | 'whiteboard' | 'document';
 export type AgentEvent =
   ActiveAgentEvent | HandoffEvent | ToolCallEvent | AgentErrorEvent | SessionEndingEvent;
+/**
+ * RPC methods the agent implements (the browser calls them).
+ */
+export type AgentMethod = 'troupe.user_action';
+/**
+ * RPC methods the browser implements (the agent calls them).
+ */
+export type BrowserMethod =
+  | 'troupe.request_camera'
+  | 'troupe.request_screen_share'
+  | 'troupe.send_ui_action'
+  | 'troupe.open_url'
+  | 'troupe.show_toast'
+  | 'troupe.open_panel'
+  | 'troupe.control_panel'
+  | 'troupe.read_panel'
+  | 'troupe.close_panel';
+export type ClientEvent = ClientHello | PanelEvent;
 export type LogEntry =
   | MessageEntry
   | TransitionEntry
@@ -29,7 +47,26 @@ export type LogEntry =
  * Which media the end user may publish besides the microphone.
  */
 export type ModalityProfile = 'audio' | 'audio_camera' | 'audio_screen' | 'audio_camera_screen';
+export type PanelCommand =
+  | SlidesLoad
+  | SlidesGoto
+  | SlidesStep
+  | NotepadSet
+  | NotepadClear
+  | CodeSet
+  | CodeHighlight
+  | CodeAnnotate
+  | CodeClearMarks
+  | WhiteboardDraw
+  | WhiteboardSimple
+  | DocumentLoad
+  | DocumentGoto
+  | DocumentZoom
+  | DocumentHighlight;
+export type PanelState = SlidesState | NotepadState | CodeState | WhiteboardState | DocumentState;
 export type ProviderRole = 'stt' | 'llm' | 'tts';
+export type RpcErrorCode =
+  'refused' | 'unsupported' | 'invalid' | 'failed' | 'forbidden' | 'timeout';
 /**
  * Lifecycle of a session; it only ever moves forward in this order.
  */
@@ -119,6 +156,342 @@ export interface SessionEndingEvent {
   ts: string;
   type: 'session_ending';
   reason: 'max_duration' | 'idle' | 'agent' | 'error';
+}
+/**
+ * Sent by the browser on TOPIC_CLIENT_EVENTS right after joining: what it supports.
+ */
+export interface ClientHello {
+  type: 'hello';
+  protocol_version: number;
+  rpc_methods: BrowserMethod[];
+  panels: PanelType[];
+  camera: boolean;
+  screen_share: boolean;
+}
+/**
+ * Browser -> agent on TOPIC_CLIENT_EVENTS: something the user did in a panel. Debounced
+ * by the browser (content changes at most every 500 ms).
+ */
+export interface PanelEvent {
+  type: 'panel_event';
+  panel: PanelType;
+  event:
+    | 'opened'
+    | 'closed'
+    | 'slide_viewed'
+    | 'link_clicked'
+    | 'content_changed'
+    | 'code_changed'
+    | 'code_run'
+    | 'drawing_changed'
+    | 'page_viewed'
+    | 'section_viewed'
+    | 'annotation_added';
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  ts: string;
+}
+export interface CodeAnnotate {
+  op: 'code.annotate';
+  line: number;
+  message: string;
+  severity: 'info' | 'warning' | 'error';
+}
+export interface CodeClearMarks {
+  op: 'code.clear_marks';
+}
+export interface CodeHighlight {
+  op: 'code.highlight';
+  /**
+   * @maxItems 500
+   */
+  lines: number[];
+}
+export interface CodeSet {
+  op: 'code.set';
+  code: string;
+  language: 'python' | 'javascript' | 'typescript' | 'java' | 'cpp';
+}
+export interface CodeState {
+  panel: 'code';
+  code: string;
+  language: 'python' | 'javascript' | 'typescript' | 'java' | 'cpp';
+  last_run_output: string | null;
+}
+export interface ControlPanel {
+  panel: PanelType;
+  command:
+    | SlidesLoad
+    | SlidesGoto
+    | SlidesStep
+    | NotepadSet
+    | NotepadClear
+    | CodeSet
+    | CodeHighlight
+    | CodeAnnotate
+    | CodeClearMarks
+    | WhiteboardDraw
+    | WhiteboardSimple
+    | DocumentLoad
+    | DocumentGoto
+    | DocumentZoom
+    | DocumentHighlight;
+}
+export interface SlidesLoad {
+  op: 'slides.load';
+  /**
+   * @minItems 1
+   * @maxItems 200
+   */
+  slides: [Slide, ...Slide[]];
+  start_index: number;
+}
+export interface Slide {
+  title: string;
+  /**
+   * @maxItems 20
+   */
+  bullets:
+    | []
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+  image_url: string | null;
+  notes: string;
+  link_url: string | null;
+}
+export interface SlidesGoto {
+  op: 'slides.goto';
+  index: number;
+}
+export interface SlidesStep {
+  op: 'slides.next' | 'slides.prev';
+}
+export interface NotepadSet {
+  op: 'notepad.set';
+  text: string | null;
+  placeholder: string | null;
+}
+export interface NotepadClear {
+  op: 'notepad.clear';
+}
+export interface WhiteboardDraw {
+  op: 'whiteboard.draw';
+  /**
+   * @minItems 1
+   * @maxItems 200
+   */
+  shapes: [Shape, ...Shape[]];
+}
+export interface Shape {
+  kind: 'rectangle' | 'ellipse' | 'line' | 'arrow' | 'text';
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  text: string | null;
+  color: string;
+}
+export interface WhiteboardSimple {
+  op: 'whiteboard.clear' | 'whiteboard.undo' | 'whiteboard.redo' | 'whiteboard.export';
+}
+export interface DocumentLoad {
+  op: 'document.load';
+  url: string;
+}
+export interface DocumentGoto {
+  op: 'document.goto';
+  page: number;
+}
+export interface DocumentZoom {
+  op: 'document.zoom';
+  scale: number;
+}
+export interface DocumentHighlight {
+  op: 'document.highlight';
+  page: number;
+  text: string;
+}
+export interface DocumentState {
+  panel: 'document';
+  url: string | null;
+  page: number;
+  page_count: number;
+  scale: number;
+  annotations: {
+    [k: string]: unknown | undefined;
+  }[];
 }
 export interface ErrorBody {
   /**
@@ -235,6 +608,78 @@ export interface UsageEntry {
   vision_frames: number;
 }
 /**
+ * request_camera / request_screen_share: the user sees ``reason`` in a consent prompt.
+ */
+export interface MediaRequest {
+  reason: string;
+}
+export interface MediaResult {
+  granted: boolean;
+  source: 'camera' | 'screen';
+}
+export interface NotepadState {
+  panel: 'notepad';
+  text: string;
+  words: number;
+  characters: number;
+}
+export interface OpenPanel {
+  panel: PanelType;
+  title: string | null;
+  /**
+   * Applied right after opening.
+   */
+  command:
+    | (
+        | SlidesLoad
+        | SlidesGoto
+        | SlidesStep
+        | NotepadSet
+        | NotepadClear
+        | CodeSet
+        | CodeHighlight
+        | CodeAnnotate
+        | CodeClearMarks
+        | WhiteboardDraw
+        | WhiteboardSimple
+        | DocumentLoad
+        | DocumentGoto
+        | DocumentZoom
+        | DocumentHighlight
+      )
+    | null;
+}
+export interface OpenUrl {
+  url: string;
+  new_tab: boolean;
+}
+/**
+ * read_panel / close_panel.
+ */
+export interface PanelRef {
+  panel: PanelType;
+}
+export interface SlidesState {
+  panel: 'slides';
+  index: number;
+  count: number;
+  title: string | null;
+  dwell_ms: {
+    [k: string]: number | undefined;
+  };
+}
+export interface WhiteboardState {
+  panel: 'whiteboard';
+  shape_count: number;
+  /**
+   * Simplified elements.
+   */
+  shapes: {
+    [k: string]: unknown | undefined;
+  }[];
+  png_base64: string | null;
+}
+/**
  * One selectable model of one provider.
  */
 export interface ProviderSpec {
@@ -261,6 +706,20 @@ export interface ProviderSpec {
    * Deterministic fake; only in test mode.
    */
   test_only: boolean;
+}
+export interface RpcError {
+  code: RpcErrorCode;
+  message: string;
+}
+/**
+ * The one response shape of every RPC: ``ok`` with ``data``, or not ok with ``error``.
+ */
+export interface RpcResult {
+  ok: boolean;
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  error: RpcError | null;
 }
 export interface SessionConfig {
   session_id: string;
@@ -346,6 +805,10 @@ export interface SessionStartResponse {
   modality_profile: ModalityProfile;
   enabled_panels: PanelType[];
 }
+export interface Toast {
+  message: string;
+  level: 'info' | 'success' | 'warning' | 'error';
+}
 /**
  * JSON embedded as the user's participant metadata and as the agent dispatch metadata.
  */
@@ -362,6 +825,22 @@ export interface TokenMetadata {
    */
   trace_context: {
     [k: string]: string | undefined;
+  };
+}
+export interface UiAction {
+  action: string;
+  params: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * Browser -> agent: the user asked for something from the page (e.g. explain a line).
+ */
+export interface UserAction {
+  action: string;
+  panel?: PanelType | null;
+  data?: {
+    [k: string]: unknown | undefined;
   };
 }
 
