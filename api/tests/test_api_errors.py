@@ -78,3 +78,18 @@ async def test_cors_preflight_allows_configured_origin(
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == origin
+
+
+async def test_access_log_is_structured_with_request_context(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="troupe_api.access"):
+        await client.get("/api/v1/healthz", headers={"X-Request-ID": "trace-42"})
+    lines = [
+        r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == "request"
+    ]
+    assert lines, caplog.records
+    line = lines[-1]
+    assert line["request_id"] == "trace-42"
+    assert line["method"] == "GET" and line["path"] == "/api/v1/healthz"
+    assert line["status"] == 200 and line["duration_ms"] >= 0
