@@ -17,14 +17,14 @@ import signal
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import numpy as np
 from aiohttp import web
 from livekit import api, rtc
-from troupe_contracts import AGENT_NAME, ATTR_ACTIVE_AGENT, TOPIC_EVENTS
+from troupe_contracts import AGENT_NAME, TOPIC_EVENTS
 from troupe_contracts.config import AgentConfig, SessionConfig
 from troupe_contracts.session import ModalityProfile, TokenMetadata
 
@@ -89,38 +89,78 @@ async def main() -> int:
     p.add_argument("--spawn-worker", action="store_true")
     args = p.parse_args()
 
-    url, key, secret = os.environ["LIVEKIT_URL"], os.environ["LIVEKIT_API_KEY"], os.environ["LIVEKIT_API_SECRET"]
+    url, key, secret = (
+        os.environ["LIVEKIT_URL"],
+        os.environ["LIVEKIT_API_KEY"],
+        os.environ["LIVEKIT_API_SECRET"],
+    )
     session_id = uuid4()
     config = SessionConfig(
-        session_id=session_id, organization_id=uuid4(), template_id=None, initial_agent="joe",
+        session_id=session_id,
+        organization_id=uuid4(),
+        template_id=None,
+        initial_agent="joe",
         modality_profile=ModalityProfile.AUDIO,
-        agents=[AgentConfig(id=uuid4(), slug="joe", name="Joe", instructions="You are Joe, a helpful assistant.",
-                            greeting="Hello, I am Joe. How can I help?", stt="local/whisper-tiny",
-                            llm=args.llm, tts="local/piper-joe")],
+        agents=[
+            AgentConfig(
+                id=uuid4(),
+                slug="joe",
+                name="Joe",
+                instructions="You are Joe, a helpful assistant.",
+                greeting="Hello, I am Joe. How can I help?",
+                stt="local/whisper-tiny",
+                llm=args.llm,
+                tts="local/piper-joe",
+            )
+        ],
     )
     fake_api = FakeRuntimeApi(config)
     runner = await fake_api.start(args.api_port)
 
     worker = None
     if args.spawn_worker:
-        env = {**os.environ, "TROUPE_API_URL": f"http://127.0.0.1:{args.api_port}",
-               "TROUPE_RUNTIME_TOKEN": "bench-token", "TROUPE_ENABLE_TEST_PROVIDERS": "true",
-               "TROUPE_AGENT_HEALTH_PORT": "18991", "TROUPE_AGENT_NUM_IDLE_PROCESSES": "1"}
+        env = {
+            **os.environ,
+            "TROUPE_API_URL": f"http://127.0.0.1:{args.api_port}",
+            "TROUPE_RUNTIME_TOKEN": "bench-token",
+            "TROUPE_ENABLE_TEST_PROVIDERS": "true",
+            "TROUPE_AGENT_HEALTH_PORT": "18991",
+            "TROUPE_AGENT_NUM_IDLE_PROCESSES": "1",
+        }
         worker = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "troupe_agent.worker", "start", env=env,
-            stdout=open("/tmp/troupe-worker.log", "w"), stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "troupe_agent.worker",
+            "start",
+            env=env,
+            stdout=open("/tmp/troupe-worker.log", "w"),
+            stderr=asyncio.subprocess.STDOUT,
         )
         await asyncio.sleep(12)  # registration + prewarm of the idle process
 
-    metadata = TokenMetadata(session_id=session_id, organization_id=config.organization_id, template_id=None,
-                             user_id="user-bench", modality_profile=ModalityProfile.AUDIO)
+    metadata = TokenMetadata(
+        session_id=session_id,
+        organization_id=config.organization_id,
+        template_id=None,
+        user_id="user-bench",
+        modality_profile=ModalityProfile.AUDIO,
+    )
     token = (
-        api.AccessToken(key, secret).with_identity("user-bench").with_name("Bench")
+        api.AccessToken(key, secret)
+        .with_identity("user-bench")
+        .with_name("Bench")
         .with_grants(api.VideoGrants(room_join=True, room=f"bench-{session_id}"))
         .with_metadata(metadata.model_dump_json())
         .with_ttl(timedelta(minutes=10))
-        .with_room_config(api.RoomConfiguration(agents=[
-            api.RoomAgentDispatch(agent_name=AGENT_NAME, metadata=metadata.model_dump_json())]))
+        .with_room_config(
+            api.RoomConfiguration(
+                agents=[
+                    api.RoomAgentDispatch(
+                        agent_name=AGENT_NAME, metadata=metadata.model_dump_json()
+                    )
+                ]
+            )
+        )
         .to_jwt()
     )
 
@@ -134,8 +174,13 @@ async def main() -> int:
         def handler(reader: rtc.TextStreamReader, identity: str) -> None:
             async def read() -> None:
                 text = await reader.read_all()
-                sink.append({"from": identity, "text": text, "attrs": dict(reader.info.attributes or {})})
-            t = asyncio.create_task(read()); tasks.add(t)
+                sink.append(
+                    {"from": identity, "text": text, "attrs": dict(reader.info.attributes or {})}
+                )
+
+            t = asyncio.create_task(read())
+            tasks.add(t)
+
         return handler
 
     room.register_text_stream_handler("lk.transcription", on_text("lk.transcription", transcripts))
@@ -144,20 +189,33 @@ async def main() -> int:
     @room.on("track_subscribed")
     def on_track(track: rtc.Track, *_: Any) -> None:
         if track.kind == rtc.TrackKind.KIND_AUDIO:
+
             async def listen() -> None:
                 async for ev in rtc.AudioStream(track, sample_rate=RATE, num_channels=1):
                     s = np.frombuffer(ev.frame.data, dtype=np.int16).astype(np.float32)
-                    agent_audio.append((time.perf_counter(), float(np.sqrt(np.mean(s * s))) if len(s) else 0.0))
-            t = asyncio.create_task(listen()); tasks.add(t)
+                    agent_audio.append(
+                        (time.perf_counter(), float(np.sqrt(np.mean(s * s))) if len(s) else 0.0)
+                    )
+
+            t = asyncio.create_task(listen())
+            tasks.add(t)
 
     await room.connect(url, token)
     source = rtc.AudioSource(RATE, 1)
     await room.local_participant.publish_track(
         rtc.LocalAudioTrack.create_audio_track("mic", source),
-        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
+        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE),
+    )
 
     def agent() -> rtc.RemoteParticipant | None:
-        return next((p for p in room.remote_participants.values() if p.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT), None)
+        return next(
+            (
+                p
+                for p in room.remote_participants.values()
+                if p.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT
+            ),
+            None,
+        )
 
     async def wait_state(state: str, timeout: float) -> None:
         deadline = time.perf_counter() + timeout
@@ -192,7 +250,12 @@ async def main() -> int:
                 await asyncio.sleep(0.01)
             await feeder
             await wait_state("listening", 30)
-            report["turns"].append({"said": text, "first_audio_ms": round((first - end_of_speech) * 1000) if first else None})
+            report["turns"].append(
+                {
+                    "said": text,
+                    "first_audio_ms": round((first - end_of_speech) * 1000) if first else None,
+                }
+            )
         await asyncio.sleep(1.0)
         a = agent()
         report["agent_attributes"] = dict(a.attributes) if a else {}
@@ -200,7 +263,11 @@ async def main() -> int:
         report["events"] = [json.loads(e["text"]) for e in events]
         lat = [t["first_audio_ms"] for t in report["turns"] if t["first_audio_ms"] is not None]
         if lat:
-            report["first_audio_ms"] = {"min": min(lat), "median": statistics.median(lat), "max": max(lat)}
+            report["first_audio_ms"] = {
+                "min": min(lat),
+                "median": statistics.median(lat),
+                "max": max(lat),
+            }
     finally:
         await room.disconnect()
         await asyncio.sleep(4)  # session closes on disconnect; the final log batch follows
@@ -218,7 +285,11 @@ async def main() -> int:
                 report["worker_exit"] = "killed"
         await runner.cleanup()
     print(json.dumps(report, indent=2, default=str))
-    ok = report.get("greeting_heard") and all(t["first_audio_ms"] for t in report["turns"]) and report["log_final"]
+    ok = (
+        report.get("greeting_heard")
+        and all(t["first_audio_ms"] for t in report["turns"])
+        and report["log_final"]
+    )
     return 0 if ok else 1
 
 

@@ -1,12 +1,17 @@
 import pytest
-
 from troupe_agent.settings import Settings
 
 
 @pytest.fixture
 def settings(tmp_path, monkeypatch) -> Settings:
     # isolated from the developer's .env and environment
-    for key in ("OPENAI_API_KEY", "DEEPGRAM_API_KEY", "CARTESIA_API_KEY", "ELEVEN_API_KEY", "OPENAI_BASE_URL"):
+    for key in (
+        "OPENAI_API_KEY",
+        "DEEPGRAM_API_KEY",
+        "CARTESIA_API_KEY",
+        "ELEVEN_API_KEY",
+        "OPENAI_BASE_URL",
+    ):
         monkeypatch.delenv(key, raising=False)
     return Settings(
         _env_file=None,

@@ -1,12 +1,18 @@
 from support.configs import agent_config, session_config
 from support.providers import FakeProviders
-
 from troupe_agent.agents import VOICE_STYLE, AgentFactory, build_instructions
 
 
 def test_factory_builds_each_agent_from_its_config() -> None:
     host = agent_config("host", instructions="Be the host.", greeting="Welcome!", llm="fake/echo")
-    expert = agent_config("expert", instructions="Be the expert.", greeting="", llm="fake/scripted", tts="local/espeak", voice="en-gb")
+    expert = agent_config(
+        "expert",
+        instructions="Be the expert.",
+        greeting="",
+        llm="fake/scripted",
+        tts="local/espeak",
+        voice="en-gb",
+    )
     providers = FakeProviders()
     factory = AgentFactory(session_config(host, expert, initial="expert"), providers)  # type: ignore[arg-type]
 
@@ -14,7 +20,11 @@ def test_factory_builds_each_agent_from_its_config() -> None:
     assert agent.id == "expert" and agent.slug == "expert"
     assert agent.instructions == f"Be the expert.\n\n{VOICE_STYLE}"
     assert agent.config.greeting == ""
-    assert providers.requested == [("stt", "local/whisper-tiny"), ("llm", "fake/scripted"), ("tts", "local/espeak")]
+    assert providers.requested == [
+        ("stt", "local/whisper-tiny"),
+        ("llm", "fake/scripted"),
+        ("tts", "local/espeak"),
+    ]
 
     other = factory.build("host")
     assert other.config.greeting == "Welcome!"

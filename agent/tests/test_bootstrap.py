@@ -3,12 +3,11 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from troupe_contracts import PROTOCOL_VERSION
-
 from support.configs import session_config
 from troupe_agent.api_client import ApiError, RuntimeApiClient
 from troupe_agent.bootstrap import BadMetadata, parse_metadata
 from troupe_agent.settings import Settings
+from troupe_contracts import PROTOCOL_VERSION
 
 
 def metadata(**kw: object) -> str:

@@ -5,7 +5,6 @@ import time
 
 import pytest
 from livekit import rtc
-
 from troupe_agent.local_models import LocalModels
 from troupe_agent.providers.local_stt import WhisperSTT
 from troupe_agent.providers.local_tts import PiperTTS
@@ -35,13 +34,14 @@ async def test_piper_then_whisper_round_trip(models: LocalModels) -> None:
     event = await whisper.recognize([audio])
     stt_s = time.perf_counter() - started
     heard = event.alternatives[0].text
-    print(f"piper {tts_s * 1000:.0f} ms for {audio.duration:.2f} s audio; whisper {stt_s * 1000:.0f} ms: {heard!r}")
+    print(
+        f"piper {tts_s * 1000:.0f} ms for {audio.duration:.2f} s audio; whisper {stt_s * 1000:.0f} ms: {heard!r}"
+    )
     assert words(heard) == words(SENTENCE)
 
 
 async def test_smollm2_streams_a_short_reply(models: LocalModels) -> None:
     from livekit.agents import llm
-
     from troupe_agent.local_models import LocalModelUnavailable
     from troupe_agent.providers.local_llm import LlamaCppLLM
 
@@ -50,7 +50,9 @@ async def test_smollm2_streams_a_short_reply(models: LocalModels) -> None:
     except LocalModelUnavailable as e:
         pytest.skip(str(e))
     chat = llm.ChatContext()
-    chat.add_message(role="system", content="You are a friendly assistant. Answer in one short sentence.")
+    chat.add_message(
+        role="system", content="You are a friendly assistant. Answer in one short sentence."
+    )
     chat.add_message(role="user", content="What colour is the sky on a clear day?")
     chunks = [c async for c in LlamaCppLLM(model).chat(chat_ctx=chat)]
     text = "".join(c.delta.content or "" for c in chunks if c.delta)

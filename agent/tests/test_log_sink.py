@@ -11,11 +11,10 @@ from aiohttp import web
 from livekit.agents import llm
 from livekit.agents.metrics import AgentSessionUsage, LLMModelUsage, TTSModelUsage
 from livekit.agents.voice.events import ConversationItemAddedEvent, SessionUsageUpdatedEvent
-from troupe_contracts.log import SessionLogBatch
-
 from troupe_agent.api_client import RuntimeApiClient
 from troupe_agent.log_sink import SessionLogSink, Spool, replay_all
 from troupe_agent.settings import Settings
+from troupe_contracts.log import SessionLogBatch
 
 
 class FakeApi:
@@ -68,12 +67,26 @@ async def test_entries_are_batched_with_increasing_seq(api: tuple[FakeApi, Setti
     sink = make_sink(settings, client, batch_size=3)
     sink.agent_entered("host")
     sink.on_conversation_item(message("assistant", "Hi, I am Host."))
-    sink.on_conversation_item(message("user", "hello", transcription_delay=0.3, end_of_turn_delay=0.5))
-    sink.on_conversation_item(message("assistant", "You said: hello", llm_node_ttft=0.1, tts_node_ttfb=0.2, e2e_latency=1.1))
-    sink.on_usage(SessionUsageUpdatedEvent(usage=AgentSessionUsage(model_usage=[
-        LLMModelUsage(provider="fake", model="echo", input_tokens=10, output_tokens=4),
-        TTSModelUsage(provider="local", model="piper-joe", characters_count=30, audio_duration=2.0),
-    ])))
+    sink.on_conversation_item(
+        message("user", "hello", transcription_delay=0.3, end_of_turn_delay=0.5)
+    )
+    sink.on_conversation_item(
+        message(
+            "assistant", "You said: hello", llm_node_ttft=0.1, tts_node_ttfb=0.2, e2e_latency=1.1
+        )
+    )
+    sink.on_usage(
+        SessionUsageUpdatedEvent(
+            usage=AgentSessionUsage(
+                model_usage=[
+                    LLMModelUsage(provider="fake", model="echo", input_tokens=10, output_tokens=4),
+                    TTSModelUsage(
+                        provider="local", model="piper-joe", characters_count=30, audio_duration=2.0
+                    ),
+                ]
+            )
+        )
+    )
     await asyncio.sleep(0.1)  # the first full batch of 3 is sent on its own
     await sink.aclose("participant_disconnected")
     await client.aclose()
@@ -83,12 +96,26 @@ async def test_entries_are_batched_with_increasing_seq(api: tuple[FakeApi, Setti
     final = fake.batches[-1]
     assert final.final is True and final.close_reason == "participant_disconnected"
     kinds = [e.kind for b in fake.batches for e in b.entries]
-    assert kinds == ["transition", "message", "message", "message", "turn_metrics", "usage", "usage"]
-    assistant = [e for b in fake.batches for e in b.entries if e.kind == "message" and e.role == "assistant"]
+    assert kinds == [
+        "transition",
+        "message",
+        "message",
+        "message",
+        "turn_metrics",
+        "usage",
+        "usage",
+    ]
+    assistant = [
+        e for b in fake.batches for e in b.entries if e.kind == "message" and e.role == "assistant"
+    ]
     assert assistant[0].agent == "host"
     metrics = next(e for b in fake.batches for e in b.entries if e.kind == "turn_metrics")
     assert (metrics.transcription_delay_ms, metrics.end_of_utterance_delay_ms) == (300.0, 500.0)
-    assert (metrics.llm_ttft_ms, metrics.tts_ttfb_ms, metrics.e2e_latency_ms) == (100.0, 200.0, 1100.0)
+    assert (metrics.llm_ttft_ms, metrics.tts_ttfb_ms, metrics.e2e_latency_ms) == (
+        100.0,
+        200.0,
+        1100.0,
+    )
     assert set(fake.auth) == {"Bearer test-token"}
 
 

@@ -1,7 +1,6 @@
 import pytest
 from livekit.agents import stt, tts
 from pydantic import SecretStr
-
 from troupe_agent.local_models import LocalModels
 from troupe_agent.providers import ProviderRegistry
 from troupe_agent.providers.fake import EchoLLM, ScriptedLLM
@@ -16,17 +15,25 @@ def models() -> LocalModels:
     return LocalModels()  # lazy: only the models a test touches are loaded, once
 
 
-def test_missing_cloud_key_falls_back_to_the_offline_default(settings: Settings, models: LocalModels) -> None:
+def test_missing_cloud_key_falls_back_to_the_offline_default(
+    settings: Settings, models: LocalModels
+) -> None:
     registry = ProviderRegistry(settings, models)
     assert registry.resolve_id("deepgram/nova-2", ProviderRole.STT) == "local/whisper-tiny"
     assert registry.resolve_id("openai/gpt-4.1-mini", ProviderRole.LLM) == "local/smollm2"
     assert registry.resolve_id("cartesia/sonic", ProviderRole.TTS) == "local/piper-joe"
-    assert registry.resolve_id("elevenlabs/eleven_turbo_v2_5", ProviderRole.TTS) == "local/piper-joe"
+    assert (
+        registry.resolve_id("elevenlabs/eleven_turbo_v2_5", ProviderRole.TTS) == "local/piper-joe"
+    )
     assert all("missing" in (r.reason or "") for r in registry.resolutions)
 
 
-def test_configured_cloud_key_keeps_the_cloud_provider(settings: Settings, models: LocalModels) -> None:
-    settings = settings.model_copy(update={"deepgram_api_key": SecretStr("dg"), "openai_api_key": SecretStr("sk")})
+def test_configured_cloud_key_keeps_the_cloud_provider(
+    settings: Settings, models: LocalModels
+) -> None:
+    settings = settings.model_copy(
+        update={"deepgram_api_key": SecretStr("dg"), "openai_api_key": SecretStr("sk")}
+    )
     registry = ProviderRegistry(settings, models)
     assert registry.resolve_id("deepgram/nova-2", ProviderRole.STT) == "deepgram/nova-2"
     assert registry.resolve_id("openai/gpt-4.1-mini", ProviderRole.LLM) == "openai/gpt-4.1-mini"
@@ -38,19 +45,26 @@ def test_configured_cloud_key_keeps_the_cloud_provider(settings: Settings, model
 def test_openai_compatible_uses_the_base_url(settings: Settings, models: LocalModels) -> None:
     settings = settings.model_copy(update={"openai_base_url": "http://127.0.0.1:11434/v1"})
     registry = ProviderRegistry(settings, models)
-    assert registry.resolve_id("openai-compatible/default", ProviderRole.LLM) == "openai-compatible/default"
+    assert (
+        registry.resolve_id("openai-compatible/default", ProviderRole.LLM)
+        == "openai-compatible/default"
+    )
     from livekit.plugins import openai
 
     assert isinstance(registry.llm("openai-compatible/qwen2.5"), openai.LLM)
 
 
-def test_unknown_wrong_role_and_disabled_test_providers_fall_back(settings: Settings, models: LocalModels) -> None:
+def test_unknown_wrong_role_and_disabled_test_providers_fall_back(
+    settings: Settings, models: LocalModels
+) -> None:
     registry = ProviderRegistry(settings, models)
     assert registry.resolve_id("nope/nothing", ProviderRole.LLM) == "local/smollm2"
     assert registry.resolve_id("local/piper-joe", ProviderRole.LLM) == "local/smollm2"
     assert isinstance(registry.llm("fake/echo"), EchoLLM)
     assert isinstance(registry.llm("fake/scripted"), ScriptedLLM)
-    production = ProviderRegistry(settings.model_copy(update={"troupe_enable_test_providers": False}), models)
+    production = ProviderRegistry(
+        settings.model_copy(update={"troupe_enable_test_providers": False}), models
+    )
     assert production.resolve_id("fake/echo", ProviderRole.LLM) == "local/smollm2"
 
 

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from livekit.agents import AgentSession, llm
 from livekit.agents.voice.events import ConversationItemAddedEvent
-
 from support.configs import agent_config, session_config
 from support.fake_io import FakeAudioOutput
 from support.providers import FakeProviders
@@ -19,11 +18,7 @@ from troupe_agent.session import build_session
 
 
 def assistant_texts(session: AgentSession[Any]) -> list[str]:
-    return [
-        m.text_content or ""
-        for m in session.history.messages()
-        if m.role == "assistant"
-    ]
+    return [m.text_content or "" for m in session.history.messages() if m.role == "assistant"]
 
 
 async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
@@ -34,10 +29,13 @@ async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
     await asyncio.wait_for(loop(), timeout)
 
 
-def make_agent(providers: FakeProviders, *, greeting: str = "Hi, I am Host.", entered: list[str] | None = None) -> TroupeAgent:
+def make_agent(
+    providers: FakeProviders, *, greeting: str = "Hi, I am Host.", entered: list[str] | None = None
+) -> TroupeAgent:
     config = session_config(agent_config(greeting=greeting))
     factory = AgentFactory(
-        config, providers,  # type: ignore[arg-type]
+        config,
+        providers,  # type: ignore[arg-type]
         on_entered=(lambda a: entered.append(a.slug)) if entered is not None else None,
     )
     return factory.build_initial()
@@ -79,8 +77,16 @@ async def test_interruption_stops_playback_and_marks_message() -> None:
         await wait_for(lambda: session.agent_state == "speaking")
         await asyncio.sleep(0.5)
         await session.interrupt()
-        await wait_for(lambda: any(isinstance(i.item, llm.ChatMessage) and i.item.role == "assistant" for i in items))
-        message = next(i.item for i in items if isinstance(i.item, llm.ChatMessage) and i.item.role == "assistant")
+        await wait_for(
+            lambda: any(
+                isinstance(i.item, llm.ChatMessage) and i.item.role == "assistant" for i in items
+            )
+        )
+        message = next(
+            i.item
+            for i in items
+            if isinstance(i.item, llm.ChatMessage) and i.item.role == "assistant"
+        )
         assert message.interrupted is True
         assert output.interrupted_playbacks == 1
         # playback stopped well before the ~5 s of audio the reply needed
@@ -92,7 +98,9 @@ async def test_llm_failure_is_answered_with_an_apology() -> None:
     agent = make_agent(providers, greeting="Hello.")
     publisher = RecordingEventPublisher()
     async with build_session(None) as session:
-        recovery = ErrorRecovery(session, publisher=publisher, sink=None, fallback_tts=providers.fallback_tts)
+        recovery = ErrorRecovery(
+            session, publisher=publisher, sink=None, fallback_tts=providers.fallback_tts
+        )
         recovery.attach()
         await session.start(agent)
         await session.run(user_input="hello?")
@@ -111,7 +119,9 @@ async def test_tts_failure_apologizes_with_espeak() -> None:
     async with build_session(None) as session:
         output = FakeAudioOutput()
         session.output.audio = output
-        recovery = ErrorRecovery(session, publisher=publisher, sink=None, fallback_tts=providers.fallback_tts)
+        recovery = ErrorRecovery(
+            session, publisher=publisher, sink=None, fallback_tts=providers.fallback_tts
+        )
         recovery.attach()
         await session.start(agent)  # the generated greeting fails in the TTS
         await wait_for(lambda: APOLOGY in assistant_texts(session), timeout=10)

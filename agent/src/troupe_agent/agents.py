@@ -78,7 +78,9 @@ class AgentFactory:
         self._on_entered = on_entered
 
     def build(self, slug: str) -> TroupeAgent:
-        return TroupeAgent(self.config.agent(slug), registry=self._registry, on_entered=self._on_entered)
+        return TroupeAgent(
+            self.config.agent(slug), registry=self._registry, on_entered=self._on_entered
+        )
 
     def build_initial(self) -> TroupeAgent:
         return self.build(self.config.initial_agent)

@@ -81,7 +81,9 @@ class RecordingEventPublisher:
         self.sent.append(ActiveAgentEvent(ts=now(), agent=slug, name=name))
 
     def error(self, code: str, message: str, *, recoverable: bool) -> None:
-        self.sent.append(AgentErrorEvent(ts=now(), code=code, message=message, recoverable=recoverable))
+        self.sent.append(
+            AgentErrorEvent(ts=now(), code=code, message=message, recoverable=recoverable)
+        )
 
     async def aclose(self) -> None:
         return None

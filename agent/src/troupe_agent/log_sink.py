@@ -96,7 +96,9 @@ class Spool:
                 await post(session_id, batch)
             except Exception as e:
                 os.replace(claimed, path)
-                log.warning("spool replay failed; will retry", session_id=str(session_id), error=str(e))
+                log.warning(
+                    "spool replay failed; will retry", session_id=str(session_id), error=str(e)
+                )
                 return False
             claimed.unlink()
         with contextlib.suppress(OSError):
@@ -146,16 +148,22 @@ class SessionLogSink:
             return
         self._pending.append(factory(self._seq))
         self._seq += 1
-        if len(self._pending) >= self._batch_size and (self._flush_task is None or self._flush_task.done()):
+        if len(self._pending) >= self._batch_size and (
+            self._flush_task is None or self._flush_task.done()
+        ):
             self._flush_task = asyncio.get_running_loop().create_task(self.flush())
 
     def agent_entered(self, slug: str) -> None:
         previous, self.active_agent = self.active_agent, slug
-        self._add(lambda seq: TransitionEntry(seq=seq, ts=_ts(), from_agent=previous, to_agent=slug))
+        self._add(
+            lambda seq: TransitionEntry(seq=seq, ts=_ts(), from_agent=previous, to_agent=slug)
+        )
 
     def error(self, source: ErrorSource, message: str, *, recoverable: bool) -> None:
         self._add(
-            lambda seq: ErrorEntry(seq=seq, ts=_ts(), source=source, message=message, recoverable=recoverable)
+            lambda seq: ErrorEntry(
+                seq=seq, ts=_ts(), source=source, message=message, recoverable=recoverable
+            )
         )
 
     def on_conversation_item(self, ev: ConversationItemAddedEvent) -> None:
@@ -175,8 +183,12 @@ class SessionLogSink:
                     agent=agent,
                     text=text,
                     interrupted=item.interrupted,
-                    started_at=_ts(metrics["started_speaking_at"]) if "started_speaking_at" in metrics else None,
-                    ended_at=_ts(metrics["stopped_speaking_at"]) if "stopped_speaking_at" in metrics else None,
+                    started_at=_ts(metrics["started_speaking_at"])
+                    if "started_speaking_at" in metrics
+                    else None,
+                    ended_at=_ts(metrics["stopped_speaking_at"])
+                    if "stopped_speaking_at" in metrics
+                    else None,
                 )
             )
         if role == "user":
@@ -214,12 +226,19 @@ class SessionLogSink:
             elif isinstance(usage, STTModelUsage):
                 fields = {"stt_seconds": usage.audio_duration}
             elif isinstance(usage, TTSModelUsage):
-                fields = {"tts_characters": usage.characters_count, "tts_seconds": usage.audio_duration}
+                fields = {
+                    "tts_characters": usage.characters_count,
+                    "tts_seconds": usage.audio_duration,
+                }
             else:
                 continue
             self._add(
                 lambda seq, u=usage, f=fields: UsageEntry(
-                    seq=seq, ts=_ts(), provider=u.provider or "unknown", model=u.model or "unknown", **f
+                    seq=seq,
+                    ts=_ts(),
+                    provider=u.provider or "unknown",
+                    model=u.model or "unknown",
+                    **f,
                 )
             )
 
@@ -246,7 +265,10 @@ class SessionLogSink:
         except Exception as e:
             path = self.spool.put(self.session_id, batch)
             log.warning(
-                "session log batch spooled", session_id=str(self.session_id), error=str(e), path=str(path)
+                "session log batch spooled",
+                session_id=str(self.session_id),
+                error=str(e),
+                path=str(path),
             )
 
     async def flush(self, *, final: bool = False, close_reason: str | None = None) -> None:
@@ -255,7 +277,9 @@ class SessionLogSink:
                 entries, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
                 last = final and not self._pending
                 await self._deliver(
-                    SessionLogBatch(entries=entries, final=last, close_reason=close_reason if last else None)
+                    SessionLogBatch(
+                        entries=entries, final=last, close_reason=close_reason if last else None
+                    )
                 )
                 if last:
                     break

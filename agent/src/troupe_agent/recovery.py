@@ -79,9 +79,13 @@ class ErrorRecovery:
         )
         if self._sink is not None:
             self._sink.error(source, f"{type(cause).__name__}: {cause}", recoverable=recoverable)
-        self._publisher.error(f"{source}_error", _USER_SAFE_MESSAGES[source], recoverable=recoverable)
+        self._publisher.error(
+            f"{source}_error", _USER_SAFE_MESSAGES[source], recoverable=recoverable
+        )
         if not recoverable:
-            task = asyncio.get_running_loop().create_task(self.apologize(source), name="troupe.apology")
+            task = asyncio.get_running_loop().create_task(
+                self.apologize(source), name="troupe.apology"
+            )
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 

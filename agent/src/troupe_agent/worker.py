@@ -53,7 +53,9 @@ def _models(ctx: JobContext) -> LocalModels:
     return models  # type: ignore[no-any-return]
 
 
-async def speak_and_leave(ctx: JobContext, registry: ProviderRegistry, text: str, reason: str) -> None:
+async def speak_and_leave(
+    ctx: JobContext, registry: ProviderRegistry, text: str, reason: str
+) -> None:
     """Tell the user the session cannot run, then end the job cleanly."""
     try:
         if not ctx.room.isconnected():
@@ -97,11 +99,15 @@ async def entrypoint(ctx: JobContext) -> None:
     close_reason = "job_shutdown"
 
     async def on_shutdown(reason: str) -> None:
-        await sink.aclose(close_reason if close_reason != "job_shutdown" else reason or close_reason)
+        await sink.aclose(
+            close_reason if close_reason != "job_shutdown" else reason or close_reason
+        )
         await api.aclose()
 
     ctx.add_shutdown_callback(on_shutdown)
-    spool_task = asyncio.create_task(replay_all(Spool(settings.troupe_agent_spool_dir), api.post_log))
+    spool_task = asyncio.create_task(
+        replay_all(Spool(settings.troupe_agent_spool_dir), api.post_log)
+    )
 
     try:
         config: SessionConfig = await api.session_config(metadata.session_id)
@@ -124,7 +130,9 @@ async def entrypoint(ctx: JobContext) -> None:
     try:
         agent = factory.build_initial()
     except (KeyError, ProviderError, LocalModelUnavailable) as e:
-        log.error("could not build the initial agent", error=str(e), initial_agent=config.initial_agent)
+        log.error(
+            "could not build the initial agent", error=str(e), initial_agent=config.initial_agent
+        )
         sink.error("config", f"initial agent unavailable: {e}", recoverable=False)
         close_reason = "config_error"
         await speak_and_leave(ctx, registry, CONFIG_APOLOGY, reason="bad config")
@@ -133,7 +141,9 @@ async def entrypoint(ctx: JobContext) -> None:
     session = build_session(models.vad())
     sink.attach(session)
     sink.start()
-    recovery = ErrorRecovery(session, publisher=publisher, sink=sink, fallback_tts=registry.fallback_tts)
+    recovery = ErrorRecovery(
+        session, publisher=publisher, sink=sink, fallback_tts=registry.fallback_tts
+    )
     recovery.attach()
 
     @session.on("close")
@@ -156,6 +166,9 @@ async def entrypoint(ctx: JobContext) -> None:
 
 def build_server(settings: Settings | None = None) -> AgentServer:
     settings = settings or get_settings()
+    extra: dict[str, Any] = {}
+    if settings.troupe_agent_num_idle_processes is not None:
+        extra["num_idle_processes"] = settings.troupe_agent_num_idle_processes
     server = AgentServer(
         setup_fnc=prewarm,
         port=settings.troupe_agent_health_port,
@@ -164,11 +177,7 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         ws_url=settings.livekit_url,
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
-        **(
-            {"num_idle_processes": settings.troupe_agent_num_idle_processes}
-            if settings.troupe_agent_num_idle_processes is not None
-            else {}
-        ),
+        **extra,
     )
     server.rtc_session(entrypoint, agent_name=AGENT_NAME)
     return server

@@ -21,7 +21,9 @@ def agent_config(slug: str = "host", **kw: object) -> AgentConfig:
     return AgentConfig.model_validate(base)
 
 
-def session_config(*agents: AgentConfig, initial: str | None = None, session_id: UUID | None = None) -> SessionConfig:
+def session_config(
+    *agents: AgentConfig, initial: str | None = None, session_id: UUID | None = None
+) -> SessionConfig:
     agents = agents or (agent_config(),)
     return SessionConfig(
         session_id=session_id or uuid4(),

@@ -10,8 +10,12 @@ from livekit.agents.voice.io import AudioOutput, AudioOutputCapabilities
 
 class FakeAudioOutput(AudioOutput):
     def __init__(self) -> None:
-        super().__init__(label="FakeIO", next_in_chain=None, sample_rate=None,
-                         capabilities=AudioOutputCapabilities(pause=False))
+        super().__init__(
+            label="FakeIO",
+            next_in_chain=None,
+            sample_rate=None,
+            capabilities=AudioOutputCapabilities(pause=False),
+        )
         self._start_time = 0.0
         self._pushed_duration = 0.0
         self._flush_handle: asyncio.TimerHandle | None = None

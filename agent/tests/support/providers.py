@@ -1,9 +1,8 @@
-from __future__ import annotations
-
 """A provider registry stand-in that hands out given fake instances."""
 
-from livekit.agents import llm, stt, tts
+from __future__ import annotations
 
+from livekit.agents import llm, stt, tts
 from troupe_agent.providers.fake import EchoLLM, FakeTTS
 
 

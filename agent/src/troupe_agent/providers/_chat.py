@@ -3,7 +3,9 @@
 from livekit.agents import llm
 
 
-def text_messages(chat_ctx: llm.ChatContext, *, max_turns: int | None = None) -> list[dict[str, str]]:
+def text_messages(
+    chat_ctx: llm.ChatContext, *, max_turns: int | None = None
+) -> list[dict[str, str]]:
     """The chat as plain ``{"role", "content"}`` text messages: system (and developer)
     instructions first, then the last ``max_turns`` user/assistant messages."""
     system: list[dict[str, str]] = []

@@ -109,7 +109,9 @@ class _ScriptedStream(llm.LLMStream):
         if turn.text:
             for piece in split_in_chunks(turn.text):
                 self._event_ch.send_nowait(
-                    llm.ChatChunk(id=request_id, delta=llm.ChoiceDelta(role="assistant", content=piece))
+                    llm.ChatChunk(
+                        id=request_id, delta=llm.ChoiceDelta(role="assistant", content=piece)
+                    )
                 )
                 await asyncio.sleep(0)
         for call in turn.tool_calls:
@@ -132,7 +134,9 @@ class _ScriptedStream(llm.LLMStream):
         self._event_ch.send_nowait(
             llm.ChatChunk(
                 id=request_id,
-                usage=llm.CompletionUsage(completion_tokens=words, prompt_tokens=10, total_tokens=words + 10),
+                usage=llm.CompletionUsage(
+                    completion_tokens=words, prompt_tokens=10, total_tokens=words + 10
+                ),
             )
         )
 
@@ -156,8 +160,10 @@ class ScriptedLLM(_FakeLLMBase):
     def __init__(self, turns: Iterable[ScriptedTurn | dict[str, Any] | str] = ()) -> None:
         super().__init__()
         self._turns: list[ScriptedTurn] = [
-            t if isinstance(t, ScriptedTurn)
-            else ScriptedTurn(text=t) if isinstance(t, str)
+            t
+            if isinstance(t, ScriptedTurn)
+            else ScriptedTurn(text=t)
+            if isinstance(t, str)
             else ScriptedTurn.from_dict(t)
             for t in turns
         ]
@@ -199,7 +205,9 @@ class FakeTTS(tts.TTS):
         self, *, sample_rate: int = 24000, seconds_per_char: float = 0.01, fail: bool = False
     ) -> None:
         super().__init__(
-            capabilities=tts.TTSCapabilities(streaming=False), sample_rate=sample_rate, num_channels=1
+            capabilities=tts.TTSCapabilities(streaming=False),
+            sample_rate=sample_rate,
+            num_channels=1,
         )
         self.seconds_per_char = seconds_per_char
         self.fail = fail
@@ -274,4 +282,6 @@ class FakeSTT(stt.STT):
 
 def silence(seconds: float, sample_rate: int = 16000) -> rtc.AudioFrame:
     n = int(seconds * sample_rate)
-    return rtc.AudioFrame(data=b"\x00\x00" * n, sample_rate=sample_rate, num_channels=1, samples_per_channel=n)
+    return rtc.AudioFrame(
+        data=b"\x00\x00" * n, sample_rate=sample_rate, num_channels=1, samples_per_channel=n
+    )

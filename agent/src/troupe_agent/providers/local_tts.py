@@ -12,7 +12,7 @@ import uuid
 import wave
 from typing import TYPE_CHECKING
 
-from livekit.agents import APIConnectOptions, APIConnectionError, tts
+from livekit.agents import APIConnectionError, APIConnectOptions, tts
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
 from troupe_agent.local_models import espeak_binary

@@ -12,6 +12,7 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from livekit.agents import llm, stt, tts
 from troupe_contracts.providers import (
@@ -144,14 +145,14 @@ class ProviderRegistry:
         elif provider == "cartesia":
             from livekit.plugins import cartesia
 
-            kwargs: dict[str, str] = {}
+            kwargs: dict[str, Any] = {}
             if voice and voice != "default":
                 kwargs["voice"] = voice
             instance = cartesia.TTS(**self._key("cartesia_api_key"), **kwargs)
         elif provider == "elevenlabs":
             from livekit.plugins import elevenlabs
 
-            el_kwargs: dict[str, str] = {"model": model}
+            el_kwargs: dict[str, Any] = {"model": model}
             if voice and voice != "default":
                 el_kwargs["voice_id"] = voice
             instance = elevenlabs.TTS(**self._key("eleven_api_key"), **el_kwargs)
@@ -167,7 +168,7 @@ class ProviderRegistry:
 
         return EspeakTTS()
 
-    def _key(self, name: str) -> dict[str, str]:
+    def _key(self, name: str) -> dict[str, Any]:
         """``{"api_key": ...}`` when the setting is present; plugins read their env otherwise."""
         secret = self._secret(name)
         return {"api_key": secret} if secret else {}
