@@ -6,11 +6,20 @@ from typing import Any
 
 import httpx
 import jwt
-from api_factories import ORIGIN, make_published_template
+from api_factories import (
+    ORIGIN,
+    make_agent,
+    make_deployment,
+    make_org,
+    make_published_template,
+    make_template,
+)
 from fastapi import FastAPI
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings, get_settings
 from troupe_api.sessions import service as sessions
+from troupe_api.sessions.models import Session
 from troupe_contracts import AGENT_NAME, USER_IDENTITY_PREFIX
 from troupe_contracts.session import SessionStartResponse, TokenMetadata
 
@@ -198,3 +207,20 @@ async def test_refresh_token_keeps_identity_and_room(
     claims = _decode(refreshed["participant_token"], settings)
     assert claims["sub"] == started.connection.participant_identity
     assert claims["roomConfig"]["agents"][0]["agentName"] == AGENT_NAME
+
+
+async def test_start_refuses_a_template_that_cannot_run(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    org = await make_org(db)
+    await make_agent(db, org, "solo", llm="fake/nope")
+    template = await make_template(db, org, ["solo"])
+    deployment = await make_deployment(db, org, template)
+    await db.commit()
+    response = await _start(client, deployment.embed_key)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "session_config_invalid"
+    count = await db.scalar(
+        select(func.count()).select_from(Session).where(Session.organization_id == org.id)
+    )
+    assert count == 0

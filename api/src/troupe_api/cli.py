@@ -84,6 +84,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "prestart":
         asyncio.run(wait_for_db(settings))
         migrate()
+        if settings.is_production and not settings.demo_password:
+            # Production gets demo data only when an operator asks for it with a password.
+            log.info("prestart_done", seeded=False)
+            return
         result = asyncio.run(run_seed(settings))
         log.info("prestart_done", embed_key=result.embed_key, template_id=result.template_id)
         print(json.dumps(result.demo_json()))

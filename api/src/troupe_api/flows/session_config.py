@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.config import AgentConfig, SessionConfig
@@ -34,10 +36,29 @@ def agent_config(agent: Agent) -> AgentConfig:
 async def build_session_config(
     *, db: AsyncSession, settings: Settings, session: Session
 ) -> SessionConfig:
-    org_id = session.organization_id
     if session.template_id is None:
         raise SessionConfigInvalid("The session has no template.")
-    template = await templates.get(db=db, organization_id=org_id, template_id=session.template_id)
+    return await resolve_config(
+        db=db,
+        settings=settings,
+        organization_id=session.organization_id,
+        template_id=session.template_id,
+        session_id=session.id,
+    )
+
+
+async def resolve_config(
+    *,
+    db: AsyncSession,
+    settings: Settings,
+    organization_id: uuid.UUID,
+    template_id: uuid.UUID,
+    session_id: uuid.UUID,
+) -> SessionConfig:
+    """The config a session of this template runs; ``SessionConfigInvalid`` lists every
+    problem (missing agents, unknown or test-only providers, dangling handoffs)."""
+    org_id = organization_id
+    template = await templates.get(db=db, organization_id=org_id, template_id=template_id)
     if template is None:
         raise SessionConfigInvalid("The session's template no longer exists.")
 
@@ -76,7 +97,7 @@ async def build_session_config(
 
     try:
         return SessionConfig(
-            session_id=session.id,
+            session_id=session_id,
             organization_id=org_id,
             template_id=template.id,
             initial_agent=template.initial_agent,

@@ -19,6 +19,7 @@ from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
+from troupe_api.flows.session_config import resolve_config
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
@@ -75,6 +76,14 @@ async def start_session(
         enabled_panels=[PanelType(p) for p in template.enabled_panels],
     )
     session.metadata_ = metadata.model_dump(mode="json")
+    # Refuse now, with the reasons, rather than letting the agent fail in an empty room.
+    await resolve_config(
+        db=db,
+        settings=settings,
+        organization_id=org_id,
+        template_id=template.id,
+        session_id=session.id,
+    )
     await db.commit()
     bind_context(session_id=session.id, room=session.room_name)
     log.info("session_created", template_id=str(template.id))
