@@ -23,14 +23,15 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 
 log "syncing Python workspace (uv)"
-( cd "$ROOT" && uv sync --frozen --quiet )
+# --inexact keeps the optional offline-LLM runtime when a plain install runs after `make dev`.
+( cd "$ROOT" && uv sync --frozen --inexact --quiet )
 if [ "$WANT_LOCAL_LLM" = 1 ]; then
   # llama.cpp's default -march=native build crashes on this CPU family (AMX); see LOCAL-MODELS.md.
   if ! "$ROOT/.venv/bin/python" -c "import llama_cpp" 2>/dev/null; then
     log "building llama-cpp-python for the offline LLM (a few minutes, cached afterwards)"
   fi
   ( cd "$ROOT" && CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF" \
-      uv sync --frozen --quiet --extra local-llm )
+      uv sync --frozen --inexact --quiet --extra local-llm )
 fi
 
 if [ ! -x "$TOOLS/bin/livekit-server" ] || ! "$TOOLS/bin/livekit-server" --version 2>/dev/null | grep -q "${LIVEKIT_VERSION#v}"; then
