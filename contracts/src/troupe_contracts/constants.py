@@ -33,6 +33,10 @@ ATTR_ACTIVE_AGENT_NAME: Final = "troupe.active_agent_name"
 ATTR_SESSION_ID: Final = "troupe.session_id"
 """Participant attribute on the agent: the Troupe session id it serves."""
 
+CONFIG_INVALIDATE_CHANNEL: Final = "troupe.config.invalidate"
+"""Redis pub/sub channel on which the API publishes the id (UUID text) of an agent or a session
+template whenever it changes; agent runtimes drop the cached session configs that use it."""
+
 ATTR_AGENT_STATE: Final = "lk.agent.state"
 """LiveKit's own agent-state attribute (read-only for us): initializing, listening,
 thinking, speaking. Listed here so no other module spells it."""
@@ -44,6 +48,7 @@ __all__ = [
     "ATTR_ACTIVE_AGENT_NAME",
     "ATTR_AGENT_STATE",
     "ATTR_SESSION_ID",
+    "CONFIG_INVALIDATE_CHANNEL",
     "PROTOCOL_VERSION",
     "TOPIC_CLIENT_EVENTS",
     "TOPIC_EVENTS",

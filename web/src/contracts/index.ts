@@ -851,6 +851,7 @@ export const ATTR_ACTIVE_AGENT = 'troupe.active_agent' as const;
 export const ATTR_ACTIVE_AGENT_NAME = 'troupe.active_agent_name' as const;
 export const ATTR_AGENT_STATE = 'lk.agent.state' as const;
 export const ATTR_SESSION_ID = 'troupe.session_id' as const;
+export const CONFIG_INVALIDATE_CHANNEL = 'troupe.config.invalidate' as const;
 export const PROTOCOL_VERSION = 1 as const;
 export const TOPIC_CLIENT_EVENTS = 'troupe.client_events' as const;
 export const TOPIC_EVENTS = 'troupe.events' as const;
