@@ -127,4 +127,4 @@ async def test_tts_failure_apologizes_with_espeak() -> None:
         await wait_for(lambda: APOLOGY in assistant_texts(session), timeout=10)
         await wait_for(lambda: output.finished_playbacks >= 1, timeout=10)
         assert output.frames > 0  # the apology was really played, rendered by eSpeak
-        assert [e.code for e in publisher.sent if e.type == "agent_error"][0] == "tts_error"
+        assert next(e.code for e in publisher.sent if e.type == "agent_error") == "tts_error"
