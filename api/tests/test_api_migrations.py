@@ -26,6 +26,11 @@ EXPECTED_TABLES = {
     "session_log_entries",
     "webhook_events",
     "alembic_version",
+    "refresh_tokens",
+    "oauth_accounts",
+    "api_keys",
+    "invitations",
+    "audit_events",
 }
 
 

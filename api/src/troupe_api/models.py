@@ -1,8 +1,12 @@
 """Imports every ORM model so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from troupe_api.agents.models import Agent
+from troupe_api.apikeys.models import ApiKey
+from troupe_api.audit.models import AuditEvent
+from troupe_api.auth.models import OAuthAccount, RefreshToken
 from troupe_api.core.db import Base
 from troupe_api.deployments.models import Deployment
+from troupe_api.invitations.models import Invitation
 from troupe_api.organizations.models import Membership, Organization
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.templates.models import SessionTemplate
@@ -11,10 +15,15 @@ from troupe_api.webhooks.models import WebhookEvent
 
 __all__ = [
     "Agent",
+    "ApiKey",
+    "AuditEvent",
     "Base",
     "Deployment",
+    "Invitation",
     "Membership",
+    "OAuthAccount",
     "Organization",
+    "RefreshToken",
     "Session",
     "SessionLogEntry",
     "SessionTemplate",

@@ -124,3 +124,127 @@ class WebhookSignatureInvalid(Unauthorized):
 class WebhookPayloadInvalid(BadRequest):
     code = "webhook_payload_invalid"
     default_message = "The webhook body is not a LiveKit event."
+
+
+# --- identity: authentication -----------------------------------------------------------------
+
+
+class AuthenticationRequired(Unauthorized):
+    code = "authentication_required"
+    default_message = "Sign in or present an API key."
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+    default_message = "The email or password is wrong."
+
+
+class TokenExpired(Unauthorized):
+    code = "token_expired"
+    default_message = "The token has expired."
+
+
+class TokenInvalid(Unauthorized):
+    code = "token_invalid"
+    default_message = "The token is not valid."
+
+
+class TokenRevoked(Unauthorized):
+    code = "token_revoked"
+    default_message = "The token has been revoked."
+
+
+class RefreshTokenReused(Unauthorized):
+    code = "refresh_token_reused"
+    default_message = "This refresh token was already used; every session of it is now revoked."
+
+
+class ApiKeyInvalid(Unauthorized):
+    code = "api_key_invalid"
+    default_message = "The API key is unknown, expired or revoked."
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
+    default_message = "Cookie-authenticated writes need the X-Troupe-CSRF header."
+
+
+class OAuthFailed(BadRequest):
+    code = "oauth_failed"
+    default_message = "Signing in with the provider failed."
+
+
+class OAuthProviderUnknown(NotFound):
+    code = "oauth_provider_unknown"
+    default_message = "No such sign-in provider is configured."
+
+
+# --- identity: authorization ------------------------------------------------------------------
+
+
+class NotOrgMember(Forbidden):
+    code = "not_org_member"
+    default_message = "You are not a member of that organization."
+
+
+class NoOrganization(Forbidden):
+    code = "no_organization"
+    default_message = "You are not a member of any organization."
+
+
+class RoleRequired(Forbidden):
+    code = "role_required"
+    default_message = "Your role in this organization does not allow this."
+
+
+class ScopeRequired(Forbidden):
+    code = "scope_required"
+    default_message = "The API key lacks the scope this needs."
+
+
+class UserRequired(Forbidden):
+    code = "user_required"
+    default_message = "This needs a signed-in user, not an API key."
+
+
+# --- identity: domain -------------------------------------------------------------------------
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = "An account with this email already exists."
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+    default_message = "An organization must keep at least one admin."
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+    default_message = "Member not found."
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+    default_message = "That user is already a member."
+
+
+class InvitationInvalid(NotFound):
+    code = "invitation_invalid"
+    default_message = "The invitation is unknown, expired, revoked or already used."
+
+
+class InvitationEmailMismatch(Forbidden):
+    code = "invitation_email_mismatch"
+    default_message = "The invitation was sent to another email address."
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
+    default_message = "API key not found."
+
+
+class TemplateNotFound(NotFound):
+    code = "template_not_found"
+    default_message = "Template not found."

@@ -6,11 +6,12 @@ to start with a missing, default or short secret.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me"
@@ -21,6 +22,37 @@ MIN_DEMO_PASSWORD_LENGTH = 12
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
+
+
+class JwtKey(BaseModel):
+    """One key of the access-token keyring. Retired keys no longer verify."""
+
+    kid: str = Field(min_length=1, max_length=64)
+    alg: Literal["HS256", "ES256", "RS256"]
+    secret: str | None = None
+    private_key: str | None = None
+    public_key: str | None = None
+    retired: bool = False
+
+    @model_validator(mode="after")
+    def _material(self) -> JwtKey:
+        if self.alg == "HS256" and not self.secret:
+            raise ValueError(f"jwt key {self.kid}: HS256 needs a secret")
+        if self.alg != "HS256" and not self.public_key:
+            raise ValueError(f"jwt key {self.kid}: {self.alg} needs a public_key")
+        return self
+
+
+class OAuthProvider(BaseModel):
+    """An OAuth2 provider. ``google`` and ``github`` fill in their well-known endpoints."""
+
+    client_id: str
+    client_secret: str
+    authorize_url: str = ""
+    token_url: str = ""
+    userinfo_url: str = ""
+    emails_url: str = Field(default="", description="GitHub: where verified emails are listed.")
+    scope: str = ""
 
 
 class Settings(BaseSettings):
@@ -113,6 +145,64 @@ class Settings(BaseSettings):
         default="troupe:rl", validation_alias=_env("TROUPE_RATE_LIMIT_PREFIX")
     )
 
+    # --- auth ---------------------------------------------------------------------------------
+    jwt_issuer: str = Field(default="troupe-api", validation_alias=_env("TROUPE_JWT_ISSUER"))
+    jwt_audience: str = Field(default="troupe", validation_alias=_env("TROUPE_JWT_AUDIENCE"))
+    jwt_keys: Annotated[list[JwtKey], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("TROUPE_JWT_KEYS"),
+        description=(
+            "JSON list of signing keys {kid, alg: HS256|ES256|RS256, secret | private_key + "
+            "public_key (PEM), retired}. Empty: HS256 with TROUPE_JWT_SECRET, kid 'default'."
+        ),
+    )
+    jwt_active_kid: str | None = Field(
+        default=None,
+        validation_alias=_env("TROUPE_JWT_ACTIVE_KID"),
+        description="kid that signs new tokens; the first non-retired key when unset.",
+    )
+    access_token_ttl_s: int = Field(
+        default=900, ge=60, le=3600, validation_alias=_env("TROUPE_ACCESS_TOKEN_TTL_S")
+    )
+    refresh_token_ttl_s: int = Field(
+        default=30 * 86400, ge=3600, validation_alias=_env("TROUPE_REFRESH_TOKEN_TTL_S")
+    )
+    invitation_ttl_s: int = Field(
+        default=7 * 86400, ge=3600, validation_alias=_env("TROUPE_INVITATION_TTL_S")
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        validation_alias=_env("TROUPE_COOKIE_SECURE"),
+        description="Secure flag on auth cookies; default: on except in development and test.",
+    )
+    oauth_providers: Annotated[dict[str, OAuthProvider], NoDecode] = Field(
+        default_factory=dict,
+        validation_alias=_env("TROUPE_OAUTH_PROVIDERS"),
+        description=(
+            "JSON object name -> {client_id, client_secret, authorize_url, token_url, "
+            "userinfo_url, scope}; 'google' and 'github' get their endpoints filled in."
+        ),
+    )
+    rate_limit_user: str = Field(
+        default="600/minute", validation_alias=_env("TROUPE_RATE_LIMIT_USER")
+    )
+    rate_limit_api_key: str = Field(
+        default="600/minute", validation_alias=_env("TROUPE_RATE_LIMIT_API_KEY")
+    )
+    rate_limit_org: str = Field(
+        default="3000/minute", validation_alias=_env("TROUPE_RATE_LIMIT_ORG")
+    )
+    rate_limit_auth_ip: str = Field(
+        default="30/minute",
+        validation_alias=_env("TROUPE_RATE_LIMIT_AUTH_IP"),
+        description="Login, register and refresh attempts per client address.",
+    )
+    rate_limit_auth_email: str = Field(
+        default="10/minute",
+        validation_alias=_env("TROUPE_RATE_LIMIT_AUTH_EMAIL"),
+        description="Login and register attempts per email address.",
+    )
+
     readiness_timeout_s: float = Field(
         default=2.0, gt=0, validation_alias=_env("TROUPE_READINESS_TIMEOUT_S")
     )
@@ -124,6 +214,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
         return value
+
+    @field_validator("jwt_keys", "oauth_providers", mode="before")
+    @classmethod
+    def _parse_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else None
+        return value
+
+    @field_validator("cookie_secure", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("enable_test_providers", mode="before")
     @classmethod
@@ -139,7 +241,15 @@ class Settings(BaseSettings):
             for name, value, minimum in (
                 ("LIVEKIT_API_KEY", self.livekit_api_key, MIN_API_KEY_LENGTH),
                 ("LIVEKIT_API_SECRET", self.livekit_api_secret, MIN_SECRET_LENGTH),
-                ("TROUPE_JWT_SECRET", self.jwt_secret, MIN_SECRET_LENGTH),
+                *(
+                    [("TROUPE_JWT_SECRET", self.jwt_secret, MIN_SECRET_LENGTH)]
+                    if not self.jwt_keys
+                    else [
+                        (f"TROUPE_JWT_KEYS[{k.kid}].secret", k.secret, MIN_SECRET_LENGTH)
+                        for k in self.jwt_keys
+                        if k.alg == "HS256" and k.secret is not None
+                    ]
+                ),
                 ("TROUPE_RUNTIME_TOKEN", self.runtime_token, MIN_SECRET_LENGTH),
                 ("TROUPE_ENCRYPTION_KEY", self.encryption_key, MIN_SECRET_LENGTH),
             )
@@ -159,6 +269,12 @@ class Settings(BaseSettings):
     @property
     def livekit_server_url(self) -> str:
         return self.livekit_api_url or self.livekit_url
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.env not in ("development", "test")
 
     @property
     def is_production(self) -> bool:
