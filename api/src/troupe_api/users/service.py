@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import uuid
+
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +20,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
-    except VerificationError:
+    except (VerificationError, InvalidHashError):
         return False
 
 
@@ -30,10 +32,16 @@ async def get_by_email(*, db: AsyncSession, email: str) -> User | None:
     return await db.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-async def create(*, db: AsyncSession, email: str, password: str, display_name: str = "") -> User:
+# Stored for users who only sign in through an OAuth provider: no password verifies against it.
+NO_PASSWORD = "!"
+
+
+async def create(
+    *, db: AsyncSession, email: str, password: str | None, display_name: str = ""
+) -> User:
     user = User(
         email=normalize_email(email),
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if password is not None else NO_PASSWORD,
         display_name=display_name,
     )
     db.add(user)
@@ -44,3 +52,25 @@ async def create(*, db: AsyncSession, email: str, password: str, display_name: s
 async def set_password(*, db: AsyncSession, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     await db.flush()
+
+
+# A real hash to verify against when the email is unknown, so both paths take as long.
+_DUMMY_HASH = _hasher.hash("troupe-timing-equalizer")
+
+
+def verify_password_or_dummy(user: User | None, password: str) -> bool:
+    if user is None or not user.is_active:
+        verify_password(_DUMMY_HASH, password)
+        return False
+    return verify_password(user.password_hash, password)
+
+
+async def get(*, db: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await db.get(User, user_id)
+
+
+async def update_profile(*, db: AsyncSession, user: User, display_name: str | None) -> User:
+    if display_name is not None:
+        user.display_name = display_name
+    await db.flush()
+    return user
