@@ -50,6 +50,8 @@ start() {  # start NAME CMD...: background process in its own process group, log
 log "building the web app"
 ( cd web && npm run build --silent >"$LOGS/web-build.log" 2>&1 ) || { tail -50 "$LOGS/web-build.log"; FAILED+=("web build"); }
 uv run --frozen troupe-api prestart >"$LOGS/prestart.log" 2>&1 || { tail -50 "$LOGS/prestart.log"; FAILED+=("api prestart"); }
+uv run --frozen troupe-api seed --print-demo >"$WORK/demo.json" 2>>"$LOGS/prestart.log" || FAILED+=("api seed")
+export TROUPE_DEMO_FILE="$WORK/demo.json"
 start api uv run --frozen troupe-api serve
 start agent uv run --frozen troupe-agent start
 start web bash -c "cd web && exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT"

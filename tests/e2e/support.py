@@ -37,7 +37,10 @@ def env(name: str) -> str:
 
 
 def demo() -> dict[str, str]:
-    """The seeded demo data (embed keys, template id), as printed by the API's CLI."""
+    """The seeded demo data (embed keys, template id), as printed by the API's CLI: from the
+    file `make test` wrote when it seeded the stack under test, else from the CLI."""
+    if path := os.environ.get("TROUPE_DEMO_FILE"):
+        return json.loads(Path(path).read_text())
     out = subprocess.run(
         ["uv", "run", "--frozen", "troupe-api", "seed", "--print-demo"],
         cwd=ROOT,

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     troupe_agent_spool_dir: Path = Path(".data/spool")
     troupe_agent_num_idle_processes: int | None = None
     """Warm job processes kept ready (each holds the local models); None: livekit's default."""
+    troupe_agent_load_threshold: float = 0.9
+    """CPU load (0..1) above which the worker stops taking jobs and LiveKit sends them to another
+    worker. LiveKit does not queue a job no worker accepts, so a one-worker install (dev, CI)
+    sets this above 1 to never refuse."""
 
     api_timeout_s: float = 5.0
     api_max_attempts: int = 4

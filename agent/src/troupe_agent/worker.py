@@ -174,6 +174,7 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         port=settings.troupe_agent_health_port,
         initialize_process_timeout=120.0,
         drain_timeout=DRAIN_TIMEOUT_S,
+        load_threshold=settings.troupe_agent_load_threshold,
         ws_url=settings.livekit_url,
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
