@@ -1,17 +1,25 @@
-"""Agent factory: every ``AgentConfig`` of a ``SessionConfig`` becomes one ``TroupeAgent``.
+"""Agent factory: every ``AgentConfig`` of a ``SessionConfig`` becomes a ``TroupeAgent``.
 
 Behaviour lives in the ``Agent`` hooks: ``on_enter`` announces the agent (participant
-attributes, an ``ActiveAgentEvent``, a transition in the session log) and speaks its greeting.
-Each agent carries its own STT/LLM/TTS, so a handoff (a later issue) can switch voices and
-models by returning another ``TroupeAgent`` from a tool."""
+attributes, ``ActiveAgentEvent``, ``HandoffEvent``, a ``TransitionEntry`` in the session log)
+and speaks its greeting. Each agent carries its own STT/LLM/TTS (passed to ``Agent``, so they
+override the session's), its tools and one ``transfer_to_<slug>`` tool per configured handoff.
+A handoff builds a fresh ``TroupeAgent`` for the target with the context its policy asks for:
+``preserve`` copies the conversation (messages only: the tools differ between agents),
+``reset`` starts clean with a one-line summary."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from livekit.agents import Agent
-from troupe_contracts.config import AgentConfig, SessionConfig
+from livekit.agents import Agent, FunctionTool, RunContext, llm, stt, tts
+from livekit.agents import function_tool as make_function_tool
+from troupe_contracts.config import AgentConfig, ContextPolicy, HandoffTarget, SessionConfig
 
+from troupe_agent.events import handoff_event
 from troupe_agent.logging import get_logger
-from troupe_agent.providers import ProviderRegistry
+from troupe_agent.runtime import SessionRuntime
+from troupe_agent.tools import build_tools
 
 log = get_logger(__name__)
 
@@ -24,11 +32,46 @@ VOICE_STYLE = (
 GREETING_PROMPT = "Greet the user in one short sentence and offer your help."
 """Used when an agent has no configured greeting."""
 
+TAKEOVER_PROMPT = (
+    "You have just taken over this conversation from {previous}. Introduce yourself in one "
+    "short sentence as {name} and continue with the user's request; do not repeat a greeting "
+    "they already heard."
+)
+MAX_SUMMARY_CHARS = 300
+
 AgentEnteredHook = Callable[["TroupeAgent"], None]
+
+
+class Providers(Protocol):
+    def stt(self, provider_id: str, **kw: Any) -> stt.STT | None: ...
+    def llm(self, provider_id: str) -> llm.LLM: ...
+    def tts(self, provider_id: str, **kw: Any) -> tts.TTS: ...
 
 
 def build_instructions(config: AgentConfig) -> str:
     return f"{config.instructions.strip()}\n\n{VOICE_STYLE}"
+
+
+def handoff_tool_name(slug: str) -> str:
+    return f"transfer_to_{slug}"
+
+
+def handoff_description(target: HandoffTarget, config: AgentConfig) -> str:
+    when = target.description.strip() or f"the user needs {config.name}"
+    return (
+        f"Transfer the user to {config.name}, another agent of this conversation. "
+        f"Use it when: {when} Call it alone, without other tools, and without saying goodbye: "
+        f"{config.name} introduces themselves right after the transfer."
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How an agent came to be active."""
+
+    from_agent: str | None = None
+    from_name: str | None = None
+    context_policy: ContextPolicy = ContextPolicy.PRESERVE
 
 
 class TroupeAgent(Agent):
@@ -36,17 +79,26 @@ class TroupeAgent(Agent):
         self,
         config: AgentConfig,
         *,
-        registry: ProviderRegistry,
+        runtime: SessionRuntime,
+        providers: tuple[stt.STT | None, llm.LLM, tts.TTS],
+        tools: list[llm.Tool],
+        chat_ctx: llm.ChatContext | None = None,
+        entry: Entry | None = None,
         on_entered: AgentEnteredHook | None = None,
     ) -> None:
+        agent_stt, agent_llm, agent_tts = providers
         super().__init__(
             id=config.slug,
             instructions=build_instructions(config),
-            stt=registry.stt(config.stt),
-            llm=registry.llm(config.llm),
-            tts=registry.tts(config.tts, voice=config.voice),
+            chat_ctx=chat_ctx,
+            tools=list(tools),
+            stt=agent_stt,
+            llm=agent_llm,
+            tts=agent_tts,
         )
         self.config = config
+        self.runtime = runtime
+        self.entry = entry or Entry()
         self._on_entered = on_entered
 
     @property
@@ -54,13 +106,34 @@ class TroupeAgent(Agent):
         return self.config.slug
 
     async def on_enter(self) -> None:
-        log.info("agent entered", agent=self.slug)
+        rt = self.runtime
+        previous = self.entry.from_agent
+        log.info("agent entered", agent=self.slug, from_agent=previous)
+        rt.state.agent_path.append(self.slug)
+        rt.publisher.active_agent_changed(self.slug, self.config.name)
+        if previous is not None:
+            rt.publisher.send(handoff_event(previous, self.slug))
+        if rt.sink is not None:
+            rt.sink.agent_entered(self.slug, context_policy=self.entry.context_policy.value)
         if self._on_entered is not None:
             self._on_entered(self)
-        if self.config.greeting.strip():
+        if previous is not None:
+            self.session.generate_reply(
+                instructions=TAKEOVER_PROMPT.format(
+                    previous=self.entry.from_name or previous, name=self.config.name
+                )
+            )
+        elif self.config.greeting.strip():
             self.session.say(self.config.greeting)
         else:
             self.session.generate_reply(instructions=GREETING_PROMPT)
+
+
+def _last_user_text(chat_ctx: llm.ChatContext) -> str:
+    for item in reversed(chat_ctx.items):
+        if isinstance(item, llm.ChatMessage) and item.role == "user" and item.text_content:
+            return item.text_content
+    return ""
 
 
 class AgentFactory:
@@ -69,17 +142,104 @@ class AgentFactory:
     def __init__(
         self,
         config: SessionConfig,
-        registry: ProviderRegistry,
+        registry: Providers,
         *,
+        runtime: SessionRuntime | None = None,
         on_entered: AgentEnteredHook | None = None,
     ) -> None:
         self.config = config
+        self.runtime = runtime or SessionRuntime(config)
         self._registry = registry
         self._on_entered = on_entered
+        self._providers: dict[str, tuple[stt.STT | None, llm.LLM, tts.TTS]] = {}
 
-    def build(self, slug: str) -> TroupeAgent:
+    def providers(self, slug: str) -> tuple[stt.STT | None, llm.LLM, tts.TTS]:
+        """The agent's STT/LLM/TTS, built once per session and reused on every entry."""
+        if slug not in self._providers:
+            cfg = self.config.agent(slug)
+            self._providers[slug] = (
+                self._registry.stt(cfg.stt),
+                self._registry.llm(cfg.llm),
+                self._registry.tts(cfg.tts, voice=cfg.voice),
+            )
+        return self._providers[slug]
+
+    def validate(self) -> None:
+        """Fail fast: build every agent once (providers, tools, handoff targets)."""
+        for agent in self.config.agents:
+            for target in agent.handoffs:
+                self.config.agent(target.agent)  # KeyError on a dangling handoff
+            self.build(agent.slug)
+
+    def tools(self, config: AgentConfig) -> list[llm.Tool]:
+        tools = build_tools(config, self.runtime)
+        tools.extend(self.handoff_tool(target) for target in config.handoffs)
+        return tools
+
+    def handoff_tool(self, target: HandoffTarget) -> FunctionTool:
+        target_config = self.config.agent(target.agent)
+        factory = self
+
+        async def transfer(ctx: RunContext[Any]) -> Agent:
+            current = ctx.session.current_agent
+            from_slug = str(getattr(current, "slug", current.id))
+            speech = getattr(ctx, "speech_handle", None)
+            factory.runtime.handoffs.check(
+                from_slug, target.agent, turn_id=speech.id if speech is not None else None
+            )
+            log.info(
+                "handoff", from_agent=from_slug, to_agent=target.agent, policy=target.context_policy
+            )
+            return factory.build_for_handoff(target, current)
+
+        transfer.__doc__ = handoff_description(target, target_config)
+        return make_function_tool(transfer, name=handoff_tool_name(target.agent))
+
+    def handoff_context(self, target: HandoffTarget, current: Agent) -> llm.ChatContext:
+        previous = getattr(current, "config", None)
+        previous_name = previous.name if previous is not None else current.id
+        notes = self.runtime.state.summary()
+        if target.context_policy == ContextPolicy.PRESERVE:
+            ctx = current.chat_ctx.copy(exclude_instructions=True, exclude_function_call=True)
+            ctx.add_message(
+                role="system",
+                content=f"The conversation above was with {previous_name}; you now take over."
+                + (f" Shared notes: {notes}." if notes else ""),
+            )
+            return ctx
+        ctx = llm.ChatContext.empty()
+        request = _last_user_text(current.chat_ctx)[:MAX_SUMMARY_CHARS]
+        summary = f"The user was transferred to you by {previous_name}."
+        if request:
+            summary += f" Their last words were: \"{request}\"."
+        if notes:
+            summary += f" Shared notes: {notes}."
+        ctx.add_message(role="system", content=summary)
+        return ctx
+
+    def build_for_handoff(self, target: HandoffTarget, current: Agent) -> "TroupeAgent":
+        previous = getattr(current, "config", None)
+        entry = Entry(
+            from_agent=str(getattr(current, "slug", current.id)),
+            from_name=previous.name if previous is not None else None,
+            context_policy=target.context_policy,
+        )
+        return self.build(
+            target.agent, chat_ctx=self.handoff_context(target, current), entry=entry
+        )
+
+    def build(
+        self, slug: str, *, chat_ctx: llm.ChatContext | None = None, entry: Entry | None = None
+    ) -> TroupeAgent:
+        config = self.config.agent(slug)
         return TroupeAgent(
-            self.config.agent(slug), registry=self._registry, on_entered=self._on_entered
+            config,
+            runtime=self.runtime,
+            providers=self.providers(slug),
+            tools=self.tools(config),
+            chat_ctx=chat_ctx,
+            entry=entry,
+            on_entered=self._on_entered,
         )
 
     def build_initial(self) -> TroupeAgent:

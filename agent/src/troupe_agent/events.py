@@ -4,11 +4,18 @@ agent as participant attributes, and typed events (``troupe_contracts.events``) 
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from livekit import rtc
 from troupe_contracts import ATTR_ACTIVE_AGENT, ATTR_ACTIVE_AGENT_NAME, TOPIC_EVENTS
-from troupe_contracts.events import ActiveAgentEvent, AgentErrorEvent, AgentEvent
+from troupe_contracts.events import (
+    ActiveAgentEvent,
+    AgentErrorEvent,
+    AgentEvent,
+    HandoffEvent,
+    SessionEndingEvent,
+    ToolCallEvent,
+)
 
 from troupe_agent.logging import get_logger
 
@@ -19,10 +26,27 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+ToolStatus = Literal["started", "succeeded", "failed"]
+EndingReason = Literal["max_duration", "idle", "agent", "error"]
+
+
 class EventPublisher(Protocol):
+    def send(self, event: AgentEvent) -> None: ...
     def active_agent_changed(self, slug: str, name: str) -> None: ...
     def error(self, code: str, message: str, *, recoverable: bool) -> None: ...
     async def aclose(self) -> None: ...
+
+
+def handoff_event(from_agent: str, to_agent: str) -> HandoffEvent:
+    return HandoffEvent(ts=now(), from_agent=from_agent, to_agent=to_agent)
+
+
+def tool_call_event(agent: str, tool: str, status: ToolStatus) -> ToolCallEvent:
+    return ToolCallEvent(ts=now(), agent=agent, tool=tool, status=status)
+
+
+def session_ending_event(reason: EndingReason) -> SessionEndingEvent:
+    return SessionEndingEvent(ts=now(), reason=reason)
 
 
 class RoomEventPublisher:
@@ -75,6 +99,12 @@ class RecordingEventPublisher:
     def __init__(self) -> None:
         self.active_agents: list[tuple[str, str]] = []
         self.sent: list[AgentEvent] = []
+
+    def send(self, event: AgentEvent) -> None:
+        self.sent.append(event)
+
+    def of_type(self, type_: str) -> list[AgentEvent]:
+        return [e for e in self.sent if e.type == type_]
 
     def active_agent_changed(self, slug: str, name: str) -> None:
         self.active_agents.append((slug, name))

@@ -26,7 +26,9 @@ from troupe_contracts.log import (
     ErrorEntry,
     LogEntry,
     MessageEntry,
+    PanelEventEntry,
     SessionLogBatch,
+    ToolCallEntry,
     TransitionEntry,
     TurnMetricsEntry,
     UsageEntry,
@@ -153,11 +155,50 @@ class SessionLogSink:
         ):
             self._flush_task = asyncio.get_running_loop().create_task(self.flush())
 
-    def agent_entered(self, slug: str) -> None:
+    def agent_entered(self, slug: str, *, context_policy: str = "preserve") -> None:
         previous, self.active_agent = self.active_agent, slug
         self._add(
-            lambda seq: TransitionEntry(seq=seq, ts=_ts(), from_agent=previous, to_agent=slug)
+            lambda seq: TransitionEntry(
+                seq=seq,
+                ts=_ts(),
+                from_agent=previous,
+                to_agent=slug,
+                context_policy=context_policy,
+            )
         )
+
+    def tool_call(
+        self,
+        *,
+        agent: str,
+        tool: str,
+        arguments: dict[str, Any],
+        result: str | None,
+        error: str | None,
+        latency_ms: float | None,
+    ) -> None:
+        self._add(
+            lambda seq: ToolCallEntry(
+                seq=seq,
+                ts=_ts(),
+                agent=agent,
+                tool=tool,
+                arguments=arguments,
+                result=result,
+                error=error,
+                latency_ms=latency_ms,
+            )
+        )
+
+    def panel_event(self, panel: str, event: str, data: dict[str, Any], ts: datetime) -> None:
+        self._add(
+            lambda seq: PanelEventEntry(seq=seq, ts=ts, panel=panel, event=event, data=data)
+        )
+
+    @property
+    def entries(self) -> list[LogEntry]:
+        """Entries recorded and not yet delivered (tests read them here)."""
+        return list(self._pending)
 
     def error(self, source: ErrorSource, message: str, *, recoverable: bool) -> None:
         self._add(

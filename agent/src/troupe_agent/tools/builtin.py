@@ -1,0 +1,231 @@
+"""Builtin tools, enabled per agent by a ``ToolConfig`` of kind ``builtin`` with one of the
+names of ``BUILTIN_TOOLS``. Each docstring is the description the model reads."""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+from livekit.agents import FunctionTool, RunContext, ToolError, function_tool
+from pydantic import ValidationError
+from troupe_contracts.rpc import BrowserMethod, MediaRequest, MediaResult, OpenUrl, Toast, UiAction
+
+from troupe_agent.client import CONSENT_RPC_TIMEOUT_S
+from troupe_agent.state import StateFull
+
+if TYPE_CHECKING:
+    from troupe_agent.runtime import SessionRuntime
+
+ToolBuilder = Callable[["SessionRuntime"], FunctionTool]
+
+
+def _invalid(e: ValidationError) -> ToolError:
+    first = e.errors()[0]
+    where = ".".join(map(str, first["loc"])) or "arguments"
+    return ToolError(f"Invalid {where}: {first['msg']}.")
+
+
+def _media_tool(rt: "SessionRuntime", source: Literal["camera", "screen"]) -> FunctionTool:
+    method = (
+        BrowserMethod.REQUEST_CAMERA if source == "camera" else BrowserMethod.REQUEST_SCREEN_SHARE
+    )
+    what = "camera" if source == "camera" else "screen share"
+
+    async def request(ctx: RunContext[Any], reason: str) -> str:
+        async def body() -> str:
+            data = await rt.browser.call(
+                method, MediaRequest(reason=reason[:300]), timeout_s=CONSENT_RPC_TIMEOUT_S
+            )
+            try:
+                granted = MediaResult.model_validate(data).granted
+            except ValidationError:
+                granted = bool(isinstance(data, dict) and data.get("granted"))
+            if not granted:
+                raise ToolError(f"The user declined to turn on the {what}.")
+            return f"The user turned on the {what}; you will see it from the next turn on."
+
+        return await rt.tools.run(ctx, request.__name__, {"reason": reason}, body)
+
+    request.__name__ = "request_camera" if source == "camera" else "request_screen_share"
+    request.__doc__ = (
+        f"Ask the user to turn on their {what} so you can see it. The user sees a consent "
+        "prompt with your reason and may decline.\n\nArgs:\n    reason: One short sentence "
+        f"shown to the user explaining why you want to see their {what}.\n"
+    )
+    return function_tool(request, name=request.__name__)
+
+
+def request_camera(rt: "SessionRuntime") -> FunctionTool:
+    return _media_tool(rt, "camera")
+
+
+def request_screen_share(rt: "SessionRuntime") -> FunctionTool:
+    return _media_tool(rt, "screen")
+
+
+def send_ui_action(rt: "SessionRuntime") -> FunctionTool:
+    async def tool(ctx: RunContext[Any], action: str, params: dict[str, Any] | None = None) -> str:
+        """Trigger an action in the user's web page, such as highlighting a part of the page.
+
+        Args:
+            action: The action name the page understands.
+            params: Optional parameters for the action.
+        """
+
+        async def body() -> str:
+            try:
+                payload = UiAction(action=action, params=params or {})
+            except ValidationError as e:
+                raise _invalid(e) from e
+            await rt.browser.call(BrowserMethod.SEND_UI_ACTION, payload)
+            return f"Done: {action}."
+
+        return await rt.tools.run(ctx, "send_ui_action", {"action": action, "params": params}, body)
+
+    return function_tool(tool, name="send_ui_action")
+
+
+def open_url(rt: "SessionRuntime") -> FunctionTool:
+    async def tool(ctx: RunContext[Any], url: str, new_tab: bool = True) -> str:
+        """Open a web page for the user in their browser.
+
+        Args:
+            url: The full http or https address to open.
+            new_tab: Open it in a new tab (true) or replace the current page (false).
+        """
+
+        async def body() -> str:
+            try:
+                payload = OpenUrl(url=url, new_tab=new_tab)
+            except ValidationError as e:
+                raise _invalid(e) from e
+            await rt.browser.call(BrowserMethod.OPEN_URL, payload)
+            return f"Opened {url} for the user."
+
+        return await rt.tools.run(ctx, "open_url", {"url": url, "new_tab": new_tab}, body)
+
+    return function_tool(tool, name="open_url")
+
+
+def show_toast(rt: "SessionRuntime") -> FunctionTool:
+    async def tool(
+        ctx: RunContext[Any],
+        message: str,
+        level: Literal["info", "success", "warning", "error"] = "info",
+    ) -> str:
+        """Show a short notification on the user's screen, for something they should be able
+        to read again (a code, a date, a confirmation).
+
+        Args:
+            message: The text to show, at most 300 characters.
+            level: How it is styled: info, success, warning or error.
+        """
+
+        async def body() -> str:
+            try:
+                payload = Toast(message=message, level=level)
+            except ValidationError as e:
+                raise _invalid(e) from e
+            await rt.browser.call(BrowserMethod.SHOW_TOAST, payload)
+            return "The notification is shown."
+
+        return await rt.tools.run(ctx, "show_toast", {"message": message, "level": level}, body)
+
+    return function_tool(tool, name="show_toast")
+
+
+def log_observation(rt: "SessionRuntime") -> FunctionTool:
+    async def tool(ctx: RunContext[Any], observation: str, category: str = "note") -> str:
+        """Record an observation about this conversation in the session log for the team that
+        reviews it later (the user does not see it). Use it for facts worth keeping, such as a
+        problem the user reported or an outcome.
+
+        Args:
+            observation: The observation, in one or two sentences.
+            category: A one-word category such as note, issue, feedback or outcome.
+        """
+
+        async def body() -> str:
+            if not observation.strip():
+                raise ToolError("The observation is empty.")
+            return "Recorded."  # the ToolCallEntry written by rt.tools holds the observation
+
+        return await rt.tools.run(
+            ctx, "log_observation", {"observation": observation, "category": category}, body
+        )
+
+    return function_tool(tool, name="log_observation")
+
+
+def search_knowledge_base(rt: "SessionRuntime") -> FunctionTool:
+    async def tool(ctx: RunContext[Any], query: str) -> str:
+        """Search the organisation's knowledge base for passages that answer a question. Use
+        it before answering questions about products, policies or procedures.
+
+        Args:
+            query: Keywords or a short question.
+        """
+
+        async def body() -> str:
+            hits = rt.knowledge.search(query, limit=3)
+            if not hits:
+                return "Nothing in the knowledge base matches. Say so rather than guessing."
+            return "\n\n".join(
+                f"[{i}] ({h.passage.source}) {h.passage.text}" for i, h in enumerate(hits, 1)
+            )
+
+        return await rt.tools.run(ctx, "search_knowledge_base", {"query": query}, body)
+
+    return function_tool(tool, name="search_knowledge_base")
+
+
+def memory_tools(rt: "SessionRuntime") -> list[FunctionTool]:
+    """``remember`` / ``recall``: notes shared by every agent of the session."""
+
+    async def remember(ctx: RunContext[Any], key: str, value: str) -> str:
+        """Save a short fact about the user or their request so that you and the other agents
+        of this conversation can use it later, for example key "order number", value "A-1234".
+
+        Args:
+            key: A short name for the fact.
+            value: The fact itself, in a few words.
+        """
+
+        async def body() -> str:
+            try:
+                k = rt.state.remember(key, value)
+            except (ValueError, StateFull) as e:
+                raise ToolError(f"Could not save it: {e}.") from e
+            return f"Saved {k}."
+
+        return await rt.tools.run(ctx, "remember", {"key": key, "value": value}, body)
+
+    async def recall(ctx: RunContext[Any], key: str = "") -> str:
+        """Read a fact saved earlier with remember, by its key; with no key, list every saved
+        fact.
+
+        Args:
+            key: The name the fact was saved under, or empty for all of them.
+        """
+
+        async def body() -> str:
+            if not key.strip():
+                return rt.state.summary() or "Nothing has been saved yet."
+            value = rt.state.recall(key)
+            if value is None:
+                known = ", ".join(rt.state.notes) or "none"
+                return f"Nothing is saved under {key!r}. Saved keys: {known}."
+            return value
+
+        return await rt.tools.run(ctx, "recall", {"key": key}, body)
+
+    return [function_tool(remember), function_tool(recall)]
+
+
+BUILTIN_TOOLS: dict[str, ToolBuilder] = {
+    "request_camera": request_camera,
+    "request_screen_share": request_screen_share,
+    "send_ui_action": send_ui_action,
+    "open_url": open_url,
+    "show_toast": show_toast,
+    "log_observation": log_observation,
+    "search_knowledge_base": search_knowledge_base,
+}
