@@ -152,6 +152,22 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         tool_calling=True,
         test_only=True,
     ),
+    ProviderSpec(
+        id="fake/instant",
+        role=ProviderRole.STT,
+        label="Test: instant STT",
+        offline=True,
+        test_only=True,
+        notes="Returns a scripted or fixed transcript at once on each VAD-ended utterance.",
+    ),
+    ProviderSpec(
+        id="fake/tone",
+        role=ProviderRole.TTS,
+        label="Test: tone TTS",
+        offline=True,
+        test_only=True,
+        notes="Returns a short generated tone at once, in chunks. For latency benches.",
+    ),
 )
 
 

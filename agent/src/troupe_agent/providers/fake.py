@@ -6,6 +6,7 @@ whole-system tests); unit tests import everything here directly."""
 
 import asyncio
 import json
+import math
 import os
 import uuid
 from collections.abc import Iterable
@@ -23,6 +24,9 @@ ECHO_PREFIX = "You said: "
 ECHO_EMPTY_REPLY = "Hello! I am listening."
 SCRIPT_ENV = "TROUPE_FAKE_LLM_SCRIPT"
 """JSON (inline, or a path to a file) with the script the worker's ``fake/scripted`` follows."""
+STT_SCRIPT_ENV = "TROUPE_FAKE_STT_SCRIPT"
+"""JSON list of transcripts (inline, or a path) the worker's ``fake/instant`` STT cycles through."""
+INSTANT_DEFAULT_TRANSCRIPT = "Hello there."
 
 
 def split_in_chunks(text: str, parts: int = 3) -> list[str]:
@@ -247,6 +251,68 @@ class _FakeChunkedStream(tts.ChunkedStream):
         output_emitter.flush()
 
 
+class ToneTTS(tts.TTS):
+    """``fake/tone``: a short sine tone per synthesis, generated at once and pushed in 20 ms
+    chunks, so the voice pipeline is measured with no synthesis time (latency benches)."""
+
+    def __init__(
+        self, *, sample_rate: int = 24000, seconds: float = 0.3, freq_hz: float = 440.0
+    ) -> None:
+        super().__init__(
+            capabilities=tts.TTSCapabilities(streaming=False),
+            sample_rate=sample_rate,
+            num_channels=1,
+        )
+        self.seconds = seconds
+        self.freq_hz = freq_hz
+        self._pcm = self._generate()
+
+    @property
+    def model(self) -> str:
+        return "tone"
+
+    @property
+    def provider(self) -> str:
+        return "fake"
+
+    def pcm(self) -> bytes:
+        return self._pcm
+
+    def _generate(self) -> bytes:
+        n = int(self.seconds * self.sample_rate)
+        step = 2 * math.pi * self.freq_hz / self.sample_rate
+        ramp = max(1, self.sample_rate // 200)  # 5 ms fade in/out, no clicks
+        samples = (
+            int(8000 * min(1.0, (i + 1) / ramp, (n - i) / ramp) * math.sin(i * step))
+            for i in range(n)
+        )
+        return b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
+
+    def synthesize(
+        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+    ) -> tts.ChunkedStream:
+        return _ToneChunkedStream(tts=self, input_text=text, conn_options=conn_options)
+
+
+class _ToneChunkedStream(tts.ChunkedStream):
+    def __init__(self, *, tts: ToneTTS, input_text: str, conn_options: APIConnectOptions) -> None:
+        super().__init__(tts=tts, input_text=input_text, conn_options=conn_options)
+        self._tone = tts
+
+    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
+        output_emitter.initialize(
+            request_id=uuid.uuid4().hex,
+            sample_rate=self._tone.sample_rate,
+            num_channels=1,
+            mime_type="audio/pcm",
+        )
+        pcm = self._tone.pcm()
+        chunk = 2 * self._tone.sample_rate // 50
+        for i in range(0, len(pcm), chunk):
+            output_emitter.push(pcm[i : i + chunk])
+        output_emitter.flush()
+
+
 # --------------------------------------------------------------------------------------- STT
 
 
@@ -273,6 +339,43 @@ class FakeSTT(stt.STT):
         conn_options: APIConnectOptions,
     ) -> stt.SpeechEvent:
         text = self.transcripts.pop(0) if self.transcripts else ""
+        return stt.SpeechEvent(
+            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+            request_id=uuid.uuid4().hex,
+            alternatives=[stt.SpeechData(language="en", text=text, confidence=1.0)],
+        )
+
+
+class InstantSTT(FakeSTT):
+    """``fake/instant``: on each VAD-ended utterance, returns at once the next transcript of its
+    script (cycling), or a fixed sentence; never empty, so every utterance gets a reply."""
+
+    def __init__(self, transcripts: Iterable[str] = ()) -> None:
+        super().__init__(transcripts)
+        self._script = list(transcripts) or [INSTANT_DEFAULT_TRANSCRIPT]
+        self._next = 0
+
+    @classmethod
+    def from_env(cls) -> "InstantSTT":
+        raw = os.environ.get(STT_SCRIPT_ENV, "").strip()
+        if raw and not raw.startswith("["):
+            with open(raw, encoding="utf-8") as f:
+                raw = f.read()
+        return cls([str(t) for t in json.loads(raw)] if raw else [])
+
+    @property
+    def model(self) -> str:
+        return "instant"
+
+    async def _recognize_impl(
+        self,
+        buffer: utils.AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions,
+    ) -> stt.SpeechEvent:
+        text = self._script[self._next % len(self._script)]
+        self._next += 1
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
             request_id=uuid.uuid4().hex,

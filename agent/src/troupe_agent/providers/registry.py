@@ -90,6 +90,10 @@ class ProviderRegistry:
             from troupe_agent.providers.local_stt import WhisperSTT
 
             instance = WhisperSTT(self._models.whisper(), language=language)
+        elif resolved == "fake/instant":
+            from troupe_agent.providers.fake import InstantSTT
+
+            instance = InstantSTT.from_env()
         elif provider == "deepgram":
             from livekit.plugins import deepgram
 
@@ -142,6 +146,10 @@ class ProviderRegistry:
             from troupe_agent.providers.local_tts import EspeakTTS
 
             instance = EspeakTTS(voice=voice if voice and voice != "default" else "en-us")
+        elif resolved == "fake/tone":
+            from troupe_agent.providers.fake import ToneTTS
+
+            instance = ToneTTS()
         elif provider == "cartesia":
             from livekit.plugins import cartesia
 
