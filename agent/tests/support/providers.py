@@ -13,8 +13,11 @@ class FakeProviders:
         llm: llm.LLM | None = None,
         tts: tts.TTS | None = None,
         stt: stt.STT | None = None,
+        llms: dict[str, llm.LLM] | None = None,
     ) -> None:
         self._llm = llm or EchoLLM()
+        self._llms = llms or {}
+        """Per provider id: give each agent its own ``llm="fake/<name>"`` and script."""
         self._tts = tts or FakeTTS()
         self._stt = stt  # None: text-only tests need no STT (no VAD to segment audio)
         self.requested: list[tuple[str, str]] = []
@@ -25,7 +28,7 @@ class FakeProviders:
 
     def llm(self, provider_id: str) -> llm.LLM:
         self.requested.append(("llm", provider_id))
-        return self._llm
+        return self._llms.get(provider_id, self._llm)
 
     def tts(self, provider_id: str, **_: object) -> tts.TTS:
         self.requested.append(("tts", provider_id))
