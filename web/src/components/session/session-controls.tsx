@@ -8,6 +8,8 @@ import {
 import { Track, type Room } from 'livekit-client';
 import { useMemo } from 'react';
 import type { Microphone } from '@/hooks/use-microphone';
+import type { VideoPublishing } from '@/hooks/use-video-publishing';
+import { VideoControls } from './video-controls';
 import { MicIcon, MicOffIcon, PhoneOffIcon } from '@/components/ui/icons';
 import styles from './session.module.css';
 
@@ -15,12 +17,15 @@ export function SessionControls({
   room,
   microphone,
   connected,
+  video,
   onEndRequested,
 }: {
   room: Room;
   microphone: Microphone;
   /** The microphone can only be published once the room is joined. */
   connected: boolean;
+  /** Camera / screen share; buttons appear only where the modality profile allows them. */
+  video?: VideoPublishing;
   onEndRequested: () => void;
 }) {
   const { localParticipant, microphoneTrack } = useLocalParticipant({ room });
@@ -88,6 +93,7 @@ export function SessionControls({
             )}
           </select>
         </label>
+        {video && <VideoControls room={room} video={video} connected={connected} />}
       </div>
       {microphone.pending && (
         <span className={styles.permissionHint} role="status">

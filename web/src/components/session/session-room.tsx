@@ -107,6 +107,8 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
         room={room}
         connection={connection}
         onEnd={endSession}
+        modalityProfile={response.modality_profile}
+        enabledPanels={response.enabled_panels}
         renderAgentUnavailable={(reset) => (
           <ProblemNotice
             problem="agent-unavailable"

@@ -4,6 +4,12 @@ import { useVoiceAssistant } from '@livekit/components-react';
 import type { Room } from 'livekit-client';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
+import type { ModalityProfile, PanelType } from '@/contracts';
+import { useSessionRpc } from '@/hooks/use-session-rpc';
+import { useVideoPublishing } from '@/hooks/use-video-publishing';
+import { PanelManagerProvider } from '@/panels/panel-context';
+import { PanelHost } from '@/panels/panel-host';
+
 import { useAgentJoinTimeout } from '@/hooks/use-agent-join-timeout';
 import { useMicrophone } from '@/hooks/use-microphone';
 import type { RoomConnection } from '@/hooks/use-room-connection';
@@ -16,6 +22,8 @@ import { ThemeToggle } from '@/components/theme/theme-toggle';
 import { LogoMark } from '@/components/ui/logo';
 import { AgentPresence } from './agent-presence';
 import { AudioUnlockBanner } from './audio-unlock-banner';
+import { CameraPreview } from './camera-preview';
+import { InteractionLayer, useInteractionsState } from './session-interactions';
 import { EndSessionDialog } from './end-session-dialog';
 import { MicrophoneIssueBanner } from './microphone-issue-banner';
 import { SessionControls } from './session-controls';
@@ -27,8 +35,12 @@ export function SessionStage({
   connection,
   onEnd,
   renderAgentUnavailable,
+  modalityProfile = 'audio',
+  enabledPanels = [],
 }: {
   room: Room;
+  modalityProfile?: ModalityProfile;
+  enabledPanels?: readonly PanelType[];
   connection: RoomConnection;
   onEnd: () => Promise<void>;
   renderAgentUnavailable: (reset: () => void) => ReactNode;
@@ -41,6 +53,16 @@ export function SessionStage({
   const transcript = useTranscript(room);
   const seconds = useSessionTimer(connection.connectedAt);
   const [confirmOpen, setConfirmOpen] = useState(false);
+  const video = useVideoPublishing(room, modalityProfile, connected);
+  const interactionState = useInteractionsState();
+  const { manager } = useSessionRpc({
+    room,
+    connected,
+    profile: modalityProfile,
+    enabledPanels,
+    interactions: interactionState.interactions,
+    video,
+  });
 
   if (agentJoin.timedOut) return renderAgentUnavailable(agentJoin.reset);
 
@@ -52,72 +74,85 @@ export function SessionStage({
       : 'connecting';
 
   return (
-    <div className={styles.session} data-testid="session-root">
-      <header className={styles.topbar}>
-        <div className={styles.identity}>
-          <LogoMark size={28} />
-          <div className={styles.identityText}>
-            <span className={styles.identityLabel}>You’re talking to</span>
-            <span className={styles.agentName} data-testid="active-agent">
-              {agentName ?? 'Agent'}
+    <PanelManagerProvider value={manager}>
+      <div className={styles.session} data-testid="session-root">
+        <header className={styles.topbar}>
+          <div className={styles.identity}>
+            <LogoMark size={28} />
+            <div className={styles.identityText}>
+              <span className={styles.identityLabel}>You’re talking to</span>
+              <span className={styles.agentName} data-testid="active-agent">
+                {agentName ?? 'Agent'}
+              </span>
+            </div>
+          </div>
+          <div className={styles.topbarMeta}>
+            <span className={styles.connection} data-status={connection.status}>
+              <span className={styles.connectionDot} aria-hidden="true" />
+              <span data-testid="connection-state">{connection.status}</span>
             </span>
+            <span
+              className={styles.timer}
+              data-testid="session-timer"
+              aria-label="Session duration"
+            >
+              {formatDuration(seconds)}
+            </span>
+            <ThemeToggle />
           </div>
-        </div>
-        <div className={styles.topbarMeta}>
-          <span className={styles.connection} data-status={connection.status}>
-            <span className={styles.connectionDot} aria-hidden="true" />
-            <span data-testid="connection-state">{connection.status}</span>
-          </span>
-          <span className={styles.timer} data-testid="session-timer" aria-label="Session duration">
-            {formatDuration(seconds)}
-          </span>
-          <ThemeToggle />
-        </div>
-      </header>
+        </header>
 
-      <div className={styles.body}>
-        <main className={styles.conversation}>
-          <AgentPresence
-            agentName={agentName}
-            state={displayState}
-            rawState={state}
-            audioTrack={audioTrack}
-            waitingHint={
-              connection.status === 'connecting'
-                ? 'Connecting…'
-                : connection.status === 'reconnecting'
-                  ? 'Reconnecting…'
-                  : !agent
-                    ? 'Waiting for the agent…'
-                    : undefined
-            }
-          />
-          <AudioUnlockBanner room={room} />
-          <MicrophoneIssueBanner issue={microphone.issue} onRetry={microphone.retry} />
-          <TranscriptList entries={transcript} agentName={agentName} />
-        </main>
-        <aside className={styles.workspace} aria-label="Workspace" data-testid="workspace-slot">
-          <div className={styles.workspaceEmpty}>
-            <strong>Shared workspace</strong>
-            <span>Slides, notes, code and documents the agent opens will appear here.</span>
-          </div>
-        </aside>
+        <div className={styles.body}>
+          <main className={styles.conversation}>
+            <AgentPresence
+              agentName={agentName}
+              state={displayState}
+              rawState={state}
+              audioTrack={audioTrack}
+              waitingHint={
+                connection.status === 'connecting'
+                  ? 'Connecting…'
+                  : connection.status === 'reconnecting'
+                    ? 'Reconnecting…'
+                    : !agent
+                      ? 'Waiting for the agent…'
+                      : undefined
+              }
+            />
+            <AudioUnlockBanner room={room} />
+            <MicrophoneIssueBanner issue={microphone.issue} onRetry={microphone.retry} />
+            <TranscriptList entries={transcript} agentName={agentName} />
+            <CameraPreview room={room} video={video} />
+          </main>
+          <aside className={styles.workspace} aria-label="Workspace" data-testid="workspace-slot">
+            <PanelHost
+              empty={
+                <div className={styles.workspaceEmpty}>
+                  <strong>Shared workspace</strong>
+                  <span>Slides, notes, code and documents the agent opens will appear here.</span>
+                </div>
+              }
+            />
+          </aside>
+        </div>
+
+        <SessionControls
+          room={room}
+          microphone={microphone}
+          connected={connected}
+          video={video}
+          onEndRequested={() => setConfirmOpen(true)}
+        />
+        <EndSessionDialog
+          open={confirmOpen}
+          onCancel={() => setConfirmOpen(false)}
+          onConfirm={() => {
+            setConfirmOpen(false);
+            void onEnd();
+          }}
+        />
+        <InteractionLayer {...interactionState} />
       </div>
-
-      <SessionControls
-        room={room}
-        microphone={microphone}
-        connected={connected}
-        onEndRequested={() => setConfirmOpen(true)}
-      />
-      <EndSessionDialog
-        open={confirmOpen}
-        onCancel={() => setConfirmOpen(false)}
-        onConfirm={() => {
-          setConfirmOpen(false);
-          void onEnd();
-        }}
-      />
-    </div>
+    </PanelManagerProvider>
   );
 }
