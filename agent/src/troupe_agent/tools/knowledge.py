@@ -21,8 +21,15 @@ TEXT_SUFFIXES = (".md", ".txt", ".rst")
 MAX_PASSAGE_CHARS = 1200
 
 
+def _stem(token: str) -> str:
+    """Plural folding only ("refunds" -> "refund"); no real stemmer."""
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
 def tokenize(text: str) -> list[str]:
-    return [t for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
+    return [_stem(t) for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
 
 
 @dataclass(frozen=True)
