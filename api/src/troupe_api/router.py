@@ -2,13 +2,23 @@
 
 from fastapi import APIRouter
 
+from troupe_api.apikeys.router import router as api_keys_router
+from troupe_api.audit.router import router as audit_router
+from troupe_api.auth.router import router as auth_router
 from troupe_api.health.router import router as health_router
+from troupe_api.organizations.router import router as organizations_router
 from troupe_api.runtime.router import router as runtime_router
 from troupe_api.sessions.router import router as sessions_router
+from troupe_api.users.router import router as me_router
 from troupe_api.webhooks.router import router as webhooks_router
 
 api_router = APIRouter()
 api_router.include_router(health_router)
+api_router.include_router(auth_router)
+api_router.include_router(me_router)
+api_router.include_router(organizations_router)
+api_router.include_router(api_keys_router)
+api_router.include_router(audit_router)
 api_router.include_router(sessions_router)
 api_router.include_router(runtime_router)
 api_router.include_router(webhooks_router)

@@ -41,6 +41,7 @@ class IssuedTokens:
     refresh_token: str
     refresh_expires_at: datetime
     family_id: uuid.UUID
+    user_id: uuid.UUID
 
 
 def _now() -> datetime:
@@ -62,7 +63,7 @@ async def _issue(
     )
     await db.flush()
     access, access_expires = mint_access_token(settings, user_id=user_id, family_id=family_id)
-    return IssuedTokens(access, access_expires, refresh, refresh_expires, family_id)
+    return IssuedTokens(access, access_expires, refresh, refresh_expires, family_id, user_id)
 
 
 async def start_session(

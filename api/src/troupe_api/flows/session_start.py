@@ -3,6 +3,8 @@ LiveKit participant token with explicit agent dispatch."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.session import (
     ModalityProfile,
@@ -13,7 +15,13 @@ from troupe_contracts.session import (
     TokenMetadata,
 )
 
-from troupe_api.core.errors import SessionConfigInvalid, TemplateNotAllowed, Unauthorized
+from troupe_api.core.errors import (
+    SessionConfigInvalid,
+    TemplateNotAllowed,
+    TemplateNotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from troupe_api.core.livekit import mint_participant_token, new_user_identity
 from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
@@ -23,6 +31,7 @@ from troupe_api.flows.session_config import resolve_config
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
+from troupe_api.templates.models import SessionTemplate
 
 log = get_logger(__name__)
 
@@ -56,13 +65,67 @@ async def start_session(
     )
     if template is None:
         raise SessionConfigInvalid("The deployment's template no longer exists.")
+    response = await _create_session(
+        db=db,
+        settings=settings,
+        template=template,
+        deployment_id=deployment.id,
+        body=body,
+    )
+    return response, status
 
+
+async def start_dashboard_session(
+    *,
+    db: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    body: SessionStartRequest,
+    organization_id: uuid.UUID,
+    principal_label: str,
+) -> tuple[SessionStartResponse, RateLimitStatus | None]:
+    """A test session started by a dashboard user (or API key) of the template's organization:
+    no embed key and no Origin check; the caller's authorization was checked by the route."""
+    if body.template_id is None:
+        raise ValidationFailed("template_id is required without an embed_key.")
+    bind_context(org_id=organization_id)
+    await limiter.hit(
+        settings.rate_limit_session_start_org, "session_start_org", str(organization_id)
+    )
+    status = await limiter.hit(
+        settings.rate_limit_session_start, "session_start_dashboard", principal_label
+    )
+    template = await templates.get(
+        db=db, organization_id=organization_id, template_id=body.template_id
+    )
+    if template is None:
+        raise TemplateNotFound()
+    end_user_id = body.end_user_id or principal_label
+    response = await _create_session(
+        db=db,
+        settings=settings,
+        template=template,
+        deployment_id=None,
+        body=body.model_copy(update={"end_user_id": end_user_id[:128]}),
+    )
+    return response, status
+
+
+async def _create_session(
+    *,
+    db: AsyncSession,
+    settings: Settings,
+    template: SessionTemplate,
+    deployment_id: uuid.UUID | None,
+    body: SessionStartRequest,
+) -> SessionStartResponse:
+    org_id = template.organization_id
     identity = new_user_identity()
     session = await sessions.create(
         db=db,
         organization_id=org_id,
         template_id=template.id,
-        deployment_id=deployment.id,
+        deployment_id=deployment_id,
         end_user_id=body.end_user_id,
         participant_identity=identity,
         metadata={},
@@ -89,14 +152,11 @@ async def start_session(
     log.info("session_created", template_id=str(template.id))
 
     connection = issue_connection(settings, session=session, display_name=body.display_name)
-    return (
-        SessionStartResponse(
-            session=sessions.to_read(session),
-            connection=connection,
-            modality_profile=metadata.modality_profile,
-            enabled_panels=metadata.enabled_panels,
-        ),
-        status,
+    return SessionStartResponse(
+        session=sessions.to_read(session),
+        connection=connection,
+        modality_profile=metadata.modality_profile,
+        enabled_panels=metadata.enabled_panels,
     )
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 from troupe_contracts.log import LogEntry
+from troupe_contracts.session import SessionRead
 
 
 class SessionLogIngestResult(BaseModel):
@@ -21,3 +22,8 @@ class SessionLogRead(BaseModel):
     complete: bool
     close_reason: str | None
     entries: list[LogEntry]
+
+
+class SessionList(BaseModel):
+    items: list[SessionRead]
+    next_cursor: str | None

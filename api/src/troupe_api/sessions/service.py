@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.log import LogEntry, SessionLogBatch
@@ -184,3 +184,33 @@ async def list_log(
         .order_by(SessionLogEntry.seq)
     )
     return [_log_entry_adapter.validate_python(p) for p in payloads]
+
+
+async def list_for_org(
+    *,
+    db: AsyncSession,
+    organization_id: uuid.UUID,
+    limit: int,
+    status: SessionStatus | None = None,
+    template_id: uuid.UUID | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
+) -> list[Session]:
+    """The organization's sessions, newest first; ``after`` is the (created_at, id) of the
+    last row of the previous page (keyset pagination)."""
+    query = select(Session).where(Session.organization_id == organization_id)
+    if status is not None:
+        query = query.where(Session.status == status.value)
+    if template_id is not None:
+        query = query.where(Session.template_id == template_id)
+    if since is not None:
+        query = query.where(Session.created_at >= since)
+    if until is not None:
+        query = query.where(Session.created_at < until)
+    if after is not None:
+        query = query.where(tuple_(Session.created_at, Session.id) < tuple_(*after))
+    rows = await db.scalars(
+        query.order_by(Session.created_at.desc(), Session.id.desc()).limit(limit)
+    )
+    return list(rows)
