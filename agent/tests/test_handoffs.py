@@ -55,7 +55,9 @@ class Harness:
         self.llms = {f"fake/{slug}": ScriptedLLM(turns) for slug, turns in scripts.items()}
         self.runtime: SessionRuntime = make_runtime(config, tmp_path, **kw)
         self.factory = AgentFactory(
-            config, FakeProviders(llms=self.llms), runtime=self.runtime  # type: ignore[arg-type]
+            config,
+            FakeProviders(llms=self.llms),
+            runtime=self.runtime,  # type: ignore[arg-type]
         )
         self.factory.validate()
 

@@ -148,7 +148,7 @@ async def test_failing_webhook_becomes_a_tool_error_the_llm_sees(
 
 
 async def test_webhook_success_and_get_retry(tmp_path: Path, server: Server) -> None:
-    script, rt = await run_turn(
+    script, _ = await run_turn(
         tmp_path,
         [webhook("lookup_order", f"{server.url}/flaky", method="GET")],
         [calls(("lookup_order", {"order_id": "A-7"})), "Found it."],
@@ -196,7 +196,7 @@ async def test_parallel_tool_calls_run_concurrently(tmp_path: Path, server: Serv
 
 async def test_rate_limit_trips_with_a_tool_error(tmp_path: Path) -> None:
     log_tool = ToolConfig(name="log_observation", kind="builtin", description="log")
-    script, rt = await run_turn(
+    script, _ = await run_turn(
         tmp_path,
         [log_tool],
         [calls(*[("log_observation", {"observation": f"n{i}"}) for i in range(3)]), "Ok."],
@@ -275,7 +275,7 @@ async def test_rpc_refuses_a_method_the_browser_did_not_announce() -> None:
     state.on_hello(ClientHello(rpc_methods=[BrowserMethod.SHOW_TOAST], panels=[]), "user-1")
     peer = FakePeer()
     rpc = BrowserRpc(peer, state)
-    with pytest.raises(ToolError, match="does not support troupe.request_camera"):
+    with pytest.raises(ToolError, match=r"does not support troupe\.request_camera"):
         await rpc.call(BrowserMethod.REQUEST_CAMERA, MediaRequest())
     assert peer.calls == []
 
@@ -316,7 +316,14 @@ async def test_panel_tools_validate_commands_and_read_state(tmp_path: Path) -> N
     assert json.loads(outs[3].output)["text"] == "hi"
     control = [c for c in peer.calls if c[1] == BrowserMethod.CONTROL_PANEL.value]
     assert control == [
-        ("user-1", "troupe.control_panel", {"panel": "notepad", "command": {"op": "notepad.set", "text": "Agenda", "placeholder": None}})
+        (
+            "user-1",
+            "troupe.control_panel",
+            {
+                "panel": "notepad",
+                "command": {"op": "notepad.set", "text": "Agenda", "placeholder": None},
+            },
+        )
     ]
 
 

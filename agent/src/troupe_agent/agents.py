@@ -211,7 +211,7 @@ class AgentFactory:
         request = _last_user_text(current.chat_ctx)[:MAX_SUMMARY_CHARS]
         summary = f"The user was transferred to you by {previous_name}."
         if request:
-            summary += f" Their last words were: \"{request}\"."
+            summary += f' Their last words were: "{request}".'
         if notes:
             summary += f" Shared notes: {notes}."
         ctx.add_message(role="system", content=summary)
@@ -224,9 +224,7 @@ class AgentFactory:
             from_name=previous.name if previous is not None else None,
             context_policy=target.context_policy,
         )
-        return self.build(
-            target.agent, chat_ctx=self.handoff_context(target, current), entry=entry
-        )
+        return self.build(target.agent, chat_ctx=self.handoff_context(target, current), entry=entry)
 
     def build(
         self, slug: str, *, chat_ctx: llm.ChatContext | None = None, entry: Entry | None = None

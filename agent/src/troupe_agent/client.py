@@ -151,9 +151,7 @@ class BrowserRpc:
     """Calls the methods the user's browser registers (``BrowserMethod``). Every failure
     becomes a ``ToolError`` whose message tells the model what happened."""
 
-    def __init__(
-        self, peer: RpcPeer, state: ClientState, *, user_identity: Any = None
-    ) -> None:
+    def __init__(self, peer: RpcPeer, state: ClientState, *, user_identity: Any = None) -> None:
         self._peer = peer
         self._state = state
         self._user_identity = user_identity

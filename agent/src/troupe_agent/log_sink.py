@@ -191,9 +191,7 @@ class SessionLogSink:
         )
 
     def panel_event(self, panel: str, event: str, data: dict[str, Any], ts: datetime) -> None:
-        self._add(
-            lambda seq: PanelEventEntry(seq=seq, ts=ts, panel=panel, event=event, data=data)
-        )
+        self._add(lambda seq: PanelEventEntry(seq=seq, ts=ts, panel=panel, event=event, data=data))
 
     @property
     def entries(self) -> list[LogEntry]:

@@ -8,25 +8,35 @@ handled by livekit-agents' CLI: the worker stops taking jobs, drains the running
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
-from livekit.agents import Agent, AgentServer, AgentSession, JobContext, JobProcess, cli
-from pydantic import ValidationError
+from livekit import rtc
+from livekit.agents import Agent, AgentServer, AgentSession, JobContext, JobProcess, cli, tts
+from livekit.agents.voice.io import AudioOutput
 from troupe_contracts import AGENT_NAME, ATTR_SESSION_ID
 from troupe_contracts.config import SessionConfig
+from troupe_contracts.rpc import UserAction
 
+from troupe_agent import handoff
 from troupe_agent.agents import AgentFactory, TroupeAgent
-from troupe_agent.api_client import ApiError, RuntimeApiClient
+from troupe_agent.api_client import RuntimeApiClient
 from troupe_agent.bootstrap import BadMetadata, parse_metadata
+from troupe_agent.client import ClientChannel, is_user_identity
+from troupe_agent.config_store import ConfigStore, ConfigUnavailable
 from troupe_agent.events import RoomEventPublisher
+from troupe_agent.lifecycle import SessionLifecycle
 from troupe_agent.local_models import LocalModels, LocalModelUnavailable, force_offline
 from troupe_agent.log_sink import SessionLogSink, Spool, replay_all
 from troupe_agent.logging import configure_logging, get_logger
 from troupe_agent.providers import ProviderError, ProviderRegistry
 from troupe_agent.recovery import CONFIG_APOLOGY, ErrorRecovery
+from troupe_agent.runtime import SessionRuntime
 from troupe_agent.session import build_session
 from troupe_agent.settings import Settings, get_settings
+from troupe_agent.tools.knowledge import KeywordKnowledgeBase
+from troupe_agent.user_actions import UserActions, action_prompt
 
 log = get_logger("troupe_agent.worker")
 
@@ -53,27 +63,53 @@ def _models(ctx: JobContext) -> LocalModels:
     return models  # type: ignore[no-any-return]
 
 
+APOLOGY_PLAYOUT_TIMEOUT_S = 20.0
+
+
 async def speak_and_leave(
-    ctx: JobContext, registry: ProviderRegistry, text: str, reason: str
+    ctx: JobContext,
+    voice: Callable[[], tts.TTS],
+    text: str,
+    reason: str,
+    *,
+    audio_output: AudioOutput | None = None,
 ) -> None:
-    """Tell the user the session cannot run, then end the job cleanly."""
+    """Tell the user the session cannot run, then end the job cleanly. ``voice`` gives the TTS
+    (eSpeak NG by default: it needs no model and no key). ``audio_output`` replaces the room
+    (tests)."""
     try:
-        if not ctx.room.isconnected():
-            await ctx.connect()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ctx.wait_for_participant(), PARTICIPANT_WAIT_S)
-        try:
-            voice = registry.tts("local/piper-joe")
-        except Exception:
-            voice = registry.fallback_tts()
-        session: AgentSession[Any] = AgentSession(tts=voice, vad=None)
-        await session.start(Agent(instructions=""), room=ctx.room, record=False)
-        await session.say(text, allow_interruptions=False).wait_for_playout()
+        session: AgentSession[Any] = AgentSession(tts=voice(), vad=None)
+        if audio_output is None:
+            if not ctx.room.isconnected():
+                await ctx.connect()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ctx.wait_for_participant(), PARTICIPANT_WAIT_S)
+            await session.start(Agent(instructions=""), room=ctx.room, record=False)
+        else:
+            session.output.audio = audio_output
+            await session.start(Agent(instructions=""), record=False)
+        handle = session.say(text, allow_interruptions=False)
+        await asyncio.wait_for(handle.wait_for_playout(), APOLOGY_PLAYOUT_TIMEOUT_S)
         await session.aclose()
     except Exception:
         log.exception("could not speak the apology before leaving")
     finally:
         ctx.shutdown(reason=reason)
+
+
+def _redis(settings: Settings) -> Any | None:
+    if not settings.redis_url:
+        return None
+    import redis.asyncio as aioredis
+
+    return aioredis.from_url(settings.redis_url)
+
+
+def _user_identity(room: rtc.Room) -> str | None:
+    for identity in room.remote_participants:
+        if is_user_identity(identity):
+            return identity
+    return None
 
 
 async def entrypoint(ctx: JobContext) -> None:
@@ -87,7 +123,7 @@ async def entrypoint(ctx: JobContext) -> None:
         metadata = parse_metadata(ctx.job.metadata)
     except BadMetadata as e:
         log.error("refusing job: bad dispatch metadata", error=str(e))
-        await speak_and_leave(ctx, registry, CONFIG_APOLOGY, reason="bad metadata")
+        await speak_and_leave(ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="bad metadata")
         return
 
     session_id = str(metadata.session_id)
@@ -95,73 +131,123 @@ async def entrypoint(ctx: JobContext) -> None:
     ctx.log_context_fields = {"room": ctx.room.name, "session_id": session_id}
 
     api = RuntimeApiClient(settings)
+    redis = _redis(settings)
+    store = ConfigStore(api, redis)
     sink = SessionLogSink(metadata.session_id, api.post_log, settings.troupe_agent_spool_dir)
     close_reason = "job_shutdown"
+    background: list[asyncio.Task[Any]] = []
+    cleanups: list[Callable[[], Awaitable[None]]] = []
 
     async def on_shutdown(reason: str) -> None:
+        for task in background:
+            task.cancel()
+        for cleanup in cleanups:
+            with contextlib.suppress(Exception):
+                await cleanup()
         await sink.aclose(
             close_reason if close_reason != "job_shutdown" else reason or close_reason
         )
         await api.aclose()
+        if redis is not None:
+            with contextlib.suppress(Exception):
+                await redis.aclose()
 
     ctx.add_shutdown_callback(on_shutdown)
-    spool_task = asyncio.create_task(
-        replay_all(Spool(settings.troupe_agent_spool_dir), api.post_log)
+    background.append(
+        asyncio.create_task(replay_all(Spool(settings.troupe_agent_spool_dir), api.post_log))
     )
+    background.append(asyncio.create_task(store.run_invalidation()))
 
     try:
-        config: SessionConfig = await api.session_config(metadata.session_id)
-    except (ApiError, ValidationError) as e:
+        config: SessionConfig = await store.load(metadata)
+    except ConfigUnavailable as e:
         log.error("could not load the session config", error=str(e))
         sink.error("config", f"session config unavailable: {e}", recoverable=False)
         close_reason = "config_error"
-        await speak_and_leave(ctx, registry, CONFIG_APOLOGY, reason="config unavailable")
+        await speak_and_leave(
+            ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="config unavailable"
+        )
         return
+    if store.source != "api":
+        sink.error("config", f"API unreachable; using the {store.source}", recoverable=True)
 
     await ctx.connect()
     publisher = RoomEventPublisher(ctx.room)
+    runtime = SessionRuntime(
+        config,
+        publisher=publisher,
+        sink=sink,
+        peer=ctx.room.local_participant,
+        knowledge=KeywordKnowledgeBase.from_folder(settings.troupe_knowledge_dir),
+    )
+    runtime.client.user_identity = _user_identity(ctx.room)
+    cleanups.append(runtime.aclose)
+    channel = ClientChannel(runtime.client, sink)
+    channel.attach(ctx.room)
+    cleanups.append(channel.aclose)
 
     def on_entered(agent: TroupeAgent) -> None:
         structlog.contextvars.bind_contextvars(agent=agent.slug)
-        publisher.active_agent_changed(agent.slug, agent.config.name)
-        sink.agent_entered(agent.slug)
 
-    factory = AgentFactory(config, registry, on_entered=on_entered)
+    factory = AgentFactory(config, registry, runtime=runtime, on_entered=on_entered)
     try:
+        factory.validate()
         agent = factory.build_initial()
-    except (KeyError, ProviderError, LocalModelUnavailable) as e:
-        log.error(
-            "could not build the initial agent", error=str(e), initial_agent=config.initial_agent
-        )
-        sink.error("config", f"initial agent unavailable: {e}", recoverable=False)
+    except (KeyError, ValueError, ProviderError, LocalModelUnavailable) as e:
+        log.error("could not build the agents", error=str(e), initial_agent=config.initial_agent)
+        sink.error("config", f"agents unavailable: {e}", recoverable=False)
         close_reason = "config_error"
-        await speak_and_leave(ctx, registry, CONFIG_APOLOGY, reason="bad config")
+        await speak_and_leave(ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="bad config")
         return
 
-    session = build_session(models.vad())
+    session = build_session(
+        models.vad(), userdata=runtime.state, user_away_timeout=float(config.idle_timeout_s)
+    )
+    handoff.attach(session)
     sink.attach(session)
     sink.start()
     recovery = ErrorRecovery(
         session, publisher=publisher, sink=sink, fallback_tts=registry.fallback_tts
     )
     recovery.attach()
+    lifecycle = SessionLifecycle(session, publisher, max_duration_s=config.max_duration_s)
+    cleanups.append(lifecycle.aclose)
+
+    def on_user_action(action: UserAction) -> None:
+        session.generate_reply(instructions=action_prompt(action))
+
+    UserActions(runtime.client, on_user_action).attach(ctx.room.local_participant)
+
+    @ctx.room.on("participant_connected")
+    def _on_joined(participant: rtc.RemoteParticipant) -> None:
+        if is_user_identity(participant.identity):
+            runtime.client.user_identity = participant.identity
+            lifecycle.on_user_joined()
+
+    @ctx.room.on("participant_disconnected")
+    def _on_left(participant: rtc.RemoteParticipant) -> None:
+        if is_user_identity(participant.identity) and _user_identity(ctx.room) is None:
+            lifecycle.on_user_left()
 
     @session.on("close")
     def _on_close(ev: Any) -> None:
         nonlocal close_reason
-        close_reason = ev.reason.value if hasattr(ev.reason, "value") else str(ev.reason)
+        close_reason = lifecycle.ended or (
+            ev.reason.value if hasattr(ev.reason, "value") else str(ev.reason)
+        )
         log.info("session closed", reason=close_reason)
         ctx.shutdown(reason=close_reason)
 
     await session.start(agent, room=ctx.room, record=config.record_audio)
+    lifecycle.attach()
     await ctx.room.local_participant.set_attributes({ATTR_SESSION_ID: session_id})
     log.info(
         "session started",
         agent=agent.slug,
+        agents=[a.slug for a in config.agents],
+        config_source=store.source,
         providers=[r.resolved for r in registry.resolutions],
     )
-    with contextlib.suppress(Exception):
-        await spool_task
 
 
 def build_server(settings: Settings | None = None) -> AgentServer:

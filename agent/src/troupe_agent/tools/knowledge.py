@@ -100,8 +100,11 @@ class KeywordKnowledgeBase:
             for term in terms & tf.keys():
                 idf = math.log(1 + (n - self._df[term] + 0.5) / (self._df[term] + 0.5))
                 freq = tf[term]
-                score += idf * freq * (self.k1 + 1) / (
-                    freq + self.k1 * (1 - self.b + self.b * length / avg_len)
+                score += (
+                    idf
+                    * freq
+                    * (self.k1 + 1)
+                    / (freq + self.k1 * (1 - self.b + self.b * length / avg_len))
                 )
             if score > 0:
                 hits.append(Hit(passage, score))

@@ -37,9 +37,8 @@ def _command_schema(panel: PanelType) -> dict[str, Any]:
     variants = [
         ref
         for ref in full.get("oneOf", full.get("anyOf", []))
-        if _ops(defs[ref["$ref"].split("/")[-1]]) and all(
-            op.startswith(f"{panel.value}.") for op in _ops(defs[ref["$ref"].split("/")[-1]])
-        )
+        if _ops(defs[ref["$ref"].split("/")[-1]])
+        and all(op.startswith(f"{panel.value}.") for op in _ops(defs[ref["$ref"].split("/")[-1]]))
     ]
     used: dict[str, Any] = {}
     pending = [ref["$ref"].split("/")[-1] for ref in variants]
@@ -162,9 +161,7 @@ def panel_tools(rt: "SessionRuntime", panel: PanelType) -> list[FunctionTool | R
 def allowed_panels(
     agent_panels: list[PanelType], enabled: list[PanelType], client: ClientState
 ) -> list[PanelType]:
-    return [
-        p for p in agent_panels if p in enabled and client.has_panel(p) is not False
-    ]
+    return [p for p in agent_panels if p in enabled and client.has_panel(p) is not False]
 
 
 def schema_text(panel: PanelType) -> str:
