@@ -8,12 +8,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.agents import service as agents
 from troupe_api.agents.models import Agent
+from troupe_api.auth import service as auth
+from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
 from troupe_api.deployments.models import Deployment
 from troupe_api.organizations import service as organizations
-from troupe_api.organizations.models import Organization
+from troupe_api.organizations.models import Organization, Role
 from troupe_api.templates import service as templates
 from troupe_api.templates.models import SessionTemplate
+from troupe_api.users import service as users
+from troupe_api.users.models import User
 
 ORIGIN = "https://customer.example"
 
@@ -90,3 +94,39 @@ async def make_published_template(
     deployment = await make_deployment(db, org, template)
     await db.commit()
     return org, template, deployment
+
+
+# --- identity ---------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+_PASSWORD_HASH: list[str] = []
+
+
+async def make_user(
+    db: AsyncSession,
+    org: Organization | None = None,
+    role: Role = Role.MEMBER,
+    email: str | None = None,
+) -> User:
+    """A user (password ``PASSWORD``, hashed once per test run) and optionally a membership."""
+    if not _PASSWORD_HASH:
+        _PASSWORD_HASH.append(users.hash_password(PASSWORD))
+    user = User(
+        email=email or f"user-{_suffix()}@example.com",
+        password_hash=_PASSWORD_HASH[0],
+        display_name="Test User",
+    )
+    db.add(user)
+    await db.flush()
+    if org is not None:
+        await organizations.ensure_membership(
+            db=db, organization_id=org.id, user_id=user.id, role=role
+        )
+    return user
+
+
+async def bearer_for(db: AsyncSession, settings: Settings, user: User) -> dict[str, str]:
+    """Authorization header with a fresh access token (a new refresh-token family)."""
+    tokens = await auth.start_session(db=db, settings=settings, user_id=user.id)
+    await db.commit()
+    return {"Authorization": f"Bearer {tokens.access_token}"}

@@ -70,7 +70,7 @@ async def memberships_of_user(
         .where(Membership.user_id == user_id)
         .order_by(Membership.created_at, Membership.id)
     )
-    return [(m, o) for m, o in rows.tuples()]
+    return [(m, o) for m, o in rows.all()]
 
 
 async def get_membership(
@@ -92,7 +92,7 @@ async def list_members(
         .where(Membership.organization_id == organization_id)
         .order_by(Membership.created_at, Membership.id)
     )
-    return [(m, u) for m, u in rows.tuples()]
+    return [(m, u) for m, u in rows.all()]
 
 
 async def _lock_admins(*, db: AsyncSession, organization_id: uuid.UUID) -> int:

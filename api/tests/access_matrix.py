@@ -1,0 +1,110 @@
+"""Expected outcome of every route for every kind of caller, walked by test_api_access_matrix.
+
+Callers: ``anon`` (no credentials), ``viewer`` / ``member`` / ``admin`` of organization A,
+``other`` (admin of organization B, acting in B). Path parameters name A's objects, so
+``other`` must never see them (404), and no answer to ``anon`` or ``other`` may contain A's
+identifiers. Values: an exact status code or a class such as ``"2xx"``.
+
+A route missing here fails the test: add it with the outcomes its authorization intends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Expected = int | str
+ROLES = ("anon", "other", "viewer", "member", "admin")
+
+
+def everyone(status: Expected) -> dict[str, Expected]:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status: Expected, anon: Expected = 401) -> dict[str, Expected]:
+    return {"anon": anon, "other": status, "viewer": status, "member": status, "admin": status}
+
+
+def by_role(
+    *, viewer: Expected, member: Expected, admin: Expected, other: Expected, anon: Expected = 401
+) -> dict[str, Expected]:
+    return {"anon": anon, "other": other, "viewer": viewer, "member": member, "admin": admin}
+
+
+# Readable by viewers and up of the owning org; other org: 404 (scoped lookup).
+READ_OWNED = by_role(viewer=200, member=200, admin=200, other=404)
+# Writable by members and up; viewers 403; other org: 404.
+WRITE_OWNED = by_role(viewer=403, member="2xx", admin="2xx", other=404)
+# Admin work in the caller's own org (``other`` acts in B, which it administers).
+ADMIN_OWN_ORG = by_role(viewer=403, member=403, admin="2xx", other="2xx")
+# Admin work on one of A's objects: B's admin gets 404.
+ADMIN_OWNED = by_role(viewer=403, member=403, admin="2xx", other=404)
+
+# route id -> {"expect": {...}, "body": {...}, "query": "..."}; "{role}" in a body is replaced.
+MATRIX: dict[str, dict[str, Any]] = {
+    # --- public -------------------------------------------------------------------------------
+    "health-liveness": {"expect": everyone(200)},
+    "health-readiness": {"expect": everyone(200)},
+    "webhooks-livekit": {"expect": everyone(401)},
+    "runtime-session_config": {"expect": everyone(401)},
+    "runtime-ingest_log": {"expect": everyone(401), "body": {"entries": [], "final": False}},
+    # --- auth -----------------------------------------------------------------------------------
+    "auth-register": {
+        "expect": everyone(201),
+        "body": {
+            "email": "{role}-new@example.com",
+            "password": "a long enough password",
+            "organization_name": "New org",
+        },
+    },
+    "auth-login": {
+        "expect": everyone(401),
+        "body": {"email": "{role}@nobody.example", "password": "x"},
+    },
+    "auth-refresh": {"expect": everyone(401), "body": {}},
+    "auth-logout": {"expect": signed_in(204)},
+    "auth-logout_all": {"expect": signed_in(204)},
+    "auth-oauth_start": {"expect": everyone(404)},
+    "auth-oauth_callback": {"expect": everyone(404), "query": "code=c&state=s"},
+    # --- me -----------------------------------------------------------------------------------
+    "me-read": {"expect": signed_in(200)},
+    "me-update": {"expect": signed_in(200), "body": {"display_name": "Renamed"}},
+    "me-change_password": {
+        "expect": signed_in(204),
+        "body": {"current_password": "correct horse battery", "new_password": "another password 1"},
+    },
+    # --- organizations, members, invitations ---------------------------------------------------
+    "organizations-create": {"expect": signed_in(201), "body": {"name": "Another org"}},
+    "organizations-read_current": {"expect": signed_in(200)},
+    "organizations-update_current": {"expect": ADMIN_OWN_ORG, "body": {"name": "Renamed org"}},
+    "organizations-list_members": {"expect": signed_in(200)},
+    "organizations-change_role": {"expect": ADMIN_OWNED, "body": {"role": "member"}},
+    # The target is another member of A; removing someone else needs admin.
+    "organizations-remove_member": {"expect": ADMIN_OWNED},
+    "organizations-list_invitations": {"expect": ADMIN_OWN_ORG},
+    "organizations-create_invitation": {
+        "expect": ADMIN_OWN_ORG,
+        "body": {"email": "{role}-invitee@example.com", "role": "viewer"},
+    },
+    "organizations-revoke_invitation": {"expect": ADMIN_OWNED},
+    "organizations-accept_invitation": {"expect": signed_in(404), "body": {"token": "inv_unknown"}},
+    # --- api keys, audit ------------------------------------------------------------------------
+    "api-keys-list": {"expect": ADMIN_OWN_ORG},
+    "api-keys-create": {
+        "expect": ADMIN_OWN_ORG,
+        "body": {"name": "ci", "scopes": ["sessions:read"]},
+    },
+    "api-keys-revoke": {"expect": ADMIN_OWNED},
+    "audit-list": {"expect": ADMIN_OWN_ORG},
+    # --- sessions -------------------------------------------------------------------------------
+    # Embed starts are public; this body is a dashboard start of A's template.
+    "sessions-start": {"expect": WRITE_OWNED, "body": {"template_id": "{template_id}"}},
+    "sessions-list": {"expect": signed_in(200)},
+    # Open without any credential in development/test only (tests/e2e reads status that way);
+    # production refuses: test_read_session_requires_token_in_production.
+    "sessions-read": {"expect": {**READ_OWNED, "anon": 200}, "open_in_test": True},
+    "sessions-read_log": {"expect": {**READ_OWNED, "anon": 200}, "open_in_test": True},
+    "sessions-refresh_token": {
+        "expect": {**WRITE_OWNED, "member": 200, "admin": 200, "anon": 200},
+        "open_in_test": True,
+    },
+}

@@ -1,0 +1,172 @@
+"""Walks every route of the OpenAPI spec as anonymous, viewer, member, admin and the admin of
+another organization, and compares each answer with ``access_matrix.MATRIX``."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from access_matrix import MATRIX, ROLES, Expected
+from api_factories import bearer_for, make_org, make_published_template, make_user
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_api.apikeys import service as apikeys
+from troupe_api.apikeys.models import Scope
+from troupe_api.core.settings import Settings, get_settings
+from troupe_api.invitations import service as invitations
+from troupe_api.main import create_app
+from troupe_api.organizations.models import Role
+from troupe_api.sessions import service as sessions
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    get_settings.cache_clear()
+    spec = create_app(get_settings()).openapi()
+    return sorted(
+        (op["operationId"], method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in METHODS
+    )
+
+
+ROUTES = _routes()
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    missing = [rid for rid, _, _ in ROUTES if rid not in MATRIX]
+    assert not missing, (
+        f"add this route to the access matrix (api/tests/access_matrix.py): {missing}"
+    )
+    stale = set(MATRIX) - {rid for rid, _, _ in ROUTES}
+    assert not stale, f"remove routes that no longer exist from the access matrix: {stale}"
+    for rid, entry in MATRIX.items():
+        assert set(entry["expect"]) == set(ROLES), rid
+
+
+@dataclass
+class World:
+    ids: dict[str, str]
+    headers: dict[str, dict[str, str]]
+    secrets: list[str]
+    """Strings of organization A that no answer to ``anon`` or ``other`` may contain."""
+
+
+async def _world(db: AsyncSession, settings: Settings) -> World:
+    org, template, _ = await make_published_template(db)
+    other_org = await make_org(db, "Other")
+    viewer = await make_user(db, org, Role.VIEWER)
+    member = await make_user(db, org, Role.MEMBER)
+    admin = await make_user(db, org, Role.ADMIN)
+    target = await make_user(db, org, Role.MEMBER)
+    other = await make_user(db, other_org, Role.ADMIN)
+    session = await sessions.create(
+        db=db,
+        organization_id=org.id,
+        template_id=template.id,
+        deployment_id=None,
+        end_user_id="eu",
+        participant_identity="user-x",
+        metadata={
+            "session_id": "00000000-0000-0000-0000-000000000000",
+            "organization_id": str(org.id),
+            "template_id": str(template.id),
+            "user_id": "eu",
+            "modality_profile": "audio",
+        },
+    )
+    session.metadata_ = {**session.metadata_, "session_id": str(session.id)}
+    invitation, _ = await invitations.create(
+        db=db,
+        organization_id=org.id,
+        email="invitee@example.com",
+        role=Role.VIEWER,
+        invited_by=admin.id,
+        ttl_s=3600,
+    )
+    key, _ = await apikeys.create(
+        db=db,
+        organization_id=org.id,
+        created_by=admin.id,
+        name="k",
+        scopes=[Scope.SESSIONS_READ],
+        expires_at=None,
+    )
+    await db.commit()
+    headers = {"anon": {}}
+    for role, user in (("viewer", viewer), ("member", member), ("admin", admin), ("other", other)):
+        headers[role] = await bearer_for(db, settings, user)
+    ids = {
+        "session_id": str(session.id),
+        "user_id": str(target.id),
+        "invitation_id": str(invitation.id),
+        "api_key_id": str(key.id),
+        "template_id": str(template.id),
+        "provider": "unknown-provider",
+    }
+    secrets_ = [str(org.id), str(session.id), str(template.id), org.slug, session.room_name]
+    secrets_ += [u.email for u in (viewer, member, admin, target)]
+    return World(ids=ids, headers=headers, secrets=secrets_)
+
+
+def _fill(value: Any, world: World, role: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("{role}", role).format_map(world.ids) if "{" in value else value
+    if isinstance(value, dict):
+        return {k: _fill(v, world, role) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, world, role) for v in value]
+    return value
+
+
+def _matches(expected: Expected, status: int) -> bool:
+    if isinstance(expected, int):
+        return status == expected
+    return str(status)[0] == expected[0]
+
+
+@pytest.mark.parametrize(("route_id", "method", "path"), ROUTES, ids=[r[0] for r in ROUTES])
+async def test_route_access(
+    route_id: str,
+    method: str,
+    path: str,
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    db: AsyncSession,
+    settings: Settings,
+) -> None:
+    entry = MATRIX.get(route_id)
+    if entry is None:
+        pytest.fail(f"add this route to the access matrix: {route_id} ({method} {path})")
+    world = await _world(db, settings)
+    url = re.sub(r"\{(\w+)\}", lambda m: world.ids.get(m.group(1), str(uuid.uuid4())), path)
+    if entry.get("query"):
+        url += "?" + entry["query"]
+    failures = []
+    # Destructive successes last: admin after everyone else.
+    for role in ("anon", "other", "viewer", "member", "admin"):
+        kwargs: dict[str, Any] = {"headers": world.headers[role]}
+        if method in ("POST", "PUT", "PATCH"):
+            kwargs["json"] = _fill(entry.get("body", {}), world, role)
+        response = await client.request(method, url, **kwargs)
+        expected = entry["expect"][role]
+        if not _matches(expected, response.status_code):
+            failures.append(
+                f"{role}: expected {expected}, got {response.status_code} {response.text[:200]}"
+            )
+        if response.status_code >= 400 and response.content:
+            body = response.json()
+            assert set(body) == {"error"} and "code" in body["error"], (role, body)
+        if role in ("anon", "other") and not (role == "anon" and entry.get("open_in_test")):
+            leaked = [
+                s for s in world.secrets if s in response.text + json.dumps(dict(response.headers))
+            ]
+            assert not leaked, f"{route_id} as {role} leaked organization A's data: {leaked}"
+    assert not failures, f"{route_id} ({method} {path}):\n" + "\n".join(failures)
