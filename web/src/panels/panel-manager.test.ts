@@ -1,12 +1,14 @@
 import { ParticipantKind } from 'livekit-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PanelEvent, RpcResult } from '@/contracts';
+import type { PanelEvent, PanelType, RpcResult } from '@/contracts';
 import { RpcRegistry } from '@/lib/rpc/rpc-registry';
 import { PanelManager } from './panel-manager';
 import { registerPanelHandlers } from './panel-rpc';
 import { PANEL_REGISTRY } from './registry';
 
-function setup(enabled = ['slides', 'notepad', 'code', 'whiteboard', 'document'] as const) {
+function setup(
+  enabled: readonly PanelType[] = ['slides', 'notepad', 'code', 'whiteboard', 'document'],
+) {
   const events: PanelEvent[] = [];
   const manager = new PanelManager(PANEL_REGISTRY, [...enabled], (event) => events.push(event));
   const registry = new RpcRegistry(() => {});

@@ -1,0 +1,161 @@
+import path from 'node:path';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+
+// Drives every panel through the /dev/panels harness (real RPC handlers, no room).
+// The server must expose dev pages: `NEXT_PUBLIC_TROUPE_DEV_PAGES=1 npm start`.
+
+async function shot(page: Page, testInfo: TestInfo, type: string) {
+  const file = path.resolve(testInfo.project.outputDir, '..', 'screenshots', `panel-${type}.png`);
+  await page.getByTestId(`panel-${type}`).screenshot({ path: file, animations: 'disabled' });
+}
+
+async function result(page: Page) {
+  return JSON.parse(
+    ((await page.getByTestId('harness-result').textContent()) ?? '')
+      .split('\n')
+      .slice(1)
+      .join('\n'),
+  ) as {
+    ok: boolean;
+    data: { state?: Record<string, unknown> };
+    error: { code: string } | null;
+  };
+}
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+test.beforeEach(async ({ page }) => {
+  await page.goto('/dev/panels');
+  await expect(page.getByText('Panel harness')).toBeVisible();
+});
+
+test('slides: load, navigate by agent and keyboard, invalid goto', async ({ page }, testInfo) => {
+  await page.getByTestId('harness-slides-open').click();
+  const panel = page.getByTestId('panel-slides');
+  await expect(panel.getByTestId('slide-progress')).toHaveText('1 of 3');
+  await expect(panel.getByTestId('panel-title')).toHaveText('Product tour');
+  await page.getByTestId('harness-slides-next').click();
+  await expect(panel.getByTestId('slide-title')).toHaveText('How a session works');
+  await panel.getByTestId('slide-current').click();
+  await page.keyboard.press('ArrowRight');
+  await expect(panel.getByTestId('slide-progress')).toHaveText('3 of 3');
+  await page.keyboard.press('ArrowLeft');
+  await expect(panel.getByTestId('slide-progress')).toHaveText('2 of 3');
+  await page.getByTestId('harness-slides-invalid').click();
+  expect((await result(page)).error?.code).toBe('invalid');
+  await page.getByTestId('harness-slides-read').click();
+  expect((await result(page)).data.state).toMatchObject({ panel: 'slides', index: 1, count: 3 });
+  await expect(page.locator('[data-event="slides:slide_viewed"]').first()).toBeAttached();
+  await page.waitForTimeout(450);
+  await shot(page, testInfo, 'slides');
+});
+
+test('notepad: prefill, user typing is debounced into content_changed', async ({
+  page,
+}, testInfo) => {
+  await page.getByTestId('harness-notepad-open').click();
+  const text = page.getByTestId('notepad-text');
+  await expect(text).toHaveAttribute('placeholder', /Describe the problem/);
+  await page.getByTestId('harness-notepad-set').click();
+  await expect(text).toHaveValue(/Goals for this quarter/);
+  await text.press('End');
+  await text.pressSequentially('\n- Hire a designer', { delay: 10 });
+  await expect(page.locator('[data-event="notepad:content_changed"]')).toHaveCount(1);
+  await expect(page.getByTestId('notepad-count')).toContainText('words');
+  await page.getByTestId('harness-notepad-read').click();
+  expect((await result(page)).data.state).toMatchObject({
+    panel: 'notepad',
+    text: expect.stringContaining('Hire a designer'),
+  });
+  await shot(page, testInfo, 'notepad');
+});
+
+test('code: set, highlight, annotate, run JavaScript', async ({ page }, testInfo) => {
+  await page.getByTestId('harness-code-js').click();
+  const panel = page.getByTestId('panel-code');
+  await expect(panel.locator('.cm-content')).toContainText('greet');
+  await page.getByTestId('harness-code-highlight').click();
+  await expect(panel.locator('[data-agent-highlight]')).toHaveCount(2);
+  await page.getByTestId('harness-code-annotate').click();
+  await expect(panel.locator('.cm-lint-marker')).toHaveCount(1);
+  await panel.getByTestId('code-run').click();
+  await expect(panel.getByTestId('code-output')).toHaveText(
+    'Hello, Ada!\nHello, Grace!\nHello, Linus!',
+  );
+  await expect(page.locator('[data-event="code:code_run"]')).toHaveCount(1);
+  await page.getByTestId('harness-code-read').click();
+  expect((await result(page)).data.state).toMatchObject({
+    panel: 'code',
+    language: 'javascript',
+    last_run_output: expect.stringContaining('Ada'),
+  });
+  await shot(page, testInfo, 'code');
+});
+
+test('whiteboard: agent draws, user draws, undo/redo, PNG export', async ({ page }, testInfo) => {
+  await page.getByTestId('harness-whiteboard-open').click();
+  await page.getByTestId('harness-whiteboard-draw').click();
+  const board = page.getByTestId('whiteboard-canvas');
+  await expect(board).toHaveAttribute('data-shape-count', '9');
+  const canvas = board.locator('canvas').first();
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.12, box.y + box.height * 0.75);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) {
+    await page.mouse.move(
+      box.x + box.width * (0.12 + i * 0.02),
+      box.y + box.height * (0.75 + Math.sin(i) * 0.04),
+    );
+  }
+  await page.mouse.up();
+  await expect(board).toHaveAttribute('data-shape-count', '10');
+  await page.getByTestId('whiteboard-undo').click();
+  await expect(board).toHaveAttribute('data-shape-count', '9');
+  await page.getByTestId('whiteboard-redo').click();
+  await expect(board).toHaveAttribute('data-shape-count', '10');
+  await page.getByTestId('harness-whiteboard-export').click();
+  const exported = await result(page);
+  expect(exported.ok).toBe(true);
+  expect(String(exported.data.state?.png_base64)).toMatch(/^iVBORw0KGgo/);
+  await shot(page, testInfo, 'whiteboard');
+});
+
+test('document: load PDF, navigate, zoom, highlight', async ({ page }, testInfo) => {
+  await page.getByTestId('harness-document-open').click();
+  const panel = page.getByTestId('panel-document');
+  await expect(panel.getByTestId('document-page')).toHaveText('Page 1 of 3');
+  await panel.getByTestId('document-next').click();
+  await expect(panel.getByTestId('document-page')).toHaveText('Page 2 of 3');
+  await page.getByTestId('harness-document-zoom').click();
+  await expect(panel.getByTestId('document-zoom')).toHaveText('125%');
+  await page.getByTestId('harness-document-highlight').click();
+  await expect(panel.getByTestId('document-highlight').first()).toBeVisible();
+  await expect(page.locator('[data-event="document:page_viewed"]').first()).toBeAttached();
+  await page.getByTestId('harness-document-read').click();
+  expect((await result(page)).data.state).toMatchObject({
+    panel: 'document',
+    page: 2,
+    page_count: 3,
+    scale: 1.25,
+  });
+  await shot(page, testInfo, 'document');
+});
+
+test('layout: split view, maximise, minimise and close', async ({ page }, testInfo) => {
+  await page.getByTestId('harness-notepad-open').click();
+  await page.getByTestId('harness-code-open').click();
+  const host = page.getByTestId('panel-host');
+  await expect(host).toHaveAttribute('data-count', '2');
+  await page.getByTestId('panel-notepad').getByTestId('panel-maximize').click();
+  await expect(host).toHaveAttribute('data-count', '1');
+  await page.getByTestId('panel-notepad').getByTestId('panel-maximize').click();
+  await page.getByTestId('panel-code').getByTestId('panel-minimize').click();
+  await expect(page.getByTestId('panel-restore-code')).toBeVisible();
+  await page.getByTestId('panel-restore-code').click();
+  await expect(host).toHaveAttribute('data-count', '2');
+  const file = path.resolve(testInfo.project.outputDir, '..', 'screenshots', 'panels-split.png');
+  await page.waitForTimeout(450);
+  await page.screenshot({ path: file });
+  await page.getByTestId('panel-notepad').getByTestId('panel-close').click();
+  await expect(page.locator('[data-event="notepad:closed"]')).toHaveCount(1);
+});
