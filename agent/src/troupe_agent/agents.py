@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from livekit.agents import Agent, FunctionTool, RunContext, llm, stt, tts
+from livekit.agents import Agent, RunContext, llm, stt, tts
 from livekit.agents import function_tool as make_function_tool
 from troupe_contracts.config import AgentConfig, ContextPolicy, HandoffTarget, SessionConfig
 
@@ -43,9 +43,9 @@ AgentEnteredHook = Callable[["TroupeAgent"], None]
 
 
 class Providers(Protocol):
-    def stt(self, provider_id: str, **kw: Any) -> stt.STT | None: ...
-    def llm(self, provider_id: str) -> llm.LLM: ...
-    def tts(self, provider_id: str, **kw: Any) -> tts.TTS: ...
+    def stt(self, provider_id: str) -> stt.STT[Any] | None: ...
+    def llm(self, provider_id: str) -> llm.LLM[Any]: ...
+    def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS[Any]: ...
 
 
 def build_instructions(config: AgentConfig) -> str:
@@ -80,7 +80,7 @@ class TroupeAgent(Agent):
         config: AgentConfig,
         *,
         runtime: SessionRuntime,
-        providers: tuple[stt.STT | None, llm.LLM, tts.TTS],
+        providers: tuple[stt.STT[Any] | None, llm.LLM[Any], tts.TTS[Any]],
         tools: list[llm.Tool],
         chat_ctx: llm.ChatContext | None = None,
         entry: Entry | None = None,
@@ -151,9 +151,9 @@ class AgentFactory:
         self.runtime = runtime or SessionRuntime(config)
         self._registry = registry
         self._on_entered = on_entered
-        self._providers: dict[str, tuple[stt.STT | None, llm.LLM, tts.TTS]] = {}
+        self._providers: dict[str, tuple[stt.STT[Any] | None, llm.LLM[Any], tts.TTS[Any]]] = {}
 
-    def providers(self, slug: str) -> tuple[stt.STT | None, llm.LLM, tts.TTS]:
+    def providers(self, slug: str) -> tuple[stt.STT[Any] | None, llm.LLM[Any], tts.TTS[Any]]:
         """The agent's STT/LLM/TTS, built once per session and reused on every entry."""
         if slug not in self._providers:
             cfg = self.config.agent(slug)
@@ -176,7 +176,7 @@ class AgentFactory:
         tools.extend(self.handoff_tool(target) for target in config.handoffs)
         return tools
 
-    def handoff_tool(self, target: HandoffTarget) -> FunctionTool:
+    def handoff_tool(self, target: HandoffTarget) -> llm.Tool:
         target_config = self.config.agent(target.agent)
         factory = self
 

@@ -114,7 +114,7 @@ class LocalModels:
                 str(whisper_model_dir()), device="cpu", compute_type="int8", cpu_threads=2
             )
 
-        return self._get("whisper-tiny", load)  # type: ignore[no-any-return]
+        return self._get("whisper-tiny", load)
 
     def piper(self) -> "PiperVoice":
         def load() -> "PiperVoice":

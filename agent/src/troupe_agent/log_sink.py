@@ -211,14 +211,14 @@ class SessionLogSink:
             return
         text = item.text_content or ""
         role = "system" if item.role in ("system", "developer") else item.role
-        metrics = dict(item.metrics or {})
+        metrics: dict[str, Any] = dict(item.metrics or {})
         agent = self.active_agent if role == "assistant" else None
         if text:
             self._add(
                 lambda seq: MessageEntry(
                     seq=seq,
                     ts=_ts(item.created_at),
-                    role=role,  # type: ignore[arg-type]
+                    role=role,
                     agent=agent,
                     text=text,
                     interrupted=item.interrupted,
@@ -271,15 +271,14 @@ class SessionLogSink:
                 }
             else:
                 continue
-            self._add(
-                lambda seq, u=usage, f=fields: UsageEntry(
-                    seq=seq,
-                    ts=_ts(),
-                    provider=u.provider or "unknown",
-                    model=u.model or "unknown",
-                    **f,
-                )
-            )
+            provider, model = usage.provider or "unknown", usage.model or "unknown"
+
+            def entry(
+                seq: int, provider: str = provider, model: str = model, f: dict[str, Any] = fields
+            ) -> LogEntry:
+                return UsageEntry(seq=seq, ts=_ts(), provider=provider, model=model, **f)
+
+            self._add(entry)
 
     def attach(self, session: AgentSession[Any]) -> None:
         session.on("conversation_item_added", self.on_conversation_item)

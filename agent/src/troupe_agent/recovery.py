@@ -36,7 +36,7 @@ def error_source(ev: ErrorEvent) -> ErrorSource:
     return {"stt_error": "stt", "llm_error": "llm", "tts_error": "tts"}.get(kind, "runtime")  # type: ignore[return-value]
 
 
-async def synthesize_frames(engine: tts.TTS, text: str) -> AsyncIterator[rtc.AudioFrame]:
+async def synthesize_frames(engine: tts.TTS[Any], text: str) -> AsyncIterator[rtc.AudioFrame]:
     async with engine.synthesize(text) as stream:
         async for audio in stream:
             yield audio.frame
@@ -49,7 +49,7 @@ class ErrorRecovery:
         *,
         publisher: EventPublisher,
         sink: SessionLogSink | None,
-        fallback_tts: Callable[[], tts.TTS],
+        fallback_tts: Callable[[], tts.TTS[Any]],
         min_interval_s: float = 3.0,
     ) -> None:
         self._session = session

@@ -60,7 +60,7 @@ def _models(ctx: JobContext) -> LocalModels:
     if models is None:  # console mode or a process that skipped prewarm
         models = LocalModels()
         ctx.proc.userdata[MODELS_KEY] = models
-    return models  # type: ignore[no-any-return]
+    return models
 
 
 APOLOGY_PLAYOUT_TIMEOUT_S = 20.0
@@ -68,7 +68,7 @@ APOLOGY_PLAYOUT_TIMEOUT_S = 20.0
 
 async def speak_and_leave(
     ctx: JobContext,
-    voice: Callable[[], tts.TTS],
+    voice: Callable[[], tts.TTS[Any]],
     text: str,
     reason: str,
     *,

@@ -15,6 +15,7 @@ from typing import Any
 
 from livekit import rtc
 from livekit.agents import APIConnectionError, APIConnectOptions, llm, stt, tts, utils
+from livekit.agents.language import LanguageCode
 from livekit.agents.llm.tool_context import Tool, ToolChoice
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 
@@ -68,7 +69,7 @@ class ScriptedTurn:
         )
 
 
-class _FakeLLMBase(llm.LLM):
+class _FakeLLMBase(llm.LLM[Any]):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[llm.ChatContext] = []
@@ -99,7 +100,7 @@ class _FakeLLMBase(llm.LLM):
 
 
 class _ScriptedStream(llm.LLMStream):
-    def __init__(self, owner: llm.LLM, *, turn: ScriptedTurn, **kw: Any) -> None:
+    def __init__(self, owner: llm.LLM[Any], *, turn: ScriptedTurn, **kw: Any) -> None:
         super().__init__(owner, **kw)
         self._turn = turn
 
@@ -201,7 +202,7 @@ class ScriptedLLM(_FakeLLMBase):
 # --------------------------------------------------------------------------------------- TTS
 
 
-class FakeTTS(tts.TTS):
+class FakeTTS(tts.TTS[Any]):
     """Silent audio whose length grows with the text (``seconds_per_char``), so playback
     takes a known time; ``fail=True`` makes every synthesis raise."""
 
@@ -251,7 +252,7 @@ class _FakeChunkedStream(tts.ChunkedStream):
         output_emitter.flush()
 
 
-class ToneTTS(tts.TTS):
+class ToneTTS(tts.TTS[Any]):
     """``fake/tone``: a short sine tone per synthesis, generated at once and pushed in 20 ms
     chunks, so the voice pipeline is measured with no synthesis time (latency benches)."""
 
@@ -316,7 +317,7 @@ class _ToneChunkedStream(tts.ChunkedStream):
 # --------------------------------------------------------------------------------------- STT
 
 
-class FakeSTT(stt.STT):
+class FakeSTT(stt.STT[Any]):
     """Returns the queued transcripts in order, one per recognized utterance."""
 
     def __init__(self, transcripts: Iterable[str] = ()) -> None:
@@ -342,7 +343,7 @@ class FakeSTT(stt.STT):
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
             request_id=uuid.uuid4().hex,
-            alternatives=[stt.SpeechData(language="en", text=text, confidence=1.0)],
+            alternatives=[stt.SpeechData(language=LanguageCode("en"), text=text, confidence=1.0)],
         )
 
 
@@ -379,7 +380,7 @@ class InstantSTT(FakeSTT):
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
             request_id=uuid.uuid4().hex,
-            alternatives=[stt.SpeechData(language="en", text=text, confidence=1.0)],
+            alternatives=[stt.SpeechData(language=LanguageCode("en"), text=text, confidence=1.0)],
         )
 
 

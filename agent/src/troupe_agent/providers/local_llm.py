@@ -20,7 +20,7 @@ MAX_REPLY_TOKENS = 80
 """Voice replies stay short; the catalog says this model is for 'it talks'."""
 
 
-class LlamaCppLLM(llm.LLM):
+class LlamaCppLLM(llm.LLM[Any]):
     def __init__(self, model: Any, *, max_tokens: int = MAX_REPLY_TOKENS) -> None:
         super().__init__()
         self._llama = model

@@ -6,11 +6,12 @@ utterances; transcription runs in a worker thread so the event loop keeps servin
 
 import asyncio
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from livekit import rtc
 from livekit.agents import APIConnectOptions, stt, utils
+from livekit.agents.language import LanguageCode
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def frames_to_whisper_input(buffer: utils.AudioBuffer) -> np.ndarray:
     return samples
 
 
-class WhisperSTT(stt.STT):
+class WhisperSTT(stt.STT[Any]):
     def __init__(self, model: "WhisperModel", *, language: str = "en", beam_size: int = 1) -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
         self._model = model
@@ -77,5 +78,7 @@ class WhisperSTT(stt.STT):
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
             request_id=uuid.uuid4().hex,
-            alternatives=[stt.SpeechData(language=self._language, text=text, confidence=1.0)],
+            alternatives=[
+                stt.SpeechData(language=LanguageCode(self._language), text=text, confidence=1.0)
+            ],
         )

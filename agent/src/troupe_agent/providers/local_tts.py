@@ -10,7 +10,7 @@ import asyncio
 import io
 import uuid
 import wave
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from livekit.agents import APIConnectionError, APIConnectOptions, tts
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from piper import PiperVoice
 
 
-class PiperTTS(tts.TTS):
+class PiperTTS(tts.TTS[Any]):
     def __init__(self, voice: "PiperVoice") -> None:
         super().__init__(
             capabilities=tts.TTSCapabilities(streaming=False),
@@ -73,7 +73,7 @@ class _PiperStream(tts.ChunkedStream):
 ESPEAK_SAMPLE_RATE = 22050
 
 
-class EspeakTTS(tts.TTS):
+class EspeakTTS(tts.TTS[Any]):
     """The always-available fallback voice; also speaks apologies when another TTS fails."""
 
     def __init__(self, voice: str = "en-us") -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from livekit.agents import llm, stt, tts
+from livekit.agents import NOT_GIVEN, llm, stt, tts
+from livekit.agents import tts as lk_tts  # the tts() method shadows the module in the class
 from troupe_contracts.providers import (
     DEFAULT_OFFLINE,
     ProviderRole,
@@ -82,10 +83,10 @@ class ProviderRegistry:
 
     # ------------------------------------------------------------------ builders per role
 
-    def stt(self, provider_id: str, *, language: str = "en") -> stt.STT:
+    def stt(self, provider_id: str, *, language: str = "en") -> stt.STT[Any]:
         resolved = self.resolve_id(provider_id, ProviderRole.STT)
         provider, model = self._split(resolved)
-        instance: stt.STT
+        instance: stt.STT[Any]
         if resolved == "local/whisper-tiny":
             from troupe_agent.providers.local_stt import WhisperSTT
 
@@ -104,7 +105,7 @@ class ProviderRegistry:
             instance = stt.StreamAdapter(stt=instance, vad=self._models.vad())
         return instance
 
-    def llm(self, provider_id: str) -> llm.LLM:
+    def llm(self, provider_id: str) -> llm.LLM[Any]:
         resolved = self.resolve_id(provider_id, ProviderRole.LLM)
         provider, model = self._split(resolved)
         if resolved == "local/smollm2":
@@ -128,16 +129,16 @@ class ProviderRegistry:
 
             return openai.LLM(
                 model=self._settings.openai_compatible_model if model == "default" else model,
-                base_url=self._settings.openai_base_url,
+                base_url=self._settings.openai_base_url or NOT_GIVEN,
                 # local servers (Ollama, llama.cpp) accept any key; the client insists on one
                 api_key=self._secret("openai_api_key") or "not-needed",
             )
         raise ProviderError(f"no LLM builder for {resolved}")
 
-    def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS:
+    def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS[Any]:
         resolved = self.resolve_id(provider_id, ProviderRole.TTS)
         provider, model = self._split(resolved)
-        instance: tts.TTS
+        instance: tts.TTS[Any]
         if resolved == "local/piper-joe":
             from troupe_agent.providers.local_tts import PiperTTS
 
@@ -170,7 +171,7 @@ class ProviderRegistry:
             instance = tts.StreamAdapter(tts=instance)
         return instance
 
-    def fallback_tts(self) -> tts.TTS:
+    def fallback_tts(self) -> lk_tts.TTS[Any]:
         """The voice of last resort (apologies when the configured TTS fails): eSpeak NG."""
         from troupe_agent.providers.local_tts import EspeakTTS
 

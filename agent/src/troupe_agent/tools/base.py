@@ -11,7 +11,7 @@ from typing import Any
 
 from livekit.agents import RunContext, ToolError
 
-from troupe_agent.events import EventPublisher, tool_call_event
+from troupe_agent.events import EventPublisher, ToolStatus, tool_call_event
 from troupe_agent.log_sink import SessionLogSink
 from troupe_agent.logging import get_logger
 
@@ -124,7 +124,7 @@ class ToolCalls:
     ) -> None:
         latency_ms = round((self._clock() - started) * 1000, 1)
         self._record(agent, tool, arguments, result, error, latency_ms)
-        status = "failed" if error is not None else "succeeded"
+        status: ToolStatus = "failed" if error is not None else "succeeded"
         self._publisher.send(tool_call_event(agent, tool, status))
         log.info("tool call", tool=tool, agent=agent, latency_ms=latency_ms, ok=error is None)
 

@@ -4,7 +4,7 @@ names of ``BUILTIN_TOOLS``. Each docstring is the description the model reads.""
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from livekit.agents import FunctionTool, RunContext, ToolError, function_tool
+from livekit.agents import RunContext, ToolError, function_tool, llm
 from pydantic import ValidationError
 from troupe_contracts.rpc import BrowserMethod, MediaRequest, MediaResult, OpenUrl, Toast, UiAction
 
@@ -14,7 +14,7 @@ from troupe_agent.state import StateFull
 if TYPE_CHECKING:
     from troupe_agent.runtime import SessionRuntime
 
-ToolBuilder = Callable[["SessionRuntime"], FunctionTool]
+ToolBuilder = Callable[["SessionRuntime"], llm.Tool]
 
 
 def _invalid(e: ValidationError) -> ToolError:
@@ -23,7 +23,7 @@ def _invalid(e: ValidationError) -> ToolError:
     return ToolError(f"Invalid {where}: {first['msg']}.")
 
 
-def _media_tool(rt: "SessionRuntime", source: Literal["camera", "screen"]) -> FunctionTool:
+def _media_tool(rt: "SessionRuntime", source: Literal["camera", "screen"]) -> llm.Tool:
     method = (
         BrowserMethod.REQUEST_CAMERA if source == "camera" else BrowserMethod.REQUEST_SCREEN_SHARE
     )
@@ -53,15 +53,15 @@ def _media_tool(rt: "SessionRuntime", source: Literal["camera", "screen"]) -> Fu
     return function_tool(request, name=request.__name__)
 
 
-def request_camera(rt: "SessionRuntime") -> FunctionTool:
+def request_camera(rt: "SessionRuntime") -> llm.Tool:
     return _media_tool(rt, "camera")
 
 
-def request_screen_share(rt: "SessionRuntime") -> FunctionTool:
+def request_screen_share(rt: "SessionRuntime") -> llm.Tool:
     return _media_tool(rt, "screen")
 
 
-def send_ui_action(rt: "SessionRuntime") -> FunctionTool:
+def send_ui_action(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], action: str, params: dict[str, Any] | None = None) -> str:
         """Trigger an action in the user's web page, such as highlighting a part of the page.
 
@@ -83,7 +83,7 @@ def send_ui_action(rt: "SessionRuntime") -> FunctionTool:
     return function_tool(tool, name="send_ui_action")
 
 
-def open_url(rt: "SessionRuntime") -> FunctionTool:
+def open_url(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], url: str, new_tab: bool = True) -> str:
         """Open a web page for the user in their browser.
 
@@ -105,7 +105,7 @@ def open_url(rt: "SessionRuntime") -> FunctionTool:
     return function_tool(tool, name="open_url")
 
 
-def show_toast(rt: "SessionRuntime") -> FunctionTool:
+def show_toast(rt: "SessionRuntime") -> llm.Tool:
     async def tool(
         ctx: RunContext[Any],
         message: str,
@@ -132,7 +132,7 @@ def show_toast(rt: "SessionRuntime") -> FunctionTool:
     return function_tool(tool, name="show_toast")
 
 
-def log_observation(rt: "SessionRuntime") -> FunctionTool:
+def log_observation(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], observation: str, category: str = "note") -> str:
         """Record an observation about this conversation in the session log for the team that
         reviews it later (the user does not see it). Use it for facts worth keeping, such as a
@@ -155,7 +155,7 @@ def log_observation(rt: "SessionRuntime") -> FunctionTool:
     return function_tool(tool, name="log_observation")
 
 
-def search_knowledge_base(rt: "SessionRuntime") -> FunctionTool:
+def search_knowledge_base(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], query: str) -> str:
         """Search the organisation's knowledge base for passages that answer a question. Use
         it before answering questions about products, policies or procedures.
@@ -177,7 +177,7 @@ def search_knowledge_base(rt: "SessionRuntime") -> FunctionTool:
     return function_tool(tool, name="search_knowledge_base")
 
 
-def memory_tools(rt: "SessionRuntime") -> list[FunctionTool]:
+def memory_tools(rt: "SessionRuntime") -> list[llm.Tool]:
     """``remember`` / ``recall``: notes shared by every agent of the session."""
 
     async def remember(ctx: RunContext[Any], key: str, value: str) -> str:

@@ -8,8 +8,7 @@ renders: once it has said hello, a panel it did not announce is refused with a `
 import json
 from typing import TYPE_CHECKING, Any
 
-from livekit.agents import FunctionTool, RunContext, ToolError, function_tool
-from livekit.agents.llm import RawFunctionTool
+from livekit.agents import RunContext, ToolError, function_tool, llm
 from pydantic import ValidationError
 from troupe_contracts.panels import PanelCommandAdapter, PanelStateAdapter
 from troupe_contracts.rpc import BrowserMethod, ControlPanel, OpenPanel, PanelRef
@@ -77,7 +76,7 @@ def _ensure_available(client: ClientState, panel: PanelType) -> None:
         raise ToolError(f"The user's browser has no {panel.value} panel; do without it.")
 
 
-def panel_tools(rt: "SessionRuntime", panel: PanelType) -> list[FunctionTool | RawFunctionTool]:
+def panel_tools(rt: "SessionRuntime", panel: PanelType) -> list[llm.Tool]:
     name = panel.value
     purpose = PANEL_PURPOSE[panel]
 

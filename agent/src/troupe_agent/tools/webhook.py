@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from livekit.agents import RunContext, ToolError, function_tool
-from livekit.agents.llm import RawFunctionTool
+from livekit.agents import RunContext, ToolError, function_tool, llm
 from troupe_contracts.config import ToolConfig
 
 from troupe_agent.tools.base import truncate
@@ -91,7 +90,7 @@ async def call_webhook(
     return body or f"The {config.name} service accepted the request (no content)."
 
 
-def webhook_tool(rt: "SessionRuntime", config: ToolConfig) -> RawFunctionTool:
+def webhook_tool(rt: "SessionRuntime", config: ToolConfig) -> llm.Tool:
     if not config.url or not config.url.startswith(("http://", "https://")):
         raise BadToolConfig(f"tool {config.name}: a webhook tool needs an http(s) url")
     validator = validator_for(config)
