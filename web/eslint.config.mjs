@@ -14,6 +14,7 @@ const config = [
       'next-env.d.ts',
       'src/contracts/index.ts',
       'playwright-report/**',
+      'public/vendor/**',
     ],
   },
 ];

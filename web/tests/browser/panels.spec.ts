@@ -159,3 +159,13 @@ test('layout: split view, maximise, minimise and close', async ({ page }, testIn
   await page.getByTestId('panel-notepad').getByTestId('panel-close').click();
   await expect(page.locator('[data-event="notepad:closed"]')).toHaveCount(1);
 });
+
+test('code: runs Python with the locally served Pyodide', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.getByTestId('harness-code-open').click();
+  const panel = page.getByTestId('panel-code');
+  await expect(panel.locator('.cm-content')).toContainText('fizzbuzz');
+  await panel.getByTestId('code-run').click();
+  await expect(panel.getByTestId('code-output')).toContainText('FizzBuzz', { timeout: 60_000 });
+  await expect(panel.getByTestId('code-output')).toContainText('14');
+});
