@@ -108,3 +108,8 @@ MATRIX: dict[str, dict[str, Any]] = {
         "open_in_test": True,
     },
 }
+
+# Configuration routes (agents, agent sets, tools, templates, catalog, import/export).
+from access_matrix_config import CONFIG_MATRIX  # noqa: E402
+
+MATRIX.update(CONFIG_MATRIX)

@@ -31,6 +31,10 @@ EXPECTED_TABLES = {
     "api_keys",
     "invitations",
     "audit_events",
+    "agent_versions",
+    "agent_sets",
+    "tools",
+    "template_shares",
 }
 
 

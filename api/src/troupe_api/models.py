@@ -1,6 +1,7 @@
 """Imports every ORM model so ``Base.metadata`` is complete (Alembic, tests)."""
 
-from troupe_api.agents.models import Agent
+from troupe_api.agent_sets.models import AgentSet
+from troupe_api.agents.models import Agent, AgentVersion
 from troupe_api.apikeys.models import ApiKey
 from troupe_api.audit.models import AuditEvent
 from troupe_api.auth.models import OAuthAccount, RefreshToken
@@ -9,12 +10,15 @@ from troupe_api.deployments.models import Deployment
 from troupe_api.invitations.models import Invitation
 from troupe_api.organizations.models import Membership, Organization
 from troupe_api.sessions.models import Session, SessionLogEntry
-from troupe_api.templates.models import SessionTemplate
+from troupe_api.templates.models import SessionTemplate, TemplateShare
+from troupe_api.tools.models import Tool
 from troupe_api.users.models import User
 from troupe_api.webhooks.models import WebhookEvent
 
 __all__ = [
     "Agent",
+    "AgentSet",
+    "AgentVersion",
     "ApiKey",
     "AuditEvent",
     "Base",
@@ -27,6 +31,8 @@ __all__ = [
     "Session",
     "SessionLogEntry",
     "SessionTemplate",
+    "TemplateShare",
+    "Tool",
     "User",
     "WebhookEvent",
 ]

@@ -2,13 +2,20 @@
 
 from fastapi import APIRouter
 
+from troupe_api.agent_sets.router import router as agent_sets_router
+from troupe_api.agents.router import router as agents_router
+from troupe_api.agents.router import starters_router as agent_templates_router
 from troupe_api.apikeys.router import router as api_keys_router
 from troupe_api.audit.router import router as audit_router
 from troupe_api.auth.router import router as auth_router
+from troupe_api.bulk.router import router as bulk_router
+from troupe_api.catalog.router import router as catalog_router
 from troupe_api.health.router import router as health_router
 from troupe_api.organizations.router import router as organizations_router
 from troupe_api.runtime.router import router as runtime_router
 from troupe_api.sessions.router import router as sessions_router
+from troupe_api.templates.router import router as templates_router
+from troupe_api.tools.router import router as tools_router
 from troupe_api.users.router import router as me_router
 from troupe_api.webhooks.router import router as webhooks_router
 
@@ -19,6 +26,13 @@ api_router.include_router(me_router)
 api_router.include_router(organizations_router)
 api_router.include_router(api_keys_router)
 api_router.include_router(audit_router)
+api_router.include_router(catalog_router)
+api_router.include_router(agents_router)
+api_router.include_router(agent_templates_router)
+api_router.include_router(agent_sets_router)
+api_router.include_router(tools_router)
+api_router.include_router(templates_router)
+api_router.include_router(bulk_router)
 api_router.include_router(sessions_router)
 api_router.include_router(runtime_router)
 api_router.include_router(webhooks_router)

@@ -1,4 +1,4 @@
-"""Idempotent demo data: Demo Org, its admin, two agents with handoffs, a template and a
+"""Idempotent demo data: Demo Org, its admin, two agents with handoffs, an agent set, a template and a
 deployment whose embed key stays the same across runs (it is stored, never regenerated).
 With test providers enabled, also a deterministic echo-agent template + deployment."""
 
@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.providers import DEFAULT_OFFLINE, ProviderRole
 from troupe_contracts.session import ModalityProfile, PanelType
 
+from troupe_api.agent_sets import service as agent_sets
+from troupe_api.agent_sets.models import AgentSet
+from troupe_api.agent_sets.schemas import AgentSetSpec
 from troupe_api.agents import service as agents
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
@@ -74,7 +77,9 @@ DEMO_AGENTS: dict[str, dict[str, Any]] = {
                     "description": "Transfer back to Ava when the technical question is resolved.",
                 }
             ],
-            "panels": ["notepad", "code"],
+            # Every panel, so the demo template (all panels enabled) passes template
+            # validation: each enabled panel must be usable by at least one agent.
+            "panels": ["notepad", "code", "whiteboard", "document", "slides"],
         },
     },
 }
@@ -87,7 +92,7 @@ TEST_AGENT: dict[str, Any] = {
     "llm": "fake/echo",
     "tts": "local/piper-joe",
     "voice": "joe",
-    "config": {},
+    "config": {"panels": [p.value for p in PanelType]},
 }
 
 
@@ -122,6 +127,17 @@ async def _agent(
     await agents.upsert(db=db, organization_id=org_id, slug=slug, fields=fields)
 
 
+async def _agent_set(
+    db: AsyncSession, org_id: Any, name: str, initial: str, members: list[str]
+) -> AgentSet:
+    spec = AgentSetSpec(name=name, initial_agent=initial, agents=members)
+    existing = await agent_sets.get_by_name(db=db, organization_id=org_id, name=name)
+    agent_set, _ = await agent_sets.save(
+        db=db, organization_id=org_id, spec=spec, agent_set=existing
+    )
+    return agent_set
+
+
 async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
     org = await organizations.get_by_slug(db=db, slug=DEMO_ORG_SLUG)
     if org is None:
@@ -145,13 +161,15 @@ async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
     for slug, fields in DEMO_AGENTS.items():
         await _agent(db, settings, org.id, slug, fields)
     all_panels = [p.value for p in PanelType]
+    demo_set = await _agent_set(db, org.id, DEMO_TEMPLATE, "ava", ["ava", "max"])
     template = await templates.upsert_by_name(
         db=db,
         organization_id=org.id,
         name=DEMO_TEMPLATE,
         fields={
+            "agent_set_id": demo_set.id,
             "initial_agent": "ava",
-            "agent_slugs": ["ava", "max"],
+            "agent_slugs": [],
             "modality_profile": ModalityProfile.AUDIO_CAMERA_SCREEN.value,
             "enabled_panels": all_panels,
             "idle_timeout_s": 120,
@@ -174,13 +192,15 @@ async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
 
     if settings.enable_test_providers:
         await _agent(db, settings, org.id, "test_agent", TEST_AGENT)
+        test_set = await _agent_set(db, org.id, TEST_TEMPLATE, "test_agent", ["test_agent"])
         test_template = await templates.upsert_by_name(
             db=db,
             organization_id=org.id,
             name=TEST_TEMPLATE,
             fields={
+                "agent_set_id": test_set.id,
                 "initial_agent": "test_agent",
-                "agent_slugs": ["test_agent"],
+                "agent_slugs": [],
                 "modality_profile": ModalityProfile.AUDIO_CAMERA_SCREEN.value,
                 "enabled_panels": all_panels,
                 "idle_timeout_s": 120,

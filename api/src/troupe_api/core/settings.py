@@ -130,6 +130,24 @@ class Settings(BaseSettings):
     enable_test_providers: bool = Field(
         default=False, validation_alias=_env("TROUPE_ENABLE_TEST_PROVIDERS")
     )
+    encryption_keys_previous: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("TROUPE_ENCRYPTION_KEYS_PREVIOUS"),
+        description="Comma-separated former TROUPE_ENCRYPTION_KEY values, still accepted for "
+        "decryption while `troupe-api rotate-secrets` re-encrypts with the current key.",
+    )
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("TROUPE_WEBHOOK_ALLOWED_HOSTS"),
+        description="Comma-separated host names webhook dry-runs may call even though they "
+        "resolve to private, loopback or link-local addresses.",
+    )
+    config_environment: Literal["dev", "staging", "production"] | None = Field(
+        default=None,
+        validation_alias=_env("TROUPE_CONFIG_ENVIRONMENT"),
+        description="Which session-template environment override the runtime config applies; "
+        "`production` when TROUPE_ENV is production, else `dev`.",
+    )
 
     rate_limit_session_start: str = Field(
         default="10/minute",
@@ -227,6 +245,18 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("encryption_keys_previous", "webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("config_environment", mode="before")
+    @classmethod
+    def _empty_environment_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("enable_test_providers", mode="before")
     @classmethod
     def _empty_is_false(cls, value: object) -> object:
@@ -275,6 +305,13 @@ class Settings(BaseSettings):
         if self.cookie_secure is not None:
             return self.cookie_secure
         return self.env not in ("development", "test")
+
+    @property
+    def effective_config_environment(self) -> str:
+        """The template environment override that runtime configs apply."""
+        if self.config_environment:
+            return self.config_environment
+        return "production" if self.env == "production" else "dev"
 
     @property
     def is_production(self) -> bool:

@@ -1,4 +1,6 @@
-"""Resolve a session's template and agents into the ``SessionConfig`` the runtime runs."""
+"""Resolve a session's template, agent set, agents (pinned versions or latest), tools and
+handoffs into the ``SessionConfig`` the runtime runs. Webhook tools carry their secret headers
+decrypted: this document goes only to the runtime (service token)."""
 
 from __future__ import annotations
 
@@ -6,31 +8,20 @@ import uuid
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from troupe_contracts.config import AgentConfig, SessionConfig
+from troupe_contracts.config import AgentConfig, SessionConfig, ToolConfig
 from troupe_contracts.session import ModalityProfile, PanelType
 
 from troupe_api.agents import service as agents
-from troupe_api.agents.models import Agent
+from troupe_api.agents.schemas import AgentSpec
+from troupe_api.core.crypto import InvalidToken, SecretBox
 from troupe_api.core.errors import SessionConfigInvalid
 from troupe_api.core.settings import Settings
+from troupe_api.flows import config_ops
+from troupe_api.flows.config_rules import PANELS, catalog_problems, load_view, member_specs
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
-
-
-def agent_config(agent: Agent) -> AgentConfig:
-    return AgentConfig(
-        id=agent.id,
-        version=agent.version,
-        slug=agent.slug,
-        name=agent.name,
-        instructions=agent.instructions,
-        greeting=agent.greeting,
-        stt=agent.stt,
-        llm=agent.llm,
-        tts=agent.tts,
-        voice=agent.voice,
-        **agent.config,
-    )
+from troupe_api.tools import service as tools
+from troupe_api.tools.builtin import BUILTIN_BY_NAME, panel_tools
 
 
 async def build_session_config(
@@ -54,44 +45,94 @@ async def resolve_config(
     organization_id: uuid.UUID,
     template_id: uuid.UUID,
     session_id: uuid.UUID,
+    environment: str | None = None,
 ) -> SessionConfig:
-    """The config a session of this template runs; ``SessionConfigInvalid`` lists every
-    problem (missing agents, unknown or test-only providers, dangling handoffs)."""
+    """The config a session of this template runs, with the template's override for
+    ``environment`` (default: the API's configured environment) applied.
+    ``SessionConfigInvalid`` lists every problem (missing agents or versions, unknown or
+    test-only providers, dangling handoffs, unknown tools)."""
     org_id = organization_id
     template = await templates.get(db=db, organization_id=org_id, template_id=template_id)
     if template is None:
         raise SessionConfigInvalid("The session's template no longer exists.")
+    fields = config_ops.effective(template, environment or settings.effective_config_environment)
+    slugs = await config_ops.template_members(db=db, template=template)
+    if fields.initial_agent not in slugs:
+        slugs = [fields.initial_agent, *slugs]
 
-    slugs = list(dict.fromkeys([template.initial_agent, *template.agent_slugs]))
-    by_slug = {
+    view = await load_view(db=db, organization_id=org_id)
+    specs, versions = await member_specs(
+        db=db, organization_id=org_id, members=slugs, pinned=fields.pinned_versions, view=view
+    )
+    rows = {
         a.slug: a for a in await agents.list_by_slugs(db=db, organization_id=org_id, slugs=slugs)
     }
-    problems: list[str] = [f"agent {s!r} does not exist" for s in slugs if s not in by_slug]
+    webhooks = {t.name: t for t in await tools.list_all(db=db, organization_id=org_id)}
+    box = SecretBox.from_settings(settings)
+    enabled = [p for p in fields.enabled_panels if p in PANELS]
+
+    problems: list[str] = []
     configs: list[AgentConfig] = []
     for slug in slugs:
-        agent = by_slug.get(slug)
-        if agent is None:
+        if slug not in rows:
+            problems.append(f"agent {slug!r} does not exist")
             continue
+        pinned = fields.pinned_versions.get(slug)
+        if pinned is not None and pinned not in versions.get(slug, set()):
+            problems.append(f"agent {slug!r} has no version {pinned}")
+            continue
+        spec: AgentSpec = specs[slug]
         problems += [
-            f"agent {slug!r} {p}"
-            for p in agents.provider_problems(
-                stt=agent.stt,
-                llm=agent.llm,
-                tts=agent.tts,
+            f"agent {slug!r}: {p.message}"
+            for p in catalog_problems(
+                stt=spec.stt,
+                llm=spec.llm,
+                tts=spec.tts,
+                voice=None,
                 allow_test_providers=settings.enable_test_providers,
             )
         ]
-        try:
-            config = agent_config(agent)
-        except ValidationError as exc:
-            problems.append(f"agent {slug!r} is invalid: {exc.errors(include_url=False)}")
-            continue
         problems += [
             f"agent {slug!r} hands off to {h.agent!r}, which is not in the template"
-            for h in config.handoffs
+            for h in spec.handoffs
             if h.agent not in slugs
         ]
-        configs.append(config)
+        agent_tools: list[ToolConfig] = []
+        for name in spec.tools:
+            if name in BUILTIN_BY_NAME:
+                agent_tools.append(BUILTIN_BY_NAME[name])
+            elif name in webhooks:
+                try:
+                    agent_tools.append(tools.tool_config(webhooks[name], box))
+                except InvalidToken:
+                    problems.append(f"tool {name!r}: its secrets cannot be decrypted")
+            else:
+                problems.append(f"agent {slug!r} uses unknown tool {name!r}")
+        for panel in spec.panels:
+            if panel in enabled:
+                agent_tools += panel_tools(panel)
+        try:
+            configs.append(
+                AgentConfig(
+                    id=rows[slug].id,
+                    version=pinned or rows[slug].version,
+                    slug=slug,
+                    name=spec.name,
+                    instructions=spec.instructions,
+                    greeting=spec.greeting,
+                    stt=spec.stt,
+                    llm=spec.llm,
+                    tts=spec.tts,
+                    voice=spec.voice,
+                    tools=agent_tools,
+                    handoffs=spec.handoffs,
+                    modalities=spec.modalities,
+                    panels=[p for p in spec.panels if p in PANELS],
+                    vision=spec.vision,
+                )
+            )
+        except ValidationError as exc:
+            problems.append(f"agent {slug!r} is invalid: {exc.errors(include_url=False)}")
     if problems:
         raise SessionConfigInvalid(details={"problems": problems})
 
@@ -100,15 +141,18 @@ async def resolve_config(
             session_id=session_id,
             organization_id=org_id,
             template_id=template.id,
-            initial_agent=template.initial_agent,
+            initial_agent=fields.initial_agent,
             agents=configs,
-            modality_profile=ModalityProfile(template.modality_profile),
-            enabled_panels=[PanelType(p) for p in template.enabled_panels],
-            idle_timeout_s=template.idle_timeout_s,
-            max_duration_s=template.max_duration_s,
-            record_audio=template.record_audio,
+            modality_profile=ModalityProfile(fields.modality_profile),
+            enabled_panels=[PanelType(p) for p in enabled],
+            idle_timeout_s=fields.idle_timeout_s,
+            max_duration_s=fields.max_duration_s,
+            record_audio=fields.record_audio,
         )
-    except ValidationError as exc:
-        raise SessionConfigInvalid(
-            details={"problems": [str(e["msg"]) for e in exc.errors()]}
-        ) from exc
+    except ValueError as exc:
+        details = (
+            [str(e["msg"]) for e in exc.errors()]
+            if isinstance(exc, ValidationError)
+            else [str(exc)]
+        )
+        raise SessionConfigInvalid(details={"problems": details}) from exc

@@ -7,8 +7,6 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.session import (
-    ModalityProfile,
-    PanelType,
     SessionConnection,
     SessionStartRequest,
     SessionStartResponse,
@@ -130,23 +128,24 @@ async def _create_session(
         participant_identity=identity,
         metadata={},
     )
-    metadata = TokenMetadata(
-        session_id=session.id,
-        organization_id=org_id,
-        template_id=template.id,
-        user_id=body.end_user_id or identity,
-        modality_profile=ModalityProfile(template.modality_profile),
-        enabled_panels=[PanelType(p) for p in template.enabled_panels],
-    )
-    session.metadata_ = metadata.model_dump(mode="json")
     # Refuse now, with the reasons, rather than letting the agent fail in an empty room.
-    await resolve_config(
+    # The resolved config also applies the template's environment override.
+    config = await resolve_config(
         db=db,
         settings=settings,
         organization_id=org_id,
         template_id=template.id,
         session_id=session.id,
     )
+    metadata = TokenMetadata(
+        session_id=session.id,
+        organization_id=org_id,
+        template_id=template.id,
+        user_id=body.end_user_id or identity,
+        modality_profile=config.modality_profile,
+        enabled_panels=config.enabled_panels,
+    )
+    session.metadata_ = metadata.model_dump(mode="json")
     await db.commit()
     bind_context(session_id=session.id, room=session.room_name)
     log.info("session_created", template_id=str(template.id))

@@ -1,0 +1,273 @@
+"""Agents: CRUD, immutable versions (list, diff, rollback), duplication, starter templates
+and tool assignment. Every write is validated against the organization's other agents, the
+tool registry and the provider catalog; invalid input is one ``config_invalid`` error."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from troupe_api.agents import service
+from troupe_api.agents.models import Agent
+from troupe_api.agents.schemas import (
+    AgentBody,
+    AgentCreate,
+    AgentList,
+    AgentRead,
+    AgentSpec,
+    AgentToolsUpdate,
+    AgentUpdate,
+    AgentVersionDiff,
+    AgentVersionList,
+    AgentVersionRead,
+    CreateFromStarter,
+    DuplicateRequest,
+    FieldChange,
+    RollbackRequest,
+    StarterTemplateList,
+)
+from troupe_api.agents.starters import STARTERS, STARTERS_BY_ID
+from troupe_api.core.config_errors import (
+    AgentNotFound,
+    AgentTemplateUnknown,
+    AgentVersionNotFound,
+)
+from troupe_api.core.config_events import publish_invalidations
+from troupe_api.deps import DbDep, RedisDep, SettingsDep
+from troupe_api.flows import config_ops
+from troupe_api.tenancy import MemberOrg, ViewerOrg
+
+router = APIRouter(prefix="/agents", tags=["agents"])
+starters_router = APIRouter(prefix="/agent-templates", tags=["agents"])
+
+
+def read(agent: Agent) -> AgentRead:
+    return AgentRead(
+        **service.spec_of(agent).model_dump(),
+        id=agent.id,
+        organization_id=agent.organization_id,
+        version=agent.version,
+        created_at=agent.created_at,
+        updated_at=agent.updated_at,
+    )
+
+
+async def _agent(db: DbDep, organization_id: uuid.UUID, agent_id: uuid.UUID) -> Agent:
+    agent = await service.get(db=db, organization_id=organization_id, agent_id=agent_id)
+    if agent is None:
+        raise AgentNotFound()
+    return agent
+
+
+async def _save(
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    ctx: MemberOrg,
+    spec: AgentSpec,
+    agent: Agent | None,
+) -> AgentRead:
+    saved, changed = await config_ops.save_agent(
+        db=db,
+        settings=settings,
+        organization_id=ctx.organization_id,
+        spec=spec,
+        agent=agent,
+        created_by=ctx.principal,
+    )
+    await db.commit()
+    await db.refresh(saved)
+    if changed:
+        await publish_invalidations(redis, [saved.id])
+    return read(saved)
+
+
+@router.get("", name="list", response_model=AgentList)
+async def list_agents(db: DbDep, ctx: ViewerOrg) -> AgentList:
+    return AgentList(
+        items=[read(a) for a in await service.list_all(db=db, organization_id=ctx.organization_id)]
+    )
+
+
+@router.post("", name="create", response_model=AgentRead, status_code=status.HTTP_201_CREATED)
+async def create_agent(
+    body: AgentCreate, db: DbDep, redis: RedisDep, settings: SettingsDep, ctx: MemberOrg
+) -> AgentRead:
+    return await _save(db, redis, settings, ctx, AgentSpec(**body.model_dump()), None)
+
+
+@router.post(
+    "/from-template",
+    name="create_from_template",
+    response_model=AgentRead,
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_from_template(
+    body: CreateFromStarter, db: DbDep, redis: RedisDep, settings: SettingsDep, ctx: MemberOrg
+) -> AgentRead:
+    """A new agent from a built-in starter (``GET /agent-templates``)."""
+    starter = STARTERS_BY_ID.get(body.template)
+    if starter is None:
+        raise AgentTemplateUnknown(details={"available": sorted(STARTERS_BY_ID)})
+    data = starter.agent.model_dump()
+    if body.name:
+        data["name"] = body.name
+    return await _save(db, redis, settings, ctx, AgentSpec(slug=body.slug, **data), None)
+
+
+@router.get("/{agent_id}", name="get", response_model=AgentRead)
+async def get_agent(agent_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> AgentRead:
+    return read(await _agent(db, ctx.organization_id, agent_id))
+
+
+@router.put("/{agent_id}", name="replace", response_model=AgentRead)
+async def replace_agent(
+    agent_id: uuid.UUID,
+    body: AgentBody,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    ctx: MemberOrg,
+) -> AgentRead:
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    spec = AgentSpec(slug=agent.slug, **body.model_dump())
+    return await _save(db, redis, settings, ctx, spec, agent)
+
+
+@router.patch("/{agent_id}", name="update", response_model=AgentRead)
+async def update_agent(
+    agent_id: uuid.UUID,
+    body: AgentUpdate,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    ctx: MemberOrg,
+) -> AgentRead:
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    current = service.spec_of(agent).model_dump()
+    spec = AgentSpec.model_validate({**current, **body.model_dump(exclude_unset=True)})
+    return await _save(db, redis, settings, ctx, spec, agent)
+
+
+@router.put("/{agent_id}/tools", name="set_tools", response_model=AgentRead)
+async def set_agent_tools(
+    agent_id: uuid.UUID,
+    body: AgentToolsUpdate,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    ctx: MemberOrg,
+) -> AgentRead:
+    """Assign tools (built-in or webhook names); a new version like any other save."""
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    spec = service.spec_of(agent).model_copy(update={"tools": body.tools})
+    return await _save(db, redis, settings, ctx, spec, agent)
+
+
+@router.delete("/{agent_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_agent(agent_id: uuid.UUID, db: DbDep, redis: RedisDep, ctx: MemberOrg) -> Response:
+    """Refused with ``agent_in_use`` while sets, templates or handoffs reference it."""
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    await config_ops.delete_agent(db=db, agent=agent)
+    await db.commit()
+    await publish_invalidations(redis, [agent_id])
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{agent_id}/duplicate",
+    name="duplicate",
+    response_model=AgentRead,
+    status_code=status.HTTP_201_CREATED,
+)
+async def duplicate_agent(
+    agent_id: uuid.UUID,
+    body: DuplicateRequest,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    ctx: MemberOrg,
+) -> AgentRead:
+    source = service.spec_of(await _agent(db, ctx.organization_id, agent_id))
+    spec = source.model_copy(
+        update={"slug": body.slug, "name": body.name or f"{source.name} (copy)"}
+    )
+    return await _save(db, redis, settings, ctx, spec, None)
+
+
+@router.get("/{agent_id}/versions", name="list_versions", response_model=AgentVersionList)
+async def list_versions(agent_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> AgentVersionList:
+    """Newest first."""
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    return AgentVersionList(
+        items=[
+            AgentVersionRead.model_validate(v, from_attributes=True)
+            for v in await service.list_versions(db=db, agent=agent)
+        ]
+    )
+
+
+@router.get("/{agent_id}/versions/{version}", name="get_version", response_model=AgentVersionRead)
+async def get_version(
+    agent_id: uuid.UUID, version: int, db: DbDep, ctx: ViewerOrg
+) -> AgentVersionRead:
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    row = await service.get_version(db=db, agent_id=agent.id, version=version)
+    if row is None:
+        raise AgentVersionNotFound(details={"version": version})
+    return AgentVersionRead.model_validate(row, from_attributes=True)
+
+
+@router.get("/{agent_id}/diff", name="diff_versions", response_model=AgentVersionDiff)
+async def diff_versions(
+    agent_id: uuid.UUID,
+    db: DbDep,
+    ctx: ViewerOrg,
+    from_version: Annotated[int, Query(alias="from", ge=1)],
+    to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
+) -> AgentVersionDiff:
+    """Field-level changes from version ``from`` to ``to`` (default: the current one)."""
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    target = to_version or agent.version
+    snapshots = []
+    for number in (from_version, target):
+        row = await service.get_version(db=db, agent_id=agent.id, version=number)
+        if row is None:
+            raise AgentVersionNotFound(details={"version": number})
+        snapshots.append(row.snapshot)
+    return AgentVersionDiff(
+        agent_id=agent.id,
+        from_version=from_version,
+        to_version=target,
+        changes=[
+            FieldChange(field=f, before=b, after=a)
+            for f, b, a in service.diff_specs(snapshots[0], snapshots[1])
+        ],
+    )
+
+
+@router.post("/{agent_id}/rollback", name="rollback", response_model=AgentRead)
+async def rollback(
+    agent_id: uuid.UUID,
+    body: RollbackRequest,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    ctx: MemberOrg,
+) -> AgentRead:
+    """A new version whose content equals ``version`` (history is never rewritten); validated
+    like any save, so a rollback to a version naming a since-deleted tool is refused."""
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    row = await service.get_version(db=db, agent_id=agent.id, version=body.version)
+    if row is None:
+        raise AgentVersionNotFound(details={"version": body.version})
+    spec = AgentSpec.model_validate(row.snapshot)
+    return await _save(db, redis, settings, ctx, spec, agent)
+
+
+@starters_router.get("", name="list_starters", response_model=StarterTemplateList)
+async def list_starters(_: ViewerOrg) -> StarterTemplateList:
+    """Built-in starting points for new agents (receptionist, tutor, code reviewer, sales)."""
+    return StarterTemplateList(items=list(STARTERS))

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from troupe_contracts.config import Slug
+
+Environment = Literal["dev", "staging", "production"]
+PinnedVersion = int | Literal["latest"]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TemplateOverride(_Schema):
+    """A partial template applied for one environment; absent fields keep the base value.
+    ``pinned_versions`` merges into the base pins (``"latest"`` unpins)."""
+
+    initial_agent: Slug | None = None
+    modality_profile: str | None = None
+    enabled_panels: list[str] | None = None
+    idle_timeout_s: int | None = None
+    max_duration_s: int | None = None
+    record_audio: bool | None = None
+    pinned_versions: dict[str, PinnedVersion] | None = None
+
+
+class TemplateBody(_Schema):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    agent_set_id: uuid.UUID
+    initial_agent: Slug | None = Field(
+        default=None, description="Defaults to the agent set's initial agent."
+    )
+    modality_profile: str = "audio"
+    enabled_panels: list[str] = Field(default_factory=list)
+    idle_timeout_s: int = 120
+    max_duration_s: int = 1800
+    record_audio: bool = False
+    pinned_versions: dict[str, PinnedVersion] = Field(
+        default_factory=dict, description='Agent slug -> version number or "latest".'
+    )
+    environment_overrides: dict[Environment, TemplateOverride] = Field(default_factory=dict)
+
+
+class TemplateCreate(TemplateBody):
+    pass
+
+
+class TemplateUpdate(_Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    agent_set_id: uuid.UUID | None = None
+    initial_agent: Slug | None = None
+    modality_profile: str | None = None
+    enabled_panels: list[str] | None = None
+    idle_timeout_s: int | None = None
+    max_duration_s: int | None = None
+    record_audio: bool | None = None
+    pinned_versions: dict[str, PinnedVersion] | None = None
+    environment_overrides: dict[Environment, TemplateOverride] | None = None
+
+
+class TemplateRead(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    name: str
+    description: str
+    agent_set_id: uuid.UUID | None
+    agents: list[str] = Field(description="The agents sessions of this template run.")
+    initial_agent: str
+    modality_profile: str
+    enabled_panels: list[str]
+    idle_timeout_s: int
+    max_duration_s: int
+    record_audio: bool
+    pinned_versions: dict[str, int]
+    environment_overrides: dict[str, TemplateOverride]
+    environment: Environment | None = Field(
+        default=None, description="Set when the fields shown have that environment applied."
+    )
+    shared: bool = Field(default=False, description="Owned by another organization.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class TemplateList(BaseModel):
+    items: list[TemplateRead]
+
+
+class CloneRequest(_Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ShareCreate(_Schema):
+    organization: str = Field(description="Target organization id or slug.")
+
+
+class ShareRead(BaseModel):
+    id: uuid.UUID
+    template_id: uuid.UUID
+    organization_id: uuid.UUID
+    target_organization_id: uuid.UUID
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ShareList(BaseModel):
+    items: list[ShareRead]
