@@ -236,7 +236,8 @@ async def diff_versions(
         row = await service.get_version(db=db, agent_id=agent.id, version=number)
         if row is None:
             raise AgentVersionNotFound(details={"version": number})
-        snapshots.append(row.snapshot)
+        # JSONB does not keep key order: normalise to the spec's field order.
+        snapshots.append(AgentSpec.model_validate(row.snapshot).model_dump(mode="json"))
     return AgentVersionDiff(
         agent_id=agent.id,
         from_version=from_version,
