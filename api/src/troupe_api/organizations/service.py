@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +33,14 @@ async def ensure_membership(
         )
     )
     if membership is None:
-        membership = Membership(organization_id=organization_id, user_id=user_id, role=role.value)
+        # Wall-clock time, not the transaction's now(): the first membership is the default org,
+        # so memberships made in one transaction must still order as they were made.
+        membership = Membership(
+            organization_id=organization_id,
+            user_id=user_id,
+            role=role.value,
+            created_at=datetime.now(UTC),
+        )
         db.add(membership)
         await db.flush()
     return membership
