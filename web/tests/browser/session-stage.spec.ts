@@ -27,7 +27,7 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   await page.screenshot({ path: file, fullPage: true });
 }
 
-async function startSession(page: Page) {
+async function startSession(page: Page, modality_profile = 'audio') {
   const sessionId = '0f4b8f0e-2d1c-4a57-9a3e-5c6d7e8f9a0b';
   await page.route('**/api/v1/sessions', (route) =>
     route.fulfill({
@@ -52,7 +52,7 @@ async function startSession(page: Page) {
           participant_identity: 'user-test',
           token_expires_at: new Date(Date.now() + 600_000).toISOString(),
         },
-        modality_profile: 'audio',
+        modality_profile,
         enabled_panels: [],
       },
     }),
@@ -96,4 +96,15 @@ test('session layout on a phone, dark', async ({ page }, testInfo) => {
   await expect(page.getByTestId('mic-toggle')).toBeVisible();
   await expect(page.getByTestId('end-session')).toBeInViewport();
   await screenshot(page, testInfo, 'session-stage-mobile');
+});
+
+test('camera and screen buttons follow the modality profile', async ({ page }) => {
+  await startSession(page, 'audio');
+  await expect(page.getByTestId('mic-toggle')).toBeVisible();
+  await expect(page.getByTestId('camera-toggle')).toHaveCount(0);
+  await expect(page.getByTestId('screen-toggle')).toHaveCount(0);
+  await page.unrouteAll();
+  await startSession(page, 'audio_camera_screen');
+  await expect(page.getByTestId('camera-toggle')).toBeVisible();
+  await expect(page.getByTestId('screen-toggle')).toBeVisible();
 });
