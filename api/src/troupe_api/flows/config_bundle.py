@@ -163,7 +163,7 @@ async def import_bundle(
         problems += [
             Problem(p.code, p.message, f"agents[{i}].{p.field}")
             for p in agent_problems(
-                view.agents[spec_a.slug], view, allow_test_providers=settings.enable_test_providers
+                spec_a, view, allow_test_providers=settings.enable_test_providers
             )
         ]
     for i, spec_s in enumerate(bundle.agent_sets):
