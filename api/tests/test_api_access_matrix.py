@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.apikeys import service as apikeys
 from troupe_api.apikeys.models import Scope
-from troupe_api.core.settings import Settings, get_settings
+from troupe_api.core.settings import Settings
 from troupe_api.invitations import service as invitations
 from troupe_api.main import create_app
 from troupe_api.organizations.models import Role
@@ -27,8 +27,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def _routes() -> list[tuple[str, str, str]]:
-    get_settings.cache_clear()
-    spec = create_app(get_settings()).openapi()
+    # Settings() rather than get_settings(): collection must not replace the cached object.
+    spec = create_app(Settings()).openapi()
     return sorted(
         (op["operationId"], method.upper(), path)
         for path, item in spec["paths"].items()

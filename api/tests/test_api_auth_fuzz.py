@@ -15,9 +15,10 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 import uvicorn
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine
-from troupe_api.core.settings import get_settings
+from troupe_api.core.settings import Settings
 from troupe_api.main import create_app
 
 IDENTITY_PATHS = r"^/api/v1/(auth|me|organizations?|members|invitations|api-keys|audit-events)"
@@ -30,9 +31,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(engine: AsyncEngine) -> Iterator[str]:  # engine: migrations have run
-    get_settings.cache_clear()
-    app_settings = get_settings().model_copy(
+def base_url(engine: AsyncEngine, settings: Settings) -> Iterator[str]:  # engine: migrated
+    app_settings = settings.model_copy(
         update={"rate_limit_prefix": f"troupe-fuzz:{uuid.uuid4().hex}", "log_level": "WARNING"}
     )
     port = _free_port()
@@ -50,14 +50,15 @@ def base_url(engine: AsyncEngine) -> Iterator[str]:  # engine: migrations have r
     thread.join(timeout=10)
 
 
-get_settings.cache_clear()
-schema = schemathesis.openapi.from_dict(create_app(get_settings()).openapi()).include(
+# Settings() rather than get_settings(): collection must not replace the cached settings
+# object the other tests' fixtures hold.
+schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi()).include(
     path_regex=IDENTITY_PATHS
 )
 
 
 @schema.parametrize()
-@settings(
+@hypothesis_settings(
     max_examples=30,
     derandomize=True,
     deadline=None,
