@@ -98,6 +98,8 @@ test('whiteboard: agent draws, user draws, undo/redo, PNG export', async ({ page
   const board = page.getByTestId('whiteboard-canvas');
   await expect(board).toHaveAttribute('data-shape-count', '9');
   const canvas = board.locator('canvas').first();
+  // Let the open animation and the fit-to-panel resize settle before measuring.
+  await page.waitForTimeout(600);
   const box = (await canvas.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.12, box.y + box.height * 0.75);
   await page.mouse.down();

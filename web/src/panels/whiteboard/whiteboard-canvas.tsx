@@ -111,7 +111,13 @@ export function WhiteboardCanvas({
   const containerRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage>(null);
   const [width, setWidth] = useState(600);
-  const [draft, setDraft] = useState<Omit<BoardShape, 'id' | 'author'> | null>(null);
+  const [draft, setDraftState] = useState<Omit<BoardShape, 'id' | 'author'> | null>(null);
+  // Pointer events can arrive faster than React re-renders: the stroke lives in a ref.
+  const draftRef = useRef<Omit<BoardShape, 'id' | 'author'> | null>(null);
+  const setDraft = (next: Omit<BoardShape, 'id' | 'author'> | null) => {
+    draftRef.current = next;
+    setDraftState(next);
+  };
   const scale = width / BOARD_WIDTH;
 
   useEffect(() => {
@@ -165,6 +171,7 @@ export function WhiteboardCanvas({
 
   const onMove = () => {
     const point = boardPoint();
+    const draft = draftRef.current;
     if (!draft || !point) return;
     if (draft.kind === 'freedraw') {
       setDraft({
@@ -177,6 +184,7 @@ export function WhiteboardCanvas({
   };
 
   const onUp = () => {
+    const draft = draftRef.current;
     if (!draft) return;
     setDraft(null);
     if (draft.kind === 'freedraw') {
