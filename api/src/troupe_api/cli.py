@@ -1,4 +1,4 @@
-"""``troupe-api prestart | seed [--print-demo] | serve``."""
+"""``troupe-api prestart | seed [--print-demo] | serve | rotate-secrets``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,22 @@ async def run_seed(settings: Settings) -> SeedResult:
         await engine.dispose()
 
 
+async def run_rotate_secrets(settings: Settings) -> int:
+    """Re-encrypt every stored secret with the current TROUPE_ENCRYPTION_KEY (former keys in
+    TROUPE_ENCRYPTION_KEYS_PREVIOUS must still be listed for this to read them)."""
+    from troupe_api.core.crypto import SecretBox
+    from troupe_api.tools.service import rotate_secrets
+
+    engine = create_async_engine(settings.database_url, poolclass=NullPool)
+    try:
+        async with create_session_factory(engine)() as db:
+            count = await rotate_secrets(db=db, box=SecretBox.from_settings(settings))
+            await db.commit()
+            return count
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="troupe-api")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: TROUPE_API_PORT")
     serve.add_argument("--reload", action="store_true")
+    sub.add_parser(
+        "rotate-secrets", help="re-encrypt stored secrets with the current encryption key"
+    )
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -97,6 +116,9 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(result.demo_json()))
         else:
             log.info("seed_done", **result.demo_json())
+    elif args.command == "rotate-secrets":
+        count = asyncio.run(run_rotate_secrets(settings))
+        log.info("secrets_rotated", tools=count)
     elif args.command == "serve":
         import uvicorn
 
