@@ -33,6 +33,10 @@ async def test_user_speaks_and_agent_answers_by_voice(demo: dict[str, str], tmp_
             await page.get_by_test_id("start-session").click()
             await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
             session_id = page.url.rstrip("/").split("/")[-1]
+            stored = await page.evaluate(
+                "id => JSON.parse(sessionStorage.getItem('troupe.session.' + id))", session_id
+            )
+            participant_token = stored["response"]["connection"]["participant_token"]
 
             agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
             user_lines = page.locator('[data-testid="transcript-entry"][data-role="user"]')
@@ -64,6 +68,9 @@ async def test_user_speaks_and_agent_answers_by_voice(demo: dict[str, str], tmp_
 
     # The API saw the session become active through LiveKit's real webhooks.
     async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=10) as api:
-        r = await api.get(f"/api/v1/sessions/{session_id}")
+        r = await api.get(
+            f"/api/v1/sessions/{session_id}",
+            headers={"Authorization": f"Bearer {participant_token}"},
+        )
         assert r.status_code == 200, r.text
         assert r.json()["status"] in {"active", "completed"}
