@@ -54,7 +54,7 @@ uv run --frozen troupe-api seed --print-demo >"$WORK/demo.json" 2>>"$LOGS/presta
 export TROUPE_DEMO_FILE="$WORK/demo.json"
 start api uv run --frozen troupe-api serve
 start agent uv run --frozen troupe-agent start
-start web bash -c "cd web && exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT"
+start web bash -c "cd web && TROUPE_DEV_PAGES=1 exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT"
 ready=0
 for _ in $(seq 1 120); do
   if curl -fsS "$TROUPE_API_URL/api/v1/readyz" >/dev/null 2>&1 && curl -fsS "$TROUPE_WEB_URL/" >/dev/null 2>&1 \
