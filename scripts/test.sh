@@ -20,7 +20,7 @@ cleanup() {
   sleep 1
   for pid in "${PIDS[@]}"; do kill -KILL "-$pid" 2>/dev/null || true; done
   "$ROOT/scripts/services.sh" down >/dev/null 2>&1 || true
-  cp -r "$LOGS" "$ROOT/test-results/logs" 2>/dev/null || true
+  rm -rf "$ROOT/test-results/logs"; cp -r "$LOGS" "$ROOT/test-results/logs" 2>/dev/null || true
 }
 trap cleanup EXIT
 "$ROOT/scripts/services.sh" up

@@ -1,5 +1,6 @@
 """Function tools of an agent, built from its ``ToolConfig``s (see ``build_tools``)."""
 
+import re
 from typing import TYPE_CHECKING
 
 from livekit.agents import llm
@@ -17,6 +18,20 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 __all__ = ["BUILTIN_TOOLS", "BadToolConfig", "build_tools"]
+
+
+_PANEL_TOOL = re.compile(r"^(?:(?:open|control|read|close|panel)_)?(?P<panel>[a-z]+)$")
+
+
+def panel_of_tool(name: str) -> PanelType:
+    """The panel a panel-kind tool name refers to: the API's registry names them
+    ``open_<panel>`` / ``control_<panel>`` / ``read_<panel>`` / ``close_<panel>``; any of them
+    (or the bare panel type) enables all four tools of that panel."""
+    m = _PANEL_TOOL.match(name)
+    try:
+        return PanelType(m["panel"] if m else name)
+    except ValueError as e:
+        raise BadToolConfig(f"unknown panel tool {name!r}") from e
 
 
 def build_tools(config: AgentConfig, rt: "SessionRuntime") -> list[llm.Tool]:
@@ -37,10 +52,7 @@ def build_tools(config: AgentConfig, rt: "SessionRuntime") -> list[llm.Tool]:
         elif tool.kind == ToolKind.WEBHOOK:
             tools.append(webhook_tool(rt, tool))
         elif tool.kind == ToolKind.PANEL:
-            try:
-                panel = PanelType(tool.name.removeprefix("panel_"))
-            except ValueError as e:
-                raise BadToolConfig(f"unknown panel tool {tool.name!r}") from e
+            panel = panel_of_tool(tool.name)
             if panel not in panels:
                 panels.append(panel)
     for panel in allowed_panels(panels, rt.config.enabled_panels, rt.client):
