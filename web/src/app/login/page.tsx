@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
 import { AuthForm } from '@/components/auth/auth-form';
 import { AuthLayout } from '@/components/auth/auth-layout';
 
@@ -7,7 +8,9 @@ export const metadata: Metadata = { title: 'Sign in' };
 export default function LoginPage() {
   return (
     <AuthLayout title="Welcome back" subtitle="Sign in to manage your agents and sessions.">
-      <AuthForm mode="login" />
+      <Suspense>
+        <AuthForm mode="login" />
+      </Suspense>
     </AuthLayout>
   );
 }

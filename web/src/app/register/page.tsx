@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
 import { AuthForm } from '@/components/auth/auth-form';
 import { AuthLayout } from '@/components/auth/auth-layout';
 
@@ -10,7 +11,9 @@ export default function RegisterPage() {
       title="Create your Troupe account"
       subtitle="Set up an organization and build your first voice agent."
     >
-      <AuthForm mode="register" />
+      <Suspense>
+        <AuthForm mode="register" />
+      </Suspense>
     </AuthLayout>
   );
 }

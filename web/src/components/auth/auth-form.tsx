@@ -1,14 +1,17 @@
 'use client';
 
 import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
+import { api, errorMessage, fieldProblems } from '@/lib/api/client';
 import styles from './auth-form.module.css';
 
 type Mode = 'login' | 'register';
 
 interface FieldErrors {
   name?: string;
+  organization?: string;
   email?: string;
   password?: string;
 }
@@ -18,6 +21,9 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function validateAuthForm(mode: Mode, values: Record<string, string>): FieldErrors {
   const errors: FieldErrors = {};
   if (mode === 'register' && !values.name?.trim()) errors.name = 'Please enter your name.';
+  if (mode === 'register' && !values.organization?.trim()) {
+    errors.organization = 'Name your organization.';
+  }
   if (!EMAIL_PATTERN.test(values.email ?? '')) errors.email = 'Enter a valid email address.';
   const password = values.password ?? '';
   if (mode === 'register' && password.length < 10) {
@@ -28,24 +34,71 @@ export function validateAuthForm(mode: Mode, values: Record<string, string>): Fi
   return errors;
 }
 
+/** Only same-site dashboard paths are allowed as the post-login destination. */
+export function safeNext(next: string | null | undefined): string {
+  return next && next.startsWith('/dashboard') && !next.startsWith('//') ? next : '/dashboard';
+}
+
 export function AuthForm({ mode }: { mode: Mode }) {
+  const router = useRouter();
+  const params = useSearchParams();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [notice, setNotice] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
     const found = validateAuthForm(mode, data);
     setErrors(found);
+    setNotice(null);
     if (Object.keys(found).length > 0) return;
-    // The auth endpoints are not part of the contracts yet (see web/README.md).
-    setNotice('Accounts are not enabled on this Troupe server yet. Please try again later.');
+    setPending(true);
+    try {
+      if (mode === 'register') {
+        await api('/auth/register', {
+          method: 'POST',
+          noOrg: true,
+          json: {
+            email: data.email,
+            password: data.password,
+            display_name: data.name,
+            organization_name: data.organization,
+          },
+        });
+      } else {
+        await api('/auth/login', {
+          method: 'POST',
+          noOrg: true,
+          json: { email: data.email, password: data.password },
+        });
+      }
+      router.replace(safeNext(params.get('next')));
+    } catch (error) {
+      const fields = fieldProblems(error);
+      setErrors({
+        email: fields.email,
+        password: fields.password,
+        name: fields.display_name,
+        organization: fields.organization_name,
+      });
+      setNotice(errorMessage(error));
+      setPending(false);
+    }
   }
 
   const isRegister = mode === 'register';
   return (
-    <form className={styles.form} onSubmit={onSubmit} noValidate>
+    <form className={styles.form} onSubmit={(e) => void onSubmit(e)} noValidate>
       {isRegister && <Field label="Name" name="name" autoComplete="name" error={errors.name} />}
+      {isRegister && (
+        <Field
+          label="Organization"
+          name="organization"
+          autoComplete="organization"
+          error={errors.organization}
+        />
+      )}
       <Field
         label="Work email"
         name="email"
@@ -62,12 +115,12 @@ export function AuthForm({ mode }: { mode: Mode }) {
         hint={isRegister ? 'At least 10 characters.' : undefined}
       />
       {notice && (
-        <p className={styles.notice} role="status">
+        <p className={styles.notice} role="alert" data-testid="auth-error">
           {notice}
         </p>
       )}
-      <Button type="submit" block size="md">
-        {isRegister ? 'Create account' : 'Sign in'}
+      <Button type="submit" block size="md" disabled={pending} aria-busy={pending || undefined}>
+        {pending ? 'Please wait…' : isRegister ? 'Create account' : 'Sign in'}
       </Button>
       <p className={styles.switch}>
         {isRegister ? (

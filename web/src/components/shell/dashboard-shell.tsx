@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
+import { useSession } from '@/components/auth/session-provider';
 import { ThemeToggle } from '@/components/theme/theme-toggle';
 import { MenuIcon } from '@/components/ui/icons';
 import { Logo } from '@/components/ui/logo';
@@ -19,6 +20,14 @@ export function DashboardShell({ children }: { children: ReactNode }) {
   const [openedOn, setOpenedOn] = useState<string | null>(null);
   const navOpen = openedOn === pathname;
   const setNavOpen = (open: boolean) => setOpenedOn(open ? pathname : null);
+  const { me, org, switchOrg, logout } = useSession();
+  const initials =
+    (me.user.display_name || me.user.email)
+      .split(/[\s@.]+/)
+      .filter(Boolean)
+      .slice(0, 2)
+      .map((w) => w[0]?.toUpperCase())
+      .join('') || 'ME';
 
   return (
     <div className={styles.shell} data-nav-open={navOpen || undefined}>
@@ -72,15 +81,47 @@ export function DashboardShell({ children }: { children: ReactNode }) {
           </button>
           <div className={styles.org}>
             <span className={styles.orgAvatar} aria-hidden="true">
-              T
+              {(org?.organization_name ?? 'T').slice(0, 1).toUpperCase()}
             </span>
-            <span className={styles.orgName}>My organization</span>
+            {me.memberships.length > 1 ? (
+              <select
+                className={styles.orgSelect}
+                aria-label="Organization"
+                data-testid="org-switcher"
+                value={org?.organization_id ?? ''}
+                onChange={(e) => switchOrg(e.target.value)}
+              >
+                {me.memberships.map((m) => (
+                  <option key={m.organization_id} value={m.organization_id}>
+                    {m.organization_name} · {m.role}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <span className={styles.orgName} data-testid="org-name">
+                {org?.organization_name ?? 'No organization'}
+              </span>
+            )}
           </div>
           <div className={styles.headerActions}>
             <ThemeToggle />
-            <Link href="/login" className={styles.user} aria-label="Account">
-              <span aria-hidden="true">ME</span>
+            <Link
+              href="/dashboard/settings"
+              className={styles.user}
+              aria-label={`Profile: ${me.user.display_name || me.user.email}`}
+              title={me.user.email}
+              data-testid="user-menu"
+            >
+              <span aria-hidden="true">{initials}</span>
             </Link>
+            <button
+              type="button"
+              className={styles.logout}
+              onClick={() => void logout()}
+              data-testid="logout"
+            >
+              Sign out
+            </button>
           </div>
         </header>
         <main className={styles.content}>{children}</main>
