@@ -7,7 +7,7 @@ const base = (process.env.TROUPE_API_URL?.trim() || 'http://127.0.0.1:8000').rep
 const out = path.resolve(import.meta.dirname, '..', 'src/lib/api/schema.d.ts');
 execFileSync(
   path.resolve(import.meta.dirname, '..', 'node_modules/.bin/openapi-typescript'),
-  [`${base}/api/v1/openapi.json`, '-o', out],
+  [`${base}/api/v1/openapi.json`, '--default-non-nullable', 'false', '-o', out],
   { stdio: 'inherit' },
 );
 execFileSync(path.resolve(import.meta.dirname, '..', 'node_modules/.bin/prettier'), ['--write', out], {

@@ -1132,22 +1132,22 @@ export interface components {
        * Greeting
        * @default
        */
-      greeting: string;
+      greeting?: string;
       /**
        * Stt
        * @default local/whisper-tiny
        */
-      stt: string;
+      stt?: string;
       /**
        * Llm
        * @default local/smollm2
        */
-      llm: string;
+      llm?: string;
       /**
        * Tts
        * @default local/piper-joe
        */
-      tts: string;
+      tts?: string;
       /** Voice */
       voice?: string | null;
       /**
@@ -1184,22 +1184,22 @@ export interface components {
        * Greeting
        * @default
        */
-      greeting: string;
+      greeting?: string;
       /**
        * Stt
        * @default local/whisper-tiny
        */
-      stt: string;
+      stt?: string;
       /**
        * Llm
        * @default local/smollm2
        */
-      llm: string;
+      llm?: string;
       /**
        * Tts
        * @default local/piper-joe
        */
-      tts: string;
+      tts?: string;
       /** Voice */
       voice?: string | null;
       /**
@@ -1272,22 +1272,22 @@ export interface components {
        * Greeting
        * @default
        */
-      greeting: string;
+      greeting?: string;
       /**
        * Stt
        * @default local/whisper-tiny
        */
-      stt: string;
+      stt?: string;
       /**
        * Llm
        * @default local/smollm2
        */
-      llm: string;
+      llm?: string;
       /**
        * Tts
        * @default local/piper-joe
        */
-      tts: string;
+      tts?: string;
       /** Voice */
       voice?: string | null;
       /**
@@ -1326,22 +1326,22 @@ export interface components {
        * Greeting
        * @default
        */
-      greeting: string;
+      greeting?: string;
       /**
        * Stt
        * @default local/whisper-tiny
        */
-      stt: string;
+      stt?: string;
       /**
        * Llm
        * @default local/smollm2
        */
-      llm: string;
+      llm?: string;
       /**
        * Tts
        * @default local/piper-joe
        */
-      tts: string;
+      tts?: string;
       /** Voice */
       voice?: string | null;
       /**
@@ -1395,7 +1395,7 @@ export interface components {
        * Description
        * @default
        */
-      description: string;
+      description?: string;
       /** Initial Agent */
       initial_agent: string;
       /**
@@ -1439,7 +1439,7 @@ export interface components {
        * Description
        * @default
        */
-      description: string;
+      description?: string;
       /** Initial Agent */
       initial_agent: string;
       /**
@@ -1476,7 +1476,7 @@ export interface components {
        * Description
        * @default
        */
-      description: string;
+      description?: string;
       /** Initial Agent */
       initial_agent: string;
       /**
@@ -1509,22 +1509,22 @@ export interface components {
        * Greeting
        * @default
        */
-      greeting: string;
+      greeting?: string;
       /**
        * Stt
        * @default local/whisper-tiny
        */
-      stt: string;
+      stt?: string;
       /**
        * Llm
        * @default local/smollm2
        */
-      llm: string;
+      llm?: string;
       /**
        * Tts
        * @default local/piper-joe
        */
-      tts: string;
+      tts?: string;
       /** Voice */
       voice?: string | null;
       /**
@@ -1561,22 +1561,22 @@ export interface components {
        * Greeting
        * @default
        */
-      greeting: string;
+      greeting?: string;
       /**
        * Stt
        * @default local/whisper-tiny
        */
-      stt: string;
+      stt?: string;
       /**
        * Llm
        * @default local/smollm2
        */
-      llm: string;
+      llm?: string;
       /**
        * Tts
        * @default local/piper-joe
        */
-      tts: string;
+      tts?: string;
       /** Voice */
       voice?: string | null;
       /**
@@ -1783,7 +1783,7 @@ export interface components {
        * @default bearer
        * @constant
        */
-      token_type: 'bearer';
+      token_type?: 'bearer';
     };
     /** Catalog */
     Catalog: {
@@ -1812,13 +1812,13 @@ export interface components {
        * @default troupe.config
        * @constant
        */
-      format: 'troupe.config';
+      format?: 'troupe.config';
       /**
        * Version
        * @default 1
        * @constant
        */
-      version: 1;
+      version?: 1;
       /** Tools */
       tools?: components['schemas']['WebhookToolSpec'][];
       /** Agents */
@@ -1833,13 +1833,13 @@ export interface components {
        * @default troupe.config
        * @constant
        */
-      format: 'troupe.config';
+      format?: 'troupe.config';
       /**
        * Version
        * @default 1
        * @constant
        */
-      version: 1;
+      version?: 1;
       /** Tools */
       tools?: components['schemas']['WebhookToolSpec'][];
       /** Agents */
@@ -1950,7 +1950,7 @@ export interface components {
        * Recoverable
        * @default true
        */
-      recoverable: boolean;
+      recoverable?: boolean;
     };
     /** ErrorEntry */
     'ErrorEntry-Output': {
@@ -2010,13 +2010,13 @@ export interface components {
       /** Agent */
       agent: string;
       /** @default preserve */
-      context_policy: components['schemas']['ContextPolicy'];
+      context_policy?: components['schemas']['ContextPolicy'];
       /**
        * Description
        * @description When to transfer, for the LLM.
        * @default
        */
-      description: string;
+      description?: string;
     };
     /** HandoffTarget */
     'HandoffTarget-Output': {
@@ -2067,7 +2067,7 @@ export interface components {
        */
       email: string;
       /** @default member */
-      role: components['schemas']['Role'];
+      role?: components['schemas']['Role'];
     };
     /** InvitationCreated */
     InvitationCreated: {
@@ -2128,7 +2128,7 @@ export interface components {
        * @default ok
        * @constant
        */
-      status: 'ok';
+      status?: 'ok';
     };
     /** LoginRequest */
     LoginRequest: {
@@ -2145,7 +2145,7 @@ export interface components {
        * @default cookie
        * @enum {string}
        */
-      delivery: 'cookie' | 'body';
+      delivery?: 'cookie' | 'body';
     };
     /** MeRead */
     MeRead: {
@@ -2221,7 +2221,7 @@ export interface components {
        * Interrupted
        * @default false
        */
-      interrupted: boolean;
+      interrupted?: boolean;
       /** Started At */
       started_at?: string | null;
       /** Ended At */
@@ -2454,7 +2454,7 @@ export interface components {
        * Display Name
        * @default
        */
-      display_name: string;
+      display_name?: string;
       /** Organization Name */
       organization_name: string;
       /**
@@ -2463,7 +2463,7 @@ export interface components {
        * @default cookie
        * @enum {string}
        */
-      delivery: 'cookie' | 'body';
+      delivery?: 'cookie' | 'body';
     };
     /**
      * Role
@@ -2577,7 +2577,7 @@ export interface components {
        * @description The runtime's last batch for this session.
        * @default false
        */
-      final: boolean;
+      final?: boolean;
       /** Close Reason */
       close_reason?: string | null;
     };
@@ -2752,7 +2752,7 @@ export interface components {
        * Description
        * @default
        */
-      description: string;
+      description?: string;
       /**
        * Agent Set Id
        * Format: uuid
@@ -2767,24 +2767,24 @@ export interface components {
        * Modality Profile
        * @default audio
        */
-      modality_profile: string;
+      modality_profile?: string;
       /** Enabled Panels */
       enabled_panels?: string[];
       /**
        * Idle Timeout S
        * @default 120
        */
-      idle_timeout_s: number;
+      idle_timeout_s?: number;
       /**
        * Max Duration S
        * @default 1800
        */
-      max_duration_s: number;
+      max_duration_s?: number;
       /**
        * Record Audio
        * @default false
        */
-      record_audio: boolean;
+      record_audio?: boolean;
       /**
        * Pinned Versions
        * @description Agent slug -> version number or "latest".
@@ -2805,7 +2805,7 @@ export interface components {
        * Description
        * @default
        */
-      description: string;
+      description?: string;
       /**
        * Agent Set Id
        * Format: uuid
@@ -2820,24 +2820,24 @@ export interface components {
        * Modality Profile
        * @default audio
        */
-      modality_profile: string;
+      modality_profile?: string;
       /** Enabled Panels */
       enabled_panels?: string[];
       /**
        * Idle Timeout S
        * @default 120
        */
-      idle_timeout_s: number;
+      idle_timeout_s?: number;
       /**
        * Max Duration S
        * @default 1800
        */
-      max_duration_s: number;
+      max_duration_s?: number;
       /**
        * Record Audio
        * @default false
        */
-      record_audio: boolean;
+      record_audio?: boolean;
       /**
        * Pinned Versions
        * @description Agent slug -> version number or "latest".
@@ -2931,7 +2931,7 @@ export interface components {
        * @description Owned by another organization.
        * @default false
        */
-      shared: boolean;
+      shared?: boolean;
       /**
        * Created At
        * Format: date-time
@@ -3080,7 +3080,7 @@ export interface components {
        * @default POST
        * @enum {string}
        */
-      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
       /** Headers */
       headers?: {
         [key: string]: string;
@@ -3097,7 +3097,7 @@ export interface components {
        * Timeout S
        * @default 10
        */
-      timeout_s: number;
+      timeout_s?: number;
     };
     /**
      * ToolKind
@@ -3236,7 +3236,7 @@ export interface components {
        * Context Policy
        * @default preserve
        */
-      context_policy: string;
+      context_policy?: string;
     };
     /** TransitionEntry */
     'TransitionEntry-Output': {
@@ -3350,32 +3350,32 @@ export interface components {
        * Llm Input Tokens
        * @default 0
        */
-      llm_input_tokens: number;
+      llm_input_tokens?: number;
       /**
        * Llm Output Tokens
        * @default 0
        */
-      llm_output_tokens: number;
+      llm_output_tokens?: number;
       /**
        * Stt Seconds
        * @default 0
        */
-      stt_seconds: number;
+      stt_seconds?: number;
       /**
        * Tts Characters
        * @default 0
        */
-      tts_characters: number;
+      tts_characters?: number;
       /**
        * Tts Seconds
        * @default 0
        */
-      tts_seconds: number;
+      tts_seconds?: number;
       /**
        * Vision Frames
        * @default 0
        */
-      vision_frames: number;
+      vision_frames?: number;
     };
     /** UsageEntry */
     'UsageEntry-Output': {
@@ -3457,27 +3457,27 @@ export interface components {
        * Enabled
        * @default false
        */
-      enabled: boolean;
+      enabled?: boolean;
       /**
        * Detail
        * @default low
        */
-      detail: string;
+      detail?: string;
       /**
        * Fps Speaking
        * @default 1
        */
-      fps_speaking: number;
+      fps_speaking?: number;
       /**
        * Fps Silent
        * @default 0.2
        */
-      fps_silent: number;
+      fps_silent?: number;
       /**
        * Max Size
        * @default 1024
        */
-      max_size: number;
+      max_size?: number;
     };
     /** VisionSettings */
     'VisionSettings-Output': {
@@ -3532,7 +3532,7 @@ export interface components {
        * @default POST
        * @enum {string}
        */
-      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
       /** Headers */
       headers?: {
         [key: string]: string;
@@ -3549,7 +3549,7 @@ export interface components {
        * Timeout S
        * @default 10
        */
-      timeout_s: number;
+      timeout_s?: number;
     };
   };
   responses: never;
