@@ -1,0 +1,92 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import { Badge, EmptyState, ErrorBanner, Loading, dash } from '@/components/dash/ui';
+import { PageHeader } from '@/components/shell/page-header';
+import { ButtonLink } from '@/components/ui/button';
+import type { Schema } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+
+const KINDS = ['', 'webhook', 'builtin', 'panel', 'handoff'] as const;
+
+export default function ToolsPage() {
+  const [kind, setKind] = useState<(typeof KINDS)[number]>('');
+  const [query, setQuery] = useState('');
+  const tools = useApi<Schema<'ToolList'>>('/tools', { query: { kind: kind || undefined } });
+  const items = (tools.data?.items ?? []).filter(
+    (t) => !query || `${t.name} ${t.description}`.toLowerCase().includes(query.toLowerCase()),
+  );
+  return (
+    <>
+      <PageHeader
+        title="Tools"
+        description="Built-in, panel and handoff tools, and your own webhooks."
+        actions={
+          <ButtonLink href="/dashboard/tools/new" data-testid="new-tool">
+            New webhook tool
+          </ButtonLink>
+        }
+      />
+      <ErrorBanner error={tools.error} />
+      <div className={dash.toolbar}>
+        <input
+          className={dash.input}
+          type="search"
+          aria-label="Search tools"
+          placeholder="Search tools"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <span className={dash.segmented} role="group" aria-label="Kind">
+          {KINDS.map((k) => (
+            <button key={k} type="button" aria-pressed={kind === k} onClick={() => setKind(k)}>
+              {k || 'All'}
+            </button>
+          ))}
+        </span>
+      </div>
+      {tools.loading && !tools.data ? (
+        <Loading />
+      ) : items.length === 0 ? (
+        <EmptyState
+          title="No tools here"
+          body="Webhook tools let agents call your own services."
+          action={<ButtonLink href="/dashboard/tools/new">Create a webhook tool</ButtonLink>}
+        />
+      ) : (
+        <div className={dash.tableWrap}>
+          <table className={dash.table}>
+            <thead>
+              <tr>
+                <th>Tool</th>
+                <th>Kind</th>
+                <th>Description</th>
+                <th>Used by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((t) => (
+                <tr key={`${t.kind}-${t.name}`}>
+                  <td>
+                    {t.kind === 'webhook' && t.id ? (
+                      <Link href={`/dashboard/tools/${t.id}`}>{t.name}</Link>
+                    ) : (
+                      <span className={dash.mono}>{t.name}</span>
+                    )}
+                    {t.url && <div className={dash.mono}>{`${t.method} ${t.url}`}</div>}
+                  </td>
+                  <td>
+                    <Badge tone={t.kind === 'webhook' ? 'accent' : undefined}>{t.kind}</Badge>
+                  </td>
+                  <td className={dash.muted}>{t.description}</td>
+                  <td className={dash.muted}>{(t.agents ?? []).join(', ') || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,86 @@
+import type { Edge, Node } from '@xyflow/react';
+import type { Schema } from '@/lib/api/client';
+
+export type AgentSetGraph = Schema<'AgentSetGraph'>;
+
+export interface AgentNodeData extends Record<string, unknown> {
+  slug: string;
+  label: string;
+  initial: boolean;
+  unreachable: boolean;
+  inCycle: boolean;
+  agentId?: string;
+}
+
+/** Edges `a→b` that lie on one of the graph's cycles (consecutive members, wrapping). */
+export function cycleEdgeKeys(cycles: string[][]): Set<string> {
+  const keys = new Set<string>();
+  for (const cycle of cycles) {
+    const path = cycle.length > 1 && cycle[0] === cycle[cycle.length - 1] ? cycle.slice(0, -1) : cycle;
+    path.forEach((node, i) => keys.add(`${node}->${path[(i + 1) % path.length]}`));
+  }
+  return keys;
+}
+
+/**
+ * Columns by BFS depth from the initial agent; unreachable agents in a last column.
+ * Flags come from the API's analysis (`unreachable`, `cycles`).
+ */
+export function buildFlowElements(
+  graph: AgentSetGraph,
+  agents: { slug: string; name: string; id: string }[] = [],
+): { nodes: Node<AgentNodeData>[]; edges: Edge[] } {
+  const bySlug = new Map(agents.map((a) => [a.slug, a]));
+  const cycleNodes = new Set(graph.cycles.flat());
+  const cycleEdges = cycleEdgeKeys(graph.cycles);
+  const unreachable = new Set(graph.unreachable);
+  const depth = new Map<string, number>();
+  if (graph.nodes.includes(graph.initial_agent)) {
+    depth.set(graph.initial_agent, 0);
+    const queue = [graph.initial_agent];
+    while (queue.length) {
+      const current = queue.shift()!;
+      for (const e of graph.edges) {
+        if (e.source === current && !depth.has(e.target) && graph.nodes.includes(e.target)) {
+          depth.set(e.target, (depth.get(current) ?? 0) + 1);
+          queue.push(e.target);
+        }
+      }
+    }
+  }
+  const maxDepth = Math.max(0, ...depth.values());
+  const rows = new Map<number, number>();
+  const nodes = graph.nodes.map((slug) => {
+    const col = depth.get(slug) ?? maxDepth + 1;
+    const row = rows.get(col) ?? 0;
+    rows.set(col, row + 1);
+    const agent = bySlug.get(slug);
+    return {
+      id: slug,
+      type: 'agent',
+      position: { x: col * 280, y: row * 140 },
+      data: {
+        slug,
+        label: agent?.name ?? slug,
+        initial: slug === graph.initial_agent,
+        unreachable: unreachable.has(slug),
+        inCycle: cycleNodes.has(slug),
+        agentId: agent?.id,
+      },
+    } satisfies Node<AgentNodeData>;
+  });
+  const edges: Edge[] = graph.edges.map((e) => {
+    const inCycle = cycleEdges.has(`${e.source}->${e.target}`);
+    return {
+      id: `${e.source}->${e.target}`,
+      source: e.source,
+      target: e.target,
+      label: e.context_policy === 'reset' ? 'fresh context' : undefined,
+      animated: inCycle,
+      data: { inCycle, description: e.description },
+      style: inCycle ? { stroke: 'var(--color-warning)', strokeWidth: 2 } : { strokeWidth: 1.5 },
+      markerEnd: { type: 'arrowclosed' as never },
+    };
+  });
+  return { nodes, edges };
+}
