@@ -1,0 +1,85 @@
+'use client';
+
+import { useParams, useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { ConfirmDialog, ErrorBanner, Loading, Notice, dash } from '@/components/dash/ui';
+import { PageHeader } from '@/components/shell/page-header';
+import { DeploymentsSection } from '@/components/templates/deployments-section';
+import { TemplateForm } from '@/components/templates/template-form';
+import { TestTemplateButton } from '@/components/templates/test-template-button';
+import { Button } from '@/components/ui/button';
+import { api, fieldProblems, type Schema } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+
+export default function TemplatePage() {
+  const { templateId } = useParams<{ templateId: string }>();
+  const router = useRouter();
+  const template = useApi<Schema<'TemplateRead'>>(`/session-templates/${templateId}`);
+  const catalog = useApi<Schema<'Catalog'>>('/catalog');
+  const sets = useApi<Schema<'AgentSetList'>>('/agent-sets');
+  const [error, setError] = useState<unknown>(null);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState(false);
+  const [confirm, setConfirm] = useState(false);
+
+  if (!template.data || !sets.data) {
+    return template.error ? <ErrorBanner error={template.error} /> : <Loading />;
+  }
+  const current = template.data;
+  return (
+    <>
+      <PageHeader
+        title={current.name}
+        description={`${current.agents.length} agents · ${current.modality_profile}`}
+        actions={
+          <>
+            <TestTemplateButton templateId={templateId} />
+            <Button variant="danger" onClick={() => setConfirm(true)}>
+              Delete
+            </Button>
+          </>
+        }
+      />
+      <div className={dash.stack}>
+        {saved && <Notice tone="success">Template saved.</Notice>}
+        <DeploymentsSection templateId={templateId} />
+        <TemplateForm
+          key={current.updated_at}
+          initial={current}
+          catalog={catalog.data}
+          sets={sets.data.items}
+          serverErrors={problems}
+          submitError={error}
+          onSubmit={async (body) => {
+            setError(null);
+            setProblems({});
+            setSaved(false);
+            try {
+              await api(`/session-templates/${templateId}`, { method: 'PUT', json: body });
+              setSaved(true);
+              template.reload();
+            } catch (e) {
+              setProblems(fieldProblems(e));
+              setError(e);
+            }
+          }}
+        />
+      </div>
+      <ConfirmDialog
+        open={confirm}
+        title={`Delete ${current.name}?`}
+        body="Embeds that use this template stop working."
+        onCancel={() => setConfirm(false)}
+        onConfirm={async () => {
+          try {
+            await api(`/session-templates/${templateId}`, { method: 'DELETE' });
+            router.push('/dashboard/templates');
+          } catch (e) {
+            setError(e);
+            setConfirm(false);
+          }
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { Loading } from '@/components/dash/ui';
+import { PageHeader } from '@/components/shell/page-header';
+import { TemplateForm } from '@/components/templates/template-form';
+import { api, fieldProblems, type Schema } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+
+export default function NewTemplatePage() {
+  const router = useRouter();
+  const catalog = useApi<Schema<'Catalog'>>('/catalog');
+  const sets = useApi<Schema<'AgentSetList'>>('/agent-sets');
+  const [error, setError] = useState<unknown>(null);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  return (
+    <>
+      <PageHeader title="New session template" />
+      {!sets.data ? (
+        <Loading />
+      ) : (
+        <TemplateForm
+          catalog={catalog.data}
+          sets={sets.data.items}
+          serverErrors={problems}
+          submitError={error}
+          onSubmit={async (body) => {
+            setError(null);
+            setProblems({});
+            try {
+              const t = await api<Schema<'TemplateRead'>>('/session-templates', {
+                method: 'POST',
+                json: body,
+              });
+              router.push(`/dashboard/templates/${t.id}`);
+            } catch (e) {
+              setProblems(fieldProblems(e));
+              setError(e);
+            }
+          }}
+        />
+      )}
+    </>
+  );
+}

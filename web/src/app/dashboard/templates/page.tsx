@@ -1,0 +1,68 @@
+'use client';
+
+import Link from 'next/link';
+import { Badge, EmptyState, ErrorBanner, Loading, dash, formatDate } from '@/components/dash/ui';
+import { PageHeader } from '@/components/shell/page-header';
+import { ButtonLink } from '@/components/ui/button';
+import type { Schema } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+
+export default function TemplatesPage() {
+  const templates = useApi<Schema<'TemplateList'>>('/session-templates');
+  const items = templates.data?.items ?? [];
+  return (
+    <>
+      <PageHeader
+        title="Session templates"
+        description="Bundle an agent set, modality and panels into something you can embed."
+        actions={
+          <ButtonLink href="/dashboard/templates/new" data-testid="new-template">
+            New template
+          </ButtonLink>
+        }
+      />
+      <ErrorBanner error={templates.error} />
+      {templates.loading && !templates.data ? (
+        <Loading />
+      ) : items.length === 0 ? (
+        <EmptyState
+          title="No templates yet"
+          body="A template is what a caller talks to: pick an agent set and how the session looks."
+          action={<ButtonLink href="/dashboard/templates/new">Create a template</ButtonLink>}
+        />
+      ) : (
+        <div className={dash.tableWrap}>
+          <table className={dash.table}>
+            <thead>
+              <tr>
+                <th>Template</th>
+                <th>Agents</th>
+                <th>Modality</th>
+                <th>Panels</th>
+                <th>Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((t) => (
+                <tr key={t.id}>
+                  <td>
+                    <Link href={`/dashboard/templates/${t.id}`}>{t.name}</Link>
+                    {t.description && <div className={dash.muted}>{t.description}</div>}
+                  </td>
+                  <td className={dash.muted}>
+                    {t.agents.join(', ')} <Badge tone="accent">starts {t.initial_agent}</Badge>
+                  </td>
+                  <td>
+                    <Badge>{t.modality_profile}</Badge>
+                  </td>
+                  <td className={dash.muted}>{t.enabled_panels.join(', ') || '—'}</td>
+                  <td className={dash.muted}>{formatDate(t.updated_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

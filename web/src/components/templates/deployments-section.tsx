@@ -1,0 +1,147 @@
+'use client';
+
+import { useState } from 'react';
+import { Badge, Card, EmptyState, ErrorBanner, Loading, TextField, dash } from '@/components/dash/ui';
+import { Button } from '@/components/ui/button';
+import { ApiError } from '@/lib/api/api-error';
+import { api } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+
+/** The deployments API is being added; fields are read defensively until it is in the schema. */
+interface Deployment {
+  id: string;
+  name?: string;
+  embed_key: string;
+  allowed_origins?: string[];
+  enabled?: boolean;
+  embed_url?: string;
+  standalone_url?: string;
+  snippet?: string;
+}
+
+function deploymentLinks(d: Deployment, origin: string) {
+  const embedUrl = d.embed_url ?? `${origin}/embed/${encodeURIComponent(d.embed_key)}`;
+  const standaloneUrl = d.standalone_url ?? embedUrl;
+  const snippet =
+    d.snippet ??
+    `<iframe src="${embedUrl}" allow="microphone; camera; display-capture; autoplay" style="width:100%;height:640px;border:0"></iframe>`;
+  return { embedUrl, standaloneUrl, snippet };
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <Button
+      size="sm"
+      variant="secondary"
+      onClick={() =>
+        void navigator.clipboard?.writeText(text).then(() => {
+          setCopied(true);
+          setTimeout(() => setCopied(false), 1500);
+        })
+      }
+    >
+      {copied ? 'Copied' : 'Copy'}
+    </Button>
+  );
+}
+
+export function DeploymentsSection({ templateId }: { templateId: string }) {
+  const path = `/session-templates/${templateId}/deployments`;
+  const list = useApi<{ items: Deployment[] } | Deployment[]>(path);
+  const [origins, setOrigins] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const missing =
+    list.error instanceof ApiError && (list.error.status === 404 || list.error.status === 405);
+  const items = Array.isArray(list.data) ? list.data : (list.data?.items ?? []);
+  const origin = typeof window === 'undefined' ? '' : window.location.origin;
+
+  async function create() {
+    setError(null);
+    try {
+      await api(path, {
+        method: 'POST',
+        json: {
+          name: 'Website',
+          allowed_origins: origins
+            .split(/[\s,]+/)
+            .map((o) => o.trim())
+            .filter(Boolean),
+        },
+      });
+      setOrigins('');
+      list.reload();
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return (
+    <Card title="Deployment" testId="deployments">
+      {missing ? (
+        <EmptyState
+          testId="deployments-unavailable"
+          title="Deployments are not available on this server yet"
+          body="Once the API offers deployments you can publish this template here and copy its embed snippet."
+        />
+      ) : list.loading && !list.data ? (
+        <Loading />
+      ) : (
+        <div className={dash.stack}>
+          <ErrorBanner error={error ?? list.error} />
+          {items.map((d) => {
+            const links = deploymentLinks(d, origin);
+            return (
+              <div key={d.id} className={dash.stack} style={{ gap: 8 }} data-testid="deployment">
+                <span className={dash.row}>
+                  <strong>{d.name ?? 'Deployment'}</strong>
+                  <Badge tone={d.enabled === false ? 'danger' : 'success'}>
+                    {d.enabled === false ? 'disabled' : 'live'}
+                  </Badge>
+                  <span className={dash.muted}>
+                    Allowed origins: {(d.allowed_origins ?? []).join(', ') || 'none'}
+                  </span>
+                </span>
+                <LinkRow label="Embed URL" value={links.embedUrl} />
+                <LinkRow label="Standalone URL" value={links.standaloneUrl} />
+                <div className={dash.row} style={{ alignItems: 'flex-start', flexWrap: 'nowrap' }}>
+                  <pre className={dash.pre} style={{ flex: 1, margin: 0 }} data-testid="embed-snippet">
+                    {links.snippet}
+                  </pre>
+                  <CopyButton text={links.snippet} />
+                </div>
+              </div>
+            );
+          })}
+          <div className={dash.row} style={{ alignItems: 'flex-end' }}>
+            <div style={{ flex: 1, minWidth: 240 }}>
+              <TextField
+                label={items.length ? 'Add another deployment: allowed origins' : 'Allowed origins'}
+                placeholder="https://www.example.com, https://app.example.com"
+                value={origins}
+                onChange={(e) => setOrigins(e.target.value)}
+              />
+            </div>
+            <Button onClick={() => void create()} data-testid="create-deployment">
+              Publish
+            </Button>
+          </div>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function LinkRow({ label, value }: { label: string; value: string }) {
+  return (
+    <div className={dash.row}>
+      <span className={dash.label} style={{ width: 120 }}>
+        {label}
+      </span>
+      <a href={value} target="_blank" rel="noreferrer" className={dash.mono}>
+        {value}
+      </a>
+      <CopyButton text={value} />
+    </div>
+  );
+}

@@ -1,0 +1,255 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { Card, CheckboxChips, ErrorBanner, Field, SelectField, TextField, dash } from '@/components/dash/ui';
+import { Button } from '@/components/ui/button';
+import type { Schema } from '@/lib/api/client';
+
+type Template = Schema<'TemplateRead'>;
+export type TemplateBody = Schema<'TemplateCreate'>;
+
+interface Values {
+  name: string;
+  description: string;
+  agent_set_id: string;
+  initial_agent: string;
+  modality_profile: string;
+  enabled_panels: string[];
+  idle_timeout_s: string;
+  max_duration_s: string;
+  record_audio: boolean;
+  pinned: Record<string, string>;
+  overrides: string;
+}
+
+function fromTemplate(t?: Template): Values {
+  return {
+    name: t?.name ?? '',
+    description: t?.description ?? '',
+    agent_set_id: t?.agent_set_id ?? '',
+    initial_agent: t?.initial_agent ?? '',
+    modality_profile: t?.modality_profile ?? 'audio',
+    enabled_panels: t?.enabled_panels ?? [],
+    idle_timeout_s: String(t?.idle_timeout_s ?? 120),
+    max_duration_s: String(t?.max_duration_s ?? 1800),
+    record_audio: t?.record_audio ?? false,
+    pinned: Object.fromEntries(
+      Object.entries(t?.pinned_versions ?? {}).map(([k, v]) => [k, String(v)]),
+    ),
+    overrides: JSON.stringify(t?.environment_overrides ?? {}, null, 2),
+  };
+}
+
+export function validateTemplate(v: Values): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!v.name.trim()) errors.name = 'Name the template.';
+  if (!v.agent_set_id) errors.agent_set_id = 'Pick the agent set it runs.';
+  const idle = Number(v.idle_timeout_s);
+  if (!Number.isInteger(idle) || idle < 10) errors.idle_timeout_s = 'Whole seconds, at least 10.';
+  const max = Number(v.max_duration_s);
+  if (!Number.isInteger(max) || max < 60) errors.max_duration_s = 'Whole seconds, at least 60.';
+  for (const [slug, pin] of Object.entries(v.pinned)) {
+    if (pin && pin !== 'latest' && !/^\d+$/.test(pin)) errors[`pinned_versions.${slug}`] = 'A version number or latest.';
+  }
+  try {
+    const o: unknown = JSON.parse(v.overrides || '{}');
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error();
+  } catch {
+    errors.environment_overrides = 'A JSON object keyed by environment (dev, staging, production).';
+  }
+  return errors;
+}
+
+function toBody(v: Values): TemplateBody {
+  const pinned: Record<string, number | 'latest'> = {};
+  for (const [slug, pin] of Object.entries(v.pinned)) {
+    if (pin && pin !== 'latest') pinned[slug] = Number(pin);
+  }
+  return {
+    name: v.name.trim(),
+    description: v.description,
+    agent_set_id: v.agent_set_id,
+    initial_agent: v.initial_agent || null,
+    modality_profile: v.modality_profile,
+    enabled_panels: v.enabled_panels,
+    idle_timeout_s: Number(v.idle_timeout_s),
+    max_duration_s: Number(v.max_duration_s),
+    record_audio: v.record_audio,
+    pinned_versions: pinned,
+    environment_overrides: JSON.parse(v.overrides || '{}') as TemplateBody['environment_overrides'],
+  };
+}
+
+export function TemplateForm({
+  initial,
+  catalog,
+  sets,
+  serverErrors = {},
+  submitError,
+  onSubmit,
+}: {
+  initial?: Template;
+  catalog: Schema<'Catalog'> | undefined;
+  sets: Schema<'AgentSetRead'>[];
+  serverErrors?: Record<string, string>;
+  submitError?: unknown;
+  onSubmit: (body: TemplateBody) => void | Promise<void>;
+}) {
+  const [values, setValues] = useState<Values>(() => fromTemplate(initial));
+  const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const errors = { ...serverErrors, ...clientErrors };
+  const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((s) => ({ ...s, [k]: v }));
+  const agentSet = sets.find((s) => s.id === values.agent_set_id);
+  const members = agentSet?.agents ?? [];
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const found = validateTemplate(values);
+    setClientErrors(found);
+    if (Object.keys(found).length) return;
+    setBusy(true);
+    try {
+      await onSubmit(toBody(values));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className={dash.stack} onSubmit={(e) => void submit(e)} noValidate data-testid="template-form">
+      <ErrorBanner error={submitError} />
+      <Card title="Template">
+        <div className={dash.stack}>
+          <div className={dash.grid2}>
+            <TextField
+              label="Name"
+              id="template-name"
+              value={values.name}
+              error={errors.name}
+              onChange={(e) => set('name', e.target.value)}
+            />
+            <TextField
+              label="Description"
+              id="template-description"
+              value={values.description}
+              onChange={(e) => set('description', e.target.value)}
+            />
+          </div>
+          <div className={dash.grid2}>
+            <SelectField
+              label="Agent set"
+              id="template-set"
+              value={values.agent_set_id}
+              error={errors.agent_set_id}
+              hint={sets.length === 0 ? 'Create an agent set on the Topology page first.' : undefined}
+              options={[
+                { value: '', label: 'Choose…' },
+                ...sets.map((s) => ({ value: s.id, label: s.name })),
+              ]}
+              onChange={(e) => set('agent_set_id', e.target.value)}
+            />
+            <SelectField
+              label="Initial agent"
+              id="template-initial"
+              value={values.initial_agent}
+              error={errors.initial_agent}
+              options={[
+                { value: '', label: agentSet ? `Set default (${agentSet.initial_agent})` : 'Set default' },
+                ...members.map((m) => ({ value: m, label: m })),
+              ]}
+              onChange={(e) => set('initial_agent', e.target.value)}
+            />
+          </div>
+        </div>
+      </Card>
+      <Card title="Session">
+        <div className={dash.stack}>
+          <div className={dash.grid2}>
+            <SelectField
+              label="Modality"
+              id="template-modality"
+              value={values.modality_profile}
+              error={errors.modality_profile}
+              options={Object.entries(catalog?.modality_profiles ?? { audio: [] }).map(([k, v]) => ({
+                value: k,
+                label: v.length ? `${k} (${v.join(' + ')})` : `${k} (voice only)`,
+              }))}
+              onChange={(e) => set('modality_profile', e.target.value)}
+            />
+            <TextField
+              label="Idle timeout (s)"
+              id="template-idle"
+              type="number"
+              value={values.idle_timeout_s}
+              error={errors.idle_timeout_s}
+              onChange={(e) => set('idle_timeout_s', e.target.value)}
+            />
+            <TextField
+              label="Max duration (s)"
+              id="template-max"
+              type="number"
+              value={values.max_duration_s}
+              error={errors.max_duration_s}
+              onChange={(e) => set('max_duration_s', e.target.value)}
+            />
+            <label className={dash.chip} style={{ alignSelf: 'end' }}>
+              <input
+                type="checkbox"
+                checked={values.record_audio}
+                onChange={(e) => set('record_audio', e.target.checked)}
+              />
+              Record audio
+            </label>
+          </div>
+          <CheckboxChips
+            label="Panels"
+            name="template-panels"
+            options={(catalog?.panels ?? []).map((p) => ({ value: p, label: p }))}
+            value={values.enabled_panels}
+            error={errors.enabled_panels}
+            onChange={(next) => set('enabled_panels', next)}
+          />
+        </div>
+      </Card>
+      <Card title="Pinned versions">
+        {members.length === 0 ? (
+          <p className={dash.muted}>Pick an agent set to pin its agents’ versions.</p>
+        ) : (
+          <div className={dash.grid3}>
+            {members.map((slug) => (
+              <TextField
+                key={slug}
+                label={slug}
+                value={values.pinned[slug] ?? ''}
+                placeholder="latest"
+                error={errors[`pinned_versions.${slug}`]}
+                onChange={(e) => set('pinned', { ...values.pinned, [slug]: e.target.value })}
+              />
+            ))}
+          </div>
+        )}
+      </Card>
+      <Card title="Environment overrides">
+        <Field
+          label="Partial settings per environment (JSON)"
+          htmlFor="template-overrides"
+          error={errors.environment_overrides}
+          hint='e.g. {"dev": {"max_duration_s": 300}, "production": {"record_audio": true}}'
+        >
+          <textarea
+            id="template-overrides"
+            className={dash.input}
+            value={values.overrides}
+            onChange={(e) => set('overrides', e.target.value)}
+          />
+        </Field>
+      </Card>
+      <div className={dash.actionsBar}>
+        <Button type="submit" disabled={busy} data-testid="save-template">
+          {busy ? 'Saving…' : initial ? 'Save template' : 'Create template'}
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,52 @@
+'use client';
+
+import { useState } from 'react';
+import { ErrorBanner } from '@/components/dash/ui';
+import { Button } from '@/components/ui/button';
+import { api, type Schema } from '@/lib/api/client';
+import { saveSession } from '@/lib/session/session-store';
+
+/**
+ * Starts a test session of the template as the signed-in user and opens `/s/<id>` in a new tab.
+ * The connection is stored in sessionStorage exactly like the embed page does; a tab opened
+ * with `window.open` (opener kept) starts with a copy of this tab's sessionStorage.
+ */
+export function TestTemplateButton({ templateId }: { templateId: string }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [fallback, setFallback] = useState<string | null>(null);
+
+  async function start() {
+    setBusy(true);
+    setError(null);
+    setFallback(null);
+    try {
+      const response = await api<Schema<'SessionStartResponse'>>('/sessions', {
+        method: 'POST',
+        json: { template_id: templateId },
+      });
+      saveSession(response as never);
+      const path = `/s/${encodeURIComponent(response.connection.session_id)}`;
+      const opened = window.open(path, '_blank');
+      if (!opened) setFallback(path);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <Button onClick={() => void start()} disabled={busy} data-testid="test-template">
+        {busy ? 'Starting…' : 'Test this template'}
+      </Button>
+      {fallback && (
+        <a href={fallback} target="_blank" rel="opener" data-testid="open-test-session">
+          Open the test session
+        </a>
+      )}
+      <ErrorBanner error={error} />
+    </>
+  );
+}
