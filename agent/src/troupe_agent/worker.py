@@ -19,7 +19,7 @@ from troupe_contracts import AGENT_NAME, ATTR_SESSION_ID
 from troupe_contracts.config import SessionConfig
 from troupe_contracts.rpc import UserAction
 
-from troupe_agent import handoff
+from troupe_agent import handoff, observability
 from troupe_agent.agents import AgentFactory, TroupeAgent
 from troupe_agent.api_client import RuntimeApiClient
 from troupe_agent.bootstrap import BadMetadata, parse_metadata
@@ -205,6 +205,7 @@ async def entrypoint(ctx: JobContext) -> None:
     )
     handoff.attach(session)
     sink.attach(session)
+    observability.attach(session)
     sink.start()
     recovery = ErrorRecovery(
         session, publisher=publisher, sink=sink, fallback_tts=registry.fallback_tts
@@ -265,6 +266,7 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
         **extra,
+        **observability.server_options(),
     )
     server.rtc_session(entrypoint, agent_name=AGENT_NAME)
     return server

@@ -23,6 +23,7 @@ from troupe_api.core.middleware import (
 from troupe_api.core.ratelimit import RateLimiter
 from troupe_api.core.schemas import ErrorResponse
 from troupe_api.core.settings import Settings, get_settings
+from troupe_api.observability import install as install_observability
 from troupe_api.router import api_router
 
 API_PREFIX = "/api/v1"
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.add_middleware(RequestContextMiddleware)
+    install_observability(app)  # metrics, security headers, optional tracing/Sentry
     return app
 
 
