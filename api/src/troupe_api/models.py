@@ -12,6 +12,7 @@ from troupe_api.organizations.models import Membership, Organization
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.templates.models import SessionTemplate, TemplateShare
 from troupe_api.tools.models import Tool
+from troupe_api.usage.models import Price, SessionUsage, UsageAlert
 from troupe_api.users.models import User
 from troupe_api.webhooks.models import WebhookEvent
 
@@ -27,12 +28,15 @@ __all__ = [
     "Membership",
     "OAuthAccount",
     "Organization",
+    "Price",
     "RefreshToken",
     "Session",
     "SessionLogEntry",
+    "SessionUsage",
     "SessionTemplate",
     "TemplateShare",
     "Tool",
+    "UsageAlert",
     "User",
     "WebhookEvent",
 ]

@@ -4,7 +4,16 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from troupe_api.core.db import Base, Timestamps, UUIDPrimaryKey
@@ -21,6 +30,16 @@ class Organization(UUIDPrimaryKey, Timestamps, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(64), unique=True)
+    # Billing plan (see troupe_api.usage.plans); only operators change it.
+    plan: Mapped[str] = mapped_column(String(32), server_default="free", default="free")
+    trial_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Org-chosen limits, each capped by the plan's (None: the plan's).
+    quota_sessions_per_day: Mapped[int | None] = mapped_column(Integer)
+    quota_concurrent_sessions: Mapped[int | None] = mapped_column(Integer)
+    quota_max_duration_s: Mapped[int | None] = mapped_column(Integer)
+    retention_days: Mapped[int] = mapped_column(Integer, server_default="30", default=30)
+    alert_cost_per_month_micros: Mapped[int | None] = mapped_column(BigInteger)
+    alert_sessions_per_day: Mapped[int | None] = mapped_column(Integer)
 
 
 class Membership(UUIDPrimaryKey, Base):

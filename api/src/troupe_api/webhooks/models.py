@@ -27,6 +27,7 @@ class WebhookEvent(Base):
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
     participant_identity: Mapped[str | None] = mapped_column(String(128))
+    track_sid: Mapped[str | None] = mapped_column(String(64))
     event_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     received_at: Mapped[datetime] = mapped_column(
