@@ -44,7 +44,7 @@ AgentEnteredHook = Callable[["TroupeAgent"], None]
 
 class Providers(Protocol):
     def stt(self, provider_id: str) -> stt.STT[Any] | None: ...
-    def llm(self, provider_id: str) -> llm.LLM[Any]: ...
+    def llm(self, provider_id: str, *, agent: str | None = None) -> llm.LLM[Any]: ...
     def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS[Any]: ...
 
 
@@ -159,7 +159,7 @@ class AgentFactory:
             cfg = self.config.agent(slug)
             self._providers[slug] = (
                 self._registry.stt(cfg.stt),
-                self._registry.llm(cfg.llm),
+                self._registry.llm(cfg.llm, agent=cfg.slug),
                 self._registry.tts(cfg.tts, voice=cfg.voice),
             )
         return self._providers[slug]

@@ -26,7 +26,7 @@ class FakeProviders:
         self.requested.append(("stt", provider_id))
         return self._stt
 
-    def llm(self, provider_id: str) -> llm.LLM:
+    def llm(self, provider_id: str, **_: object) -> llm.LLM:
         self.requested.append(("llm", provider_id))
         return self._llms.get(provider_id, self._llm)
 

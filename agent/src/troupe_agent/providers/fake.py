@@ -158,9 +158,38 @@ class EchoLLM(_FakeLLMBase):
         return ScriptedTurn(text=f"{ECHO_PREFIX}{text}" if text else ECHO_EMPTY_REPLY)
 
 
+ScriptData = list[Any] | dict[str, Any]
+
+
+def script_turns(data: ScriptData, agent: str | None = None) -> list[Any]:
+    """The turns of a scripted-LLM script meant for ``agent``. Formats:
+
+    - a list of turns: every agent follows it (each agent's LLM keeps its own position);
+    - ``{"turns": [...]}``: the same;
+    - ``{"agents": {"<slug>": [...]}, "default": [...]}``: each agent its own turns; an agent
+      not listed (or ``agent=None``) gets ``default`` (``turns`` is accepted for it), else none.
+
+    A turn is a string (text) or an object with ``text``, ``tool_calls`` (``name``,
+    ``arguments``), ``error``, ``first_token_delay_s``."""
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        raise ValueError("a scripted-LLM script is a list of turns or an object")
+    default = data.get("default", data.get("turns", []))
+    agents = data.get("agents") or {}
+    if not isinstance(agents, dict):
+        raise ValueError('"agents" must map agent slugs to lists of turns')
+    turns = agents.get(agent, default) if agent is not None else default
+    if not isinstance(turns, list):
+        raise ValueError(f"the turns for {agent or 'default'!r} must be a list")
+    return turns
+
+
 class ScriptedLLM(_FakeLLMBase):
     """``fake/scripted``: answers each call with the next turn of its script. Past the end of
-    the script it falls back to echoing, so a test never hangs on a missing turn."""
+    the script it falls back to echoing, so a test never hangs on a missing turn. The worker
+    builds one per agent per session (``from_env(agent=slug)``, see ``script_turns``), so
+    each agent of each session consumes its own turns from the first."""
 
     def __init__(self, turns: Iterable[ScriptedTurn | dict[str, Any] | str] = ()) -> None:
         super().__init__()
@@ -174,15 +203,16 @@ class ScriptedLLM(_FakeLLMBase):
         ]
 
     @classmethod
-    def from_env(cls) -> "ScriptedLLM":
+    def from_env(cls, agent: str | None = None) -> "ScriptedLLM":
+        """The script of ``TROUPE_FAKE_LLM_SCRIPT`` (inline JSON or a file path, read at each
+        call so every session starts from the first turn), for the agent ``agent``."""
         raw = os.environ.get(SCRIPT_ENV, "").strip()
         if not raw:
             return cls()
         if not raw.startswith(("[", "{")):
             with open(raw, encoding="utf-8") as f:
                 raw = f.read()
-        data = json.loads(raw)
-        return cls(data["turns"] if isinstance(data, dict) else data)
+        return cls(script_turns(json.loads(raw), agent))
 
     @property
     def model(self) -> str:

@@ -105,7 +105,9 @@ class ProviderRegistry:
             instance = stt.StreamAdapter(stt=instance, vad=self._models.vad())
         return instance
 
-    def llm(self, provider_id: str) -> llm.LLM[Any]:
+    def llm(self, provider_id: str, *, agent: str | None = None) -> llm.LLM[Any]:
+        """``agent``: the slug of the agent the LLM serves (``fake/scripted`` follows that
+        agent's part of its script)."""
         resolved = self.resolve_id(provider_id, ProviderRole.LLM)
         provider, model = self._split(resolved)
         if resolved == "local/smollm2":
@@ -119,7 +121,7 @@ class ProviderRegistry:
         if resolved == "fake/scripted":
             from troupe_agent.providers.fake import ScriptedLLM
 
-            return ScriptedLLM.from_env()
+            return ScriptedLLM.from_env(agent=agent)
         if provider == "openai":
             from livekit.plugins import openai
 
