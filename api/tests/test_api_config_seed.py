@@ -14,7 +14,7 @@ from troupe_api.agents.models import Agent, AgentVersion
 from troupe_api.core.crypto import SecretBox
 from troupe_api.core.settings import Settings
 from troupe_api.organizations.models import Organization, Role
-from troupe_api.seed import DEMO_TEMPLATE, TEST_TEMPLATE, seed
+from troupe_api.seed import DEMO_TEMPLATE, HANDOFF_TEMPLATE, TEST_TEMPLATE, seed
 from troupe_api.tools import service as tools
 from troupe_api.tools.schemas import WebhookToolSpec
 
@@ -36,7 +36,9 @@ async def test_seeded_templates_use_agent_sets_and_validate(
     admin = await caller(db, settings, Role.ADMIN, org=org)
     templates = (await client.get("/api/v1/session-templates", headers=admin.headers)).json()
     by_name = {t["name"]: t for t in templates["items"]}
-    names = [DEMO_TEMPLATE] + ([TEST_TEMPLATE] if settings.enable_test_providers else [])
+    names = [DEMO_TEMPLATE] + (
+        [TEST_TEMPLATE, HANDOFF_TEMPLATE] if settings.enable_test_providers else []
+    )
     for name in names:
         template = by_name[name]
         assert template["agent_set_id"] is not None
@@ -48,6 +50,8 @@ async def test_seeded_templates_use_agent_sets_and_validate(
         )
         assert edit.status_code == 200, edit.text
     assert by_name[DEMO_TEMPLATE]["agents"] == ["ava", "max"]
+    if settings.enable_test_providers:
+        assert by_name[HANDOFF_TEMPLATE]["agents"] == ["test_front", "test_expert"]
     # Seeding again changes nothing.
     assert await seed(db=db, settings=settings) == result
 

@@ -7,7 +7,12 @@ from troupe_api.agents.models import Agent
 from troupe_api.core.settings import Settings
 from troupe_api.deployments.models import Deployment
 from troupe_api.organizations.models import Membership, Organization
-from troupe_api.seed import TEST_AGENT_GREETING, seed
+from troupe_api.seed import (
+    HANDOFF_EXPERT_GREETING,
+    HANDOFF_FRONT_GREETING,
+    TEST_AGENT_GREETING,
+    seed,
+)
 from troupe_api.users import service as users
 from troupe_api.users.models import User
 from troupe_contracts.config import SessionConfig
@@ -54,7 +59,11 @@ async def test_seeded_templates_resolve_to_valid_configs(
             "email",
             "test_embed_key",
             "test_template_id",
+            "handoff_embed_key",
+            "handoff_template_id",
         }
+        assert result.handoff_embed_key is not None
+        keys.append((result.handoff_embed_key, "test_front"))
     for embed_key, initial in keys:
         started = await client.post(
             "/api/v1/sessions",
@@ -77,6 +86,19 @@ async def test_seeded_templates_resolve_to_valid_configs(
                 "local/piper-joe",
             )
             assert agent.greeting == TEST_AGENT_GREETING
+        elif initial == "test_front":
+            assert {a.slug for a in config.agents} == {"test_front", "test_expert"}
+            front, expert = config.agent("test_front"), config.agent("test_expert")
+            assert (front.llm, expert.llm) == ("fake/scripted", "fake/scripted")
+            assert (front.stt, front.tts) == ("local/whisper-tiny", "local/piper-joe")
+            assert [t.name for t in front.tools] == ["log_observation"]
+            assert [(h.agent, h.context_policy.value) for h in front.handoffs] == [
+                ("test_expert", "preserve")
+            ]
+            assert (front.greeting, expert.greeting) == (
+                HANDOFF_FRONT_GREETING,
+                HANDOFF_EXPERT_GREETING,
+            )
         else:
             assert {a.slug for a in config.agents} == {"ava", "max"}
             assert config.agent("ava").handoffs[0].agent == "max"

@@ -1,6 +1,7 @@
 """Idempotent demo data: Demo Org, its admin, two agents with handoffs, an agent set, a template and a
 deployment whose embed key stays the same across runs (it is stored, never regenerated).
-With test providers enabled, also a deterministic echo-agent template + deployment."""
+With test providers enabled, also a deterministic echo-agent template + deployment, and a
+two-agent handoff template (scripted LLMs) + deployment for the multi-agent e2e test."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts.config import ContextPolicy, HandoffTarget
 from troupe_contracts.providers import DEFAULT_OFFLINE, ProviderRole
 from troupe_contracts.session import ModalityProfile, PanelType
 
@@ -16,11 +18,14 @@ from troupe_api.agent_sets import service as agent_sets
 from troupe_api.agent_sets.models import AgentSet
 from troupe_api.agent_sets.schemas import AgentSetSpec
 from troupe_api.agents import service as agents
+from troupe_api.agents.schemas import AgentSpec
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
+from troupe_api.flows import config_ops
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Role
 from troupe_api.templates import service as templates
+from troupe_api.templates.schemas import TemplateBody
 from troupe_api.users import service as users
 
 DEMO_ORG_NAME = "Demo Org"
@@ -30,6 +35,10 @@ DEMO_DEPLOYMENT = "Demo embed"
 TEST_TEMPLATE = "Test: echo agent"
 TEST_DEPLOYMENT = "Test embed"
 TEST_AGENT_GREETING = "Hello! I am the test agent."
+HANDOFF_TEMPLATE = "Test: handoff"
+HANDOFF_DEPLOYMENT = "Test handoff embed"
+HANDOFF_FRONT_GREETING = "Hi, I am the front desk."
+HANDOFF_EXPERT_GREETING = "Expert here, how can I help?"
 
 _OFFLINE = {
     "stt": DEFAULT_OFFLINE[ProviderRole.STT],
@@ -96,6 +105,40 @@ TEST_AGENT: dict[str, Any] = {
 }
 
 
+# The scripted LLM's turns for these agents: tests/e2e/scripts/handoff.json (worker env
+# TROUPE_FAKE_LLM_SCRIPT). Listed expert first: a handoff target must exist to validate.
+HANDOFF_AGENTS: tuple[AgentSpec, ...] = (
+    AgentSpec(
+        slug="test_expert",
+        name="Test Expert",
+        instructions="You are the deterministic expert of the handoff test.",
+        greeting=HANDOFF_EXPERT_GREETING,
+        stt="local/whisper-tiny",
+        llm="fake/scripted",
+        tts="local/piper-joe",
+        voice="joe",
+    ),
+    AgentSpec(
+        slug="test_front",
+        name="Test Front Desk",
+        instructions="You are the deterministic front desk of the handoff test.",
+        greeting=HANDOFF_FRONT_GREETING,
+        stt="local/whisper-tiny",
+        llm="fake/scripted",
+        tts="local/piper-joe",
+        voice="joe",
+        tools=["log_observation"],
+        handoffs=[
+            HandoffTarget(
+                agent="test_expert",
+                context_policy=ContextPolicy.PRESERVE,
+                description="Transfer to the expert when the user asks for an expert.",
+            )
+        ],
+    ),
+)
+
+
 @dataclass(frozen=True)
 class SeedResult:
     organization_id: str
@@ -104,12 +147,17 @@ class SeedResult:
     template_id: str
     test_embed_key: str | None = None
     test_template_id: str | None = None
+    handoff_embed_key: str | None = None
+    handoff_template_id: str | None = None
 
     def demo_json(self) -> dict[str, str]:
         out = {"embed_key": self.embed_key, "template_id": self.template_id, "email": self.email}
         if self.test_embed_key and self.test_template_id:
             out["test_embed_key"] = self.test_embed_key
             out["test_template_id"] = self.test_template_id
+        if self.handoff_embed_key and self.handoff_template_id:
+            out["handoff_embed_key"] = self.handoff_embed_key
+            out["handoff_template_id"] = self.handoff_template_id
         return out
 
 
@@ -136,6 +184,52 @@ async def _agent_set(
         db=db, organization_id=org_id, spec=spec, agent_set=existing
     )
     return agent_set
+
+
+async def _handoff_template(db: AsyncSession, settings: Settings, org_id: Any) -> tuple[str, str]:
+    """The two-agent handoff test template, written through the same validated operations as
+    dashboard edits (agent, agent-set and template rules). Returns (embed key, template id)."""
+    for spec in HANDOFF_AGENTS:
+        existing = await agents.get_by_slug(db=db, organization_id=org_id, slug=spec.slug)
+        await config_ops.save_agent(
+            db=db, settings=settings, organization_id=org_id, spec=spec, agent=existing
+        )
+    set_spec = AgentSetSpec(
+        name=HANDOFF_TEMPLATE,
+        initial_agent="test_front",
+        agents=[a.slug for a in reversed(HANDOFF_AGENTS)],
+    )
+    await config_ops.save_agent_set(
+        db=db,
+        organization_id=org_id,
+        spec=set_spec,
+        agent_set=await agent_sets.get_by_name(db=db, organization_id=org_id, name=set_spec.name),
+    )
+    agent_set = await agent_sets.get_by_name(db=db, organization_id=org_id, name=set_spec.name)
+    assert agent_set is not None
+    template, _ = await config_ops.save_template(
+        db=db,
+        organization_id=org_id,
+        body=TemplateBody(
+            name=HANDOFF_TEMPLATE,
+            description="Deterministic two-agent handoff for the whole-system tests.",
+            agent_set_id=agent_set.id,
+            initial_agent="test_front",
+            modality_profile=ModalityProfile.AUDIO.value,
+            enabled_panels=[],
+            idle_timeout_s=120,
+            max_duration_s=600,
+        ),
+        template=await templates.get_by_name(db=db, organization_id=org_id, name=HANDOFF_TEMPLATE),
+    )
+    deployment = await deployments.ensure(
+        db=db,
+        organization_id=org_id,
+        template_id=template.id,
+        name=HANDOFF_DEPLOYMENT,
+        allowed_origins=settings.embed_origins,
+    )
+    return deployment.embed_key, str(template.id)
 
 
 async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
@@ -214,10 +308,13 @@ async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
             name=TEST_DEPLOYMENT,
             allowed_origins=settings.embed_origins,
         )
+        handoff_key, handoff_template_id = await _handoff_template(db, settings, org.id)
         result = dataclasses.replace(
             result,
             test_embed_key=test_deployment.embed_key,
             test_template_id=str(test_template.id),
+            handoff_embed_key=handoff_key,
+            handoff_template_id=handoff_template_id,
         )
     await db.commit()
     return result
