@@ -10,6 +10,10 @@ execFileSync(
   [`${base}/api/v1/openapi.json`, '--default-non-nullable', 'false', '-o', out],
   { stdio: 'inherit' },
 );
-execFileSync(path.resolve(import.meta.dirname, '..', 'node_modules/.bin/prettier'), ['--write', out], {
-  stdio: 'inherit',
-});
+execFileSync(
+  path.resolve(import.meta.dirname, '..', 'node_modules/.bin/prettier'),
+  ['--write', out],
+  {
+    stdio: 'inherit',
+  },
+);

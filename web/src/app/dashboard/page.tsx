@@ -1,40 +1,113 @@
+'use client';
+
+import Link from 'next/link';
+import { useSession } from '@/components/auth/session-provider';
+import { Card, dash } from '@/components/dash/ui';
 import { ButtonLink } from '@/components/ui/button';
 import { PageHeader } from '@/components/shell/page-header';
 import { DASHBOARD_SECTIONS } from '@/components/shell/dashboard-nav';
+import { formatCost } from '@/components/sessions/format';
+import {
+  costMicrosOf,
+  minutesOf,
+  usageRows,
+  type UsageResponse,
+} from '@/components/usage/usage-data';
+import type { Schema } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+import { useState } from 'react';
 import styles from './dashboard.module.css';
 
-const STATS = [
-  { label: 'Sessions today', value: '—' },
-  { label: 'Minutes this month', value: '—' },
-  { label: 'Active agents', value: '—' },
-  { label: 'Avg. response latency', value: '—' },
-];
+function startOfDay(now: number) {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d;
+}
 
 export default function DashboardHome() {
+  const { me, org } = useSession();
+  const [now] = useState(() => Date.now());
+  const monthStart = new Date(
+    new Date(now).getFullYear(),
+    new Date(now).getMonth(),
+    1,
+  ).toISOString();
+  const today = startOfDay(now).toISOString();
+  const todays = useApi<Schema<'SessionList'>>('/sessions', {
+    query: { since: today, limit: 200 },
+  });
+  const active = useApi<Schema<'SessionList'>>('/sessions', {
+    query: { status: 'active', limit: 200 },
+    pollMs: 5000,
+  });
+  const month = useApi<Schema<'SessionList'>>('/sessions', {
+    query: { since: monthStart, limit: 200 },
+  });
+  const usage = useApi<UsageResponse>('/usage', { query: { since: monthStart, group_by: 'day' } });
+  const rows = usageRows(usage.data);
+  const usageMinutes = usage.data ? rows.reduce((s, r) => s + minutesOf(r), 0) : null;
+  const sessionMinutes = month.data
+    ? month.data.items.reduce((s, x) => s + (x.duration_seconds ?? 0) / 60, 0)
+    : null;
+  const minutes = usageMinutes ?? sessionMinutes;
+  const cost = usage.data ? rows.reduce((s, r) => s + costMicrosOf(r), 0) : null;
+
+  const stats = [
+    {
+      label: 'Sessions today',
+      value: todays.data ? String(todays.data.items.length) : '—',
+      id: 'sessions-today',
+    },
+    {
+      label: 'Minutes this month',
+      value: minutes === null ? '—' : minutes.toFixed(1),
+      id: 'minutes',
+    },
+    {
+      label: 'Active sessions',
+      value: active.data ? String(active.data.items.length) : '—',
+      id: 'active',
+    },
+    {
+      label: 'Cost this month',
+      value: cost === null ? '—' : formatCost(cost),
+      hint: cost === null ? 'Usage API not available yet' : undefined,
+      id: 'cost',
+    },
+  ];
+
   return (
     <>
       <PageHeader
-        title="Welcome to Troupe"
-        description="Build agents, publish a session template, and embed it anywhere."
-        actions={
-          <ButtonLink href="/embed/demo" variant="secondary">
-            Try a session
-          </ButtonLink>
-        }
+        title={`Welcome${me.user.display_name ? `, ${me.user.display_name.split(' ')[0]}` : ''}`}
+        description={`${org?.organization_name ?? 'Your organization'} at a glance.`}
+        actions={<ButtonLink href="/dashboard/templates">Test a template</ButtonLink>}
       />
       <section className={styles.stats} aria-label="Overview">
-        {STATS.map((stat) => (
-          <div key={stat.label} className={styles.stat}>
+        {stats.map((stat) => (
+          <div key={stat.label} className={styles.stat} data-testid={`stat-${stat.id}`}>
             <span className={styles.statLabel}>{stat.label}</span>
             <span className={styles.statValue}>{stat.value}</span>
+            {stat.hint && <span className={dash.hint}>{stat.hint}</span>}
           </div>
         ))}
       </section>
-      <h2 className={styles.subheading}>Get started</h2>
+      {(active.data?.items.length ?? 0) > 0 && (
+        <Card title="Live now">
+          <ul>
+            {active.data?.items.map((s) => (
+              <li key={s.id}>
+                <Link href={`/dashboard/sessions/${s.id}`}>{s.id.slice(0, 8)}</Link>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
+      <h2 className={styles.subheading}>Build</h2>
       <section className={styles.sections}>
         {DASHBOARD_SECTIONS.filter((s) => s.slug).map(
           ({ href, label, description, icon: Icon }) => (
-            <a key={href} href={href} className={styles.sectionCard}>
+            <Link key={href} href={href} className={styles.sectionCard}>
               <span className={styles.sectionIcon}>
                 <Icon size={20} />
               </span>
@@ -42,7 +115,7 @@ export default function DashboardHome() {
                 <strong>{label}</strong>
                 <span>{description}</span>
               </span>
-            </a>
+            </Link>
           ),
         )}
       </section>

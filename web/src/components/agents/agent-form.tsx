@@ -2,7 +2,15 @@
 
 import { useMemo, useState, type FormEvent } from 'react';
 import Markdown from 'react-markdown';
-import { Card, CheckboxChips, ErrorBanner, Field, SelectField, TextField, dash } from '@/components/dash/ui';
+import {
+  Card,
+  CheckboxChips,
+  ErrorBanner,
+  Field,
+  SelectField,
+  TextField,
+  dash,
+} from '@/components/dash/ui';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 import {
@@ -64,7 +72,9 @@ export function AgentForm({
   submitLabel = 'Save agent',
   onSubmit,
 }: AgentFormProps) {
-  const [values, setValues] = useState<AgentValues>(() => (initial ? fromAgent(initial) : emptyAgent()));
+  const [values, setValues] = useState<AgentValues>(() =>
+    initial ? fromAgent(initial) : emptyAgent(),
+  );
   const [slugTouched, setSlugTouched] = useState(Boolean(initial));
   const [clientErrors, setClientErrors] = useState<AgentErrors>({});
   const [preview, setPreview] = useState(false);
@@ -107,7 +117,12 @@ export function AgentForm({
   );
 
   return (
-    <form className={dash.stack} onSubmit={(e) => void submit(e)} noValidate data-testid="agent-form">
+    <form
+      className={dash.stack}
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      data-testid="agent-form"
+    >
       <ErrorBanner error={submitError} />
       {generalProblems.length > 0 && (
         <ErrorBanner error={generalProblems.map(([k, m]) => `${k}: ${m}`).join(' ')} />
@@ -404,7 +419,10 @@ export function AgentForm({
     </form>
   );
 
-  function updateHandoff(index: number, patch: Partial<NonNullable<AgentValues['handoffs']>[number]>) {
+  function updateHandoff(
+    index: number,
+    patch: Partial<NonNullable<AgentValues['handoffs']>[number]>,
+  ) {
     set(
       'handoffs',
       (values.handoffs ?? []).map((h, i) => (i === index ? { ...h, ...patch } : h)),

@@ -51,12 +51,14 @@ export function validateAgent(values: AgentValues): AgentErrors {
     errors.slug = 'Lowercase letters, digits and _, starting with a letter (max 48).';
   }
   if (!values.instructions.trim()) errors.instructions = 'Instructions are required.';
-  else if (values.instructions.length > 20000) errors.instructions = 'Use at most 20,000 characters.';
+  else if (values.instructions.length > 20000)
+    errors.instructions = 'Use at most 20,000 characters.';
   if ((values.greeting ?? '').length > 2000) errors.greeting = 'Use at most 2,000 characters.';
   const seen = new Set<string>();
   (values.handoffs ?? []).forEach((h, i) => {
     if (!h.agent) errors[`handoffs.${i}.agent`] = 'Pick the agent to hand off to.';
-    else if (h.agent === values.slug) errors[`handoffs.${i}.agent`] = 'An agent cannot hand off to itself.';
+    else if (h.agent === values.slug)
+      errors[`handoffs.${i}.agent`] = 'An agent cannot hand off to itself.';
     else if (seen.has(h.agent)) errors[`handoffs.${i}.agent`] = 'This target is listed twice.';
     seen.add(h.agent);
   });
@@ -71,7 +73,10 @@ export function validateAgent(values: AgentValues): AgentErrors {
 }
 
 /** The request body: empty provider choices are left out so the API picks its defaults. */
-export function toAgentBody(values: AgentValues, includeSlug: boolean): AgentBody & { slug?: string } {
+export function toAgentBody(
+  values: AgentValues,
+  includeSlug: boolean,
+): AgentBody & { slug?: string } {
   const body: AgentBody & { slug?: string } = {
     name: values.name.trim(),
     instructions: values.instructions,

@@ -72,7 +72,11 @@ export function AgentVersions({
                       <Button size="sm" variant="ghost" onClick={() => setSelected(v.version)}>
                         Compare with current
                       </Button>
-                      <Button size="sm" variant="secondary" onClick={() => void rollback(v.version)}>
+                      <Button
+                        size="sm"
+                        variant="secondary"
+                        onClick={() => void rollback(v.version)}
+                      >
                         Roll back
                       </Button>
                     </span>

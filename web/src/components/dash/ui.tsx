@@ -294,7 +294,9 @@ export function formatDate(value: string | null | undefined): string {
     : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-export function statusTone(status: string): 'success' | 'danger' | 'warning' | 'accent' | undefined {
+export function statusTone(
+  status: string,
+): 'success' | 'danger' | 'warning' | 'accent' | undefined {
   if (status === 'active' || status === 'ok') return 'success';
   if (status === 'failed' || status === 'error') return 'danger';
   if (status === 'created') return 'accent';

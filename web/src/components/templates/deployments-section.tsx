@@ -1,7 +1,15 @@
 'use client';
 
 import { useState } from 'react';
-import { Badge, Card, EmptyState, ErrorBanner, Loading, TextField, dash } from '@/components/dash/ui';
+import {
+  Badge,
+  Card,
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  TextField,
+  dash,
+} from '@/components/dash/ui';
 import { Button } from '@/components/ui/button';
 import { ApiError } from '@/lib/api/api-error';
 import { api } from '@/lib/api/client';
@@ -105,7 +113,11 @@ export function DeploymentsSection({ templateId }: { templateId: string }) {
                 <LinkRow label="Embed URL" value={links.embedUrl} />
                 <LinkRow label="Standalone URL" value={links.standaloneUrl} />
                 <div className={dash.row} style={{ alignItems: 'flex-start', flexWrap: 'nowrap' }}>
-                  <pre className={dash.pre} style={{ flex: 1, margin: 0 }} data-testid="embed-snippet">
+                  <pre
+                    className={dash.pre}
+                    style={{ flex: 1, margin: 0 }}
+                    data-testid="embed-snippet"
+                  >
                     {links.snippet}
                   </pre>
                   <CopyButton text={links.snippet} />

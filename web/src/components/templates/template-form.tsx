@@ -1,7 +1,15 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { Card, CheckboxChips, ErrorBanner, Field, SelectField, TextField, dash } from '@/components/dash/ui';
+import {
+  Card,
+  CheckboxChips,
+  ErrorBanner,
+  Field,
+  SelectField,
+  TextField,
+  dash,
+} from '@/components/dash/ui';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 
@@ -49,7 +57,8 @@ export function validateTemplate(v: Values): Record<string, string> {
   const max = Number(v.max_duration_s);
   if (!Number.isInteger(max) || max < 60) errors.max_duration_s = 'Whole seconds, at least 60.';
   for (const [slug, pin] of Object.entries(v.pinned)) {
-    if (pin && pin !== 'latest' && !/^\d+$/.test(pin)) errors[`pinned_versions.${slug}`] = 'A version number or latest.';
+    if (pin && pin !== 'latest' && !/^\d+$/.test(pin))
+      errors[`pinned_versions.${slug}`] = 'A version number or latest.';
   }
   try {
     const o: unknown = JSON.parse(v.overrides || '{}');
@@ -117,7 +126,12 @@ export function TemplateForm({
   }
 
   return (
-    <form className={dash.stack} onSubmit={(e) => void submit(e)} noValidate data-testid="template-form">
+    <form
+      className={dash.stack}
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      data-testid="template-form"
+    >
       <ErrorBanner error={submitError} />
       <Card title="Template">
         <div className={dash.stack}>
@@ -142,7 +156,9 @@ export function TemplateForm({
               id="template-set"
               value={values.agent_set_id}
               error={errors.agent_set_id}
-              hint={sets.length === 0 ? 'Create an agent set on the Topology page first.' : undefined}
+              hint={
+                sets.length === 0 ? 'Create an agent set on the Topology page first.' : undefined
+              }
               options={[
                 { value: '', label: 'Choose…' },
                 ...sets.map((s) => ({ value: s.id, label: s.name })),
@@ -155,7 +171,10 @@ export function TemplateForm({
               value={values.initial_agent}
               error={errors.initial_agent}
               options={[
-                { value: '', label: agentSet ? `Set default (${agentSet.initial_agent})` : 'Set default' },
+                {
+                  value: '',
+                  label: agentSet ? `Set default (${agentSet.initial_agent})` : 'Set default',
+                },
                 ...members.map((m) => ({ value: m, label: m })),
               ]}
               onChange={(e) => set('initial_agent', e.target.value)}
@@ -171,10 +190,12 @@ export function TemplateForm({
               id="template-modality"
               value={values.modality_profile}
               error={errors.modality_profile}
-              options={Object.entries(catalog?.modality_profiles ?? { audio: [] }).map(([k, v]) => ({
-                value: k,
-                label: v.length ? `${k} (${v.join(' + ')})` : `${k} (voice only)`,
-              }))}
+              options={Object.entries(catalog?.modality_profiles ?? { audio: [] }).map(
+                ([k, v]) => ({
+                  value: k,
+                  label: v.length ? `${k} (${v.join(' + ')})` : `${k} (voice only)`,
+                }),
+              )}
               onChange={(e) => set('modality_profile', e.target.value)}
             />
             <TextField

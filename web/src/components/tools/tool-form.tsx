@@ -50,7 +50,12 @@ export function ToolForm({
 
   const parametersError = errors.parameters;
   return (
-    <form className={dash.stack} onSubmit={(e) => void submit(e)} noValidate data-testid="tool-form">
+    <form
+      className={dash.stack}
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      data-testid="tool-form"
+    >
       <ErrorBanner error={submitError} />
       <Card title="Webhook">
         <div className={dash.stack}>
@@ -86,7 +91,10 @@ export function ToolForm({
               label="Method"
               id="tool-method"
               value={values.method}
-              options={['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => ({ value: m, label: m }))}
+              options={['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => ({
+                value: m,
+                label: m,
+              }))}
               onChange={(e) => set('method', e.target.value as ToolValues['method'])}
             />
             <TextField
@@ -185,7 +193,11 @@ function HeaderList({
             value={v}
             onChange={(e) => onChange(list.map((p, j) => (j === i ? [p[0], e.target.value] : p)))}
           />
-          <Button variant="ghost" size="sm" onClick={() => onChange(list.filter((_, j) => j !== i))}>
+          <Button
+            variant="ghost"
+            size="sm"
+            onClick={() => onChange(list.filter((_, j) => j !== i))}
+          >
             ✕
           </Button>
         </div>

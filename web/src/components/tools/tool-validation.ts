@@ -26,7 +26,11 @@ export function validateToolSchema(text: string): string | null {
   const schema = parsed as Record<string, unknown>;
   if (schema.type !== 'object') return 'The top-level "type" must be "object" (the arguments).';
   if (schema.properties !== undefined) {
-    if (typeof schema.properties !== 'object' || schema.properties === null || Array.isArray(schema.properties)) {
+    if (
+      typeof schema.properties !== 'object' ||
+      schema.properties === null ||
+      Array.isArray(schema.properties)
+    ) {
       return '"properties" must be an object.';
     }
     for (const [name, prop] of Object.entries(schema.properties)) {

@@ -1,7 +1,15 @@
 'use client';
 
 import '@xyflow/react/dist/style.css';
-import { Background, Controls, Handle, Position, ReactFlow, type NodeProps, type Node } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  Handle,
+  Position,
+  ReactFlow,
+  type NodeProps,
+  type Node,
+} from '@xyflow/react';
 import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
 import { Badge, dash } from '@/components/dash/ui';
@@ -41,8 +49,8 @@ export function TopologyFlags({ graph }: { graph: AgentSetGraph }) {
       )}
       {graph.unreachable.length > 0 && (
         <p data-testid="flag-unreachable">
-          <Badge tone="danger">Unreachable</Badge>{' '}
-          {graph.unreachable.join(', ')} cannot be reached from {graph.initial_agent}.
+          <Badge tone="danger">Unreachable</Badge> {graph.unreachable.join(', ')} cannot be reached
+          from {graph.initial_agent}.
         </p>
       )}
       {graph.cycles.map((cycle, i) => (

@@ -16,7 +16,8 @@ export interface AgentNodeData extends Record<string, unknown> {
 export function cycleEdgeKeys(cycles: string[][]): Set<string> {
   const keys = new Set<string>();
   for (const cycle of cycles) {
-    const path = cycle.length > 1 && cycle[0] === cycle[cycle.length - 1] ? cycle.slice(0, -1) : cycle;
+    const path =
+      cycle.length > 1 && cycle[0] === cycle[cycle.length - 1] ? cycle.slice(0, -1) : cycle;
     path.forEach((node, i) => keys.add(`${node}->${path[(i + 1) % path.length]}`));
   }
   return keys;

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiOptions } from './client';
 
 export interface ApiState<T> {
@@ -19,16 +19,17 @@ export function useApi<T>(
     loading: path !== null,
   });
   const [tick, setTick] = useState(0);
-  const key = path === null ? null : `${path}?${JSON.stringify(options.query ?? {})}`;
-  const queryRef = useRef(options.query);
-  queryRef.current = options.query;
+  const queryJson = JSON.stringify(options.query ?? {});
 
   useEffect(() => {
     if (path === null) return;
     let cancelled = false;
     const controller = new AbortController();
     const load = () =>
-      api<T>(path, { query: queryRef.current, signal: controller.signal }).then(
+      api<T>(path, {
+        query: JSON.parse(queryJson) as ApiOptions['query'],
+        signal: controller.signal,
+      }).then(
         (data) => !cancelled && setState({ data, loading: false }),
         (error: unknown) => {
           if (cancelled || (error instanceof DOMException && error.name === 'AbortError')) return;
@@ -42,8 +43,7 @@ export function useApi<T>(
       controller.abort();
       if (timer) clearInterval(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, tick, options.pollMs]);
+  }, [path, queryJson, tick, options.pollMs]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };

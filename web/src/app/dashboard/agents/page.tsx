@@ -74,10 +74,18 @@ export default function AgentsPage() {
             </select>
             <span style={{ flex: 1 }} />
             <span className={dash.segmented} role="group" aria-label="View">
-              <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>
+              <button
+                type="button"
+                aria-pressed={view === 'table'}
+                onClick={() => setView('table')}
+              >
                 Table
               </button>
-              <button type="button" aria-pressed={view === 'cards'} onClick={() => setView('cards')}>
+              <button
+                type="button"
+                aria-pressed={view === 'cards'}
+                onClick={() => setView('cards')}
+              >
                 Cards
               </button>
             </span>

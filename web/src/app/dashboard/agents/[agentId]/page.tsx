@@ -83,10 +83,17 @@ function AgentEditor() {
         description={`${current.slug} · version ${current.version}`}
         actions={
           <>
-            <Button variant="secondary" onClick={() => setDupSlug(`${current.slug}_copy`.slice(0, 48))}>
+            <Button
+              variant="secondary"
+              onClick={() => setDupSlug(`${current.slug}_copy`.slice(0, 48))}
+            >
               Duplicate
             </Button>
-            <Button variant="danger" onClick={() => setConfirmDelete(true)} data-testid="delete-agent">
+            <Button
+              variant="danger"
+              onClick={() => setConfirmDelete(true)}
+              data-testid="delete-agent"
+            >
               Delete
             </Button>
           </>
@@ -97,7 +104,11 @@ function AgentEditor() {
         {dupSlug !== null && (
           <Card title="Duplicate agent">
             <div className={dash.row} style={{ alignItems: 'flex-end' }}>
-              <TextField label="New slug" value={dupSlug} onChange={(e) => setDupSlug(e.target.value)} />
+              <TextField
+                label="New slug"
+                value={dupSlug}
+                onChange={(e) => setDupSlug(e.target.value)}
+              />
               <Button onClick={() => void duplicate()}>Create copy</Button>
               <Button variant="ghost" onClick={() => setDupSlug(null)}>
                 Cancel
@@ -106,7 +117,12 @@ function AgentEditor() {
           </Card>
         )}
         <div className={dash.tabs} role="tablist">
-          <button type="button" role="tab" aria-selected={tab === 'settings'} onClick={() => setTab('settings')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'settings'}
+            onClick={() => setTab('settings')}
+          >
             Settings
           </button>
           <button

@@ -2,7 +2,15 @@
 
 import { useParams, useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { Badge, Card, ConfirmDialog, ErrorBanner, Loading, Notice, dash } from '@/components/dash/ui';
+import {
+  Badge,
+  Card,
+  ConfirmDialog,
+  ErrorBanner,
+  Loading,
+  Notice,
+  dash,
+} from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
 import { ToolForm } from '@/components/tools/tool-form';
 import { toToolBody } from '@/components/tools/tool-validation';

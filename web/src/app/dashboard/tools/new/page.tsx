@@ -13,7 +13,10 @@ export default function NewToolPage() {
   const [problems, setProblems] = useState<Record<string, string>>({});
   return (
     <>
-      <PageHeader title="New webhook tool" description="The agent calls this URL with JSON arguments." />
+      <PageHeader
+        title="New webhook tool"
+        description="The agent calls this URL with JSON arguments."
+      />
       <ToolForm
         serverErrors={problems}
         submitError={error}

@@ -1,0 +1,150 @@
+'use client';
+
+import { useParams } from 'next/navigation';
+import {
+  Badge,
+  Card,
+  ErrorBanner,
+  Loading,
+  dash,
+  formatDate,
+  statusTone,
+} from '@/components/dash/ui';
+import { formatSeconds } from '@/components/sessions/format';
+import {
+  LatencyBreakdown,
+  SessionTimeline,
+  type LogEntry,
+} from '@/components/sessions/session-timeline';
+import { PageHeader } from '@/components/shell/page-header';
+import { Button } from '@/components/ui/button';
+import type { Schema } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+interface Summary {
+  summary?: string;
+  text?: string;
+  [key: string]: unknown;
+}
+
+export default function SessionPage() {
+  const { sessionId } = useParams<{ sessionId: string }>();
+  const session = useApi<Schema<'SessionRead'>>(`/sessions/${sessionId}`, { pollMs: 5000 });
+  const live = session.data?.status === 'active' || session.data?.status === 'created';
+  const log = useApi<Schema<'SessionLogRead'>>(`/sessions/${sessionId}/log`, {
+    pollMs: live ? 3000 : undefined,
+  });
+  // Being added to the API: shown when present, otherwise derived from the log.
+  const summary = useApi<Summary>(`/sessions/${sessionId}/summary`);
+  const entries = (log.data?.entries ?? []) as LogEntry[];
+  const messages = entries.filter((e) => e.kind === 'message');
+  const agents = [
+    ...new Set(entries.flatMap((e) => (e.kind === 'transition' ? [e.to_agent] : []))),
+  ];
+  const tools = entries.filter((e) => e.kind === 'tool_call').length;
+  const errors = entries.filter((e) => e.kind === 'error').length;
+  const s = session.data;
+
+  if (!s) return session.error ? <ErrorBanner error={session.error} /> : <Loading />;
+  const summaryText =
+    typeof summary.data?.summary === 'string'
+      ? summary.data.summary
+      : typeof summary.data?.text === 'string'
+        ? summary.data.text
+        : null;
+
+  return (
+    <>
+      <PageHeader
+        title={`Session ${s.id.slice(0, 8)}`}
+        description={`${formatDate(s.started_at ?? s.created_at)} · ${s.room_name}`}
+        actions={
+          <>
+            <Button
+              variant="secondary"
+              onClick={() =>
+                download(
+                  `session-${s.id}-transcript.txt`,
+                  'text/plain',
+                  messages
+                    .map((m) =>
+                      m.kind === 'message'
+                        ? `[${m.ts}] ${m.role === 'user' ? 'User' : (m.agent ?? 'Agent')}: ${m.text}`
+                        : '',
+                    )
+                    .join('\n'),
+                )
+              }
+            >
+              Export transcript
+            </Button>
+            <Button
+              variant="secondary"
+              onClick={() =>
+                download(
+                  `session-${s.id}.json`,
+                  'application/json',
+                  JSON.stringify({ session: s, log: log.data }, null, 2),
+                )
+              }
+            >
+              Export JSON
+            </Button>
+          </>
+        }
+      />
+      <div className={dash.stack}>
+        <Card title="Summary" testId="session-summary">
+          <div className={dash.grid3}>
+            <div className={dash.stat}>
+              <span className={dash.muted}>Status</span>
+              <Badge tone={statusTone(s.status)} testId="session-status">
+                {s.status}
+              </Badge>
+            </div>
+            <div className={dash.stat}>
+              <span className={dash.muted}>Duration</span>
+              <strong>{formatSeconds(s.duration_seconds)}</strong>
+            </div>
+            <div className={dash.stat}>
+              <span className={dash.muted}>Turns</span>
+              <strong>{messages.length}</strong>
+            </div>
+            <div className={dash.stat}>
+              <span className={dash.muted}>Agents</span>
+              <strong>{agents.join(' → ') || '—'}</strong>
+            </div>
+            <div className={dash.stat}>
+              <span className={dash.muted}>Tool calls · errors</span>
+              <strong>
+                {tools} · {errors}
+              </strong>
+            </div>
+            <div className={dash.stat}>
+              <span className={dash.muted}>Ended</span>
+              <strong>{formatDate(s.ended_at)}</strong>
+            </div>
+          </div>
+          {summaryText && <p style={{ marginTop: 16 }}>{summaryText}</p>}
+          {log.data?.close_reason && <p className={dash.muted}>Closed: {log.data.close_reason}</p>}
+        </Card>
+        <Card title="Per-turn latency">
+          <LatencyBreakdown entries={entries} />
+        </Card>
+        <Card title="Timeline" actions={live ? <Badge tone="success">live</Badge> : undefined}>
+          <ErrorBanner error={log.error} />
+          {log.loading && !log.data ? <Loading /> : <SessionTimeline entries={entries} />}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,164 @@
+'use client';
+
+import { useState } from 'react';
+import { Badge, Card, EmptyState, ErrorBanner, Loading, Notice, dash } from '@/components/dash/ui';
+import { PageHeader } from '@/components/shell/page-header';
+import { formatCost } from '@/components/sessions/format';
+import { BarChart } from '@/components/usage/bar-chart';
+import {
+  costMicrosOf,
+  minutesOf,
+  minutesPerDay,
+  rowLabel,
+  usageRows,
+  type UsageResponse,
+} from '@/components/usage/usage-data';
+import { ApiError } from '@/lib/api/api-error';
+import type { Schema } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+
+type GroupBy = 'day' | 'agent' | 'model';
+interface Listish {
+  items?: Record<string, unknown>[];
+}
+
+function text(item: Record<string, unknown>): string {
+  for (const key of ['message', 'title', 'description', 'text', 'detail']) {
+    if (typeof item[key] === 'string') return item[key] as string;
+  }
+  return JSON.stringify(item);
+}
+
+export default function UsagePage() {
+  const [days, setDays] = useState(30);
+  const [groupBy, setGroupBy] = useState<GroupBy>('day');
+  const [now] = useState(() => Date.now());
+  const since = new Date(now - days * 86_400_000).toISOString();
+  const usage = useApi<UsageResponse>('/usage', { query: { since, group_by: groupBy } });
+  const alerts = useApi<Listish | Record<string, unknown>[]>('/usage/alerts');
+  const recs = useApi<Listish | Record<string, unknown>[]>('/usage/recommendations');
+  const missing = usage.error instanceof ApiError && usage.error.status === 404;
+  const sessions = useApi<Schema<'SessionList'>>(missing ? '/sessions' : null, {
+    query: { since, limit: 200 },
+  });
+  const rows = usageRows(usage.data);
+  const alertItems = Array.isArray(alerts.data) ? alerts.data : (alerts.data?.items ?? []);
+  const recItems = Array.isArray(recs.data) ? recs.data : (recs.data?.items ?? []);
+  const quotas = usage.data?.quotas ?? usage.data?.quota;
+
+  return (
+    <>
+      <PageHeader
+        title="Usage"
+        description="Minutes, tokens and cost by day, agent and model."
+        actions={
+          <select
+            className={dash.input}
+            aria-label="Period"
+            value={days}
+            onChange={(e) => setDays(Number(e.target.value))}
+          >
+            <option value={7}>Last 7 days</option>
+            <option value={30}>Last 30 days</option>
+            <option value={90}>Last 90 days</option>
+          </select>
+        }
+      />
+      <div className={dash.stack} data-testid="usage-page">
+        {alertItems.length > 0 && (
+          <Card title="Alerts" testId="usage-alerts">
+            <div className={dash.stack} style={{ gap: 8 }}>
+              {alertItems.map((a, i) => (
+                <p key={i}>
+                  <Badge tone="warning">alert</Badge> {text(a)}
+                </p>
+              ))}
+            </div>
+          </Card>
+        )}
+        {missing ? (
+          <>
+            <Notice testId="usage-unavailable">
+              Detailed usage and cost are not available on this server yet. Session minutes below
+              are counted from the session history.
+            </Notice>
+            <Card title="Session minutes per day">
+              {sessions.data ? (
+                <BarChart
+                  title="Session minutes per day"
+                  testId="usage-chart"
+                  bars={minutesPerDay(sessions.data.items, Math.min(days, 30))}
+                  format={(v) => `${v} min`}
+                />
+              ) : (
+                <Loading />
+              )}
+            </Card>
+          </>
+        ) : (
+          <>
+            <ErrorBanner error={usage.error} />
+            <div className={dash.tabs} role="tablist">
+              {(['day', 'agent', 'model'] as const).map((g) => (
+                <button
+                  key={g}
+                  type="button"
+                  role="tab"
+                  aria-selected={groupBy === g}
+                  onClick={() => setGroupBy(g)}
+                >
+                  By {g}
+                </button>
+              ))}
+            </div>
+            {usage.loading && !usage.data ? (
+              <Loading />
+            ) : rows.length === 0 ? (
+              <EmptyState
+                title="No usage in this period"
+                body="Usage appears once sessions have run."
+              />
+            ) : (
+              <div className={dash.grid2}>
+                <Card title="Minutes">
+                  <BarChart
+                    title={`Minutes by ${groupBy}`}
+                    testId="usage-chart"
+                    bars={rows.map((r) => ({
+                      label: rowLabel(r),
+                      value: Math.round(minutesOf(r) * 10) / 10,
+                    }))}
+                    format={(v) => `${v} min`}
+                  />
+                </Card>
+                <Card title="Cost">
+                  <BarChart
+                    title={`Cost by ${groupBy}`}
+                    bars={rows.map((r) => ({ label: rowLabel(r), value: costMicrosOf(r) }))}
+                    format={(v) => formatCost(v)}
+                  />
+                </Card>
+              </div>
+            )}
+          </>
+        )}
+        <Card title="Quotas">
+          {quotas ? (
+            <pre className={dash.pre}>{JSON.stringify(quotas, null, 2)}</pre>
+          ) : (
+            <p className={dash.muted}>No quotas are set for this organization.</p>
+          )}
+        </Card>
+        {recItems.length > 0 && (
+          <Card title="Recommendations">
+            <ul>
+              {recItems.map((r, i) => (
+                <li key={i}>{text(r)}</li>
+              ))}
+            </ul>
+          </Card>
+        )}
+      </div>
+    </>
+  );
+}
