@@ -1,0 +1,159 @@
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import type { Schema } from '@/lib/api/client';
+import { AgentForm } from './agent-form';
+import { emptyAgent, slugify, validateAgent } from './agent-validation';
+
+const catalog: Schema<'Catalog'> = {
+  providers: [
+    {
+      id: 'fake/instant',
+      role: 'stt',
+      label: 'Instant',
+      offline: true,
+      requires_env: [],
+      streaming: true,
+      tool_calling: false,
+      languages: [],
+      voices: [],
+      notes: '',
+      test_only: true,
+    },
+    {
+      id: 'fake/echo',
+      role: 'llm',
+      label: 'Echo',
+      offline: true,
+      requires_env: [],
+      streaming: true,
+      tool_calling: true,
+      languages: [],
+      voices: [],
+      notes: '',
+      test_only: true,
+    },
+    {
+      id: 'local/espeak',
+      role: 'tts',
+      label: 'eSpeak',
+      offline: true,
+      requires_env: [],
+      streaming: false,
+      tool_calling: false,
+      languages: [],
+      voices: ['en-us', 'en-gb'],
+      notes: '',
+      test_only: false,
+    },
+  ],
+  panels: ['notepad', 'slides'],
+  modalities: ['camera', 'screen'],
+  modality_profiles: { audio: [] },
+  environments: ['dev'],
+};
+
+const other = {
+  id: 'a2',
+  organization_id: 'o',
+  slug: 'billing',
+  name: 'Billing',
+  instructions: 'x',
+  version: 1,
+  created_at: '',
+  updated_at: '',
+} as Schema<'AgentRead'>;
+
+describe('agent validation', () => {
+  it('requires name, a valid slug and instructions', () => {
+    expect(validateAgent(emptyAgent())).toMatchObject({
+      name: 'Give the agent a name.',
+      slug: expect.stringContaining('Lowercase'),
+      instructions: 'Instructions are required.',
+    });
+    expect(validateAgent({ ...emptyAgent(), name: 'A', slug: 'a', instructions: 'Hi' })).toEqual(
+      {},
+    );
+  });
+
+  it('flags self, duplicate and empty handoffs and vision ranges', () => {
+    const errors = validateAgent({
+      ...emptyAgent(),
+      name: 'Front',
+      slug: 'front',
+      instructions: 'Hi',
+      handoffs: [
+        { agent: 'front', context_policy: 'preserve', description: '' },
+        { agent: 'billing', context_policy: 'preserve', description: '' },
+        { agent: 'billing', context_policy: 'reset', description: '' },
+        { agent: '', context_policy: 'preserve', description: '' },
+      ],
+      vision: { enabled: true, detail: 'low', fps_speaking: 0, fps_silent: 11, max_size: 10 },
+    });
+    expect(errors['handoffs.0.agent']).toMatch(/itself/);
+    expect(errors['handoffs.1.agent']).toBeUndefined();
+    expect(errors['handoffs.2.agent']).toMatch(/twice/);
+    expect(errors['handoffs.3.agent']).toMatch(/Pick/);
+    expect(Object.keys(errors)).toEqual(
+      expect.arrayContaining(['vision.fps_speaking', 'vision.fps_silent', 'vision.max_size']),
+    );
+  });
+
+  it('derives slugs from names', () => {
+    expect(slugify('Front Desk 2')).toBe('front_desk_2');
+    expect(slugify('42 Billing!')).toBe('billing');
+  });
+});
+
+describe('AgentForm', () => {
+  it('shows inline errors and does not submit invalid input', () => {
+    const onSubmit = vi.fn();
+    render(<AgentForm catalog={catalog} tools={[]} agents={[]} onSubmit={onSubmit} />);
+    fireEvent.click(screen.getByTestId('save-agent'));
+    expect(screen.getByText('Give the agent a name.')).toBeInTheDocument();
+    expect(screen.getByText('Instructions are required.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Name')).toHaveAttribute('aria-invalid', 'true');
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it('fills the slug from the name and submits valid input', async () => {
+    const onSubmit = vi.fn();
+    render(<AgentForm catalog={catalog} tools={[]} agents={[other]} onSubmit={onSubmit} />);
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Front Desk' } });
+    expect(screen.getByLabelText('Slug')).toHaveValue('front_desk');
+    fireEvent.change(screen.getByLabelText('System prompt (Markdown)'), {
+      target: { value: '# Role\nBe **kind**.' },
+    });
+    fireEvent.change(screen.getByLabelText('Text-to-speech'), {
+      target: { value: 'local/espeak' },
+    });
+    expect(screen.getByLabelText('Voice')).not.toBeDisabled();
+    fireEvent.click(screen.getByTestId('add-handoff'));
+    fireEvent.change(screen.getByLabelText('Hand off to'), { target: { value: 'billing' } });
+    fireEvent.click(screen.getByTestId('instructions-preview-toggle'));
+    expect(screen.getByTestId('instructions-preview').querySelector('strong')).toHaveTextContent(
+      'kind',
+    );
+    fireEvent.click(screen.getByTestId('save-agent'));
+    await vi.waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({
+      slug: 'front_desk',
+      tts: 'local/espeak',
+      handoffs: [{ agent: 'billing', context_policy: 'preserve' }],
+    });
+  });
+
+  it('maps API problems onto their fields', () => {
+    render(
+      <AgentForm
+        catalog={catalog}
+        tools={[]}
+        agents={[]}
+        serverErrors={{ llm: 'Unknown provider "x".', 'handoffs.0': 'nope', _: 'General failure' }}
+        onSubmit={vi.fn()}
+      />,
+    );
+    expect(screen.getByText('Unknown provider "x".')).toBeInTheDocument();
+    expect(screen.getByLabelText('Language model')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByText(/General failure/)).toBeInTheDocument();
+  });
+});
