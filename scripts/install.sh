@@ -41,6 +41,27 @@ if [ ! -x "$TOOLS/bin/livekit-server" ] || ! "$TOOLS/bin/livekit-server" --versi
   mv -f "$TOOLS/bin/server" "$TOOLS/bin/livekit-server"
 fi
 
+# Deploy tooling for tests/deploy: helm (chart lint/render), kubeconform (manifest validation),
+# promtool (alert rules), and the Kubernetes JSON schemas bundled in the kubernetes-validate
+# package, so manifests validate offline.
+HELM_VERSION="v3.22.0"; KUBECONFORM_VERSION="v0.8.0"; PROMTOOL_MODULE_VERSION="v0.316.0"
+if [ ! -x "$TOOLS/bin/helm" ] || ! "$TOOLS/bin/helm" version --short 2>/dev/null | grep -q "${HELM_VERSION%.*}"; then
+  log "building helm $HELM_VERSION from its Go module"
+  go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+fi
+if [ ! -x "$TOOLS/bin/kubeconform" ]; then
+  log "building kubeconform $KUBECONFORM_VERSION from its Go module"
+  go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+fi
+if [ ! -x "$TOOLS/bin/promtool" ]; then
+  log "building promtool (prometheus module $PROMTOOL_MODULE_VERSION; a few minutes the first time)"
+  go install "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_MODULE_VERSION"
+fi
+if [ ! -d "$TOOLS/k8s-schemas/kubernetes_validate/kubernetes-json-schema" ]; then
+  log "installing the Kubernetes JSON schemas (kubernetes-validate)"
+  uv pip install --quiet --target "$TOOLS/k8s-schemas" --no-deps "kubernetes-validate==1.37.0"
+fi
+
 if [ -f "$ROOT/web/package-lock.json" ]; then
   stamp="$ROOT/web/node_modules/.troupe-lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/web/package-lock.json" "$stamp"; then
