@@ -87,6 +87,7 @@ TAG_SCOPES: dict[str, str] = {
     "agent_sets": "agents",
     "tools": "agents",
     "templates": "templates",
+    "deployments": "templates",
     "sessions": "sessions",
     "usage": "usage",
 }

@@ -23,6 +23,7 @@ from troupe_api.core.middleware import (
 from troupe_api.core.ratelimit import RateLimiter
 from troupe_api.core.schemas import ErrorResponse
 from troupe_api.core.settings import Settings, get_settings
+from troupe_api.deployments.cors import EmbedCorsMiddleware
 from troupe_api.observability import install as install_observability
 from troupe_api.router import api_router
 
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Retry-After",
         ],
     )
+    # Outside the static CORS layer: embed origins come from the deployments.
+    app.add_middleware(EmbedCorsMiddleware, static_origins=settings.cors_origins)
     app.add_middleware(RequestContextMiddleware)
     install_observability(app)  # metrics, security headers, optional tracing/Sentry
     return app

@@ -10,12 +10,15 @@ from troupe_api.audit.router import router as audit_router
 from troupe_api.auth.router import router as auth_router
 from troupe_api.bulk.router import router as bulk_router
 from troupe_api.catalog.router import router as catalog_router
+from troupe_api.deployments.router import embed_router
+from troupe_api.deployments.router import router as deployments_router
 from troupe_api.health.router import router as health_router
 from troupe_api.organizations.router import router as organizations_router
 from troupe_api.runtime.router import router as runtime_router
 from troupe_api.sessions.router import router as sessions_router
 from troupe_api.templates.router import router as templates_router
 from troupe_api.tools.router import router as tools_router
+from troupe_api.usage.router import router as usage_router
 from troupe_api.users.router import router as me_router
 from troupe_api.webhooks.router import router as webhooks_router
 
@@ -33,6 +36,9 @@ api_router.include_router(agent_sets_router)
 api_router.include_router(tools_router)
 api_router.include_router(templates_router)
 api_router.include_router(bulk_router)
+api_router.include_router(deployments_router)
+api_router.include_router(embed_router)
 api_router.include_router(sessions_router)
+api_router.include_router(usage_router)
 api_router.include_router(runtime_router)
 api_router.include_router(webhooks_router)

@@ -92,3 +92,96 @@ async def ensure(
             deployment.allowed_origins = merged
     await db.flush()
     return deployment
+
+
+# --- dashboard CRUD ----------------------------------------------------------------------------
+
+
+async def list_for_template(
+    *, db: AsyncSession, organization_id: uuid.UUID, template_id: uuid.UUID
+) -> list[Deployment]:
+    rows = await db.scalars(
+        select(Deployment)
+        .where(Deployment.organization_id == organization_id, Deployment.template_id == template_id)
+        .order_by(Deployment.created_at, Deployment.id)
+    )
+    return list(rows)
+
+
+async def get(
+    *,
+    db: AsyncSession,
+    organization_id: uuid.UUID,
+    template_id: uuid.UUID,
+    deployment_id: uuid.UUID,
+) -> Deployment | None:
+    return await db.scalar(
+        select(Deployment).where(
+            Deployment.organization_id == organization_id,
+            Deployment.template_id == template_id,
+            Deployment.id == deployment_id,
+        )
+    )
+
+
+def clean_origins(origins: Sequence[str]) -> list[str]:
+    """Normalised, de-duplicated origins; ``*`` kept as is. Raises ValueError on a bad one."""
+    out: list[str] = []
+    for origin in origins:
+        value = "*" if origin.strip() == "*" else normalize_origin(origin)
+        if value is None:
+            raise ValueError(origin)
+        if value not in out:
+            out.append(value)
+    return out
+
+
+async def create(
+    *,
+    db: AsyncSession,
+    organization_id: uuid.UUID,
+    template_id: uuid.UUID,
+    name: str,
+    allowed_origins: Sequence[str],
+    enabled: bool,
+) -> Deployment:
+    deployment = Deployment(
+        organization_id=organization_id,
+        template_id=template_id,
+        name=name,
+        embed_key=new_embed_key(),
+        allowed_origins=list(allowed_origins),
+        enabled=enabled,
+    )
+    db.add(deployment)
+    await db.flush()
+    return deployment
+
+
+async def rotate_key(*, db: AsyncSession, deployment: Deployment) -> Deployment:
+    deployment.embed_key = new_embed_key()
+    await db.flush()
+    return deployment
+
+
+async def origins_allowed_anywhere(*, db: AsyncSession, origin: str) -> bool:
+    """Whether any enabled deployment lets this origin start sessions (CORS preflight: the
+    browser sends no body, so the embed key is not known yet)."""
+    normalized = normalize_origin(origin)
+    if normalized is None:
+        return False
+    found = await db.scalar(
+        select(Deployment.id)
+        .where(
+            Deployment.enabled.is_(True),
+            Deployment.allowed_origins.overlap([normalized, "*"]),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def get_enabled_by_key(*, db: AsyncSession, embed_key: str) -> Deployment | None:
+    return await db.scalar(
+        select(Deployment).where(Deployment.embed_key == embed_key, Deployment.enabled.is_(True))
+    )

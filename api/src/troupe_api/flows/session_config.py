@@ -5,6 +5,7 @@ decrypted: this document goes only to the runtime (service token)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,10 +19,12 @@ from troupe_api.core.errors import SessionConfigInvalid
 from troupe_api.core.settings import Settings
 from troupe_api.flows import config_ops
 from troupe_api.flows.config_rules import PANELS, catalog_problems, load_view, member_specs
+from troupe_api.organizations.models import Organization
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
 from troupe_api.tools import service as tools
 from troupe_api.tools.builtin import BUILTIN_BY_NAME, panel_tools
+from troupe_api.usage.plans import limits_for
 
 
 async def build_session_config(
@@ -36,6 +39,17 @@ async def build_session_config(
         template_id=session.template_id,
         session_id=session.id,
     )
+
+
+async def _capped_max_duration(
+    db: AsyncSession, organization_id: uuid.UUID, template_max_s: int
+) -> int:
+    """The template's limit, capped by the organization's plan/quota."""
+    org = await db.get(Organization, organization_id)
+    if org is None:
+        return template_max_s
+    cap = limits_for(org, now=datetime.now(UTC)).max_duration_s
+    return template_max_s if cap is None else min(template_max_s, cap)
 
 
 async def resolve_config(
@@ -146,7 +160,7 @@ async def resolve_config(
             modality_profile=ModalityProfile(fields.modality_profile),
             enabled_panels=[PanelType(p) for p in enabled],
             idle_timeout_s=fields.idle_timeout_s,
-            max_duration_s=fields.max_duration_s,
+            max_duration_s=await _capped_max_duration(db, org_id, fields.max_duration_s),
             record_audio=fields.record_audio,
         )
     except ValueError as exc:

@@ -4,6 +4,7 @@ LiveKit participant token with explicit agent dispatch."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.session import (
@@ -14,9 +15,12 @@ from troupe_contracts.session import (
 )
 
 from troupe_api.core.errors import (
+    QuotaConcurrentSessions,
+    QuotaSessionsPerDay,
     SessionConfigInvalid,
     TemplateNotAllowed,
     TemplateNotFound,
+    TrialExpired,
     Unauthorized,
     ValidationFailed,
 )
@@ -26,10 +30,12 @@ from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
 from troupe_api.flows.session_config import resolve_config
+from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
 from troupe_api.templates.models import SessionTemplate
+from troupe_api.usage.plans import limits_for
 
 log = get_logger(__name__)
 
@@ -118,6 +124,7 @@ async def _create_session(
     body: SessionStartRequest,
 ) -> SessionStartResponse:
     org_id = template.organization_id
+    await enforce_quotas(db=db, settings=settings, organization_id=org_id)
     identity = new_user_identity()
     session = await sessions.create(
         db=db,
@@ -179,3 +186,40 @@ def issue_connection(
         participant_identity=session.participant_identity,
         token_expires_at=token.expires_at,
     )
+
+
+async def enforce_quotas(
+    *, db: AsyncSession, settings: Settings, organization_id: uuid.UUID
+) -> None:
+    """Trial, sessions per (UTC) day and concurrent sessions of the organization's plan.
+    The organization row is locked until the new session commits, so concurrent starts of
+    one organization are counted one after the other."""
+    org = await db.get(Organization, organization_id, with_for_update=True)
+    if org is None:
+        return
+    now = datetime.now(UTC)
+    limits = limits_for(org, now=now)
+    if limits.trial_expired:
+        raise TrialExpired(details={"trial_ends_at": limits.trial_ends_at})
+    if limits.sessions_per_day is not None:
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        started = await sessions.count_started_since(
+            db=db, organization_id=organization_id, since=day
+        )
+        if started >= limits.sessions_per_day:
+            retry = int((day + timedelta(days=1) - now).total_seconds()) + 1
+            raise QuotaSessionsPerDay(
+                details={"limit": limits.sessions_per_day, "plan": limits.plan},
+                headers={"Retry-After": str(retry)},
+            )
+    if limits.concurrent_sessions is not None:
+        # A created session whose token (and refresh grace) expired can no longer join.
+        horizon = settings.livekit_token_ttl_s + settings.livekit_token_refresh_grace_s
+        running = await sessions.count_open_sessions(
+            db=db, organization_id=organization_id, created_after=now - timedelta(seconds=horizon)
+        )
+        if running >= limits.concurrent_sessions:
+            raise QuotaConcurrentSessions(
+                details={"limit": limits.concurrent_sessions, "plan": limits.plan},
+                headers={"Retry-After": "30"},
+            )

@@ -15,6 +15,7 @@ from troupe_api.flows.session_config import build_session_config
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.sessions.schemas import SessionLogIngestResult
+from troupe_api.usage import service as usage
 
 router = APIRouter(prefix="/runtime", tags=["runtime"], dependencies=[RuntimeAuth])
 
@@ -42,5 +43,7 @@ async def ingest_log(
     counted as duplicate. ``final`` marks the session's log complete."""
     session = await _session(db, session_id)
     accepted, duplicate = await sessions.ingest_log(db=db, session=session, batch=batch)
+    if accepted and any(entry.kind == "usage" for entry in batch.entries):
+        await usage.finalize_session_usage(db=db, session=session)
     await db.commit()
     return SessionLogIngestResult(accepted=accepted, duplicate=duplicate, final=batch.final)

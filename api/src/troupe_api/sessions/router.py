@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
+import json
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from troupe_contracts.session import (
@@ -42,7 +45,15 @@ from troupe_api.flows.session_start import issue_connection, start_dashboard_ses
 from troupe_api.organizations.models import Role
 from troupe_api.sessions import service
 from troupe_api.sessions.models import Session
-from troupe_api.sessions.schemas import SessionList, SessionLogRead
+from troupe_api.sessions.schemas import (
+    ReplayItem,
+    SessionList,
+    SessionLogRead,
+    SessionReplay,
+    SessionSummary,
+    SessionUsageRow,
+)
+from troupe_api.usage import service as usage
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
@@ -226,8 +237,12 @@ async def list_sessions(
     until: datetime | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    end_user_id: Annotated[str | None, Query(max_length=128)] = None,
+    agent: Annotated[str | None, Query(max_length=48)] = None,
 ) -> SessionList:
-    """The organization's sessions, newest first, with filters and a ``next_cursor``."""
+    """The organization's sessions, newest first, with filters and a ``next_cursor``.
+    ``end_user_id`` matches a case-insensitive substring; ``agent`` (slug) keeps sessions in
+    which that agent spoke, called a tool or was handed to."""
     for value in (since, until):
         if value is not None and value.tzinfo is None:
             raise ValidationFailed("since and until need a time zone.")
@@ -240,6 +255,8 @@ async def list_sessions(
         since=since,
         until=until,
         after=_decode_cursor(cursor) if cursor else None,
+        end_user_id=end_user_id,
+        agent=agent,
     )
     page = rows[:limit]
     return SessionList(
@@ -261,15 +278,148 @@ async def refresh_token(session: RefreshableSession, settings: SettingsDep) -> S
     return issue_connection(settings, session=session)
 
 
+LOG_KINDS = Literal[
+    "message", "transition", "tool_call", "panel_event", "turn_metrics", "usage", "error"
+]
+
+
 @router.get("/{session_id}/log", name="read_log", response_model=SessionLogRead)
-async def read_log(session: ReadableSession, db: DbDep) -> SessionLogRead:
-    """The session's log entries in sequence order."""
-    entries = await service.list_log(
-        db=db, organization_id=session.organization_id, session_id=session.id
+async def read_log(
+    session: ReadableSession,
+    db: DbDep,
+    kind: Annotated[list[LOG_KINDS] | None, Query()] = None,
+    agent: Annotated[str | None, Query(max_length=48)] = None,
+    since_seq: Annotated[int | None, Query(ge=-1)] = None,
+    cursor: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
+) -> SessionLogRead:
+    """The session's log entries in sequence order. Filters: ``kind`` (repeatable), ``agent``
+    (speaker, tool caller, metrics owner or either side of a handoff), ``since_seq``
+    (exclusive). With ``limit``, a ``next_cursor`` while more entries follow (pass it back as
+    ``cursor``); without, every matching entry."""
+    after = since_seq
+    if cursor is not None:
+        try:
+            after = int(cursor)
+        except ValueError as exc:
+            raise ValidationFailed("The cursor is invalid.") from exc
+    entries = await service.query_log(
+        db=db,
+        session=session,
+        kinds=list(kind) if kind else None,
+        agent=agent,
+        since_seq=after,
+        limit=limit + 1 if limit is not None else None,
     )
+    next_cursor = None
+    if limit is not None and len(entries) > limit:
+        entries = entries[:limit]
+        next_cursor = str(entries[-1].seq)
     return SessionLogRead(
         session_id=session.id,
         complete=session.log_completed_at is not None,
         close_reason=session.close_reason,
         entries=entries,
+        next_cursor=next_cursor,
     )
+
+
+async def _org_session(session_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> Session:
+    session = await service.get(db=db, organization_id=ctx.organization_id, session_id=session_id)
+    if session is None:
+        raise SessionNotFound()
+    bind_context(org_id=session.organization_id, session_id=session.id)
+    return session
+
+
+OrgSession = Annotated[Session, Depends(_org_session)]
+
+
+@router.get("/{session_id}/summary", name="summary", response_model=SessionSummary)
+async def summary(session: OrgSession, db: DbDep) -> SessionSummary:
+    """Duration, turns, agents in order of appearance, handoffs, tools (calls and errors),
+    latency p50/p95 per stage from the turn metrics, usage and cost."""
+    entries = await service.query_log(db=db, session=session)
+    rows = await usage.session_usage(db=db, session_id=session.id)
+    cost = sum(r.cost_micros for r in rows)
+    return SessionSummary.model_validate(
+        {
+            **service.summarize(session, entries),
+            "usage_rows": [SessionUsageRow.model_validate(r, from_attributes=True) for r in rows],
+            "cost_micros": cost,
+            "cost_usd": usage.micros_to_usd(cost),
+        }
+    )
+
+
+@router.get("/{session_id}/replay", name="replay", response_model=SessionReplay)
+async def replay(session: OrgSession, db: DbDep) -> SessionReplay:
+    """One ordered timeline of the room's LiveKit events and the session's log entries;
+    ``t_ms`` is relative to the room start (else the session's creation)."""
+    entries = await service.query_log(db=db, session=session)
+    events = await service.list_events(db=db, session=session)
+    return SessionReplay(
+        session_id=session.id,
+        started_at=session.started_at or session.created_at,
+        items=[ReplayItem.model_validate(i) for i in service.replay(session, entries, events)],
+    )
+
+
+CSV_COLUMNS = ("seq", "ts", "kind", "agent", "role", "text", "tool", "error", "data")
+
+
+@router.get(
+    "/{session_id}/export",
+    name="export",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+async def export(
+    session: OrgSession,
+    db: DbDep,
+    format_: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+) -> Response:
+    """The session and its log as a download: JSON (session, summary, events, entries) or CSV
+    (one row per log entry)."""
+    entries = await service.query_log(db=db, session=session)
+    filename = f"session-{session.id}.{format_}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format_ == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for entry in entries:
+            payload = entry.model_dump(mode="json")
+            known = {k: payload.pop(k, None) for k in CSV_COLUMNS[:-1]}
+            agent = known["agent"] or payload.pop("to_agent", None)
+            writer.writerow(
+                [
+                    known["seq"],
+                    known["ts"],
+                    known["kind"],
+                    agent or "",
+                    known["role"] or "",
+                    known["text"] or "",
+                    known["tool"] or "",
+                    known["error"] or "",
+                    json.dumps(payload, sort_keys=True) if payload else "",
+                ]
+            )
+        return Response(out.getvalue(), media_type="text/csv", headers=headers)
+    events = await service.list_events(db=db, session=session)
+    document = {
+        "format": "troupe.session",
+        "version": 1,
+        "session": service.to_read(session).model_dump(mode="json"),
+        "summary": json.loads(json.dumps(service.summarize(session, entries), default=str)),
+        "events": [
+            {
+                "event_type": e.event_type,
+                "at": (e.event_created_at or e.received_at).isoformat(),
+                "participant_identity": e.participant_identity,
+                "track_sid": e.track_sid,
+            }
+            for e in events
+        ],
+        "entries": [e.model_dump(mode="json") for e in entries],
+    }
+    return Response(json.dumps(document), media_type="application/json", headers=headers)

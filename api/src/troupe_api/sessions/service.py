@@ -3,18 +3,30 @@ are for trusted system callers (runtime, LiveKit webhooks) that name a session b
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from troupe_contracts.log import LogEntry, SessionLogBatch
+from troupe_contracts.log import (
+    ErrorEntry,
+    LogEntry,
+    MessageEntry,
+    SessionLogBatch,
+    ToolCallEntry,
+    TransitionEntry,
+    TurnMetricsEntry,
+    UsageEntry,
+)
 from troupe_contracts.session import SessionRead, SessionStatus
 
 from troupe_api.sessions.models import Session, SessionLogEntry
+from troupe_api.webhooks.models import WebhookEvent
 
 _log_entry_adapter: TypeAdapter[LogEntry] = TypeAdapter(LogEntry)
 
@@ -196,6 +208,8 @@ async def list_for_org(
     since: datetime | None = None,
     until: datetime | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
+    end_user_id: str | None = None,
+    agent: str | None = None,
 ) -> list[Session]:
     """The organization's sessions, newest first; ``after`` is the (created_at, id) of the
     last row of the previous page (keyset pagination)."""
@@ -210,7 +224,259 @@ async def list_for_org(
         query = query.where(Session.created_at < until)
     if after is not None:
         query = query.where(tuple_(Session.created_at, Session.id) < tuple_(*after))
+    if end_user_id:
+        # Search: a case-insensitive substring of the caller-chosen end-user id.
+        escaped = end_user_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Session.end_user_id.ilike(f"%{escaped}%", escape="\\"))
+    if agent:
+        # Sessions in which the agent spoke, called a tool or was handed to.
+        payload = SessionLogEntry.payload
+        query = query.where(
+            select(SessionLogEntry.id)
+            .where(
+                SessionLogEntry.session_id == Session.id,
+                or_(payload["agent"].astext == agent, payload["to_agent"].astext == agent),
+            )
+            .exists()
+        )
     rows = await db.scalars(
         query.order_by(Session.created_at.desc(), Session.id.desc()).limit(limit)
     )
     return list(rows)
+
+
+async def query_log(
+    *,
+    db: AsyncSession,
+    session: Session,
+    kinds: list[str] | None = None,
+    agent: str | None = None,
+    since_seq: int | None = None,
+    limit: int | None = None,
+) -> list[LogEntry]:
+    """Entries in seq order after ``since_seq`` (exclusive), of the given kinds, mentioning the
+    agent (speaker, tool caller, metrics owner, or either side of a handoff)."""
+    query = select(SessionLogEntry.payload).where(
+        SessionLogEntry.organization_id == session.organization_id,
+        SessionLogEntry.session_id == session.id,
+    )
+    if kinds:
+        query = query.where(SessionLogEntry.kind.in_(kinds))
+    if agent is not None:
+        payload = SessionLogEntry.payload
+        query = query.where(
+            or_(
+                payload["agent"].astext == agent,
+                payload["to_agent"].astext == agent,
+                payload["from_agent"].astext == agent,
+            )
+        )
+    if since_seq is not None:
+        query = query.where(SessionLogEntry.seq > since_seq)
+    query = query.order_by(SessionLogEntry.seq)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_log_entry_adapter.validate_python(p) for p in await db.scalars(query)]
+
+
+async def list_events(*, db: AsyncSession, session: Session) -> list[WebhookEvent]:
+    rows = await db.scalars(
+        select(WebhookEvent)
+        .where(WebhookEvent.session_id == session.id)
+        .order_by(WebhookEvent.event_created_at, WebhookEvent.id)
+    )
+    return list(rows)
+
+
+def _percentile(values: list[float], pct: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+LATENCY_FIELDS = {
+    "end_of_utterance": "end_of_utterance_delay_ms",
+    "transcription": "transcription_delay_ms",
+    "llm_ttft": "llm_ttft_ms",
+    "tts_ttfb": "tts_ttfb_ms",
+    "e2e": "e2e_latency_ms",
+}
+
+
+def summarize(session: Session, entries: list[LogEntry]) -> dict[str, Any]:
+    agents: list[str] = []
+    tools: dict[str, dict[str, Any]] = {}
+    latency: dict[str, list[float]] = {name: [] for name in LATENCY_FIELDS}
+    user_turns = agent_turns = handoffs = errors = interruptions = 0
+    usage_totals: dict[str, float] = defaultdict(float)
+
+    def seen(agent: str | None) -> None:
+        if agent and agent not in agents:
+            agents.append(agent)
+
+    for entry in entries:
+        if isinstance(entry, MessageEntry):
+            if entry.role == "user":
+                user_turns += 1
+            elif entry.role == "assistant":
+                agent_turns += 1
+                interruptions += int(entry.interrupted)
+                seen(entry.agent)
+        elif isinstance(entry, TransitionEntry):
+            seen(entry.from_agent)
+            seen(entry.to_agent)
+            handoffs += int(entry.from_agent is not None)
+        elif isinstance(entry, ToolCallEntry):
+            seen(entry.agent)
+            stats = tools.setdefault(entry.tool, {"tool": entry.tool, "calls": 0, "errors": 0})
+            stats["calls"] += 1
+            stats["errors"] += int(entry.error is not None)
+        elif isinstance(entry, TurnMetricsEntry):
+            for name, attr in LATENCY_FIELDS.items():
+                value = getattr(entry, attr)
+                if value is not None:
+                    latency[name].append(value)
+        elif isinstance(entry, UsageEntry):
+            for name in (
+                "llm_input_tokens",
+                "llm_output_tokens",
+                "stt_seconds",
+                "tts_characters",
+                "tts_seconds",
+                "vision_frames",
+            ):
+                usage_totals[name] += getattr(entry, name)
+        elif isinstance(entry, ErrorEntry):
+            errors += 1
+    return {
+        "session_id": session.id,
+        "status": session.status,
+        "started_at": session.started_at,
+        "ended_at": session.ended_at,
+        "duration_seconds": session.duration_seconds,
+        "turns": {"user": user_turns, "agent": agent_turns, "total": user_turns + agent_turns},
+        "interruptions": interruptions,
+        "agents": agents,
+        "handoffs": handoffs,
+        "tools": sorted(tools.values(), key=lambda t: t["tool"]),
+        "errors": errors,
+        "latency_ms": {
+            name: {
+                "count": len(values),
+                "p50": _percentile(values, 50),
+                "p95": _percentile(values, 95),
+            }
+            for name, values in latency.items()
+        },
+        "usage": dict(usage_totals),
+    }
+
+
+def _entry_agent(payload: dict[str, Any]) -> str | None:
+    agent = payload.get("agent") or payload.get("to_agent")
+    return str(agent) if agent else None
+
+
+def replay(
+    session: Session, entries: list[LogEntry], events: list[WebhookEvent]
+) -> list[dict[str, Any]]:
+    """One timeline of LiveKit events and log entries, ordered by time, with milliseconds
+    relative to the session's start (room start, else creation)."""
+    items: list[tuple[datetime, int, int, dict[str, Any]]] = []
+    for event in events:
+        at = event.event_created_at or event.received_at
+        data: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "participant_identity": event.participant_identity,
+                "track_sid": event.track_sid,
+            }.items()
+            if v
+        }
+        track = event.payload.get("track")
+        if track:
+            data["track"] = {
+                k: track.get(k) for k in ("sid", "type", "source", "name") if k in track
+            }
+        items.append(
+            (
+                at,
+                0,
+                event.id,
+                {"source": "livekit", "kind": event.event_type, "seq": None, "data": data},
+            )
+        )
+    for entry in entries:
+        payload = entry.model_dump(mode="json")
+        data = {k: v for k, v in payload.items() if k not in ("seq", "ts", "kind")}
+        item: dict[str, Any] = {"source": "log", "kind": entry.kind, "seq": entry.seq, "data": data}
+        item["agent"] = _entry_agent(payload)
+        items.append((entry.ts, 1, entry.seq, item))
+    items.sort(key=lambda i: (i[0], i[1], i[2]))
+    origin = session.started_at or session.created_at
+    return [
+        {"at": at, "t_ms": round((at - origin).total_seconds() * 1000), **item}
+        for at, _, _, item in items
+    ]
+
+
+async def count_open_sessions(
+    *, db: AsyncSession, organization_id: uuid.UUID, created_after: datetime
+) -> int:
+    """Active sessions, plus created ones whose room may still start (recent)."""
+    return int(
+        await db.scalar(
+            select(func.count())
+            .select_from(Session)
+            .where(
+                Session.organization_id == organization_id,
+                or_(
+                    Session.status == SessionStatus.ACTIVE.value,
+                    (Session.status == SessionStatus.CREATED.value)
+                    & (Session.created_at >= created_after),
+                ),
+            )
+        )
+        or 0
+    )
+
+
+async def count_started_since(
+    *, db: AsyncSession, organization_id: uuid.UUID, since: datetime
+) -> int:
+    return int(
+        await db.scalar(
+            select(func.count())
+            .select_from(Session)
+            .where(Session.organization_id == organization_id, Session.created_at >= since)
+        )
+        or 0
+    )
+
+
+async def close(
+    *, db: AsyncSession, session: Session, status: SessionStatus, at: datetime, reason: str
+) -> bool:
+    """created|active -> completed|failed by the system (sweeper), with ended_at."""
+    started = func.coalesce(Session.started_at, Session.created_at)
+    result = await db.execute(
+        update(Session)
+        .where(
+            Session.id == session.id,
+            Session.status.in_([SessionStatus.CREATED.value, SessionStatus.ACTIVE.value]),
+        )
+        .values(
+            status=status.value,
+            ended_at=at,
+            duration_seconds=func.greatest(func.extract("epoch", at - started), 0)
+            if session.started_at is not None
+            else None,
+            close_reason=func.coalesce(Session.close_reason, reason),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await db.refresh(session)
+    return bool(result.rowcount)  # type: ignore[attr-defined]

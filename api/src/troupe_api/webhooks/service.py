@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.sessions import service as sessions
+from troupe_api.usage import hooks as _usage_hooks  # noqa: F401  (registers the consumer)
+from troupe_api.webhooks.hooks import AppliedEvent, run_hooks
 from troupe_api.webhooks.models import WebhookEvent
 
 log = get_logger(__name__)
@@ -41,6 +43,7 @@ async def handle_event(*, db: AsyncSession, event: LiveKitEvent, body: str) -> b
             session_id=session.id if session else None,
             organization_id=session.organization_id if session else None,
             participant_identity=event.participant.identity or None,
+            track_sid=event.track.sid or None,
             event_created_at=_event_time(event),
             payload=payload,
         )
@@ -50,6 +53,7 @@ async def handle_event(*, db: AsyncSession, event: LiveKitEvent, body: str) -> b
     if inserted is None:
         log.info("webhook_duplicate", event_type=event.event)
         return False
+    changed = False
     if session is not None:
         bind_context(org_id=session.organization_id, session_id=session.id, room=room_name)
         at = _event_time(event)
@@ -62,5 +66,6 @@ async def handle_event(*, db: AsyncSession, event: LiveKitEvent, body: str) -> b
         log.info("webhook_applied", event_type=event.event, changed=changed, status=session.status)
     else:
         log.info("webhook_stored", event_type=event.event, known_room=False)
+    await run_hooks(AppliedEvent(db=db, event=event, session=session, changed=changed))
     await db.commit()
     return True

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class DeploymentCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="scheme://host[:port] origins that may start sessions; `*` for any.",
+    )
+    enabled: bool = True
+
+
+class DeploymentUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    allowed_origins: list[str] | None = Field(default=None, max_length=50)
+    enabled: bool | None = None
+
+
+class DeploymentRead(BaseModel):
+    id: uuid.UUID
+    template_id: uuid.UUID
+    name: str
+    embed_key: str
+    allowed_origins: list[str]
+    enabled: bool
+    embed_url: str
+    standalone_url: str
+    embed_snippet: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class DeploymentList(BaseModel):
+    items: list[DeploymentRead]
+
+
+class EmbedAgent(BaseModel):
+    slug: str
+    name: str
+
+
+class EmbedInfo(BaseModel):
+    """What the public start page may show for an embed key: no ids, no secrets."""
+
+    deployment_name: str
+    template_name: str
+    description: str
+    initial_agent: EmbedAgent
+    modality_profile: str
+    enabled_panels: list[str]
+    max_duration_s: int
