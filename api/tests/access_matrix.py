@@ -107,6 +107,36 @@ MATRIX: dict[str, dict[str, Any]] = {
         "expect": {**WRITE_OWNED, "member": 200, "admin": 200, "anon": 200},
         "open_in_test": True,
     },
+    "sessions-summary": {"expect": READ_OWNED},
+    "sessions-replay": {"expect": READ_OWNED},
+    "sessions-export": {"expect": READ_OWNED, "query": "format=csv"},
+    # --- deployments, embed ----------------------------------------------------------------------
+    "deployments-list": {"expect": READ_OWNED},
+    "deployments-create": {
+        "expect": {**WRITE_OWNED, "member": 201, "admin": 201},
+        "body": {"name": "{role}-dep", "allowed_origins": ["https://site.example"]},
+    },
+    # Unknown deployment ids (only the template is A's).
+    "deployments-get": {"expect": by_role(viewer=404, member=404, admin=404, other=404)},
+    "deployments-update": {
+        "expect": by_role(viewer=403, member=404, admin=404, other=404),
+        "body": {"enabled": False},
+    },
+    "deployments-rotate_key": {"expect": by_role(viewer=403, member=404, admin=404, other=404)},
+    "deployments-delete": {"expect": by_role(viewer=403, member=404, admin=404, other=404)},
+    "embed-info": {"expect": everyone(401)},
+    # --- usage ------------------------------------------------------------------------------------
+    "usage-report": {"expect": signed_in(200)},
+    "usage-alerts": {"expect": signed_in(200)},
+    "usage-recommendations": {"expect": signed_in(200)},
+    "usage-read_settings": {"expect": signed_in(200)},
+    "usage-update_settings": {"expect": ADMIN_OWN_ORG, "body": {"retention_days": 14}},
+    "usage-list_prices": {"expect": signed_in(200)},
+    "usage-set_price": {
+        "expect": ADMIN_OWN_ORG,
+        "body": {"provider": "openai", "model": "gpt-4.1", "llm_input_per_mtok_micros": 1},
+    },
+    "usage-delete_price": {"expect": by_role(viewer=403, member=403, admin=404, other=404)},
 }
 
 # Configuration routes (agents, agent sets, tools, templates, catalog, import/export).

@@ -1,4 +1,4 @@
-"""``troupe-api prestart | seed [--print-demo] | serve | rotate-secrets``."""
+"""``troupe-api prestart | seed [--print-demo] | serve | worker | rotate-secrets``."""
 
 from __future__ import annotations
 
@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: TROUPE_API_PORT")
     serve.add_argument("--reload", action="store_true")
+    sub.add_parser("worker", help="run the background job worker (saq on Redis)")
     sub.add_parser(
         "rotate-secrets", help="re-encrypt stored secrets with the current encryption key"
     )
@@ -116,6 +117,10 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(result.demo_json()))
         else:
             log.info("seed_done", **result.demo_json())
+    elif args.command == "worker":
+        from troupe_api.jobs.worker import run_worker
+
+        asyncio.run(run_worker(settings))
     elif args.command == "rotate-secrets":
         count = asyncio.run(run_rotate_secrets(settings))
         log.info("secrets_rotated", tools=count)

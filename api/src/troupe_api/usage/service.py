@@ -499,7 +499,7 @@ async def recommendations(
     turns: dict[str, int] = dict(
         (
             await db.execute(
-                select(SessionLogEntry.payload["agent"].astext, func.count())
+                select(SessionLogEntry.payload["agent"].astext.label("agent"), func.count())
                 .join(Session, Session.id == SessionLogEntry.session_id)
                 .where(
                     SessionLogEntry.organization_id == organization_id,
@@ -507,7 +507,7 @@ async def recommendations(
                     SessionLogEntry.payload["role"].astext == "assistant",
                     Session.created_at >= since,
                 )
-                .group_by(SessionLogEntry.payload["agent"].astext)
+                .group_by("agent")
             )
         ).all()
     )

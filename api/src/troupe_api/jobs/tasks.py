@@ -1,0 +1,141 @@
+"""Background jobs as plain functions of a DB session (tests call them directly); the saq
+worker (``troupe_api.jobs.worker``) runs them on a schedule."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from livekit import api as lk
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts.session import SessionStatus
+
+from troupe_api.core.logging import get_logger
+from troupe_api.organizations.models import Organization
+from troupe_api.sessions import service as sessions
+from troupe_api.sessions.models import Session, SessionLogEntry
+from troupe_api.usage import service as usage
+from troupe_api.webhooks.models import WebhookEvent
+
+log = get_logger(__name__)
+
+ORPHAN_AFTER_S = 15 * 60
+SWEEP_BATCH = 200
+
+
+@dataclass
+class SweepResult:
+    checked: int = 0
+    completed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def sweep_orphaned_sessions(
+    *,
+    db: AsyncSession,
+    livekit: lk.LiveKitAPI,
+    older_than_s: int = ORPHAN_AFTER_S,
+    now: datetime | None = None,
+) -> SweepResult:
+    """Close sessions still created/active after ``older_than_s`` whose room LiveKit no longer
+    has (a lost room_finished webhook, a room that never started): active ones complete,
+    ones that never started fail. Their usage is finalised."""
+    now = now or datetime.now(UTC)
+    candidates = list(
+        await db.scalars(
+            select(Session)
+            .where(
+                Session.status.in_([SessionStatus.CREATED.value, SessionStatus.ACTIVE.value]),
+                Session.created_at < now - timedelta(seconds=older_than_s),
+            )
+            .order_by(Session.created_at)
+            .limit(SWEEP_BATCH)
+        )
+    )
+    result = SweepResult(checked=len(candidates))
+    if not candidates:
+        return result
+    rooms = await livekit.room.list_rooms(
+        lk.ListRoomsRequest(names=[s.room_name for s in candidates])
+    )
+    alive = {room.name for room in rooms.rooms}
+    for session in candidates:
+        if session.room_name in alive:
+            continue
+        if session.status == SessionStatus.ACTIVE.value:
+            if await sessions.close(
+                db=db, session=session, status=SessionStatus.COMPLETED, at=now, reason="orphaned"
+            ):
+                result.completed.append(str(session.id))
+                await usage.finalize_session_usage(db=db, session=session)
+        elif await sessions.close(
+            db=db, session=session, status=SessionStatus.FAILED, at=now, reason="never_started"
+        ):
+            result.failed.append(str(session.id))
+    await db.commit()
+    log.info(
+        "sessions_swept",
+        checked=result.checked,
+        completed=len(result.completed),
+        failed=len(result.failed),
+    )
+    return result
+
+
+@dataclass
+class RetentionResult:
+    organizations: int = 0
+    log_entries: int = 0
+    events: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def purge_expired_session_data(
+    *, db: AsyncSession, now: datetime | None = None
+) -> RetentionResult:
+    """Delete log entries and webhook events of sessions older than their organization's
+    ``retention_days``. Sessions and usage rows stay (billing history)."""
+    now = now or datetime.now(UTC)
+    result = RetentionResult()
+    for org_id, days in (
+        await db.execute(select(Organization.id, Organization.retention_days))
+    ).all():
+        cutoff = now - timedelta(days=days)
+        old = select(Session.id).where(
+            Session.organization_id == org_id, Session.created_at < cutoff
+        )
+        entries = await db.execute(
+            delete(SessionLogEntry).where(
+                SessionLogEntry.organization_id == org_id, SessionLogEntry.session_id.in_(old)
+            )
+        )
+        events = await db.execute(
+            delete(WebhookEvent).where(
+                WebhookEvent.organization_id == org_id, WebhookEvent.session_id.in_(old)
+            )
+        )
+        n_entries = int(entries.rowcount)  # type: ignore[attr-defined]
+        n_events = int(events.rowcount)  # type: ignore[attr-defined]
+        if n_entries or n_events:
+            result.organizations += 1
+            result.log_entries += n_entries
+            result.events += n_events
+    await db.commit()
+    log.info("retention_purged", **result.as_dict())
+    return result
+
+
+async def check_usage_alerts(*, db: AsyncSession, now: datetime | None = None) -> int:
+    """Evaluate every organization's usage alerts (spikes need no webhook to notice)."""
+    created = 0
+    for org in (await db.scalars(select(Organization))).all():
+        created += len(await usage.evaluate_alerts(db=db, org=org, now=now))
+    await db.commit()
+    return created

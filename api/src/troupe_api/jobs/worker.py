@@ -1,0 +1,97 @@
+"""The saq worker: ``troupe-api worker``. Jobs run on Redis (``REDIS_URL``), so any number of
+workers share the schedule (saq's cron jobs are unique per queue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from livekit import api as lk
+from saq import CronJob, Queue, Worker
+from saq.types import Context as SaqContext
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from troupe_api.core.db import create_engine, create_session_factory
+from troupe_api.core.livekit import create_livekit_api
+from troupe_api.core.settings import Settings, get_settings
+from troupe_api.jobs import tasks
+
+QUEUE_NAME = "troupe"
+
+
+class Context(SaqContext, total=False):
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    livekit: lk.LiveKitAPI
+
+
+async def startup(ctx: Context) -> None:
+    settings = ctx.get("settings") or get_settings()
+    engine = create_engine(settings)
+    ctx["settings"] = settings
+    ctx["engine"] = engine
+    ctx["session_factory"] = create_session_factory(engine)
+    ctx["livekit"] = create_livekit_api(settings, timeout_s=10.0)
+
+
+async def shutdown(ctx: Context) -> None:
+    if "livekit" in ctx:
+        await ctx["livekit"].aclose()
+    if "engine" in ctx:
+        await ctx["engine"].dispose()
+
+
+async def sweep_orphaned_sessions(ctx: Context) -> dict[str, Any]:
+    async with ctx["session_factory"]() as db:
+        result = await tasks.sweep_orphaned_sessions(db=db, livekit=ctx["livekit"])
+    return result.as_dict()
+
+
+async def purge_expired_session_data(ctx: Context) -> dict[str, Any]:
+    async with ctx["session_factory"]() as db:
+        result = await tasks.purge_expired_session_data(db=db)
+    return result.as_dict()
+
+
+async def check_usage_alerts(ctx: Context) -> int:
+    async with ctx["session_factory"]() as db:
+        return await tasks.check_usage_alerts(db=db)
+
+
+FUNCTIONS = [sweep_orphaned_sessions, purge_expired_session_data, check_usage_alerts]
+CRON_JOBS = [
+    CronJob(sweep_orphaned_sessions, cron="*/5 * * * *", timeout=240),
+    CronJob(check_usage_alerts, cron="*/15 * * * *", timeout=600),
+    CronJob(purge_expired_session_data, cron="17 3 * * *", timeout=3600),
+]
+
+
+def create_queue(settings: Settings, name: str = QUEUE_NAME) -> Queue:
+    return Queue.from_url(settings.redis_url, name=name)
+
+
+def create_worker(
+    settings: Settings, *, queue: Queue | None = None, cron: bool = True, **kwargs: Any
+) -> Worker[Context]:
+    async def _startup(ctx: Context) -> None:
+        ctx["settings"] = settings
+        await startup(ctx)
+
+    return Worker(
+        queue or create_queue(settings),
+        functions=FUNCTIONS,
+        cron_jobs=CRON_JOBS if cron else None,
+        startup=_startup,
+        shutdown=shutdown,
+        concurrency=4,
+        **kwargs,
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    worker = create_worker(settings)
+    await worker.queue.connect()
+    try:
+        await worker.start()
+    finally:
+        await worker.queue.disconnect()
