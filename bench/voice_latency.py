@@ -5,7 +5,7 @@ With nothing running, it starts everything it needs and stops it at the end:
   generated key/secret (or uses ``LIVEKIT_URL``/``LIVEKIT_API_KEY``/``LIVEKIT_API_SECRET`` with
   ``--external-livekit``);
 - a stand-in for the API's runtime endpoints (session config + session log);
-- the worker, ``troupe-agent start`` (test providers on, ``TROUPE_AGENT_LOAD_THRESHOLD=2``).
+- the worker, ``troupe-agent start`` (test providers on, ``TROUPE_AGENT_LOAD_THRESHOLD=inf``).
 
 For each provider set (``fake``: fake/instant + fake/echo + fake/tone, the platform's own
 overhead; ``local``: local/whisper-tiny + local/smollm2 (fake/echo when llama_cpp is missing) +
@@ -680,7 +680,7 @@ async def main() -> int:
                 "TROUPE_ENABLE_TEST_PROVIDERS": "true",
                 "TROUPE_AGENT_HEALTH_PORT": str(free_port()),
                 "TROUPE_AGENT_NUM_IDLE_PROCESSES": "1",
-                "TROUPE_AGENT_LOAD_THRESHOLD": "2",
+                "TROUPE_AGENT_LOAD_THRESHOLD": "inf",
                 "TROUPE_AGENT_SPOOL_DIR": str(spool),
                 "TROUPE_FAKE_STT_SCRIPT": json.dumps(SENTENCES),
             }

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     troupe_agent_load_threshold: float = 0.9
     """CPU load (0..1) above which the worker stops taking jobs and LiveKit sends them to another
     worker. LiveKit does not queue a job no worker accepts, so a one-worker install (dev, CI)
-    sets this above 1 to never refuse."""
+    sets ``inf`` to never refuse. (A finite value above 1 is not "never": livekit-agents adds
+    an estimate of threshold/idle-processes per job being launched.)"""
 
     api_timeout_s: float = 5.0
     api_max_attempts: int = 4
