@@ -1,0 +1,303 @@
+"""Load bench: N concurrent voice sessions against one worker on a real LiveKit server.
+
+Starts everything itself on free loopback ports and stops it at the end (reusing the voice
+latency bench's pieces): ``livekit-server``, a stand-in for the API's runtime endpoints, and one
+``troupe-agent start`` worker with the fake providers (``fake/instant`` STT, ``fake/echo`` LLM,
+``fake/tone`` TTS), so the figures are the platform's own overhead, not a model's. For each
+concurrency level it runs that many sessions at once (Python participants that speak Piper
+speech, as in bench/voice_latency.py) and reports
+
+- turn latency p50/p95: end of user speech -> first agent audio frame, as heard in the room;
+- CPU per session: CPU seconds used by the worker's whole process tree (psutil, sampled every
+  0.25 s so job processes that exit are still counted) during the level, divided by sessions;
+- log delivery: every session's log reached the stand-in API with its final batch and no gap
+  in the entry sequence (nothing lost).
+
+    uv run python bench/load.py                     # levels 1,2,4; 2 turns each; <= 10 min
+    uv run python bench/load.py --levels 1,2,4,8 --turns 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the sibling bench: LiveKit, the stand-in API, the scripted user sessions
+import voice_latency as vl
+
+FAKE = vl.ProviderSet("fake", "fake/instant", "fake/echo", "fake/tone", "instant fakes")
+
+
+class TreeCpu:
+    """CPU seconds used by a process and all its descendants, robust to children exiting."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.latest: dict[int, float] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def sample(self) -> None:
+        with contextlib.suppress(psutil.Error):
+            procs = [self.root, *self.root.children(recursive=True)]
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    t = p.cpu_times()
+                    self.latest[p.pid] = t.user + t.system
+
+    def snapshot(self) -> dict[int, float]:
+        self.sample()
+        return dict(self.latest)
+
+    @staticmethod
+    def used(before: dict[int, float], after: dict[int, float]) -> float:
+        return sum(v - before.get(pid, 0.0) for pid, v in after.items())
+
+    def start(self) -> None:
+        async def run() -> None:
+            while True:
+                self.sample()
+                await asyncio.sleep(0.25)
+
+        self._task = asyncio.create_task(run())
+
+    async def aclose(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+@dataclass
+class Level:
+    concurrency: int
+    sessions: list[vl.SessionResult] = field(default_factory=list)
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    logs_complete: int = 0
+
+    def turns(self) -> list[float]:
+        return [t["first_audio_ms"] for r in self.sessions for t in r.turns if t["first_audio_ms"]]
+
+    def summary(self) -> dict[str, Any]:
+        turns = self.turns()
+        e2e = [
+            m["e2e_latency_ms"]
+            for r in self.sessions
+            for m in r.turn_metrics
+            if m.get("e2e_latency_ms") is not None
+        ]
+        return {
+            "concurrency": self.concurrency,
+            "sessions": len(self.sessions),
+            "failed": sum(1 for r in self.sessions if r.error),
+            "turns": len(turns),
+            "turns_missing_audio": sum(
+                1 for r in self.sessions for t in r.turns if not t["first_audio_ms"]
+            ),
+            "turn_ms": vl.summary(turns),
+            "greeting_ms": vl.summary([r.greeting_ms for r in self.sessions if r.greeting_ms]),
+            "agent_e2e_ms": vl.summary(e2e),
+            "wall_s": round(self.wall_s, 1),
+            "cpu_s": round(self.cpu_s, 2),
+            "cpu_s_per_session": round(self.cpu_s / max(len(self.sessions), 1), 2),
+            "avg_cores": round(self.cpu_s / self.wall_s, 2) if self.wall_s else None,
+            "logs_complete": self.logs_complete,
+        }
+
+
+def log_complete(api: vl.FakeRuntimeApi, session_id: str) -> bool:
+    """The final batch arrived and the entries' sequence numbers have no gap."""
+    if not api.final(session_id):
+        return False
+    seqs = sorted({e["seq"] for b in api.batches.get(session_id, []) for e in b["entries"]})
+    return bool(seqs) and seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
+def table(levels: list[dict[str, Any]]) -> str:
+    head = (
+        f"{'sessions':>8} {'ok':>4} {'turns':>5} {'turn p50':>9} {'turn p95':>9} "
+        f"{'greet p50':>9} {'agent e2e p50':>13} {'CPU s/sess':>10} {'avg cores':>9} "
+        f"{'logs complete':>13}"
+    )
+    lines = [head, "-" * len(head)]
+    for s in levels:
+        lines.append(
+            f"{s['concurrency']:>8} {s['sessions'] - s['failed']:>4} {s['turns']:>5} "
+            f"{vl.fmt(s['turn_ms']['p50']):>9} {vl.fmt(s['turn_ms']['p95']):>9} "
+            f"{vl.fmt(s['greeting_ms']['p50']):>9} {vl.fmt(s['agent_e2e_ms']['p50']):>13} "
+            f"{s['cpu_s_per_session']:>10.2f} {s['avg_cores'] or 0:>9.2f} "
+            f"{s['logs_complete']:>6}/{s['sessions']:<6}"
+        )
+    lines.append("latencies in ms (turn: end of user speech -> first agent audio in the room)")
+    return "\n".join(lines)
+
+
+async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
+    levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    stamp = report["started_at"]
+    run_dir = vl.RESULTS / f"load-{stamp}"
+    run_dir.mkdir(parents=True)
+    children: list[vl.Child] = []
+    runner = None
+    cpu: TreeCpu | None = None
+    spool = Path(tempfile.mkdtemp(prefix="troupe-load-spool-"))
+    try:
+        lk, url, key, secret = await vl.start_livekit(run_dir)
+        children.append(lk)
+        fake_api = vl.FakeRuntimeApi()
+        api_port = vl.free_port()
+        runner = await fake_api.start(api_port)
+        worker_log = vl.WorkerLog(run_dir / "worker.log")
+        exe = shutil.which("troupe-agent", path=str(Path(sys.executable).parent)) or ""
+        argv = [exe, "start"] if exe else [sys.executable, "-m", "troupe_agent.worker", "start"]
+        env = {
+            **os.environ,
+            "LIVEKIT_URL": url,
+            "LIVEKIT_API_KEY": key,
+            "LIVEKIT_API_SECRET": secret,
+            "TROUPE_API_URL": f"http://127.0.0.1:{api_port}",
+            "TROUPE_RUNTIME_TOKEN": secrets.token_hex(8),
+            "TROUPE_ENABLE_TEST_PROVIDERS": "true",
+            "TROUPE_AGENT_HEALTH_PORT": str(vl.free_port()),
+            # one prewarmed job process per concurrent session: sessions never wait for one
+            "TROUPE_AGENT_NUM_IDLE_PROCESSES": str(max(levels)),
+            # never refuse a job for CPU load: the bench measures what the load costs (on a
+            # small machine livekit's CPU-based availability check would refuse the level)
+            "TROUPE_AGENT_LOAD_THRESHOLD": "inf",
+            "TROUPE_AGENT_SPOOL_DIR": str(spool),
+            "TROUPE_FAKE_STT_SCRIPT": json.dumps(vl.SENTENCES),
+        }
+        worker = await vl.spawn("worker", argv, env, worker_log.path)
+        children.append(worker)
+        vl.log(f"livekit {url}; worker pid {worker.proc.pid}; waiting for {max(levels)} processes")
+        deadline = time.perf_counter() + 180
+        while worker_log.count("process initialized") < max(levels):
+            if time.perf_counter() > deadline or worker.proc.returncode is not None:
+                raise RuntimeError(f"worker processes not ready; see {worker_log.path}")
+            await asyncio.sleep(0.5)
+        speech = [(s, vl.speech_frames(s)) for s in vl.SENTENCES]
+        await asyncio.sleep(3.0)  # let the worker's CPU average forget the prewarm
+        cpu = TreeCpu(worker.proc.pid)
+        cpu.start()
+        jobs = 0
+        results: list[Level] = []
+        for n in levels:
+            # every session of the level gets a prewarmed process (jobs so far + n)
+            deadline = time.perf_counter() + 120
+            while worker_log.count("process initialized") < jobs + n:
+                if time.perf_counter() > deadline:
+                    vl.log(
+                        f"  only {worker_log.count('process initialized') - jobs} idle processes"
+                    )
+                    break
+                await asyncio.sleep(0.25)
+            await asyncio.sleep(1.0)  # let the prewarm CPU settle out of the measurement
+            level = Level(n)
+            before, t0 = cpu.snapshot(), time.perf_counter()
+            level.sessions = list(
+                await asyncio.gather(
+                    *(
+                        vl.run_session(
+                            FAKE,
+                            url,
+                            key,
+                            secret,
+                            fake_api,
+                            worker_log,
+                            speech,
+                            args.turns,
+                            args.reply_wait,
+                        )
+                        for _ in range(n)
+                    )
+                )
+            )
+            level.wall_s = time.perf_counter() - t0
+            level.cpu_s = TreeCpu.used(before, cpu.snapshot())
+            jobs += n
+            level.logs_complete = sum(log_complete(fake_api, r.session_id) for r in level.sessions)
+            results.append(level)
+            s = level.summary()
+            vl.log(
+                f"level {n}: turn p50 {vl.fmt(s['turn_ms']['p50'])} ms p95 "
+                f"{vl.fmt(s['turn_ms']['p95'])} ms, CPU {s['cpu_s_per_session']} s/session, "
+                f"logs {s['logs_complete']}/{n}, failed {s['failed']}"
+            )
+        summaries = [lv.summary() for lv in results]
+        report["levels"] = summaries
+        report["sessions"] = {lv.concurrency: [r.__dict__ for r in lv.sessions] for lv in results}
+        print(table(summaries))
+        ok = all(
+            s["failed"] == 0
+            and s["turns_missing_audio"] == 0
+            and s["logs_complete"] == s["sessions"]
+            for s in summaries
+        )
+        return 0 if ok else 1
+    finally:
+        if cpu is not None:
+            await cpu.aclose()
+        for child in reversed(children):
+            report.setdefault("shutdown", {})[child.name] = await child.stop(
+                40 if child.name == "worker" else 10
+            )
+        if runner is not None:
+            await runner.cleanup()
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+async def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--levels", default="1,2,4", help="concurrency levels, in order")
+    p.add_argument("--turns", type=int, default=2, help="user turns per session")
+    p.add_argument("--reply-wait", type=float, default=6.0, help="max s to let a reply finish")
+    p.add_argument("--max-seconds", type=float, default=600, help="hard bound on the whole run")
+    p.add_argument("--out", type=Path, default=None, help="JSON report path")
+    args = p.parse_args()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    vl.RESULTS.mkdir(parents=True, exist_ok=True)
+    out = args.out or vl.RESULTS / f"load-{stamp}.json"
+    report: dict[str, Any] = {
+        "started_at": stamp,
+        "machine": {"cpus": os.cpu_count()},
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "providers": FAKE.__dict__,
+    }
+    t0 = time.perf_counter()
+    task = asyncio.create_task(run(args, report))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    rc = 1
+    try:
+        rc = await asyncio.wait_for(task, args.max_seconds)
+    except (TimeoutError, asyncio.CancelledError):
+        vl.log(f"stopped after {time.perf_counter() - t0:.0f} s (bound {args.max_seconds} s)")
+        report["error"] = "time bound reached or interrupted"
+    except Exception as e:
+        vl.log(f"load bench failed: {type(e).__name__}: {e}")
+        report["error"] = f"{type(e).__name__}: {e}"
+    report["wall_s"] = round(time.perf_counter() - t0, 1)
+    out.write_text(json.dumps(report, indent=2, default=str))
+    vl.log(f"report: {out}; {report['wall_s']} s; shutdown {report.get('shutdown')}")
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
