@@ -7,6 +7,37 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   await page.screenshot({ path: file, fullPage: true });
 }
 
+/** A signed-in user without an API: the session marker cookie plus canned `/api/v1` answers. */
+async function fakeSession(page: Page) {
+  const base = process.env.TROUPE_WEB_URL ?? 'http://127.0.0.1:3000';
+  await page.context().addCookies([{ name: 'troupe_csrf', value: 'test', url: base }]);
+  await page.route('**/api/v1/**', (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/api/v1/me') {
+      return route.fulfill({
+        json: {
+          user: {
+            id: 'u1',
+            email: 'ada@example.com',
+            display_name: 'Ada Lovelace',
+            created_at: '',
+          },
+          memberships: [
+            {
+              organization_id: 'o1',
+              organization_name: 'Acme',
+              organization_slug: 'acme',
+              role: 'admin',
+            },
+          ],
+          default_organization_id: 'o1',
+        },
+      });
+    }
+    return route.fulfill({ json: { items: [], next_cursor: null } });
+  });
+}
+
 async function htmlTheme(page: Page) {
   return page.locator('html').getAttribute('data-theme');
 }
@@ -57,8 +88,14 @@ test.describe('app shell', () => {
     await screenshot(page, testInfo, 'register');
   });
 
+  test('dashboard redirects to sign-in without a session', async ({ page }) => {
+    await page.goto('/dashboard/usage');
+    await expect(page).toHaveURL(/\/login\?next=%2Fdashboard%2Fusage$/);
+  });
+
   test('dashboard shell has the full navigation', async ({ page }, testInfo) => {
     await page.emulateMedia({ colorScheme: 'light' });
+    await fakeSession(page);
     await page.goto('/dashboard');
     const nav = page.getByTestId('dashboard-nav');
     for (const label of [
@@ -79,7 +116,7 @@ test.describe('app shell', () => {
 
     await nav.getByRole('link', { name: 'Agents' }).click();
     await expect(page).toHaveURL(/\/dashboard\/agents$/);
-    await expect(page.getByTestId('coming-soon')).toBeVisible();
+    await expect(page.getByText('No agents yet')).toBeVisible();
 
     const before = await htmlTheme(page);
     await page.getByTestId('theme-toggle').click();
@@ -89,6 +126,7 @@ test.describe('app shell', () => {
 
   test('dashboard is usable on a phone', async ({ page }, testInfo) => {
     await page.setViewportSize({ width: 390, height: 844 });
+    await fakeSession(page);
     await page.goto('/dashboard');
     await page.getByRole('button', { name: 'Open navigation' }).click();
     await expect(
