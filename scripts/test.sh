@@ -53,7 +53,8 @@ uv run --frozen troupe-api prestart >"$LOGS/prestart.log" 2>&1 || { tail -50 "$L
 uv run --frozen troupe-api seed --print-demo >"$WORK/demo.json" 2>>"$LOGS/prestart.log" || FAILED+=("api seed")
 export TROUPE_DEMO_FILE="$WORK/demo.json"
 start api uv run --frozen troupe-api serve
-start agent uv run --frozen troupe-agent start
+# fake/scripted agents (the handoff test) follow this script; fake/echo ignores it
+start agent env "TROUPE_FAKE_LLM_SCRIPT=$ROOT/tests/e2e/scripts/handoff.json" uv run --frozen troupe-agent start
 start web bash -c "cd web && TROUPE_DEV_PAGES=1 exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT"
 ready=0
 for _ in $(seq 1 120); do

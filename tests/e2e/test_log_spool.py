@@ -1,0 +1,218 @@
+"""The runtime's session log survives a real API outage: a second ``troupe-api serve`` process
+(same database as the stack under test) is the sink's target; it is stopped while the session
+goes on and started again. The spooled batches are replayed once it is back, and the API's stored
+log holds every seq exactly once, in order, complete."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+import pytest
+from livekit.agents import llm
+from livekit.agents.voice.events import ConversationItemAddedEvent
+from troupe_agent.api_client import RuntimeApiClient
+from troupe_agent.log_sink import SessionLogSink, Spool, replay_all
+from troupe_agent.settings import Settings
+from troupe_contracts.log import SessionLogBatch
+
+from tests.e2e.support import RESULTS, ROOT, env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ApiProcess:
+    """``troupe-api serve`` on its own port, in its own process group, started and stopped
+    for real."""
+
+    def __init__(self, port: int, log: Path) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        environ = {**os.environ, "TROUPE_API_PORT": str(self.port)}
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                ["uv", "run", "--frozen", "troupe-api", "serve"],
+                cwd=ROOT,
+                env=environ,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{self.url}/api/v1/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"the API on {self.port} did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{self.url}/api/v1/readyz", timeout=2)
+
+
+@pytest.fixture
+def api_process() -> Iterator[ApiProcess]:
+    logs = RESULTS / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    api = ApiProcess(free_port(), logs / "spool-api.log")
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+def started_session(demo: dict[str, str]) -> tuple[UUID, str]:
+    """A session of the echo template, created through the public API. Nobody joins its room,
+    so no agent job runs: this test's sink is the only writer of its log."""
+    r = httpx.post(
+        f"{env('TROUPE_API_URL')}/api/v1/sessions",
+        json={"embed_key": demo["test_embed_key"]},
+        headers={"Origin": env("TROUPE_WEB_URL")},
+        timeout=10,
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    return UUID(body["session"]["id"]), body["connection"]["participant_token"]
+
+
+def stored_log(session_id: UUID, token: str) -> dict:
+    r = httpx.get(
+        f"{env('TROUPE_API_URL')}/api/v1/sessions/{session_id}/log",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def say(sink: SessionLogSink, text: str) -> None:
+    """One assistant line into the sink, through the session event a spoken reply raises."""
+    sink.on_conversation_item(
+        ConversationItemAddedEvent(item=llm.ChatMessage(role="assistant", content=[text]))
+    )
+
+
+async def test_log_batches_survive_an_api_outage(
+    demo: dict[str, str], api_process: ApiProcess, tmp_path: Path
+) -> None:
+    session_id, token = started_session(demo)
+    settings = Settings(
+        _env_file=None,
+        troupe_api_url=api_process.url,
+        troupe_runtime_token=env("TROUPE_RUNTIME_TOKEN"),
+        api_timeout_s=2.0,
+    )
+    client = RuntimeApiClient(settings, max_attempts=2, max_wait_s=0.2)
+    spool_dir = tmp_path / "spool"
+    sink = SessionLogSink(session_id, client.post_log, spool_dir, batch_size=500)
+    spool = Spool(spool_dir)
+    try:
+        # 1. API up: delivered at once
+        sink.agent_entered("test_agent")
+        for i in range(3):
+            say(sink, f"before the outage {i}")
+        await sink.flush()
+        assert spool.pending(session_id) == []
+        assert [e["seq"] for e in stored_log(session_id, token)["entries"]] == [0, 1, 2, 3]
+
+        # 2. API down: the session goes on; two batches land in the spool, in order
+        api_process.stop()
+        for i in range(4):
+            say(sink, f"during the outage {i}")
+        await sink.flush()
+        say(sink, "still down")
+        await sink.flush()
+        pending = [p.name for p in spool.pending(session_id)]
+        assert pending == ["0000000004.json", "0000000008.json"], pending
+        assert [e["seq"] for e in stored_log(session_id, token)["entries"]] == [0, 1, 2, 3]
+
+        # a batch the API stored but whose answer was lost (killed mid-request) is spooled
+        # too: its replay must not duplicate anything
+        first = SessionLogBatch.model_validate(
+            {"entries": stored_log(session_id, token)["entries"][:2]}
+        )
+        spool.put(session_id, first)
+
+        # 3. API back: the next flush replays the spool first, then sends the new entries
+        api_process.start()
+        say(sink, "after the outage")
+        await sink.flush()
+        assert spool.pending(session_id) == []
+        await sink.aclose("user_ended")
+    finally:
+        await client.aclose()
+
+    log = stored_log(session_id, token)
+    seqs = [e["seq"] for e in log["entries"]]
+    assert seqs == list(range(10)), f"lost or duplicated entries: {seqs}"
+    texts = [e.get("text") for e in log["entries"] if e["kind"] == "message"]
+    assert texts == [
+        *(f"before the outage {i}" for i in range(3)),
+        *(f"during the outage {i}" for i in range(4)),
+        "still down",
+        "after the outage",
+    ]
+    assert log["complete"] is True
+    assert log["close_reason"] == "user_ended"
+
+
+async def test_a_spool_left_by_a_dead_worker_is_delivered_at_the_next_start(
+    demo: dict[str, str], api_process: ApiProcess, tmp_path: Path
+) -> None:
+    """A worker that died while the API was down leaves its spool behind; the next worker's
+    ``replay_all`` (run at every job start) delivers it."""
+    session_id, token = started_session(demo)
+    settings = Settings(
+        _env_file=None,
+        troupe_api_url=api_process.url,
+        troupe_runtime_token=env("TROUPE_RUNTIME_TOKEN"),
+        api_timeout_s=2.0,
+    )
+    spool_dir = tmp_path / "spool"
+    client = RuntimeApiClient(settings, max_attempts=2, max_wait_s=0.2)
+    try:
+        api_process.stop()
+        sink = SessionLogSink(session_id, client.post_log, spool_dir, batch_size=2)
+        sink.agent_entered("test_agent")
+        for i in range(4):
+            say(sink, f"line {i}")
+        await sink.aclose("job_shutdown")  # everything spooled, the last batch final
+        assert len(Spool(spool_dir).pending(session_id)) >= 2
+        assert stored_log(session_id, token)["entries"] == []
+
+        api_process.start()
+        assert await replay_all(Spool(spool_dir), client.post_log) == 1
+        assert await replay_all(Spool(spool_dir), client.post_log) == 0  # nothing left
+    finally:
+        await client.aclose()
+    log = stored_log(session_id, token)
+    assert [e["seq"] for e in log["entries"]] == [0, 1, 2, 3, 4]
+    assert log["complete"] is True and log["close_reason"] == "job_shutdown"
