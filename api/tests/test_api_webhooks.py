@@ -166,3 +166,58 @@ async def test_events_for_unknown_rooms_are_stored(
     assert response.status_code == 200
     stored = await db.scalar(select(WebhookEvent).where(WebhookEvent.room_name == room))
     assert stored is not None and stored.session_id is None
+
+
+async def test_stale_webhook_token_is_refused(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    """A correctly signed token past its validity (beyond the verifier's leeway) is refused."""
+    import jwt
+
+    session = await _session(db)
+    body = _event("room_started", session.room_name, created_at=int(time.time()))
+    digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+    now = int(time.time())
+    claims = {
+        "iss": settings.livekit_api_key,
+        "sha256": digest,
+        "nbf": now - 7200,
+        "exp": now - 3600,
+    }
+    stale = jwt.encode(claims, settings.livekit_api_secret, algorithm="HS256")
+    fresh = jwt.encode(
+        {**claims, "nbf": now - 10, "exp": now + 600},
+        settings.livekit_api_secret,
+        algorithm="HS256",
+    )
+    response = await client.post(URL, content=body, headers={"Authorization": stale})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "webhook_signature_invalid"
+    await db.refresh(session)
+    assert session.status == "created"
+    # The same claims within their validity are accepted (the refusal was the expiry).
+    assert (
+        await client.post(URL, content=body, headers={"Authorization": fresh})
+    ).status_code == 200
+
+
+async def test_track_events_are_stored_with_their_track(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    from livekit.protocol.models import TrackInfo, TrackType
+
+    session = await _session(db)
+    event = LiveKitEvent(
+        event="track_published",
+        id=f"EV_{uuid.uuid4().hex[:12]}",
+        created_at=int(time.time()),
+        room=Room(name=session.room_name, sid="RM_test"),
+        participant=ParticipantInfo(identity="user-w"),
+        track=TrackInfo(sid="TR_abc", type=TrackType.AUDIO, name="mic"),
+    )
+    body = MessageToJson(event)
+    assert (await _post(client, body, settings)).status_code == 200
+    stored = await db.scalar(select(WebhookEvent).where(WebhookEvent.session_id == session.id))
+    assert stored is not None and stored.event_type == "track_published"
+    assert stored.track_sid == "TR_abc" and stored.participant_identity == "user-w"
+    assert stored.payload["track"]["name"] == "mic"

@@ -5,9 +5,8 @@ Revises: 0003_config
 Create Date: 2026-11-25 16:06:42.452665
 """
 
-from collections.abc import Sequence
-
 import uuid
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
