@@ -142,7 +142,7 @@ class SessionMetrics:
                 TOOL_ERRORS.labels(call.name).inc()
 
     def on_metrics(self, ev: Any) -> None:
-        m = getattr(ev, "metrics", None)
+        m: Any = getattr(ev, "metrics", None)
         if getattr(m, "type", None) != "llm_metrics":
             return
         model = str(getattr(getattr(m, "metadata", None), "model_name", None) or "unknown")
