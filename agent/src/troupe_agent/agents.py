@@ -20,6 +20,7 @@ from troupe_agent.events import handoff_event
 from troupe_agent.logging import get_logger
 from troupe_agent.runtime import SessionRuntime
 from troupe_agent.tools import build_tools
+from troupe_agent.vision import attach_latest_frame
 
 log = get_logger(__name__)
 
@@ -104,6 +105,12 @@ class TroupeAgent(Agent):
     @property
     def slug(self) -> str:
         return self.config.slug
+
+    async def on_user_turn_completed(
+        self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage
+    ) -> None:
+        # Vision is agent-gated and only costs a frame per completed turn.
+        attach_latest_frame(new_message, self.runtime.frames, self.config.vision)
 
     async def on_enter(self) -> None:
         rt = self.runtime

@@ -13,6 +13,7 @@ from troupe_agent.log_sink import SessionLogSink
 from troupe_agent.state import SessionState
 from troupe_agent.tools.base import Clock, ToolCalls, ToolRateLimiter
 from troupe_agent.tools.knowledge import KeywordKnowledgeBase, KnowledgeBase
+from troupe_agent.vision import FrameSampler
 
 
 class _NoPeer:
@@ -42,6 +43,8 @@ class SessionRuntime:
     peer: RpcPeer = field(default_factory=_NoPeer)
     http: httpx.AsyncClient | None = None
     clock: Clock = time.perf_counter
+    frames: FrameSampler | None = None
+    """The session's video frame sampler, when some agent has vision on."""
 
     def __post_init__(self) -> None:
         self.browser = BrowserRpc(self.peer, self.client)

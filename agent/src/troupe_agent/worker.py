@@ -15,8 +15,9 @@ import structlog
 from livekit import rtc
 from livekit.agents import Agent, AgentServer, AgentSession, JobContext, JobProcess, cli, tts
 from livekit.agents.voice.io import AudioOutput
+from livekit.agents.voice.room_io import RoomOptions
 from troupe_contracts import AGENT_NAME, ATTR_SESSION_ID
-from troupe_contracts.config import SessionConfig
+from troupe_contracts.config import SessionConfig, VisionSettings
 from troupe_contracts.rpc import UserAction
 
 from troupe_agent import handoff, observability
@@ -37,6 +38,7 @@ from troupe_agent.session import build_session
 from troupe_agent.settings import Settings, get_settings
 from troupe_agent.tools.knowledge import KeywordKnowledgeBase
 from troupe_agent.user_actions import UserActions, action_prompt
+from troupe_agent.vision import FrameSampler, session_needs_video
 
 log = get_logger("troupe_agent.worker")
 
@@ -181,6 +183,8 @@ async def entrypoint(ctx: JobContext) -> None:
         knowledge=KeywordKnowledgeBase.from_folder(settings.troupe_knowledge_dir),
     )
     runtime.client.user_identity = _user_identity(ctx.room)
+    if session_needs_video(config):
+        runtime.frames = FrameSampler(lambda: _active_vision(runtime))
     cleanups.append(runtime.aclose)
     channel = ClientChannel(runtime.client, sink)
     channel.attach(ctx.room)
@@ -201,7 +205,10 @@ async def entrypoint(ctx: JobContext) -> None:
         return
 
     session = build_session(
-        models.vad(), userdata=runtime.state, user_away_timeout=float(config.idle_timeout_s)
+        models.vad(),
+        userdata=runtime.state,
+        user_away_timeout=float(config.idle_timeout_s),
+        video_sampler=runtime.frames,
     )
     handoff.attach(session)
     sink.attach(session)
@@ -239,7 +246,12 @@ async def entrypoint(ctx: JobContext) -> None:
         log.info("session closed", reason=close_reason)
         ctx.shutdown(reason=close_reason)
 
-    await session.start(agent, room=ctx.room, record=config.record_audio)
+    await session.start(
+        agent,
+        room=ctx.room,
+        record=config.record_audio,
+        room_options=RoomOptions(video_input=runtime.frames is not None),
+    )
     lifecycle.attach()
     await ctx.room.local_participant.set_attributes({ATTR_SESSION_ID: session_id})
     log.info(
@@ -249,6 +261,17 @@ async def entrypoint(ctx: JobContext) -> None:
         config_source=store.source,
         providers=[r.resolved for r in registry.resolutions],
     )
+
+
+def _active_vision(runtime: SessionRuntime) -> VisionSettings | None:
+    """Vision settings of the agent speaking now (frames are sampled at its rates)."""
+    path = runtime.state.agent_path
+    if not path:
+        return None
+    try:
+        return runtime.config.agent(path[-1]).vision
+    except KeyError:
+        return None
 
 
 def build_server(settings: Settings | None = None) -> AgentServer:

@@ -1,0 +1,123 @@
+"""Vision: agent-gated sampling at voice-activity-aware rates, one fresh frame per completed
+user turn, resized and JPEG-encoded."""
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from livekit import rtc
+from livekit.agents import llm
+from support.configs import agent_config, session_config
+from support.providers import FakeProviders
+from support.runtime import make_runtime
+from troupe_agent.agents import AgentFactory, TroupeAgent
+from troupe_agent.vision import (
+    FrameSampler,
+    attach_latest_frame,
+    image_content,
+    session_needs_video,
+)
+from troupe_contracts.config import VisionSettings
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeSession:
+    user_state = "listening"
+
+
+def frame(width: int = 1920, height: int = 1080) -> rtc.VideoFrame:
+    data = np.full((height, width, 4), 200, dtype=np.uint8).tobytes()
+    return rtc.VideoFrame(width, height, rtc.VideoBufferType.RGBA, data)
+
+
+ON = VisionSettings(enabled=True, fps_speaking=2.0, fps_silent=0.5, max_size=512, detail="high")
+
+
+def test_sampler_uses_the_speaking_and_silent_rates() -> None:
+    clock, session = Clock(), FakeSession()
+    sampler = FrameSampler(lambda: ON, clock=clock)
+    for _ in range(40):  # 5 s at 8 fps while silent (0.5 fps): t = 0, 2, 4
+        sampler(frame(8, 8), session)
+        clock.now += 0.125
+    accepted = sampler.sampled
+    assert accepted == 3
+    session.user_state = "speaking"
+    for _ in range(40):  # 5 s speaking (2 fps): t = 5.0, 5.5, ... 9.5
+        sampler(frame(8, 8), session)
+        clock.now += 0.125
+    assert sampler.sampled - accepted == 10
+
+
+def test_sampler_ignores_frames_when_the_active_agent_has_no_vision() -> None:
+    sampler = FrameSampler(lambda: VisionSettings(enabled=False))
+    sampler(frame(8, 8), FakeSession())
+    assert sampler.sampled == 0 and sampler.take() is None
+
+
+def test_take_returns_a_fresh_frame_once() -> None:
+    clock = Clock()
+    sampler = FrameSampler(lambda: ON, clock=clock)
+    sampler(frame(8, 8), FakeSession())
+    assert sampler.take() is not None
+    assert sampler.take() is None  # consumed
+    sampler(frame(8, 8), FakeSession())  # not sampled: too soon after the last one
+    clock.now += 100
+    sampler(frame(8, 8), FakeSession())
+    clock.now += 11
+    assert sampler.take() is None  # stale
+
+
+def test_image_is_resized_and_jpeg_encoded() -> None:
+    content = image_content(frame(), ON)
+    assert content.inference_detail == "high"
+    assert isinstance(content.image, str) and content.image.startswith("data:image/jpeg;base64,")
+    jpeg = base64.b64decode(content.image.split(",", 1)[1])
+    assert jpeg[:2] == b"\xff\xd8"
+    # SOF0 marker carries height and width
+    i = jpeg.index(b"\xff\xc0")
+    height, width = (
+        int.from_bytes(jpeg[i + 5 : i + 7], "big"),
+        int.from_bytes(jpeg[i + 7 : i + 9], "big"),
+    )
+    assert max(width, height) <= 512 and (width, height) == (512, 288)
+
+
+def test_frame_is_attached_only_for_vision_agents() -> None:
+    sampler = FrameSampler(lambda: ON)
+    sampler(frame(16, 16), FakeSession())
+    msg = llm.ChatMessage(role="user", content=["what do you see?"])
+    assert not attach_latest_frame(msg, sampler, VisionSettings(enabled=False))
+    assert attach_latest_frame(msg, sampler, ON)
+    assert isinstance(msg.content[-1], llm.ImageContent)
+    assert sampler.attached == 1
+
+
+def test_video_input_is_opened_only_when_an_agent_needs_it() -> None:
+    assert not session_needs_video(session_config(agent_config("a")))
+    assert session_needs_video(session_config(agent_config("a"), agent_config("b", vision=ON)))
+
+
+async def test_vision_agent_adds_the_frame_to_its_completed_turn(tmp_path: Path) -> None:
+    config = session_config(agent_config("analyst", vision=ON), agent_config("plain"))
+    runtime = make_runtime(config, tmp_path)
+    runtime.frames = FrameSampler(lambda: ON)
+    factory = AgentFactory(config, FakeProviders(), runtime=runtime)  # type: ignore[arg-type]
+    analyst, plain = factory.build("analyst"), factory.build("plain")
+    assert isinstance(analyst, TroupeAgent) and isinstance(plain, TroupeAgent)
+
+    runtime.frames(frame(32, 32), FakeSession())
+    plain_msg = llm.ChatMessage(role="user", content=["look"])
+    await plain.on_user_turn_completed(llm.ChatContext(), plain_msg)
+    assert not any(isinstance(c, llm.ImageContent) for c in plain_msg.content)
+
+    msg: Any = llm.ChatMessage(role="user", content=["look"])
+    await analyst.on_user_turn_completed(llm.ChatContext(), msg)
+    assert any(isinstance(c, llm.ImageContent) for c in msg.content)
