@@ -148,6 +148,67 @@ def table(levels: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+async def start_livekit(run_dir: Path) -> tuple[vl.Child, str, str, str]:
+    """bench/voice_latency.py's LiveKit, plus ``agents.target_load``: LiveKit dispatches only to
+    workers whose reported CPU load is below it (0.7 by default), and on a small or shared
+    machine the worker's load passes that before the sessions under test even start."""
+    import aiohttp
+
+    port, tcp_port, udp_port = vl.free_port(), vl.free_port(), vl.free_port()
+    key, secret = f"load{secrets.token_hex(4)}", secrets.token_hex(24)
+    config = (
+        f"port: {port}\n"
+        "bind_addresses: ['127.0.0.1']\n"
+        f"rtc:\n  tcp_port: {tcp_port}\n  udp_port: {udp_port}\n  use_external_ip: false\n"
+        f"keys:\n  {key}: {secret}\n"
+        "agents:\n  target_load: 1000\n"
+        "logging:\n  level: info\n"
+    )
+    child = await vl.spawn(
+        "livekit-server",
+        [str(vl.LIVEKIT_BIN), "--dev", "--config-body", config],
+        dict(os.environ),
+        run_dir / "livekit.log",
+    )
+    deadline = time.perf_counter() + 20
+    async with aiohttp.ClientSession() as http:
+        while time.perf_counter() < deadline:
+            if child.proc.returncode is not None:
+                raise RuntimeError(f"livekit-server exited; see {child.log_path}")
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                async with http.get(f"http://127.0.0.1:{port}/") as r:
+                    if r.status == 200:
+                        return child, f"ws://127.0.0.1:{port}", key, secret
+            await asyncio.sleep(0.2)
+    await child.stop(5)
+    raise RuntimeError("livekit-server did not become ready in 20 s")
+
+
+async def worker_metrics(port: int) -> dict[str, float]:
+    """A few totals from the worker's own Prometheus endpoint (checks the metrics hook live)."""
+    import aiohttp
+
+    wanted = (
+        "troupe_agent_sessions_started_total",
+        "troupe_agent_sessions_active",
+        'troupe_agent_turn_latency_seconds_count{stage="e2e"}',
+        'troupe_agent_turn_latency_seconds_sum{stage="e2e"}',
+        "lk_agents_active_job_count",
+    )
+    out: dict[str, float] = {}
+    with contextlib.suppress(Exception):
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/metrics") as r,
+        ):
+            for line in (await r.text()).splitlines():
+                name, _, value = line.rpartition(" ")
+                key = next((w for w in wanted if name == w or name.startswith(w + "{")), None)
+                if key and not line.startswith("#"):
+                    out[key] = out.get(key, 0.0) + float(value)
+    return out
+
+
 async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     stamp = report["started_at"]
@@ -157,8 +218,9 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     runner = None
     cpu: TreeCpu | None = None
     spool = Path(tempfile.mkdtemp(prefix="troupe-load-spool-"))
+    metrics_dir = Path(tempfile.mkdtemp(prefix="troupe-load-metrics-"))
     try:
-        lk, url, key, secret = await vl.start_livekit(run_dir)
+        lk, url, key, secret = await start_livekit(run_dir)
         children.append(lk)
         fake_api = vl.FakeRuntimeApi()
         api_port = vl.free_port()
@@ -182,6 +244,9 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             "TROUPE_AGENT_LOAD_THRESHOLD": "inf",
             "TROUPE_AGENT_SPOOL_DIR": str(spool),
             "TROUPE_FAKE_STT_SCRIPT": json.dumps(vl.SENTENCES),
+            # the worker's Prometheus endpoint (all job processes aggregated), read at the end
+            "TROUPE_AGENT_METRICS_PORT": str(metrics_port := vl.free_port()),
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         }
         worker = await vl.spawn("worker", argv, env, worker_log.path)
         children.append(worker)
@@ -241,8 +306,12 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             )
         summaries = [lv.summary() for lv in results]
         report["levels"] = summaries
+        report["worker_metrics"] = await worker_metrics(metrics_port)
         report["sessions"] = {lv.concurrency: [r.__dict__ for r in lv.sessions] for lv in results}
         print(table(summaries))
+        print(
+            "worker /metrics: " + ", ".join(f"{k}={v}" for k, v in report["worker_metrics"].items())
+        )
         ok = all(
             s["failed"] == 0
             and s["turns_missing_audio"] == 0
@@ -260,6 +329,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
         if runner is not None:
             await runner.cleanup()
         shutil.rmtree(spool, ignore_errors=True)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 async def main() -> int:
