@@ -24,6 +24,24 @@ TOPIC_EVENTS: Final = "troupe.events"
 TOPIC_CLIENT_EVENTS: Final = "troupe.client_events"
 """Text-stream / data topic for typed browser -> agent events (panel events, hello)."""
 
+TOPIC_UPLOADS: Final = "troupe.uploads"
+"""Byte-stream topic for files the user uploads to the agent (browser -> agent)."""
+
+TOPIC_FILES: Final = "troupe.files"
+"""Byte-stream topic for files the agent sends to the user (agent -> browser)."""
+
+UPLOAD_MAX_BYTES: Final = 10 * 1024 * 1024
+"""Largest upload the agent accepts; it stops reading a stream that passes this."""
+
+UPLOAD_MIME_TYPES: Final = (
+    "application/pdf",
+    "text/plain",
+    "text/markdown",
+    "image/png",
+    "image/jpeg",
+)
+"""MIME types the agent accepts on ``TOPIC_UPLOADS``."""
+
 ATTR_ACTIVE_AGENT: Final = "troupe.active_agent"
 """Participant attribute on the agent: the slug of the agent currently speaking."""
 
@@ -52,5 +70,9 @@ __all__ = [
     "PROTOCOL_VERSION",
     "TOPIC_CLIENT_EVENTS",
     "TOPIC_EVENTS",
+    "TOPIC_FILES",
+    "TOPIC_UPLOADS",
+    "UPLOAD_MAX_BYTES",
+    "UPLOAD_MIME_TYPES",
     "USER_IDENTITY_PREFIX",
 ]

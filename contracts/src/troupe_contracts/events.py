@@ -48,8 +48,42 @@ class SessionEndingEvent(_Event):
     reason: Literal["max_duration", "idle", "agent", "error"]
 
 
+class UploadReceivedEvent(_Event):
+    """The agent read an upload (``TOPIC_UPLOADS``) and added it to the conversation."""
+
+    type: Literal["upload_received"] = "upload_received"
+    stream_id: str = Field(
+        description="The byte stream's id (what the browser's sendFile returned)."
+    )
+    name: str
+    mime_type: str
+    size: int = Field(ge=0, description="Bytes received.")
+    pages: int | None = Field(default=None, description="PDF page count.")
+    chars: int = Field(default=0, ge=0, description="Characters of text handed to the agent.")
+    truncated: bool = False
+    note: str | None = Field(
+        default=None, description="Shown to the user, e.g. that this agent cannot see images."
+    )
+
+
+class UploadRejectedEvent(_Event):
+    """The agent refused an upload; nothing of it reached the conversation."""
+
+    type: Literal["upload_rejected"] = "upload_rejected"
+    stream_id: str
+    name: str
+    reason: Literal["too_large", "unsupported_type", "not_allowed", "unreadable", "empty"]
+    message: str
+
+
 AgentEvent = Annotated[
-    ActiveAgentEvent | HandoffEvent | ToolCallEvent | AgentErrorEvent | SessionEndingEvent,
+    ActiveAgentEvent
+    | HandoffEvent
+    | ToolCallEvent
+    | AgentErrorEvent
+    | SessionEndingEvent
+    | UploadReceivedEvent
+    | UploadRejectedEvent,
     Field(discriminator="type"),
 ]
 AgentEventAdapter: TypeAdapter[AgentEvent] = TypeAdapter(AgentEvent)

@@ -16,7 +16,13 @@ export type VideoSource = 'camera' | 'screen';
  */
 export type PanelType = 'slides' | 'notepad' | 'code' | 'whiteboard' | 'document';
 export type AgentEvent =
-  ActiveAgentEvent | HandoffEvent | ToolCallEvent | AgentErrorEvent | SessionEndingEvent;
+  | ActiveAgentEvent
+  | HandoffEvent
+  | ToolCallEvent
+  | AgentErrorEvent
+  | SessionEndingEvent
+  | UploadReceivedEvent
+  | UploadRejectedEvent;
 /**
  * RPC methods the agent implements (the browser calls them).
  */
@@ -156,6 +162,49 @@ export interface SessionEndingEvent {
   ts: string;
   type: 'session_ending';
   reason: 'max_duration' | 'idle' | 'agent' | 'error';
+}
+/**
+ * The agent read an upload (``TOPIC_UPLOADS``) and added it to the conversation.
+ */
+export interface UploadReceivedEvent {
+  v: number;
+  ts: string;
+  type: 'upload_received';
+  /**
+   * The byte stream's id (what the browser's sendFile returned).
+   */
+  stream_id: string;
+  name: string;
+  mime_type: string;
+  /**
+   * Bytes received.
+   */
+  size: number;
+  /**
+   * PDF page count.
+   */
+  pages: number | null;
+  /**
+   * Characters of text handed to the agent.
+   */
+  chars: number;
+  truncated: boolean;
+  /**
+   * Shown to the user, e.g. that this agent cannot see images.
+   */
+  note: string | null;
+}
+/**
+ * The agent refused an upload; nothing of it reached the conversation.
+ */
+export interface UploadRejectedEvent {
+  v: number;
+  ts: string;
+  type: 'upload_rejected';
+  stream_id: string;
+  name: string;
+  reason: 'too_large' | 'unsupported_type' | 'not_allowed' | 'unreadable' | 'empty';
+  message: string;
 }
 /**
  * Sent by the browser on TOPIC_CLIENT_EVENTS right after joining: what it supports.
@@ -855,6 +904,16 @@ export const CONFIG_INVALIDATE_CHANNEL = 'troupe.config.invalidate' as const;
 export const PROTOCOL_VERSION = 1 as const;
 export const TOPIC_CLIENT_EVENTS = 'troupe.client_events' as const;
 export const TOPIC_EVENTS = 'troupe.events' as const;
+export const TOPIC_FILES = 'troupe.files' as const;
+export const TOPIC_UPLOADS = 'troupe.uploads' as const;
+export const UPLOAD_MAX_BYTES = 10485760 as const;
+export const UPLOAD_MIME_TYPES = [
+  'application/pdf',
+  'text/plain',
+  'text/markdown',
+  'image/png',
+  'image/jpeg',
+] as const;
 export const USER_IDENTITY_PREFIX = 'user-' as const;
 
 // Providers the platform knows about (from `x-provider-catalog`).
