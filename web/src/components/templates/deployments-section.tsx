@@ -12,26 +12,16 @@ import {
 } from '@/components/dash/ui';
 import { Button } from '@/components/ui/button';
 import { ApiError } from '@/lib/api/api-error';
-import { api } from '@/lib/api/client';
+import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 
-/** The deployments API is being added; fields are read defensively until it is in the schema. */
-interface Deployment {
-  id: string;
-  name?: string;
-  embed_key: string;
-  allowed_origins?: string[];
-  enabled?: boolean;
-  embed_url?: string;
-  standalone_url?: string;
-  snippet?: string;
-}
+type Deployment = Schema<'DeploymentRead'>;
 
 function deploymentLinks(d: Deployment, origin: string) {
-  const embedUrl = d.embed_url ?? `${origin}/embed/${encodeURIComponent(d.embed_key)}`;
-  const standaloneUrl = d.standalone_url ?? embedUrl;
+  const embedUrl = d.embed_url || `${origin}/embed/${encodeURIComponent(d.embed_key)}`;
+  const standaloneUrl = d.standalone_url || embedUrl;
   const snippet =
-    d.snippet ??
+    d.embed_snippet ||
     `<iframe src="${embedUrl}" allow="microphone; camera; display-capture; autoplay" style="width:100%;height:640px;border:0"></iframe>`;
   return { embedUrl, standaloneUrl, snippet };
 }
@@ -56,12 +46,12 @@ function CopyButton({ text }: { text: string }) {
 
 export function DeploymentsSection({ templateId }: { templateId: string }) {
   const path = `/session-templates/${templateId}/deployments`;
-  const list = useApi<{ items: Deployment[] } | Deployment[]>(path);
+  const list = useApi<Schema<'DeploymentList'>>(path);
   const [origins, setOrigins] = useState('');
   const [error, setError] = useState<unknown>(null);
   const missing =
     list.error instanceof ApiError && (list.error.status === 404 || list.error.status === 405);
-  const items = Array.isArray(list.data) ? list.data : (list.data?.items ?? []);
+  const items = list.data?.items ?? [];
   const origin = typeof window === 'undefined' ? '' : window.location.origin;
 
   async function create() {
@@ -102,12 +92,26 @@ export function DeploymentsSection({ templateId }: { templateId: string }) {
             return (
               <div key={d.id} className={dash.stack} style={{ gap: 8 }} data-testid="deployment">
                 <span className={dash.row}>
-                  <strong>{d.name ?? 'Deployment'}</strong>
-                  <Badge tone={d.enabled === false ? 'danger' : 'success'}>
-                    {d.enabled === false ? 'disabled' : 'live'}
+                  <strong>{d.name}</strong>
+                  <Badge tone={d.enabled ? 'success' : 'danger'}>
+                    {d.enabled ? 'live' : 'disabled'}
                   </Badge>
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    onClick={() =>
+                      void api(`${path}/${d.id}`, {
+                        method: 'PATCH',
+                        json: { enabled: !d.enabled },
+                      })
+                        .then(list.reload)
+                        .catch(setError)
+                    }
+                  >
+                    {d.enabled ? 'Disable' : 'Enable'}
+                  </Button>
                   <span className={dash.muted}>
-                    Allowed origins: {(d.allowed_origins ?? []).join(', ') || 'none'}
+                    Allowed origins: {d.allowed_origins.join(', ') || 'none'}
                   </span>
                 </span>
                 <LinkRow label="Embed URL" value={links.embedUrl} />

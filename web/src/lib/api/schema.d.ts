@@ -962,6 +962,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/session-templates/{template_id}/deployments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List */
+    get: operations['deployments-list'];
+    put?: never;
+    /**
+     * Create
+     * @description Publish the template under a new public embed key (`pk_...`).
+     */
+    post: operations['deployments-create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/session-templates/{template_id}/deployments/{deployment_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get */
+    get: operations['deployments-get'];
+    put?: never;
+    post?: never;
+    /** Delete */
+    delete: operations['deployments-delete'];
+    options?: never;
+    head?: never;
+    /** Update */
+    patch: operations['deployments-update'];
+    trace?: never;
+  };
+  '/api/v1/session-templates/{template_id}/deployments/{deployment_id}/rotate-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rotate Key
+     * @description A new embed key; the old one stops working at once.
+     */
+    post: operations['deployments-rotate_key'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/embed/{embed_key}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Info
+     * @description Public: what the start page of an enabled embed key may show.
+     */
+    get: operations['embed-info'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/sessions': {
     parameters: {
       query?: never;
@@ -972,6 +1052,8 @@ export interface paths {
     /**
      * List
      * @description The organization's sessions, newest first, with filters and a ``next_cursor``.
+     *     ``end_user_id`` matches a case-insensitive substring; ``agent`` (slug) keeps sessions in
+     *     which that agent spoke, called a tool or was handed to.
      */
     get: operations['sessions-list'];
     put?: never;
@@ -1040,12 +1122,206 @@ export interface paths {
     };
     /**
      * Read Log
-     * @description The session's log entries in sequence order.
+     * @description The session's log entries in sequence order. Filters: ``kind`` (repeatable), ``agent``
+     *     (speaker, tool caller, metrics owner or either side of a handoff), ``since_seq``
+     *     (exclusive). With ``limit``, a ``next_cursor`` while more entries follow (pass it back as
+     *     ``cursor``); without, every matching entry.
      */
     get: operations['sessions-read_log'];
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sessions/{session_id}/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Summary
+     * @description Duration, turns, agents in order of appearance, handoffs, tools (calls and errors),
+     *     latency p50/p95 per stage from the turn metrics, usage and cost.
+     */
+    get: operations['sessions-summary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sessions/{session_id}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Replay
+     * @description One ordered timeline of the room's LiveKit events and the session's log entries;
+     *     ``t_ms`` is relative to the room start (else the session's creation).
+     */
+    get: operations['sessions-replay'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sessions/{session_id}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Export
+     * @description The session and its log as a download: JSON (session, summary, events, entries) or CSV
+     *     (one row per log entry).
+     */
+    get: operations['sessions-export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Report
+     * @description Usage and cost of the organization between ``since`` (default: 30 days ago) and
+     *     ``until`` (default: now), by UTC day, agent, provider/model or template, plus totals.
+     *     Money is in micro-dollars (``cost_micros``) and as a decimal string (``cost_usd``).
+     */
+    get: operations['usage-report'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/usage/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Alerts
+     * @description Thresholds crossed and spikes seen (newest first).
+     */
+    get: operations['usage-alerts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/usage/recommendations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Recommendations
+     * @description Cost hints from the last 30 days of usage.
+     */
+    get: operations['usage-recommendations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/usage/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read Settings
+     * @description Plan, effective limits, retention and alert thresholds.
+     */
+    get: operations['usage-read_settings'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Update Settings */
+    patch: operations['usage-update_settings'];
+    trace?: never;
+  };
+  '/api/v1/usage/prices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List Prices
+     * @description The platform's default prices and this organization's overrides (micro-dollars).
+     */
+    get: operations['usage-list_prices'];
+    /**
+     * Set Price
+     * @description Create or replace this organization's price for a provider/model. Applies to usage
+     *     finalised from now on.
+     */
+    put: operations['usage-set_price'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/usage/prices/{price_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Delete Price
+     * @description Remove an override (the default applies again).
+     */
+    delete: operations['usage-delete_price'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1874,6 +2150,72 @@ export interface components {
       /** Error */
       error?: string | null;
     };
+    /** DeploymentCreate */
+    DeploymentCreate: {
+      /** Name */
+      name: string;
+      /**
+       * Allowed Origins
+       * @description scheme://host[:port] origins that may start sessions; `*` for any.
+       */
+      allowed_origins?: string[];
+      /**
+       * Enabled
+       * @default true
+       */
+      enabled?: boolean;
+    };
+    /** DeploymentList */
+    DeploymentList: {
+      /** Items */
+      items: components['schemas']['DeploymentRead'][];
+    };
+    /** DeploymentRead */
+    DeploymentRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Template Id
+       * Format: uuid
+       */
+      template_id: string;
+      /** Name */
+      name: string;
+      /** Embed Key */
+      embed_key: string;
+      /** Allowed Origins */
+      allowed_origins: string[];
+      /** Enabled */
+      enabled: boolean;
+      /** Embed Url */
+      embed_url: string;
+      /** Standalone Url */
+      standalone_url: string;
+      /** Embed Snippet */
+      embed_snippet: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** DeploymentUpdate */
+    DeploymentUpdate: {
+      /** Name */
+      name?: string | null;
+      /** Allowed Origins */
+      allowed_origins?: string[] | null;
+      /** Enabled */
+      enabled?: boolean | null;
+    };
     /** DryRunRequest */
     DryRunRequest: {
       /** Arguments */
@@ -1900,6 +2242,32 @@ export interface components {
       slug: string;
       /** Name */
       name?: string | null;
+    };
+    /** EmbedAgent */
+    EmbedAgent: {
+      /** Slug */
+      slug: string;
+      /** Name */
+      name: string;
+    };
+    /**
+     * EmbedInfo
+     * @description What the public start page may show for an embed key: no ids, no secrets.
+     */
+    EmbedInfo: {
+      /** Deployment Name */
+      deployment_name: string;
+      /** Template Name */
+      template_name: string;
+      /** Description */
+      description: string;
+      initial_agent: components['schemas']['EmbedAgent'];
+      /** Modality Profile */
+      modality_profile: string;
+      /** Enabled Panels */
+      enabled_panels: string[];
+      /** Max Duration S */
+      max_duration_s: number;
     };
     /** EntityChanges */
     EntityChanges: {
@@ -2120,6 +2488,15 @@ export interface components {
        * Format: date-time
        */
       expires_at: string;
+    };
+    /** LatencyStats */
+    LatencyStats: {
+      /** Count */
+      count: number;
+      /** P50 */
+      p50: number | null;
+      /** P95 */
+      p95: number | null;
     };
     /** Liveness */
     Liveness: {
@@ -2362,6 +2739,111 @@ export interface components {
       /** New Password */
       new_password: string;
     };
+    /** PriceList */
+    PriceList: {
+      /** Items */
+      items: components['schemas']['PriceRead'][];
+    };
+    /** PriceRead */
+    PriceRead: {
+      /**
+       * Llm Input Per Mtok Micros
+       * @default 0
+       */
+      llm_input_per_mtok_micros?: number;
+      /**
+       * Llm Output Per Mtok Micros
+       * @default 0
+       */
+      llm_output_per_mtok_micros?: number;
+      /**
+       * Stt Per Minute Micros
+       * @default 0
+       */
+      stt_per_minute_micros?: number;
+      /**
+       * Tts Per Kchar Micros
+       * @default 0
+       */
+      tts_per_kchar_micros?: number;
+      /**
+       * Tts Per Minute Micros
+       * @default 0
+       */
+      tts_per_minute_micros?: number;
+      /**
+       * Vision Per Frame Micros
+       * @default 0
+       */
+      vision_per_frame_micros?: number;
+      /**
+       * Session Per Minute Micros
+       * @default 0
+       */
+      session_per_minute_micros?: number;
+      /** Provider */
+      provider: string;
+      /**
+       * Model
+       * @description `*`: the provider's others
+       */
+      model: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Scope
+       * @description default | organization
+       */
+      scope: string;
+    };
+    /** PriceWrite */
+    PriceWrite: {
+      /**
+       * Llm Input Per Mtok Micros
+       * @default 0
+       */
+      llm_input_per_mtok_micros?: number;
+      /**
+       * Llm Output Per Mtok Micros
+       * @default 0
+       */
+      llm_output_per_mtok_micros?: number;
+      /**
+       * Stt Per Minute Micros
+       * @default 0
+       */
+      stt_per_minute_micros?: number;
+      /**
+       * Tts Per Kchar Micros
+       * @default 0
+       */
+      tts_per_kchar_micros?: number;
+      /**
+       * Tts Per Minute Micros
+       * @default 0
+       */
+      tts_per_minute_micros?: number;
+      /**
+       * Vision Per Frame Micros
+       * @default 0
+       */
+      vision_per_frame_micros?: number;
+      /**
+       * Session Per Minute Micros
+       * @default 0
+       */
+      session_per_minute_micros?: number;
+      /** Provider */
+      provider: string;
+      /**
+       * Model
+       * @description `*`: the provider's others
+       */
+      model: string;
+    };
     /** ProfileUpdate */
     ProfileUpdate: {
       /** Display Name */
@@ -2433,6 +2915,28 @@ export interface components {
         [key: string]: components['schemas']['DependencyStatus'];
       };
     };
+    /** RecommendationList */
+    RecommendationList: {
+      /** Items */
+      items: components['schemas']['RecommendationRead'][];
+    };
+    /** RecommendationRead */
+    RecommendationRead: {
+      /** Code */
+      code: string;
+      /** Agent */
+      agent: string;
+      /** Message */
+      message: string;
+      /** Current */
+      current: string;
+      /** Suggested */
+      suggested: string;
+      /** Estimated Monthly Savings Micros */
+      estimated_monthly_savings_micros: number;
+      /** Estimated Monthly Savings Usd */
+      estimated_monthly_savings_usd: string;
+    };
     /** RefreshRequest */
     RefreshRequest: {
       /**
@@ -2464,6 +2968,31 @@ export interface components {
        * @enum {string}
        */
       delivery?: 'cookie' | 'body';
+    };
+    /** ReplayItem */
+    ReplayItem: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** T Ms */
+      t_ms: number;
+      /**
+       * Source
+       * @enum {string}
+       */
+      source: 'livekit' | 'log';
+      /** Kind */
+      kind: string;
+      /** Seq */
+      seq: number | null;
+      /** Agent */
+      agent?: string | null;
+      /** Data */
+      data: {
+        [key: string]: unknown;
+      };
     };
     /**
      * Role
@@ -2611,6 +3140,8 @@ export interface components {
         | components['schemas']['UsageEntry-Output']
         | components['schemas']['ErrorEntry-Output']
       )[];
+      /** Next Cursor */
+      next_cursor?: string | null;
     };
     /**
      * SessionRead
@@ -2645,6 +3176,18 @@ export interface components {
       ended_at: string | null;
       /** Duration Seconds */
       duration_seconds: number | null;
+    };
+    /** SessionReplay */
+    SessionReplay: {
+      /**
+       * Session Id
+       * Format: uuid
+       */
+      session_id: string;
+      /** Started At */
+      started_at: string | null;
+      /** Items */
+      items: components['schemas']['ReplayItem'][];
     };
     /**
      * SessionStartRequest
@@ -2686,6 +3229,72 @@ export interface components {
      * @enum {string}
      */
     SessionStatus: 'created' | 'active' | 'completed' | 'failed';
+    /** SessionSummary */
+    SessionSummary: {
+      /**
+       * Session Id
+       * Format: uuid
+       */
+      session_id: string;
+      /** Status */
+      status: string;
+      /** Started At */
+      started_at: string | null;
+      /** Ended At */
+      ended_at: string | null;
+      /** Duration Seconds */
+      duration_seconds: number | null;
+      turns: components['schemas']['TurnCounts'];
+      /** Interruptions */
+      interruptions: number;
+      /** Agents */
+      agents: string[];
+      /** Handoffs */
+      handoffs: number;
+      /** Tools */
+      tools: components['schemas']['ToolStats'][];
+      /** Errors */
+      errors: number;
+      /** Latency Ms */
+      latency_ms: {
+        [key: string]: components['schemas']['LatencyStats'];
+      };
+      /** Usage */
+      usage: {
+        [key: string]: number;
+      };
+      /** Usage Rows */
+      usage_rows: components['schemas']['SessionUsageRow'][];
+      /** Cost Micros */
+      cost_micros: number;
+      /** Cost Usd */
+      cost_usd: string;
+    };
+    /** SessionUsageRow */
+    SessionUsageRow: {
+      /** Agent */
+      agent: string;
+      /** Provider */
+      provider: string;
+      /** Model */
+      model: string;
+      /** Llm Input Tokens */
+      llm_input_tokens: number;
+      /** Llm Output Tokens */
+      llm_output_tokens: number;
+      /** Stt Seconds */
+      stt_seconds: number;
+      /** Tts Characters */
+      tts_characters: number;
+      /** Tts Seconds */
+      tts_seconds: number;
+      /** Vision Frames */
+      vision_frames: number;
+      /** Session Minutes */
+      session_minutes: number;
+      /** Cost Micros */
+      cost_micros: number;
+    };
     /** ShareCreate */
     ShareCreate: {
       /**
@@ -3168,6 +3777,15 @@ export interface components {
       /** Updated At */
       updated_at?: string | null;
     };
+    /** ToolStats */
+    ToolStats: {
+      /** Tool */
+      tool: string;
+      /** Calls */
+      calls: number;
+      /** Errors */
+      errors: number;
+    };
     /** ToolUpdate */
     ToolUpdate: {
       /** Name */
@@ -3265,6 +3883,15 @@ export interface components {
        */
       context_policy: string;
     };
+    /** TurnCounts */
+    TurnCounts: {
+      /** User */
+      user: number;
+      /** Agent */
+      agent: number;
+      /** Total */
+      total: number;
+    };
     /** TurnMetricsEntry */
     'TurnMetricsEntry-Input': {
       /**
@@ -3324,6 +3951,64 @@ export interface components {
       tts_ttfb_ms: number | null;
       /** E2E Latency Ms */
       e2e_latency_ms: number | null;
+    };
+    /** UsageAlertList */
+    UsageAlertList: {
+      /** Items */
+      items: components['schemas']['UsageAlertRead'][];
+    };
+    /** UsageAlertRead */
+    UsageAlertRead: {
+      /** Id */
+      id: number;
+      /**
+       * Kind
+       * @description cost_per_month | sessions_per_day | sessions_spike | cost_spike
+       */
+      kind: string;
+      /** Period */
+      period: string;
+      /** Value */
+      value: number;
+      /** Threshold */
+      threshold: number;
+      /** Details */
+      details: {
+        [key: string]: number;
+      };
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+    };
+    /** UsageBucketRead */
+    UsageBucketRead: {
+      /** Llm Input Tokens */
+      llm_input_tokens: number;
+      /** Llm Output Tokens */
+      llm_output_tokens: number;
+      /** Stt Seconds */
+      stt_seconds: number;
+      /** Tts Characters */
+      tts_characters: number;
+      /** Tts Seconds */
+      tts_seconds: number;
+      /** Vision Frames */
+      vision_frames: number;
+      /** Session Minutes */
+      session_minutes: number;
+      /**
+       * Key
+       * @description day (YYYY-MM-DD, UTC), agent slug, provider/model or template id
+       */
+      key: string;
+      /** Sessions */
+      sessions: number;
+      /** Cost Micros */
+      cost_micros: number;
+      /** Cost Usd */
+      cost_usd: string;
     };
     /** UsageEntry */
     'UsageEntry-Input': {
@@ -3428,6 +4113,81 @@ export interface components {
        * @default 0
        */
       vision_frames: number;
+    };
+    /** UsageReport */
+    UsageReport: {
+      /**
+       * Since
+       * Format: date-time
+       */
+      since: string;
+      /**
+       * Until
+       * Format: date-time
+       */
+      until: string;
+      /** Group By */
+      group_by: string;
+      /**
+       * Currency
+       * @default USD
+       */
+      currency?: string;
+      /** Items */
+      items: components['schemas']['UsageBucketRead'][];
+      totals: components['schemas']['UsageBucketRead'];
+    };
+    /** UsageSettingsRead */
+    UsageSettingsRead: {
+      /** Plan */
+      plan: string;
+      /** Trial Ends At */
+      trial_ends_at: string | null;
+      /** Trial Expired */
+      trial_expired: boolean;
+      /**
+       * Sessions Per Day
+       * @description effective limit (plan, lowered by org)
+       */
+      sessions_per_day: number | null;
+      /** Concurrent Sessions */
+      concurrent_sessions: number | null;
+      /** Max Duration S */
+      max_duration_s: number | null;
+      /**
+       * Quota Sessions Per Day
+       * @description the org's own limit, if any
+       */
+      quota_sessions_per_day: number | null;
+      /** Quota Concurrent Sessions */
+      quota_concurrent_sessions: number | null;
+      /** Quota Max Duration S */
+      quota_max_duration_s: number | null;
+      /** Retention Days */
+      retention_days: number;
+      /** Alert Cost Per Month Micros */
+      alert_cost_per_month_micros: number | null;
+      /** Alert Sessions Per Day */
+      alert_sessions_per_day: number | null;
+    };
+    /**
+     * UsageSettingsUpdate
+     * @description Org admins lower their limits (never above the plan), pick retention and alerts.
+     *     Fields left out stay; null clears an org limit or alert.
+     */
+    UsageSettingsUpdate: {
+      /** Quota Sessions Per Day */
+      quota_sessions_per_day?: number | null;
+      /** Quota Concurrent Sessions */
+      quota_concurrent_sessions?: number | null;
+      /** Quota Max Duration S */
+      quota_max_duration_s?: number | null;
+      /** Retention Days */
+      retention_days?: number | null;
+      /** Alert Cost Per Month Micros */
+      alert_cost_per_month_micros?: number | null;
+      /** Alert Sessions Per Day */
+      alert_sessions_per_day?: number | null;
     };
     /** UserRead */
     UserRead: {
@@ -6439,6 +7199,308 @@ export interface operations {
       };
     };
   };
+  'deployments-list': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeploymentList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'deployments-create': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DeploymentCreate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeploymentRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'deployments-get': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+        deployment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeploymentRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'deployments-delete': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+        deployment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'deployments-update': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+        deployment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DeploymentUpdate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeploymentRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'deployments-rotate_key': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+        deployment_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeploymentRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'embed-info': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        embed_key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmbedInfo'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   'sessions-list': {
     parameters: {
       query?: {
@@ -6448,6 +7510,8 @@ export interface operations {
         until?: string | null;
         cursor?: string | null;
         limit?: number;
+        end_user_id?: string | null;
+        agent?: string | null;
       };
       header?: {
         'X-Troupe-Org'?: string | null;
@@ -6612,7 +7676,23 @@ export interface operations {
   };
   'sessions-read_log': {
     parameters: {
-      query?: never;
+      query?: {
+        kind?:
+          | (
+              | 'message'
+              | 'transition'
+              | 'tool_call'
+              | 'panel_event'
+              | 'turn_metrics'
+              | 'usage'
+              | 'error'
+            )[]
+          | null;
+        agent?: string | null;
+        since_seq?: number | null;
+        cursor?: string | null;
+        limit?: number | null;
+      };
       header?: never;
       path: {
         session_id: string;
@@ -6629,6 +7709,473 @@ export interface operations {
         content: {
           'application/json': components['schemas']['SessionLogRead'];
         };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'sessions-summary': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        session_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionSummary'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'sessions-replay': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        session_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionReplay'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'sessions-export': {
+    parameters: {
+      query?: {
+        format?: 'json' | 'csv';
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        session_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+          'text/csv': unknown;
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'usage-report': {
+    parameters: {
+      query?: {
+        since?: string | null;
+        until?: string | null;
+        group_by?: 'day' | 'agent' | 'model' | 'template';
+        agent?: string | null;
+        /** @description provider/model */
+        model?: string | null;
+        template_id?: string | null;
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageReport'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'usage-alerts': {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageAlertList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'usage-recommendations': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecommendationList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'usage-read_settings': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageSettingsRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'usage-update_settings': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UsageSettingsUpdate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageSettingsRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'usage-list_prices': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PriceList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'usage-set_price': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PriceWrite'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PriceRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'usage-delete_price': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        price_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Client error */
       '4XX': {

@@ -22,6 +22,14 @@ interface Listish {
   items?: Record<string, unknown>[];
 }
 
+function alertText(a: Record<string, unknown>): string {
+  if (typeof a.kind === 'string' && a.value !== undefined) {
+    const kind = a.kind.replace(/_/g, ' ');
+    return `${kind}: ${String(a.value)} (threshold ${String(a.threshold)}, ${String(a.period ?? '')})`;
+  }
+  return text(a);
+}
+
 function text(item: Record<string, unknown>): string {
   for (const key of ['message', 'title', 'description', 'text', 'detail']) {
     if (typeof item[key] === 'string') return item[key] as string;
@@ -44,7 +52,8 @@ export default function UsagePage() {
   const rows = usageRows(usage.data);
   const alertItems = Array.isArray(alerts.data) ? alerts.data : (alerts.data?.items ?? []);
   const recItems = Array.isArray(recs.data) ? recs.data : (recs.data?.items ?? []);
-  const quotas = usage.data?.quotas ?? usage.data?.quota;
+  const settings = useApi<Record<string, unknown>>('/usage/settings');
+  const quotas = settings.data ?? usage.data?.quotas ?? usage.data?.quota;
 
   return (
     <>
@@ -70,7 +79,7 @@ export default function UsagePage() {
             <div className={dash.stack} style={{ gap: 8 }}>
               {alertItems.map((a, i) => (
                 <p key={i}>
-                  <Badge tone="warning">alert</Badge> {text(a)}
+                  <Badge tone="warning">alert</Badge> {alertText(a)}
                 </p>
               ))}
             </div>
@@ -144,7 +153,18 @@ export default function UsagePage() {
         )}
         <Card title="Quotas">
           {quotas ? (
-            <pre className={dash.pre}>{JSON.stringify(quotas, null, 2)}</pre>
+            <dl className={dash.grid3} data-testid="usage-quotas">
+              {Object.entries(quotas)
+                .filter(([, v]) => typeof v !== 'object' || v === null)
+                .map(([k, v]) => (
+                  <div key={k} className={dash.stat}>
+                    <dt className={dash.muted}>{k.replace(/_/g, ' ')}</dt>
+                    <dd style={{ margin: 0, fontWeight: 600 }}>
+                      {v === null ? 'unlimited' : String(v)}
+                    </dd>
+                  </div>
+                ))}
+            </dl>
           ) : (
             <p className={dash.muted}>No quotas are set for this organization.</p>
           )}

@@ -10,7 +10,7 @@ import {
   formatDate,
   statusTone,
 } from '@/components/dash/ui';
-import { formatSeconds } from '@/components/sessions/format';
+import { formatCost, formatSeconds } from '@/components/sessions/format';
 import {
   LatencyBreakdown,
   SessionTimeline,
@@ -33,6 +33,8 @@ function download(name: string, type: string, text: string) {
 interface Summary {
   summary?: string;
   text?: string;
+  cost_micros?: number;
+  interruptions?: number;
   [key: string]: unknown;
 }
 
@@ -129,6 +131,12 @@ export default function SessionPage() {
                 {tools} · {errors}
               </strong>
             </div>
+            {summary.data?.cost_micros !== undefined && (
+              <div className={dash.stat}>
+                <span className={dash.muted}>Cost</span>
+                <strong>{formatCost(summary.data.cost_micros)}</strong>
+              </div>
+            )}
             <div className={dash.stat}>
               <span className={dash.muted}>Ended</span>
               <strong>{formatDate(s.ended_at)}</strong>
