@@ -257,6 +257,8 @@ async def start_livekit(run_dir: Path) -> tuple[Child, str, str, str]:
         "bind_addresses: ['127.0.0.1']\n"
         f"rtc:\n  tcp_port: {tcp_port}\n  udp_port: {udp_port}\n  use_external_ip: false\n"
         f"keys:\n  {key}: {secret}\n"
+        # as deploy/livekit.yaml: always offer jobs to the one local worker, however busy
+        "agents:\n  target_load: 1000\n"
         "logging:\n  level: info\n"
     )
     child = await spawn(
