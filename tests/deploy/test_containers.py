@@ -30,7 +30,9 @@ STAGING_ENV = {
 def _config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     cmd = _compose_cmd()
     assert cmd, "docker compose (or docker-compose) must be installed by scripts/install.sh"
-    clean = {k: v for k, v in os.environ.items() if k not in STAGING_ENV}
+    # Only what compose itself needs: the file must not pick up the caller's TROUPE_* / LIVEKIT_*
+    # (`make test` exports TROUPE_ENV=test, for one).
+    clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     return subprocess.run(
         [*cmd, "-f", str(STAGING), "config"], capture_output=True, text=True, env={**clean, **env}
     )

@@ -124,17 +124,14 @@ async def test_api_no_hsts_over_plain_http() -> None:
 
 
 async def test_api_cors_only_for_configured_origins() -> None:
+    # Preflights from other origins are answered by the API's embed CORS middleware, which
+    # looks the origin up in the deployments table (api/tests cover it with a database).
     app = create_app(Settings(TROUPE_CORS_ORIGINS="https://app.example.com"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://a") as c:
         ok = await c.get("/api/v1/healthz", headers={"Origin": "https://app.example.com"})
         bad = await c.get("/api/v1/healthz", headers={"Origin": "https://evil.example.net"})
-        pre = await c.options(
-            "/api/v1/sessions",
-            headers={"Origin": "https://evil.example.net", "Access-Control-Request-Method": "POST"},
-        )
     assert ok.headers["access-control-allow-origin"] == "https://app.example.com"
     assert "access-control-allow-origin" not in bad.headers
-    assert pre.status_code == 400
 
 
 async def test_metrics_token_protects_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
