@@ -38,6 +38,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build --chown=troupe:troupe /app /app
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
+    HOME=/tmp XDG_CACHE_HOME=/tmp/cache \
     HF_HUB_OFFLINE=1 \
     TROUPE_AGENT_HEALTH_PORT=8081 \
     TROUPE_AGENT_METRICS_PORT=9464 \

@@ -31,6 +31,7 @@ RUN groupadd --system --gid 10001 troupe \
 WORKDIR /app
 COPY --from=build --chown=troupe:troupe /app /app
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
+    HOME=/tmp XDG_CACHE_HOME=/tmp/cache \
     TROUPE_ENV=production TROUPE_API_PORT=8000
 USER 10001:10001
 EXPOSE 8000

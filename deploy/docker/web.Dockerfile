@@ -35,4 +35,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:3000/').then(r => process.exit(r.status < 500 ? 0 : 1)).catch(() => process.exit(1))"]
-CMD ["npx", "next", "start", "-H", "0.0.0.0", "-p", "3000"]
+# the local binary, not npx: npx wants a writable npm cache, and the pod's root fs is read-only
+CMD ["node_modules/.bin/next", "start", "-H", "0.0.0.0", "-p", "3000"]
