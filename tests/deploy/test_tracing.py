@@ -1,0 +1,63 @@
+"""Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; when on, a request runs inside a
+server span that continues an incoming W3C traceparent, and ``current_trace_context()`` gives
+the carrier that belongs in ``TokenMetadata.trace_context``. Runs in a subprocess: it installs a
+global tracer provider."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.deploy.tools import ROOT
+
+SCRIPT = r"""
+import asyncio, json, httpx
+from fastapi import APIRouter
+from troupe_api.core.settings import Settings
+from troupe_api.main import create_app
+from troupe_api.observability import current_trace_context
+
+assert current_trace_context() == {}
+seen = {}
+router = APIRouter()
+
+@router.get("/api/v1/_trace_probe")
+async def probe() -> dict[str, str]:
+    seen.update(current_trace_context())
+    return {}
+
+app = create_app(Settings())
+app.include_router(router)
+
+async def main() -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        r = await c.get("/api/v1/_trace_probe", headers={
+            "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+        assert r.status_code == 200, r.text
+    print("CARRIER=" + json.dumps(seen))
+
+asyncio.run(main())
+"""
+
+
+def test_tracing_continues_the_incoming_trace() -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        # nothing listens there: the batch exporter fails quietly at exit, off the request path
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+        "OTEL_BSP_SCHEDULE_DELAY": "60000",
+        "OTEL_EXPORTER_OTLP_TIMEOUT": "1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    line = next(x for x in out.stdout.splitlines() if x.startswith("CARRIER="))  # logs go to stdout
+    carrier = json.loads(line.removeprefix("CARRIER="))
+    assert carrier["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
