@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     )
 
     demo_email: str = Field(
-        default="admin@demo.troupe.local", validation_alias=_env("TROUPE_DEMO_EMAIL")
+        default="admin@demo.troupe.dev", validation_alias=_env("TROUPE_DEMO_EMAIL")
     )
     demo_password: str = Field(
         default=DEFAULT_SECRET, validation_alias=_env("TROUPE_DEMO_PASSWORD")

@@ -39,7 +39,7 @@ IFRAME_ALLOW = "microphone; camera; display-capture"
 def to_read(settings: Settings, deployment: Deployment) -> DeploymentRead:
     base = settings.web_url.rstrip("/")
     embed_url = f"{base}/embed/{deployment.embed_key}"
-    standalone_url = f"{base}/s/{deployment.embed_key}"
+    standalone_url = f"{base}/embed/{deployment.embed_key}"
     snippet = (
         f'<iframe src="{html.escape(embed_url)}" allow="{IFRAME_ALLOW}" '
         f'style="width:100%;height:640px;border:0" title="{html.escape(deployment.name)}">'
