@@ -1,9 +1,13 @@
 import type { NextConfig } from 'next';
 import { apiBaseUrl } from './src/lib/api/api-base-url';
+import { securityHeaders } from './src/lib/security-headers';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  async headers() {
+    return securityHeaders();
+  },
   // The browser only ever talks to its own origin; `/api/*` is forwarded to the Platform API.
   // `next build` bakes rewrites into its manifest, so `src/proxy.ts` repeats this rewrite per
   // request with TROUPE_API_URL as the running server sees it (build once, point anywhere).
