@@ -1,5 +1,6 @@
 /**
- * Security headers for every page (the API sets its own). Computed when the server starts.
+ * Security headers for every page (the API sets its own). `next build` bakes them in, so
+ * HSTS follows the TROUPE_WEB_URL seen at build time.
  *
  * - The session start page `/embed/*` may be framed by customer sites (the dashboard's embed
  *   snippet); every other page refuses framing.
