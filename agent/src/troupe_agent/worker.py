@@ -37,6 +37,7 @@ from troupe_agent.runtime import SessionRuntime
 from troupe_agent.session import build_session
 from troupe_agent.settings import Settings, get_settings
 from troupe_agent.tools.knowledge import KeywordKnowledgeBase
+from troupe_agent.uploads import UploadReceiver
 from troupe_agent.user_actions import UserActions, action_prompt
 from troupe_agent.vision import FrameSampler, session_needs_video
 
@@ -225,6 +226,15 @@ async def entrypoint(ctx: JobContext) -> None:
         session.generate_reply(instructions=action_prompt(action))
 
     UserActions(runtime.client, on_user_action).attach(ctx.room.local_participant)
+    uploads = UploadReceiver(
+        user_identity=lambda: runtime.client.user_identity,
+        deliver=lambda message: session.generate_reply(user_input=message),
+        can_see_images=lambda: bool((v := _active_vision(runtime)) and v.enabled),
+        publisher=publisher,
+        sink=sink,
+    )
+    uploads.attach(ctx.room)
+    cleanups.append(uploads.aclose)
 
     @ctx.room.on("participant_connected")
     def _on_joined(participant: rtc.RemoteParticipant) -> None:
