@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TranscriptEntry } from '@/lib/session/transcript';
 import styles from './session.module.css';
 
@@ -17,6 +17,18 @@ export function TranscriptList({
   const listRef = useRef<HTMLOListElement>(null);
   const pinned = useRef(true);
   const last = entries.at(-1);
+  // Every agent of a session speaks through one participant, so a line is labelled with the
+  // agent that was active when the line first appeared (not whoever is active now).
+  const [speakers, setSpeakers] = useState<Record<string, string>>({});
+  const unlabelled = agentName
+    ? entries.filter((e) => e.role !== 'user' && !(e.id in speakers))
+    : [];
+  if (unlabelled.length > 0 && agentName) {
+    // Adjusting state while rendering (React's pattern for state derived from props over time).
+    const next = { ...speakers };
+    for (const e of unlabelled) next[e.id] = agentName;
+    setSpeakers(next);
+  }
 
   useEffect(() => {
     const list = listRef.current;
@@ -40,7 +52,7 @@ export function TranscriptList({
           {entries.map((entry) => (
             <li key={entry.id} className={styles.turn} data-role={entry.role}>
               <span className={styles.speaker}>
-                {entry.role === 'user' ? 'You' : (agentName ?? 'Agent')}
+                {entry.role === 'user' ? 'You' : (speakers[entry.id] ?? agentName ?? 'Agent')}
               </span>
               <p
                 className={styles.bubble}
