@@ -2,6 +2,7 @@
 
 from troupe_api.agent_sets.models import AgentSet
 from troupe_api.agents.models import Agent, AgentVersion
+from troupe_api.analysis.models import SessionAnalysis
 from troupe_api.apikeys.models import ApiKey
 from troupe_api.audit.models import AuditEvent
 from troupe_api.auth.models import OAuthAccount, RefreshToken
@@ -14,6 +15,7 @@ from troupe_api.templates.models import SessionTemplate, TemplateShare
 from troupe_api.tools.models import Tool
 from troupe_api.usage.models import Price, SessionUsage, UsageAlert
 from troupe_api.users.models import User
+from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.webhooks.models import WebhookEvent
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "Price",
     "RefreshToken",
     "Session",
+    "SessionAnalysis",
     "SessionLogEntry",
     "SessionTemplate",
     "SessionUsage",
@@ -38,5 +41,7 @@ __all__ = [
     "Tool",
     "UsageAlert",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WebhookEvent",
 ]

@@ -6,12 +6,14 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
     String,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +42,8 @@ class Organization(UUIDPrimaryKey, Timestamps, Base):
     retention_days: Mapped[int] = mapped_column(Integer, server_default="30", default=30)
     alert_cost_per_month_micros: Mapped[int | None] = mapped_column(BigInteger)
     alert_sessions_per_day: Mapped[int | None] = mapped_column(Integer)
+    # Replace emails, phone numbers and card numbers in log entries before they are stored.
+    redact_pii: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
 
 
 class Membership(UUIDPrimaryKey, Base):

@@ -55,6 +55,8 @@ class Session(UUIDPrimaryKey, Base):
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     log_completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     close_reason: Mapped[str | None] = mapped_column(String(64))
+    # The experiment arm the session was assigned at start (None: no experiment).
+    experiment_arm: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SessionLogEntry(Base):

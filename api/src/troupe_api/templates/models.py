@@ -52,6 +52,13 @@ class SessionTemplate(UUIDPrimaryKey, Timestamps, Base):
     environment_overrides: Mapped[dict[str, Any]] = mapped_column(
         JSONB, server_default="{}", default=dict
     )
+    # Post-session analysis: {"schema": JSON Schema of fields, "criteria": [...]}
+    # (troupe_api.analysis.schemas.AnalysisConfig); {} = no analysis.
+    analysis_config: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, server_default="{}", default=dict
+    )
+    # A/B experiment: {"enabled": bool, "arms": [...]} (troupe_api.experiments.schemas).
+    experiment: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}", default=dict)
 
 
 class TemplateShare(UUIDPrimaryKey, Base):
