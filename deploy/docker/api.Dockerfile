@@ -20,10 +20,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 COPY contracts contracts
 COPY api api
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --package troupe-api \
- # prometheus-client is reached through the agent's dependencies in the workspace lock; the
- # API image holds only the API's, so add it at the locked version.
- && uv pip install --python /app/.venv/bin/python "prometheus-client==0.26.0"
+    uv sync --frozen --no-dev --package troupe-api
 
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 troupe \
