@@ -9,6 +9,7 @@ import { Track, type Room } from 'livekit-client';
 import { useMemo } from 'react';
 import type { Microphone } from '@/hooks/use-microphone';
 import type { VideoPublishing } from '@/hooks/use-video-publishing';
+import { UploadControl } from './upload-control';
 import { VideoControls } from './video-controls';
 import { MicIcon, MicOffIcon, PhoneOffIcon } from '@/components/ui/icons';
 import styles from './session.module.css';
@@ -94,6 +95,7 @@ export function SessionControls({
           </select>
         </label>
         {video && <VideoControls room={room} video={video} connected={connected} />}
+        <UploadControl room={room} connected={connected} />
       </div>
       {microphone.pending && (
         <span className={styles.permissionHint} role="status">
