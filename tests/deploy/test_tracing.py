@@ -61,3 +61,35 @@ def test_tracing_continues_the_incoming_trace() -> None:
     line = next(x for x in out.stdout.splitlines() if x.startswith("CARRIER="))  # logs go to stdout
     carrier = json.loads(line.removeprefix("CARRIER="))
     assert carrier["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+
+
+WORKER_SCRIPT = r"""
+from livekit.agents.telemetry import tracer
+from troupe_agent import observability as obs
+
+assert obs.continue_trace({"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}) is False
+assert obs.init_tracing(obs.ObservabilitySettings())
+assert obs.continue_trace({}) is False
+assert obs.continue_trace({"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+with tracer.start_as_current_span("agent_session") as span:
+    print("TRACE=%032x" % span.get_span_context().trace_id)
+"""
+
+
+def test_worker_spans_continue_the_trace_from_the_dispatch_metadata() -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+        "OTEL_BSP_SCHEDULE_DELAY": "60000",
+        "OTEL_EXPORTER_OTLP_TIMEOUT": "1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "TRACE=4bf92f3577b34da6a3ce929d0e0e4736" in out.stdout

@@ -202,6 +202,19 @@ def job_context(trace_context: dict[str, str]) -> Any:
     return extract(trace_context)
 
 
+def continue_trace(trace_context: dict[str, str]) -> bool:
+    """Make the API's session-start span the parent of this job's spans (livekit-agents'
+    own spans included), so one trace runs API -> LiveKit dispatch -> runtime. No-op when
+    tracing is off or the dispatch carried no context."""
+    parent = job_context(trace_context)
+    if parent is None:
+        return False
+    from opentelemetry import context as otel_context
+
+    otel_context.attach(parent)
+    return True
+
+
 def init_sentry(settings: ObservabilitySettings) -> bool:
     if settings.sentry_dsn is None:
         return False

@@ -129,6 +129,7 @@ async def entrypoint(ctx: JobContext) -> None:
         await speak_and_leave(ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="bad metadata")
         return
 
+    observability.continue_trace(metadata.trace_context)
     session_id = str(metadata.session_id)
     structlog.contextvars.bind_contextvars(session_id=session_id)
     ctx.log_context_fields = {"room": ctx.room.name, "session_id": session_id}

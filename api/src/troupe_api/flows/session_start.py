@@ -30,6 +30,7 @@ from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
 from troupe_api.flows.session_config import resolve_config
+from troupe_api.observability.tracing import current_trace_context
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
@@ -151,6 +152,7 @@ async def _create_session(
         user_id=body.end_user_id or identity,
         modality_profile=config.modality_profile,
         enabled_panels=config.enabled_panels,
+        trace_context=current_trace_context(),
     )
     session.metadata_ = metadata.model_dump(mode="json")
     await db.commit()
