@@ -16,6 +16,7 @@ from troupe_api.seed import (
 from troupe_api.users import service as users
 from troupe_api.users.models import User
 from troupe_contracts.config import SessionConfig
+from troupe_contracts.session import PanelType
 
 
 async def _counts(db: AsyncSession) -> tuple[int, ...]:
@@ -61,9 +62,11 @@ async def test_seeded_templates_resolve_to_valid_configs(
             "test_template_id",
             "handoff_embed_key",
             "handoff_template_id",
+            *(f"panel_{p.value}_embed_key" for p in PanelType),
         }
         assert result.handoff_embed_key is not None
         keys.append((result.handoff_embed_key, "test_front"))
+        keys += [(key, f"test_{panel}") for panel, key in result.panel_embed_keys]
     for embed_key, initial in keys:
         started = await client.post(
             "/api/v1/sessions",
@@ -98,6 +101,17 @@ async def test_seeded_templates_resolve_to_valid_configs(
             assert (front.greeting, expert.greeting) == (
                 HANDOFF_FRONT_GREETING,
                 HANDOFF_EXPERT_GREETING,
+            )
+        elif initial.removeprefix("test_") in set(PanelType):
+            panel = PanelType(initial.removeprefix("test_"))
+            agent = config.agent(initial)
+            assert [a.slug for a in config.agents] == [initial]
+            assert config.enabled_panels == [panel]
+            assert agent.panels == [panel]
+            assert (agent.stt, agent.llm, agent.tts) == (
+                "local/whisper-tiny",
+                "fake/scripted",
+                "local/piper-joe",
             )
         else:
             assert {a.slug for a in config.agents} == {"ava", "max"}

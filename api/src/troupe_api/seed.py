@@ -1,7 +1,9 @@
 """Idempotent demo data: Demo Org, its admin, two agents with handoffs, an agent set, a template and a
 deployment whose embed key stays the same across runs (it is stored, never regenerated).
 With test providers enabled, also a deterministic echo-agent template + deployment, and a
-two-agent handoff template (scripted LLMs) + deployment for the multi-agent e2e test."""
+two-agent handoff template (scripted LLMs) + deployment for the multi-agent e2e test, and one
+single-panel template per workspace panel (scripted agent ``test_<panel>``) for the panel e2e
+tests."""
 
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ HANDOFF_TEMPLATE = "Test: handoff"
 HANDOFF_DEPLOYMENT = "Test handoff embed"
 HANDOFF_FRONT_GREETING = "Hi, I am the front desk."
 HANDOFF_EXPERT_GREETING = "Expert here, how can I help?"
+PANEL_TEMPLATE_PREFIX = "Test: panel "
+PANEL_DEPLOYMENT_PREFIX = "Test panel embed "
 
 _OFFLINE = {
     "stt": DEFAULT_OFFLINE[ProviderRole.STT],
@@ -139,6 +143,22 @@ HANDOFF_AGENTS: tuple[AgentSpec, ...] = (
 )
 
 
+def panel_agent_spec(panel: PanelType) -> AgentSpec:
+    """The scripted agent of one panel's e2e test (``test_<panel>``): its turns are in
+    tests/e2e/scripts/handoff.json (worker env TROUPE_FAKE_LLM_SCRIPT)."""
+    return AgentSpec(
+        slug=f"test_{panel.value}",
+        name=f"Test {panel.value.capitalize()}",
+        instructions=f"You are the deterministic agent of the {panel.value} panel test.",
+        greeting=f"Hi, let us use the {panel.value}.",
+        stt="local/whisper-tiny",
+        llm="fake/scripted",
+        tts="local/piper-joe",
+        voice="joe",
+        panels=[panel.value],
+    )
+
+
 @dataclass(frozen=True)
 class SeedResult:
     organization_id: str
@@ -149,6 +169,8 @@ class SeedResult:
     test_template_id: str | None = None
     handoff_embed_key: str | None = None
     handoff_template_id: str | None = None
+    panel_embed_keys: tuple[tuple[str, str], ...] = ()
+    """(panel, embed key) of each single-panel test template."""
 
     def demo_json(self) -> dict[str, str]:
         out = {"embed_key": self.embed_key, "template_id": self.template_id, "email": self.email}
@@ -158,6 +180,8 @@ class SeedResult:
         if self.handoff_embed_key and self.handoff_template_id:
             out["handoff_embed_key"] = self.handoff_embed_key
             out["handoff_template_id"] = self.handoff_template_id
+        for panel, key in self.panel_embed_keys:
+            out[f"panel_{panel}_embed_key"] = key
         return out
 
 
@@ -230,6 +254,51 @@ async def _handoff_template(db: AsyncSession, settings: Settings, org_id: Any) -
         allowed_origins=settings.embed_origins,
     )
     return deployment.embed_key, str(template.id)
+
+
+async def _panel_template(
+    db: AsyncSession, settings: Settings, org_id: Any, panel: PanelType
+) -> str:
+    """One panel's test template: its scripted agent alone, only that panel enabled. Written
+    through the validated config operations; returns the deployment's embed key."""
+    spec = panel_agent_spec(panel)
+    existing = await agents.get_by_slug(db=db, organization_id=org_id, slug=spec.slug)
+    await config_ops.save_agent(
+        db=db, settings=settings, organization_id=org_id, spec=spec, agent=existing
+    )
+    name = f"{PANEL_TEMPLATE_PREFIX}{panel.value}"
+    set_spec = AgentSetSpec(name=name, initial_agent=spec.slug, agents=[spec.slug])
+    await config_ops.save_agent_set(
+        db=db,
+        organization_id=org_id,
+        spec=set_spec,
+        agent_set=await agent_sets.get_by_name(db=db, organization_id=org_id, name=name),
+    )
+    agent_set = await agent_sets.get_by_name(db=db, organization_id=org_id, name=name)
+    assert agent_set is not None
+    template, _ = await config_ops.save_template(
+        db=db,
+        organization_id=org_id,
+        body=TemplateBody(
+            name=name,
+            description=f"Deterministic {panel.value} panel session for the whole-system tests.",
+            agent_set_id=agent_set.id,
+            initial_agent=spec.slug,
+            modality_profile=ModalityProfile.AUDIO.value,
+            enabled_panels=[panel.value],
+            idle_timeout_s=120,
+            max_duration_s=600,
+        ),
+        template=await templates.get_by_name(db=db, organization_id=org_id, name=name),
+    )
+    deployment = await deployments.ensure(
+        db=db,
+        organization_id=org_id,
+        template_id=template.id,
+        name=f"{PANEL_DEPLOYMENT_PREFIX}{panel.value}",
+        allowed_origins=settings.embed_origins,
+    )
+    return deployment.embed_key
 
 
 async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
@@ -309,12 +378,16 @@ async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
             allowed_origins=settings.embed_origins,
         )
         handoff_key, handoff_template_id = await _handoff_template(db, settings, org.id)
+        panel_keys = tuple(
+            [(p.value, await _panel_template(db, settings, org.id, p)) for p in PanelType]
+        )
         result = dataclasses.replace(
             result,
             test_embed_key=test_deployment.embed_key,
             test_template_id=str(test_template.id),
             handoff_embed_key=handoff_key,
             handoff_template_id=handoff_template_id,
+            panel_embed_keys=panel_keys,
         )
     await db.commit()
     return result
