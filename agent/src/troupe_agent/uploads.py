@@ -259,7 +259,7 @@ class UploadReceiver:
         except UploadRejected as e:
             return self._rejected(info.stream_id, name, e)
         except Exception as e:  # a stream the sender aborted, a room that went away, ...
-            log.exception("could not receive an upload", name=name)
+            log.exception("could not receive an upload", file=name)
             return self._rejected(
                 info.stream_id, name, UploadRejected("unreadable", f"The upload failed ({e}).")
             )
@@ -293,7 +293,7 @@ class UploadReceiver:
         try:
             self._deliver(message)
         except Exception:
-            log.exception("could not hand an upload to the agent", name=document.name)
+            log.exception("could not hand an upload to the agent", file=document.name)
             error = UploadRejected("unreadable", "The agent could not take the file right now.")
             return self._rejected(stream_id, document.name, error)
         note = None
@@ -314,7 +314,7 @@ class UploadReceiver:
         )
         log.info(
             "upload received",
-            name=document.name,
+            file=document.name,
             mime_type=document.mime_type,
             size=document.size,
             pages=document.pages,
@@ -331,7 +331,7 @@ class UploadReceiver:
         event = UploadRejectedEvent(
             ts=_now(), stream_id=stream_id, name=name, reason=error.reason, message=error.message
         )
-        log.info("upload rejected", name=name, reason=error.reason, detail=error.message)
+        log.info("upload rejected", file=name, reason=error.reason, detail=error.message)
         self._log("rejected", {"stream_id": stream_id, "name": name, "reason": error.reason})
         if publish and self._publisher is not None:
             self._publisher.send(event)
@@ -386,5 +386,5 @@ async def send_file(
     for start in range(0, len(data), FILE_CHUNK):
         await writer.write(data[start : start + FILE_CHUNK])
     await writer.aclose()
-    log.info("file sent to the browser", name=name, size=len(data), mime_type=mime_type)
+    log.info("file sent to the browser", file=name, size=len(data), mime_type=mime_type)
     return stream_id
