@@ -284,7 +284,9 @@ async def test_panel_tools_validate_commands_and_read_state(tmp_path: Path) -> N
     peer = FakePeer(
         {
             BrowserMethod.READ_PANEL.value: RpcResult(
-                ok=True, data={"panel": "notepad", "text": "hi", "words": 1, "characters": 2}
+                # the browser's shape (web/src/panels/panel-rpc.ts): the state under "state"
+                ok=True,
+                data={"state": {"panel": "notepad", "text": "hi", "words": 1, "characters": 2}},
             )
         }
     )

@@ -119,6 +119,9 @@ def panel_tools(rt: "SessionRuntime", panel: PanelType) -> list[llm.Tool]:
         async def body() -> str:
             _ensure_available(rt.client, panel)
             data = await rt.browser.call(BrowserMethod.READ_PANEL, PanelRef(panel=panel))
+            # The browser answers {"state": <PanelState>} (web/src/panels/panel-rpc.ts).
+            if isinstance(data, dict) and isinstance(data.get("state"), dict):
+                data = data["state"]
             try:
                 state = PanelStateAdapter.validate_python(data)
             except ValidationError as e:
