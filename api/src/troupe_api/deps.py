@@ -32,6 +32,7 @@ from troupe_api.core.errors import (
 from troupe_api.core.logging import bind_context
 from troupe_api.core.ratelimit import RateLimiter
 from troupe_api.core.settings import Settings, get_settings
+from troupe_api.jobs.queue import JobQueue
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Role
 from troupe_api.users import service as users
@@ -51,10 +52,15 @@ def get_limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter  # type: ignore[no-any-return]
 
 
+def get_jobs(request: Request) -> JobQueue:
+    return request.app.state.jobs  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DbDep = Annotated[AsyncSession, Depends(get_db)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 _bearer = HTTPBearer(auto_error=False, description="Bearer token")
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
@@ -90,6 +96,7 @@ TAG_SCOPES: dict[str, str] = {
     "deployments": "templates",
     "sessions": "sessions",
     "usage": "usage",
+    "webhook-endpoints": "sessions",
 }
 
 

@@ -24,6 +24,7 @@ from troupe_api.core.ratelimit import RateLimiter
 from troupe_api.core.schemas import ErrorResponse
 from troupe_api.core.settings import Settings, get_settings
 from troupe_api.deployments.cors import EmbedCorsMiddleware
+from troupe_api.jobs.queue import SaqJobQueue, create_queue
 from troupe_api.observability import install as install_observability
 from troupe_api.router import api_router
 
@@ -47,11 +48,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.redis = redis
     app.state.livekit = livekit
     app.state.limiter = RateLimiter(settings.redis_url, prefix=settings.rate_limit_prefix)
+    saq_queue = create_queue(settings)
+    app.state.jobs = SaqJobQueue(saq_queue)
     log.info("api_started", env=settings.env)
     try:
         yield
     finally:
         await livekit.aclose()
+        await saq_queue.disconnect()
         await redis.aclose()
         await engine.dispose()
         log.info("api_stopped")

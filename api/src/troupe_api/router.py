@@ -5,6 +5,8 @@ from fastapi import APIRouter
 from troupe_api.agent_sets.router import router as agent_sets_router
 from troupe_api.agents.router import router as agents_router
 from troupe_api.agents.router import starters_router as agent_templates_router
+from troupe_api.analysis.router import sessions_router as analysis_router
+from troupe_api.analysis.router import templates_router as template_insights_router
 from troupe_api.apikeys.router import router as api_keys_router
 from troupe_api.audit.router import router as audit_router
 from troupe_api.auth.router import router as auth_router
@@ -20,6 +22,7 @@ from troupe_api.templates.router import router as templates_router
 from troupe_api.tools.router import router as tools_router
 from troupe_api.usage.router import router as usage_router
 from troupe_api.users.router import router as me_router
+from troupe_api.webhook_endpoints.router import router as webhook_endpoints_router
 from troupe_api.webhooks.router import router as webhooks_router
 
 api_router = APIRouter()
@@ -35,10 +38,13 @@ api_router.include_router(agent_templates_router)
 api_router.include_router(agent_sets_router)
 api_router.include_router(tools_router)
 api_router.include_router(templates_router)
+api_router.include_router(template_insights_router)
 api_router.include_router(bulk_router)
 api_router.include_router(deployments_router)
 api_router.include_router(embed_router)
 api_router.include_router(sessions_router)
+api_router.include_router(analysis_router)
+api_router.include_router(webhook_endpoints_router)
 api_router.include_router(usage_router)
 api_router.include_router(runtime_router)
 api_router.include_router(webhooks_router)

@@ -142,6 +142,26 @@ class Settings(BaseSettings):
         description="Comma-separated host names webhook dry-runs may call even though they "
         "resolve to private, loopback or link-local addresses.",
     )
+    openai_api_key: str = Field(default="", validation_alias=_env("OPENAI_API_KEY"))
+    openai_base_url: str = Field(default="", validation_alias=_env("OPENAI_BASE_URL"))
+    analysis_extractor: Literal["auto", "rules", "llm"] = Field(
+        default="auto",
+        validation_alias=_env("TROUPE_ANALYSIS_EXTRACTOR"),
+        description="Post-session field extraction: `rules` (offline, deterministic), `llm` "
+        "(OpenAI-compatible structured output), `auto` = `llm` when OPENAI_API_KEY is set.",
+    )
+    analysis_model: str = Field(
+        default="gpt-4.1-mini", validation_alias=_env("TROUPE_ANALYSIS_MODEL")
+    )
+    webhook_delivery_max_attempts: int = Field(
+        default=8, ge=1, validation_alias=_env("TROUPE_WEBHOOK_DELIVERY_MAX_ATTEMPTS")
+    )
+    webhook_delivery_backoff_s: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias=_env("TROUPE_WEBHOOK_DELIVERY_BACKOFF_S"),
+        description="Customer webhook retries wait backoff * 2^(attempt-1) seconds.",
+    )
     config_environment: Literal["dev", "staging", "production"] | None = Field(
         default=None,
         validation_alias=_env("TROUPE_CONFIG_ENVIRONMENT"),

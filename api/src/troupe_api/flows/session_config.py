@@ -5,6 +5,7 @@ decrypted: this document goes only to the runtime (service token)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
@@ -12,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.config import AgentConfig, SessionConfig, ToolConfig
 from troupe_contracts.session import ModalityProfile, PanelType
 
+from troupe_api.agent_sets import service as agent_sets
 from troupe_api.agents import service as agents
 from troupe_api.agents.schemas import AgentSpec
 from troupe_api.core.crypto import InvalidToken, SecretBox
 from troupe_api.core.errors import SessionConfigInvalid
 from troupe_api.core.settings import Settings
+from troupe_api.experiments import service as experiments
+from troupe_api.experiments.schemas import Arm
 from troupe_api.flows import config_ops
 from troupe_api.flows.config_rules import PANELS, catalog_problems, load_view, member_specs
 from troupe_api.organizations.models import Organization
@@ -38,6 +42,7 @@ async def build_session_config(
         organization_id=session.organization_id,
         template_id=session.template_id,
         session_id=session.id,
+        arm=session.experiment_arm,
     )
 
 
@@ -60,17 +65,40 @@ async def resolve_config(
     template_id: uuid.UUID,
     session_id: uuid.UUID,
     environment: str | None = None,
+    arm: str | None = None,
+    arm_spec: Arm | None = None,
 ) -> SessionConfig:
     """The config a session of this template runs, with the template's override for
     ``environment`` (default: the API's configured environment) applied.
     ``SessionConfigInvalid`` lists every problem (missing agents or versions, unknown or
-    test-only providers, dangling handoffs, unknown tools)."""
+    test-only providers, dangling handoffs, unknown tools). ``arm`` names the session's
+    experiment arm (``arm_spec`` gives one directly): its agent set and version pins replace
+    the template's; an arm the template no longer defines is ignored."""
     org_id = organization_id
     template = await templates.get(db=db, organization_id=org_id, template_id=template_id)
     if template is None:
         raise SessionConfigInvalid("The session's template no longer exists.")
     fields = config_ops.effective(template, environment or settings.effective_config_environment)
     slugs = await config_ops.template_members(db=db, template=template)
+    arm_spec = arm_spec or experiments.arm_of(template, arm)
+    if arm_spec is not None:
+        if arm_spec.agent_set_id is not None:
+            agent_set = await agent_sets.get(
+                db=db, organization_id=org_id, set_id=arm_spec.agent_set_id
+            )
+            if agent_set is None:
+                raise SessionConfigInvalid(
+                    details={"problems": [f"arm {arm_spec.name!r}: its agent set does not exist"]}
+                )
+            slugs = list(agent_set.agent_slugs)
+            fields = replace(fields, initial_agent=agent_set.initial_agent)
+        pins = {**fields.pinned_versions}
+        for slug, version in arm_spec.pinned_versions.items():
+            if version == "latest":
+                pins.pop(slug, None)
+            else:
+                pins[slug] = int(version)
+        fields = replace(fields, pinned_versions=pins)
     if fields.initial_agent not in slugs:
         slugs = [fields.initial_agent, *slugs]
 

@@ -29,6 +29,7 @@ from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
+from troupe_api.experiments import service as experiments
 from troupe_api.flows.session_config import resolve_config
 from troupe_api.observability.tracing import current_trace_context
 from troupe_api.organizations.models import Organization
@@ -136,6 +137,7 @@ async def _create_session(
         participant_identity=identity,
         metadata={},
     )
+    session.experiment_arm = experiments.assign(template)
     # Refuse now, with the reasons, rather than letting the agent fail in an empty room.
     # The resolved config also applies the template's environment override.
     config = await resolve_config(
@@ -144,6 +146,7 @@ async def _create_session(
         organization_id=org_id,
         template_id=template.id,
         session_id=session.id,
+        arm=session.experiment_arm,
     )
     metadata = TokenMetadata(
         session_id=session.id,

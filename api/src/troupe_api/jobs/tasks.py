@@ -3,6 +3,7 @@ worker (``troupe_api.jobs.worker``) runs them on a schedule."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,11 +13,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.session import SessionStatus
 
+from troupe_api.analysis import service as analysis
+from troupe_api.analysis.extractors import Extractor
+from troupe_api.analysis.models import SessionAnalysis
 from troupe_api.core.logging import get_logger
+from troupe_api.core.settings import Settings
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.usage import service as usage
+from troupe_api.webhook_endpoints import service as endpoints
 from troupe_api.webhooks.models import WebhookEvent
 
 log = get_logger(__name__)
@@ -139,3 +145,74 @@ async def check_usage_alerts(*, db: AsyncSession, now: datetime | None = None) -
         created += len(await usage.evaluate_alerts(db=db, org=org, now=now))
     await db.commit()
     return created
+
+
+# --- post-session analysis, customer webhooks ---------------------------------------------------
+
+
+async def analyze_session(
+    *,
+    db: AsyncSession,
+    settings: Settings,
+    session_id: uuid.UUID,
+    extractor: Extractor | None = None,
+    final_attempt: bool = False,
+) -> dict[str, Any]:
+    row = await analysis.run_analysis(
+        db=db,
+        settings=settings,
+        session_id=session_id,
+        extractor=extractor,
+        final_attempt=final_attempt,
+    )
+    return {"status": row.status if row else None, "success": row.success if row else None}
+
+
+async def deliver_webhook(
+    *, db: AsyncSession, settings: Settings, delivery_id: uuid.UUID, now: datetime | None = None
+) -> dict[str, Any]:
+    delivery = await endpoints.deliver(db=db, settings=settings, delivery_id=delivery_id, now=now)
+    if delivery is None:
+        return {"status": None}
+    return {
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "status_code": delivery.last_status_code,
+    }
+
+
+async def retry_due_webhook_deliveries(
+    *, db: AsyncSession, settings: Settings, now: datetime | None = None
+) -> int:
+    """Attempt every pending delivery whose retry time has come (catches enqueues that were
+    lost); their own follow-up jobs are deferred on ``db``."""
+    attempted = 0
+    for delivery_id in await endpoints.due_deliveries(db=db, now=now):
+        if await endpoints.deliver(db=db, settings=settings, delivery_id=delivery_id, now=now):
+            attempted += 1
+    return attempted
+
+
+async def analyze_stale_sessions(
+    *, db: AsyncSession, settings: Settings, older_than_s: int = 600, now: datetime | None = None
+) -> int:
+    """Run analyses still pending ``older_than_s`` after they were requested (lost jobs)."""
+    now = now or datetime.now(UTC)
+    ids = list(
+        await db.scalars(
+            select(SessionAnalysis.session_id)
+            .where(
+                SessionAnalysis.status == "pending",
+                SessionAnalysis.created_at < now - timedelta(seconds=older_than_s),
+            )
+            .limit(50)
+        )
+    )
+    done = 0
+    for session_id in ids:
+        try:
+            await analysis.run_analysis(db=db, settings=settings, session_id=session_id)
+            done += 1
+        except Exception:
+            log.exception("analysis_retry_failed", session_id=str(session_id))
+    return done

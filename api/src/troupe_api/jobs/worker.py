@@ -3,6 +3,7 @@ workers share the schedule (saq's cron jobs are unique per queue)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from livekit import api as lk
@@ -14,8 +15,12 @@ from troupe_api.core.db import create_engine, create_session_factory
 from troupe_api.core.livekit import create_livekit_api
 from troupe_api.core.settings import Settings, get_settings
 from troupe_api.jobs import tasks
-
-QUEUE_NAME = "troupe"
+from troupe_api.jobs.queue import (  # noqa: F401  (QUEUE_NAME re-exported)
+    QUEUE_NAME,
+    SaqJobQueue,
+    create_queue,
+    flush,
+)
 
 
 class Context(SaqContext, total=False):
@@ -58,16 +63,60 @@ async def check_usage_alerts(ctx: Context) -> int:
         return await tasks.check_usage_alerts(db=db)
 
 
-FUNCTIONS = [sweep_orphaned_sessions, purge_expired_session_data, check_usage_alerts]
+def _jobs(ctx: Context) -> SaqJobQueue:
+    return SaqJobQueue(ctx["worker"].queue)
+
+
+async def analyze_session(ctx: Context, *, session_id: str) -> dict[str, Any]:
+    job = ctx.get("job")
+    final = job is not None and job.attempts >= job.retries
+    async with ctx["session_factory"]() as db:
+        result = await tasks.analyze_session(
+            db=db, settings=ctx["settings"], session_id=uuid.UUID(session_id), final_attempt=final
+        )
+        await flush(db, _jobs(ctx))
+    return result
+
+
+async def deliver_webhook(ctx: Context, *, delivery_id: str) -> dict[str, Any]:
+    async with ctx["session_factory"]() as db:
+        result = await tasks.deliver_webhook(
+            db=db, settings=ctx["settings"], delivery_id=uuid.UUID(delivery_id)
+        )
+        await flush(db, _jobs(ctx))
+    return result
+
+
+async def retry_due_webhook_deliveries(ctx: Context) -> int:
+    async with ctx["session_factory"]() as db:
+        count = await tasks.retry_due_webhook_deliveries(db=db, settings=ctx["settings"])
+        await flush(db, _jobs(ctx))
+    return count
+
+
+async def analyze_stale_sessions(ctx: Context) -> int:
+    async with ctx["session_factory"]() as db:
+        count = await tasks.analyze_stale_sessions(db=db, settings=ctx["settings"])
+        await flush(db, _jobs(ctx))
+    return count
+
+
+FUNCTIONS: list[Any] = [
+    sweep_orphaned_sessions,
+    purge_expired_session_data,
+    check_usage_alerts,
+    analyze_session,
+    deliver_webhook,
+    retry_due_webhook_deliveries,
+    analyze_stale_sessions,
+]
 CRON_JOBS = [
+    CronJob(retry_due_webhook_deliveries, cron="* * * * *", timeout=55),
+    CronJob(analyze_stale_sessions, cron="*/10 * * * *", timeout=540),
     CronJob(sweep_orphaned_sessions, cron="*/5 * * * *", timeout=240),
     CronJob(check_usage_alerts, cron="*/15 * * * *", timeout=600),
     CronJob(purge_expired_session_data, cron="17 3 * * *", timeout=3600),
 ]
-
-
-def create_queue(settings: Settings, name: str = QUEUE_NAME) -> Queue:
-    return Queue.from_url(settings.redis_url, name=name)
 
 
 def create_worker(

@@ -8,10 +8,13 @@ from fastapi import APIRouter
 from troupe_contracts.config import SessionConfig
 from troupe_contracts.log import SessionLogBatch
 
+from troupe_api.analysis import service as analysis
 from troupe_api.core.errors import SessionNotFound
 from troupe_api.core.logging import bind_context
-from troupe_api.deps import DbDep, RuntimeAuth, SettingsDep
+from troupe_api.deps import DbDep, JobsDep, RuntimeAuth, SettingsDep
 from troupe_api.flows.session_config import build_session_config
+from troupe_api.jobs.queue import flush
+from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.sessions.schemas import SessionLogIngestResult
@@ -37,13 +40,22 @@ async def session_config(session_id: uuid.UUID, db: DbDep, settings: SettingsDep
 
 @router.post("/sessions/{session_id}/log", name="ingest_log", response_model=SessionLogIngestResult)
 async def ingest_log(
-    session_id: uuid.UUID, batch: SessionLogBatch, db: DbDep
+    session_id: uuid.UUID, batch: SessionLogBatch, db: DbDep, jobs: JobsDep
 ) -> SessionLogIngestResult:
     """Store a batch of log entries. Idempotent: entries whose seq is already stored are
-    counted as duplicate. ``final`` marks the session's log complete."""
+    counted as duplicate. ``final`` marks the session's log complete and requests the
+    post-session analysis. Organizations with ``redact_pii`` get emails, phone and card
+    numbers replaced before anything is stored."""
     session = await _session(db, session_id)
-    accepted, duplicate = await sessions.ingest_log(db=db, session=session, batch=batch)
+    org = await db.get(Organization, session.organization_id)
+    first_final = batch.final and session.log_completed_at is None
+    accepted, duplicate = await sessions.ingest_log(
+        db=db, session=session, batch=batch, redact=bool(org and org.redact_pii)
+    )
     if accepted and any(entry.kind == "usage" for entry in batch.entries):
         await usage.finalize_session_usage(db=db, session=session)
+    if first_final:
+        await analysis.request_analysis(db=db, session=session)
     await db.commit()
+    await flush(db, jobs)
     return SessionLogIngestResult(accepted=accepted, duplicate=duplicate, final=batch.final)

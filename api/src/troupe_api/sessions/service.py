@@ -25,6 +25,7 @@ from troupe_contracts.log import (
 )
 from troupe_contracts.session import SessionRead, SessionStatus
 
+from troupe_api.core.redaction import redact_entry
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.webhooks.models import WebhookEvent
 
@@ -149,9 +150,10 @@ async def mark_finished(*, db: AsyncSession, session: Session, at: datetime) -> 
 
 
 async def ingest_log(
-    *, db: AsyncSession, session: Session, batch: SessionLogBatch
+    *, db: AsyncSession, session: Session, batch: SessionLogBatch, redact: bool = False
 ) -> tuple[int, int]:
     """Store the batch's entries; entries whose seq is already stored are skipped.
+    ``redact`` replaces emails, phone and card numbers in free text before storing.
     Returns (accepted, duplicate)."""
     accepted = 0
     if batch.entries:
@@ -162,7 +164,7 @@ async def ingest_log(
                 "seq": entry.seq,
                 "kind": entry.kind,
                 "ts": entry.ts,
-                "payload": entry.model_dump(mode="json"),
+                "payload": (redact_entry if redact else dict)(entry.model_dump(mode="json")),
             }
             for entry in batch.entries
         ]

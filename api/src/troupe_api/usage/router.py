@@ -133,6 +133,7 @@ def _settings(org: Organization) -> UsageSettingsRead:
         retention_days=org.retention_days,
         alert_cost_per_month_micros=org.alert_cost_per_month_micros,
         alert_sessions_per_day=org.alert_sessions_per_day,
+        redact_pii=org.redact_pii,
     )
 
 
@@ -153,7 +154,7 @@ async def update_settings(body: UsageSettingsUpdate, db: DbDep, ctx: AdminOrg) -
     org = await _org(db, ctx.organization_id)
     for name in body.model_fields_set:
         value = getattr(body, name)
-        if name == "retention_days" and value is None:
+        if name in ("retention_days", "redact_pii") and value is None:
             continue
         setattr(org, name, value)
     await db.commit()

@@ -73,6 +73,10 @@ class UsageSettingsRead(BaseModel):
     retention_days: int
     alert_cost_per_month_micros: int | None
     alert_sessions_per_day: int | None
+    redact_pii: bool = Field(
+        description="Emails, phone and card numbers in session logs are replaced by "
+        "[EMAIL], [PHONE], [CARD] before they are stored."
+    )
 
 
 class UsageSettingsUpdate(BaseModel):
@@ -85,6 +89,7 @@ class UsageSettingsUpdate(BaseModel):
     retention_days: int | None = Field(default=None, ge=1, le=3650)
     alert_cost_per_month_micros: int | None = Field(default=None, ge=0)
     alert_sessions_per_day: int | None = Field(default=None, ge=1)
+    redact_pii: bool | None = None
 
 
 class PriceFields(BaseModel):

@@ -8,7 +8,8 @@ from pydantic import BaseModel
 
 from troupe_api.core.errors import WebhookPayloadInvalid, WebhookSignatureInvalid
 from troupe_api.core.livekit import webhook_receiver
-from troupe_api.deps import DbDep, SettingsDep
+from troupe_api.deps import DbDep, JobsDep, SettingsDep
+from troupe_api.jobs.queue import flush
 from troupe_api.webhooks import service
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -19,7 +20,7 @@ class WebhookAck(BaseModel):
 
 
 @router.post("/livekit", name="livekit", response_model=WebhookAck)
-async def livekit(request: Request, db: DbDep, settings: SettingsDep) -> WebhookAck:
+async def livekit(request: Request, db: DbDep, settings: SettingsDep, jobs: JobsDep) -> WebhookAck:
     """Receiver for LiveKit server webhooks, verified with the LiveKit SDK (JWT signed with our
     API secret, carrying the body's sha256)."""
     body = (await request.body()).decode("utf-8", errors="replace")
@@ -34,4 +35,5 @@ async def livekit(request: Request, db: DbDep, settings: SettingsDep) -> Webhook
     except Exception as exc:  # the SDK raises bare Exceptions and JWT errors for bad signatures
         raise WebhookSignatureInvalid() from exc
     processed = await service.handle_event(db=db, event=event, body=body)
+    await flush(db, jobs)  # customer webhook deliveries, analyses the hooks deferred
     return WebhookAck(status="processed" if processed else "duplicate")

@@ -1,0 +1,132 @@
+"""Post-session analysis, experiments: ``GET /sessions/{id}/analysis`` and the per-template
+analysis/experiment configuration and results (viewer reads, member writes)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from troupe_api.analysis import service
+from troupe_api.analysis.schemas import AnalysisConfig, AnalysisRead
+from troupe_api.core.config_errors import SessionTemplateNotFound
+from troupe_api.core.config_events import publish_invalidations
+from troupe_api.core.errors import NotFound, SessionConfigInvalid, SessionNotFound
+from troupe_api.deps import DbDep, RedisDep, SettingsDep
+from troupe_api.experiments import service as experiments
+from troupe_api.experiments.schemas import ExperimentConfig, ExperimentResults
+from troupe_api.flows.session_config import resolve_config
+from troupe_api.sessions import service as sessions
+from troupe_api.templates import service as templates
+from troupe_api.templates.models import SessionTemplate
+from troupe_api.tenancy import MemberOrg, ViewerOrg
+
+sessions_router = APIRouter(prefix="/sessions", tags=["sessions"])
+templates_router = APIRouter(prefix="/session-templates", tags=["templates"])
+
+
+class AnalysisNotFound(NotFound):
+    code = "analysis_not_found"
+    default_message = "This session has no analysis (its template defines none, or not yet)."
+
+
+@sessions_router.get("/{session_id}/analysis", name="analysis", response_model=AnalysisRead)
+async def read_analysis(session_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> AnalysisRead:
+    """Extracted fields and success criteria of the session (``status`` pending while the
+    job has not run; ``failed`` after its retries)."""
+    session = await sessions.get(db=db, organization_id=ctx.organization_id, session_id=session_id)
+    if session is None:
+        raise SessionNotFound()
+    row = await service.get(db=db, organization_id=ctx.organization_id, session_id=session_id)
+    if row is None:
+        raise AnalysisNotFound()
+    return service.to_read(row)
+
+
+async def _template(
+    db: DbDep, organization_id: uuid.UUID, template_id: uuid.UUID
+) -> SessionTemplate:
+    template = await templates.get(db=db, organization_id=organization_id, template_id=template_id)
+    if template is None:
+        raise SessionTemplateNotFound()
+    return template
+
+
+@templates_router.get(
+    "/{template_id}/analysis", name="get_analysis_config", response_model=AnalysisConfig
+)
+async def get_analysis_config(template_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> AnalysisConfig:
+    template = await _template(db, ctx.organization_id, template_id)
+    return AnalysisConfig.model_validate(template.analysis_config or {})
+
+
+@templates_router.put(
+    "/{template_id}/analysis", name="set_analysis_config", response_model=AnalysisConfig
+)
+async def set_analysis_config(
+    template_id: uuid.UUID, body: AnalysisConfig, db: DbDep, ctx: MemberOrg
+) -> AnalysisConfig:
+    """The JSON Schema of fields to extract after each session and the success criteria
+    (``{}`` turns analysis off)."""
+    template = await _template(db, ctx.organization_id, template_id)
+    template.analysis_config = body.dump()
+    await db.commit()
+    return AnalysisConfig.model_validate(template.analysis_config)
+
+
+@templates_router.get(
+    "/{template_id}/experiment", name="get_experiment", response_model=ExperimentConfig
+)
+async def get_experiment(template_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> ExperimentConfig:
+    template = await _template(db, ctx.organization_id, template_id)
+    return experiments.config_of(template) or ExperimentConfig(enabled=False)
+
+
+@templates_router.put(
+    "/{template_id}/experiment", name="set_experiment", response_model=ExperimentConfig
+)
+async def set_experiment(
+    template_id: uuid.UUID,
+    body: ExperimentConfig,
+    db: DbDep,
+    ctx: MemberOrg,
+    settings: SettingsDep,
+    redis: RedisDep,
+) -> ExperimentConfig:
+    """Arms (two or more, weights, agent set and version pins each). Every arm must resolve to
+    a runnable config, else ``session_config_invalid`` names the problems per arm."""
+    template = await _template(db, ctx.organization_id, template_id)
+    problems: list[str] = []
+    for arm in body.arms:
+        try:
+            await resolve_config(
+                db=db,
+                settings=settings,
+                organization_id=ctx.organization_id,
+                template_id=template.id,
+                session_id=uuid.uuid4(),
+                arm_spec=arm,
+            )
+        except SessionConfigInvalid as exc:
+            details = exc.details if isinstance(exc.details, dict) else {}
+            problems += [f"arm {arm.name!r}: {p}" for p in details.get("problems", [exc.message])]
+    if problems:
+        raise SessionConfigInvalid(details={"problems": problems})
+    template.experiment = body.model_dump(mode="json")
+    await db.commit()
+    await publish_invalidations(redis, [template.id])
+    return body
+
+
+@templates_router.get(
+    "/{template_id}/experiment/results",
+    name="experiment_results",
+    response_model=ExperimentResults,
+)
+async def experiment_results(
+    template_id: uuid.UUID, db: DbDep, ctx: ViewerOrg
+) -> ExperimentResults:
+    """Per arm: sessions, completion rate (analysis criteria), duration, turn latency
+    p50/p95, handoffs, tool errors, cost per session."""
+    template = await _template(db, ctx.organization_id, template_id)
+    return await experiments.results(db=db, template=template)

@@ -1,0 +1,54 @@
+"""LiveKit webhook consumers that publish customer events: a room that started emits
+``session.started``, a finished room ``session.ended`` (once each: only when the event moved
+the session's status). A finished room also requests the post-session analysis, a little
+later, in case the runtime's final log batch (which requests it at once) never comes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troupe_api.analysis import service as analysis
+from troupe_api.sessions import service as sessions
+from troupe_api.sessions.models import Session
+from troupe_api.webhook_endpoints import service
+from troupe_api.webhooks import hooks
+
+ANALYSIS_AFTER_ROOM_FINISHED_S = 60.0
+
+
+def session_data(session: Session) -> dict[str, Any]:
+    data = sessions.to_read(session).model_dump(mode="json")
+    data["experiment_arm"] = session.experiment_arm
+    data["close_reason"] = session.close_reason
+    return data
+
+
+@hooks.on("room_started")
+async def emit_session_started(applied: hooks.AppliedEvent) -> None:
+    if applied.session is None or not applied.changed:
+        return
+    await service.emit(
+        db=applied.db,
+        organization_id=applied.session.organization_id,
+        event_type=service.SESSION_STARTED,
+        key=str(applied.session.id),
+        data=session_data(applied.session),
+    )
+
+
+@hooks.on("room_finished")
+async def emit_session_ended(applied: hooks.AppliedEvent) -> None:
+    session = applied.session
+    if session is None or not applied.changed:
+        return
+    await service.emit(
+        db=applied.db,
+        organization_id=session.organization_id,
+        event_type=service.SESSION_ENDED,
+        key=str(session.id),
+        data=session_data(session),
+    )
+    if session.log_completed_at is None:
+        await analysis.request_analysis(
+            db=applied.db, session=session, delay_s=ANALYSIS_AFTER_ROOM_FINISHED_S
+        )
