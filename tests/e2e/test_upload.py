@@ -9,11 +9,38 @@ import re
 import wave
 from pathlib import Path
 
+from livekit import api as lk
+from livekit import rtc
 from playwright.async_api import async_playwright, expect
+from troupe_agent.uploads import send_file
 
 from tests.e2e.support import CHROMIUM_ARGS, SCREENSHOTS, env
 
 SENTENCE = "The lighthouse keeper counts forty ships every night."
+SUMMARY = "Ships counted: forty.\n"
+
+
+async def send_from_an_agent_participant(room_name: str, user_identity: str) -> None:
+    """Join as an agent-side participant (identity ``agent-…``) and send a file on
+    ``TOPIC_FILES`` with the worker's own ``send_file`` helper."""
+    token = (
+        lk.AccessToken(env("LIVEKIT_API_KEY"), env("LIVEKIT_API_SECRET"))
+        .with_identity("agent-e2e-files")
+        .with_grants(lk.VideoGrants(room_join=True, room=room_name, can_publish_data=True))
+        .to_jwt()
+    )
+    room = rtc.Room()
+    await room.connect(env("LIVEKIT_URL"), token)
+    try:
+        await send_file(
+            room.local_participant,
+            SUMMARY.encode(),
+            name="summary.txt",
+            mime_type="text/plain",
+            destination=user_identity,
+        )
+    finally:
+        await room.disconnect()
 
 
 def silent_wav(path: Path, seconds: float = 5.0, rate: int = 48_000) -> Path:
@@ -70,12 +97,19 @@ async def test_user_uploads_a_pdf_and_the_agent_answers_from_it(
         )
         try:
             context = await browser.new_context(
-                permissions=["microphone"], viewport={"width": 1280, "height": 800}
+                permissions=["microphone"],
+                viewport={"width": 1280, "height": 800},
+                accept_downloads=True,
             )
             page = await context.new_page()
             await page.goto(f"{web}/embed/{demo['test_embed_key']}")
             await page.get_by_test_id("start-session").click()
             await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
+            session_id = page.url.rstrip("/").split("/")[-1]
+            stored = await page.evaluate(
+                "id => JSON.parse(sessionStorage.getItem('troupe.session.' + id))", session_id
+            )
+            connection = stored["response"]["connection"]
 
             agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
             await expect(agent_lines.filter(has_text="test agent").first).to_be_visible(
@@ -99,6 +133,19 @@ async def test_user_uploads_a_pdf_and_the_agent_answers_from_it(
             answer = agent_lines.filter(has_text=re.compile(r"lighthouse keeper counts forty"))
             await expect(answer.first).to_be_visible(timeout=60_000)
             await expect(answer.first).to_contain_text("Uploaded document")
+
+            # Files from the agent side (TOPIC_FILES) are listed as downloads.
+            await send_from_an_agent_participant(
+                connection["room_name"], connection["participant_identity"]
+            )
+            link = page.get_by_test_id("received-file")
+            await expect(link).to_have_text("summary.txt", timeout=15_000)
+            await expect(link).to_have_attribute("download", "summary.txt")
+            async with page.expect_download() as download_info:
+                await link.click()
+            download = await download_info.value
+            assert download.suggested_filename == "summary.txt"
+            assert Path(await download.path()).read_text() == SUMMARY
 
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(SCREENSHOTS / "e2e-upload.png"), full_page=True)

@@ -92,6 +92,7 @@ export function UploadControl({ room, connected }: { room: Room; connected: bool
               )}
             </div>
           )}
+          {files.length > 0 && <p className={styles.filesTitle}>Files from the agent</p>}
           {files.length > 0 && (
             <ul
               className={styles.files}

@@ -2,7 +2,7 @@
 
 import type { Room } from 'livekit-client';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { TOPIC_FILES, TOPIC_UPLOADS, type AgentEvent } from '@/contracts';
+import { AGENT_IDENTITY_PREFIX, TOPIC_FILES, TOPIC_UPLOADS, type AgentEvent } from '@/contracts';
 import { subscribeAgentEvents } from '@/lib/session/agent-events';
 import { validateUpload } from './validate-upload';
 
@@ -66,7 +66,12 @@ export function useFileTransfers(room: Room, connected: boolean) {
 
   useEffect(() => {
     const urls: string[] = [];
-    room.registerByteStreamHandler(TOPIC_FILES, (reader) => {
+    room.registerByteStreamHandler(TOPIC_FILES, (reader, { identity }) => {
+      // Only the agent may offer downloads; anything else is drained and dropped.
+      if (!identity.startsWith(AGENT_IDENTITY_PREFIX)) {
+        reader.readAll().catch(() => undefined);
+        return;
+      }
       const { id, name, mimeType, size } = reader.info;
       reader
         .readAll()
