@@ -110,6 +110,24 @@ MATRIX: dict[str, dict[str, Any]] = {
     "sessions-summary": {"expect": READ_OWNED},
     "sessions-replay": {"expect": READ_OWNED},
     "sessions-export": {"expect": READ_OWNED, "query": "format=csv"},
+    # A's session has no analysis (its template defines none): 404 once readable.
+    "sessions-analysis": {"expect": by_role(viewer=404, member=404, admin=404, other=404)},
+    # --- customer webhook endpoints (random ids: 404 once the role passes) ------------------------
+    "webhook-endpoints-list": {"expect": signed_in(200)},
+    "webhook-endpoints-create": {
+        "expect": {**ADMIN_OWN_ORG, "admin": 201, "other": 201},
+        "body": {"url": "https://hooks.example/{role}", "events": ["session.ended"]},
+    },
+    "webhook-endpoints-get": {"expect": signed_in(404)},
+    "webhook-endpoints-update": {
+        "expect": by_role(viewer=403, member=403, admin=404, other=404),
+        "body": {"enabled": False},
+    },
+    "webhook-endpoints-delete": {"expect": by_role(viewer=403, member=403, admin=404, other=404)},
+    "webhook-endpoints-list_deliveries": {"expect": signed_in(404)},
+    "webhook-endpoints-redeliver": {
+        "expect": by_role(viewer=403, member=403, admin=404, other=404)
+    },
     # --- deployments, embed ----------------------------------------------------------------------
     "deployments-list": {"expect": READ_OWNED},
     "deployments-create": {

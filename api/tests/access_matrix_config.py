@@ -14,6 +14,7 @@ NIL = "00000000-0000-0000-0000-000000000000"
 # Role check first (viewer 403), then the random id is not found.
 WRITE_MISSING = by_role(viewer=403, member=404, admin=404, other=404)
 CREATE = by_role(viewer=403, member=201, admin=201, other=201)
+READ_A = by_role(viewer=200, member=200, admin=200, other=404)
 AGENT_BODY = {"name": "X", "instructions": "Be brief."}
 
 CONFIG_MATRIX: dict[str, dict[str, Any]] = {
@@ -68,6 +69,27 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
         "body": {"name": "{role} tpl", "agent_set_id": NIL},
     },
     "templates-get": {"expect": by_role(viewer=200, member=200, admin=200, other=404)},
+    # --- analysis and experiment configuration of A's template -----------------------------------
+    "templates-get_analysis_config": {"expect": READ_A},
+    "templates-set_analysis_config": {
+        "expect": by_role(viewer=403, member=200, admin=200, other=404),
+        "body": {
+            "schema": {"type": "object", "properties": {"resolved": {"type": "boolean"}}},
+            "criteria": [{"field": "resolved", "equals": True}],
+        },
+    },
+    "templates-get_experiment": {"expect": READ_A},
+    # Both arms resolve to a runnable config (ava has a version 1).
+    "templates-set_experiment": {
+        "expect": by_role(viewer=403, member=200, admin=200, other=404),
+        "body": {
+            "arms": [
+                {"name": "a", "weight": 70},
+                {"name": "b", "weight": 30, "pinned_versions": {"ava": 1}},
+            ]
+        },
+    },
+    "templates-experiment_results": {"expect": READ_A},
     "templates-replace": {
         "expect": by_role(viewer=403, member=422, admin=422, other=404),
         "body": {"name": "{role} tpl", "agent_set_id": NIL},

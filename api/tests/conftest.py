@@ -17,6 +17,7 @@ from troupe_api.cli import migrate
 from troupe_api.core.db import create_engine
 from troupe_api.core.ratelimit import RateLimiter
 from troupe_api.core.settings import Settings, get_settings
+from troupe_api.jobs.queue import MemoryJobQueue
 from troupe_api.main import create_app
 
 _MISSING_ENV = "DATABASE_URL" not in os.environ
@@ -82,18 +83,28 @@ async def running_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[
 
 
 @pytest.fixture
+def jobs() -> MemoryJobQueue:
+    """What the app enqueued during the test (nothing reaches Redis; tests run the tasks)."""
+    return MemoryJobQueue()
+
+
+@pytest.fixture
 async def app(
-    running_app: FastAPI, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    running_app: FastAPI,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    jobs: MemoryJobQueue,
 ) -> AsyncIterator[FastAPI]:
     state = running_app.state
-    saved = (state.session_factory, state.limiter)
+    saved = (state.session_factory, state.limiter, state.jobs)
     state.session_factory = session_factory
     # A fresh key space per test, so rate-limit counts never leak between tests.
     state.limiter = RateLimiter(settings.redis_url, prefix=f"troupe-test:{uuid.uuid4().hex}")
+    state.jobs = jobs
     try:
         yield running_app
     finally:
-        state.session_factory, state.limiter = saved
+        state.session_factory, state.limiter, state.jobs = saved
         running_app.dependency_overrides.clear()
 
 

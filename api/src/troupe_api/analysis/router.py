@@ -53,7 +53,10 @@ async def _template(
 
 
 @templates_router.get(
-    "/{template_id}/analysis", name="get_analysis_config", response_model=AnalysisConfig
+    "/{template_id}/analysis",
+    name="get_analysis_config",
+    response_model=AnalysisConfig,
+    response_model_exclude_unset=True,
 )
 async def get_analysis_config(template_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> AnalysisConfig:
     template = await _template(db, ctx.organization_id, template_id)
@@ -61,7 +64,10 @@ async def get_analysis_config(template_id: uuid.UUID, db: DbDep, ctx: ViewerOrg)
 
 
 @templates_router.put(
-    "/{template_id}/analysis", name="set_analysis_config", response_model=AnalysisConfig
+    "/{template_id}/analysis",
+    name="set_analysis_config",
+    response_model=AnalysisConfig,
+    response_model_exclude_unset=True,
 )
 async def set_analysis_config(
     template_id: uuid.UUID, body: AnalysisConfig, db: DbDep, ctx: MemberOrg

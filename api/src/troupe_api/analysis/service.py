@@ -158,10 +158,15 @@ async def run_analysis(
 ) -> SessionAnalysis | None:
     """Analyse the session now and store the result (committed). Raises when extraction
     fails, after recording the error, so the job retries; ``final_attempt`` marks it failed."""
-    session = await sessions.get_unscoped(db=db, session_id=session_id)
+    # populate_existing: a long-lived session must see the template's current analysis config.
+    session = await db.get(Session, session_id, populate_existing=True)
     if session is None:
         return None
-    template = await db.get(SessionTemplate, session.template_id) if session.template_id else None
+    template = (
+        await db.get(SessionTemplate, session.template_id, populate_existing=True)
+        if session.template_id
+        else None
+    )
     config = config_of(template)
     row = await get(db=db, organization_id=session.organization_id, session_id=session.id)
     if config is None:
