@@ -38,6 +38,9 @@ EXPECTED_TABLES = {
     "agent_sets",
     "tools",
     "template_shares",
+    "session_analyses",
+    "webhook_endpoints",
+    "webhook_deliveries",
 }
 
 
