@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -55,7 +55,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await livekit.aclose()
-        await saq_queue.disconnect()
+        with suppress(Exception):  # never connected when nothing was enqueued
+            await saq_queue.disconnect()
         await redis.aclose()
         await engine.dispose()
         log.info("api_stopped")

@@ -139,7 +139,8 @@ class Settings(BaseSettings):
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         validation_alias=_env("TROUPE_WEBHOOK_ALLOWED_HOSTS"),
-        description="Comma-separated host names webhook dry-runs may call even though they "
+        description="Comma-separated host names webhook dry-runs and customer webhook "
+        "deliveries may call even though they "
         "resolve to private, loopback or link-local addresses.",
     )
     openai_api_key: str = Field(default="", validation_alias=_env("OPENAI_API_KEY"))
