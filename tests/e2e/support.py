@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import re
 import subprocess
+import time
 import wave
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import httpx
 import numpy as np
+from playwright.async_api import Page, async_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "test-results"
@@ -102,3 +111,73 @@ AUDIO_PROBE = """
   }, 100);
 })();
 """
+
+
+@dataclass
+class LiveSession:
+    """A session started from an embed page in headless Chromium."""
+
+    page: Page
+    session_id: str
+    connection: dict[str, Any]
+
+    @property
+    def token(self) -> str:
+        """The participant token: also the credential for the session's own API reads."""
+        return str(self.connection["participant_token"])
+
+
+@asynccontextmanager
+async def live_session(
+    embed_key: str,
+    mic_wav: Path,
+    *,
+    viewport: tuple[int, int] = (1280, 800),
+    accept_downloads: bool = False,
+) -> AsyncIterator[LiveSession]:
+    """Open ``/embed/<embed_key>`` with a fake microphone playing ``mic_wav`` (looped), click
+    start and wait for the session page; the browser closes when the block ends."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={mic_wav}"],
+        )
+        try:
+            context = await browser.new_context(
+                permissions=["microphone"],
+                viewport={"width": viewport[0], "height": viewport[1]},
+                accept_downloads=accept_downloads,
+            )
+            page = await context.new_page()
+            await page.add_init_script(AUDIO_PROBE)
+            await page.goto(f"{env('TROUPE_WEB_URL')}/embed/{embed_key}")
+            await page.get_by_test_id("start-session").click()
+            await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
+            session_id = page.url.rstrip("/").split("/")[-1]
+            stored = await page.evaluate(
+                "id => JSON.parse(sessionStorage.getItem('troupe.session.' + id))", session_id
+            )
+            yield LiveSession(page, session_id, stored["response"]["connection"])
+        finally:
+            await browser.close()
+
+
+async def read_complete_log(session_id: str, token: str, timeout_s: float = 90.0) -> dict[str, Any]:
+    """Poll ``GET /sessions/{id}/log`` until the runtime's final batch has arrived."""
+    deadline = time.monotonic() + timeout_s
+    body: dict[str, Any] = {}
+    async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=10) as api:
+        while time.monotonic() < deadline:
+            r = await api.get(
+                f"/api/v1/sessions/{session_id}/log",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert r.status_code == 200, r.text
+            body = r.json()
+            if body["complete"]:
+                return body
+            await asyncio.sleep(1.0)
+    raise AssertionError(
+        f"the session log was not complete after {timeout_s:.0f}s; got "
+        f"{[(e['seq'], e['kind']) for e in body.get('entries', [])]}"
+    )

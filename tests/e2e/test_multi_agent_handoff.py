@@ -6,17 +6,19 @@ delivered to the API: messages of both agents, the transition, and the tool call
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import time
 from pathlib import Path
-from typing import Any
 
-import httpx
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
-from tests.e2e.support import AUDIO_PROBE, CHROMIUM_ARGS, ROOT, SCREENSHOTS, env, speech_wav
+from tests.e2e.support import (
+    ROOT,
+    SCREENSHOTS,
+    live_session,
+    read_complete_log,
+    speech_wav,
+)
 
 SENTENCE = "I need to talk to an expert please."
 SCRIPT = json.loads((ROOT / "tests" / "e2e" / "scripts" / "handoff.json").read_text())
@@ -31,80 +33,37 @@ EXPERT_NAME = "Test Expert"
 LOG_TIMEOUT_S = 90.0
 
 
-async def read_complete_log(session_id: str, token: str) -> dict[str, Any]:
-    """Poll ``GET /sessions/{id}/log`` until the runtime's final batch has arrived."""
-    deadline = time.monotonic() + LOG_TIMEOUT_S
-    body: dict[str, Any] = {}
-    async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=10) as api:
-        while time.monotonic() < deadline:
-            r = await api.get(
-                f"/api/v1/sessions/{session_id}/log",
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            assert r.status_code == 200, r.text
-            body = r.json()
-            if body["complete"]:
-                return body
-            await asyncio.sleep(1.0)
-    raise AssertionError(
-        f"the session log was not complete after {LOG_TIMEOUT_S:.0f}s; got "
-        f"{[(e['seq'], e['kind']) for e in body.get('entries', [])]}"
-    )
-
-
 async def test_front_desk_hands_off_to_the_expert_by_voice(
     demo: dict[str, str], tmp_path: Path
 ) -> None:
     wav = speech_wav(SENTENCE, tmp_path / "sentence.wav", lead_s=6.0, tail_s=6.0)
-    web = env("TROUPE_WEB_URL")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"],
+    async with live_session(demo["handoff_embed_key"], wav) as live:
+        page = live.page
+        participant_token = live.token
+        session_id = live.session_id
+
+        agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
+        user_lines = page.locator('[data-testid="transcript-entry"][data-role="user"]')
+        active = page.get_by_test_id("active-agent")
+
+        # The front desk greets first ...
+        await expect(agent_lines.filter(has_text="front desk").first).to_be_visible(timeout=60_000)
+        await expect(active).to_have_text("Test Front Desk", timeout=10_000)
+        # ... the user's request is recognised ...
+        await expect(user_lines.filter(has_text=re.compile("expert", re.I)).first).to_be_visible(
+            timeout=60_000
         )
-        try:
-            context = await browser.new_context(
-                permissions=["microphone"], viewport={"width": 1280, "height": 800}
-            )
-            page = await context.new_page()
-            await page.add_init_script(AUDIO_PROBE)
-            await page.goto(f"{web}/embed/{demo['handoff_embed_key']}")
-            await page.get_by_test_id("start-session").click()
-            await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
-            session_id = page.url.rstrip("/").split("/")[-1]
-            stored = await page.evaluate(
-                "id => JSON.parse(sessionStorage.getItem('troupe.session.' + id))", session_id
-            )
-            participant_token = stored["response"]["connection"]["participant_token"]
+        # ... and the expert takes over and answers by voice.
+        await expect(agent_lines.filter(has_text=EXPERT_ANSWER).first).to_be_visible(timeout=60_000)
+        await expect(active).to_have_text(EXPERT_NAME, timeout=10_000)
+        await page.wait_for_function("window.__troupeAudioPeak > 0.01", timeout=30_000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOTS / "e2e-handoff.png"), full_page=True)
 
-            agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
-            user_lines = page.locator('[data-testid="transcript-entry"][data-role="user"]')
-            active = page.get_by_test_id("active-agent")
+        await page.get_by_test_id("end-session").click()
+        await page.get_by_test_id("confirm-end").click()
 
-            # The front desk greets first ...
-            await expect(agent_lines.filter(has_text="front desk").first).to_be_visible(
-                timeout=60_000
-            )
-            await expect(active).to_have_text("Test Front Desk", timeout=10_000)
-            # ... the user's request is recognised ...
-            await expect(
-                user_lines.filter(has_text=re.compile("expert", re.I)).first
-            ).to_be_visible(timeout=60_000)
-            # ... and the expert takes over and answers by voice.
-            await expect(agent_lines.filter(has_text=EXPERT_ANSWER).first).to_be_visible(
-                timeout=60_000
-            )
-            await expect(active).to_have_text(EXPERT_NAME, timeout=10_000)
-            await page.wait_for_function("window.__troupeAudioPeak > 0.01", timeout=30_000)
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOTS / "e2e-handoff.png"), full_page=True)
-
-            await page.get_by_test_id("end-session").click()
-            await page.get_by_test_id("confirm-end").click()
-        finally:
-            await browser.close()
-
-    log = await read_complete_log(session_id, participant_token)
+    log = await read_complete_log(session_id, participant_token, LOG_TIMEOUT_S)
     entries = log["entries"]
     seqs = [e["seq"] for e in entries]
     assert seqs == list(range(len(entries))), f"gaps or duplicates in the log: {seqs}"

@@ -11,19 +11,22 @@ browser's panel events."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
-from tests.e2e.support import AUDIO_PROBE, CHROMIUM_ARGS, ROOT, SCREENSHOTS, env, speech_wav
+from tests.e2e.support import (
+    ROOT,
+    SCREENSHOTS,
+    live_session,
+    read_complete_log,
+    speech_wav,
+)
 
 SENTENCE = "Please show me the panel."
 SCRIPT = json.loads((ROOT / "tests" / "e2e" / "scripts" / "handoff.json").read_text())
@@ -43,27 +46,6 @@ def _setup_command(panel: str, op: str) -> dict[str, Any]:
     raise AssertionError(f"no {op} in the script of test_{panel}")
 
 
-async def read_complete_log(session_id: str, token: str) -> dict[str, Any]:
-    """Poll ``GET /sessions/{id}/log`` until the runtime's final batch has arrived."""
-    deadline = time.monotonic() + LOG_TIMEOUT_S
-    body: dict[str, Any] = {}
-    async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=10) as api:
-        while time.monotonic() < deadline:
-            r = await api.get(
-                f"/api/v1/sessions/{session_id}/log",
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            assert r.status_code == 200, r.text
-            body = r.json()
-            if body["complete"]:
-                return body
-            await asyncio.sleep(1.0)
-    raise AssertionError(
-        f"the session log was not complete after {LOG_TIMEOUT_S:.0f}s; got "
-        f"{[(e['seq'], e['kind']) for e in body.get('entries', [])]}"
-    )
-
-
 async def run_panel_session(
     demo: dict[str, str], tmp_path: Path, panel: str, act: Act
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
@@ -72,59 +54,41 @@ async def run_panel_session(
     # Long trailing silence: one utterance per ~15 s loop, so the test can mute the microphone
     # after the first one before the next arrives.
     wav = speech_wav(SENTENCE, tmp_path / "sentence.wav", lead_s=2.0, tail_s=12.0)
-    web = env("TROUPE_WEB_URL")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"],
+    async with live_session(demo[f"panel_{panel}_embed_key"], wav, viewport=(1280, 900)) as live:
+        page = live.page
+        participant_token = live.token
+        session_id = live.session_id
+        agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
+        mic = page.get_by_test_id("mic-toggle")
+
+        # The user's first utterance: the agent opens and drives the panel.
+        root = page.get_by_test_id(f"panel-{panel}")
+        await expect(root).to_be_visible(timeout=TURN_TIMEOUT_MS)
+        await expect(mic).to_have_attribute("data-muted", "false")
+        await mic.click()
+        await expect(mic).to_have_attribute("data-muted", "true")
+        await expect(agent_lines.filter(has_text=f"The {panel} is ready.").first).to_be_visible(
+            timeout=30_000
         )
-        try:
-            context = await browser.new_context(
-                permissions=["microphone"], viewport={"width": 1280, "height": 900}
-            )
-            page = await context.new_page()
-            await page.add_init_script(AUDIO_PROBE)
-            await page.goto(f"{web}/embed/{demo[f'panel_{panel}_embed_key']}")
-            await page.get_by_test_id("start-session").click()
-            await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
-            session_id = page.url.rstrip("/").split("/")[-1]
-            stored = await page.evaluate(
-                "id => JSON.parse(sessionStorage.getItem('troupe.session.' + id))", session_id
-            )
-            participant_token = stored["response"]["connection"]["participant_token"]
-            agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
-            mic = page.get_by_test_id("mic-toggle")
 
-            # The user's first utterance: the agent opens and drives the panel.
-            root = page.get_by_test_id(f"panel-{panel}")
-            await expect(root).to_be_visible(timeout=TURN_TIMEOUT_MS)
-            await expect(mic).to_have_attribute("data-muted", "false")
-            await mic.click()
-            await expect(mic).to_have_attribute("data-muted", "true")
-            await expect(agent_lines.filter(has_text=f"The {panel} is ready.").first).to_be_visible(
-                timeout=30_000
-            )
+        # The user acts in the panel while muted ...
+        facts = await act(page)
+        await page.wait_for_timeout(800)  # past the 500 ms debounce of content events
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOTS / f"e2e-panel-{panel}.png"))
 
-            # The user acts in the panel while muted ...
-            facts = await act(page)
-            await page.wait_for_timeout(800)  # past the 500 ms debounce of content events
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOTS / f"e2e-panel-{panel}.png"))
+        # ... then speaks again: the agent reads the panel back.
+        done = agent_lines.filter(has_text=f"I have read the {panel}.")
+        reads_before = await done.count()
+        await mic.click()
+        await expect(mic).to_have_attribute("data-muted", "false")
+        await expect(done).to_have_count(reads_before + 1, timeout=TURN_TIMEOUT_MS)
+        await mic.click()
 
-            # ... then speaks again: the agent reads the panel back.
-            done = agent_lines.filter(has_text=f"I have read the {panel}.")
-            reads_before = await done.count()
-            await mic.click()
-            await expect(mic).to_have_attribute("data-muted", "false")
-            await expect(done).to_have_count(reads_before + 1, timeout=TURN_TIMEOUT_MS)
-            await mic.click()
+        await page.get_by_test_id("end-session").click()
+        await page.get_by_test_id("confirm-end").click()
 
-            await page.get_by_test_id("end-session").click()
-            await page.get_by_test_id("confirm-end").click()
-        finally:
-            await browser.close()
-
-    entries = (await read_complete_log(session_id, participant_token))["entries"]
+    entries = (await read_complete_log(session_id, participant_token, LOG_TIMEOUT_S))["entries"]
     seqs = [e["seq"] for e in entries]
     assert seqs == list(range(len(entries))), f"gaps or duplicates in the log: {seqs}"
     tools = [e for e in entries if e["kind"] == "tool_call"]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from livekit import api as lk
 from livekit import rtc
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 from troupe_agent.uploads import send_file
 
-from tests.e2e.support import CHROMIUM_ARGS, SCREENSHOTS, env
+from tests.e2e.support import SCREENSHOTS, env, live_session
 
 SENTENCE = "The lighthouse keeper counts forty ships every night."
 SUMMARY = "Ships counted: forty.\n"
@@ -89,68 +89,46 @@ async def test_user_uploads_a_pdf_and_the_agent_answers_from_it(
     pdf.write_bytes(text_pdf([SENTENCE]))
     not_allowed = tmp_path / "clip.mp4"
     not_allowed.write_bytes(b"\x00\x00\x00\x18ftypmp42")
-    web = env("TROUPE_WEB_URL")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"],
+    async with live_session(demo["test_embed_key"], wav, accept_downloads=True) as live:
+        page = live.page
+        connection = live.connection
+
+        agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
+        await expect(agent_lines.filter(has_text="test agent").first).to_be_visible(timeout=60_000)
+        button = page.get_by_test_id("upload-button")
+        await expect(button).to_be_enabled()
+        status = page.get_by_test_id("upload-status")
+
+        # A type the platform does not take is refused in the browser, before sending.
+        await page.get_by_test_id("upload-input").set_input_files(str(not_allowed))
+        await expect(status).to_have_attribute("data-status", "rejected")
+        await expect(status).to_contain_text("can't be shared")
+
+        # The PDF goes to the agent, which confirms it ...
+        await page.get_by_test_id("upload-input").set_input_files(str(pdf))
+        await expect(status).to_have_attribute("data-status", "received", timeout=30_000)
+        await expect(status).to_contain_text("lighthouse.pdf")
+        await expect(status).to_contain_text("1 page")
+        # ... and answers from its text (the echo LLM repeats the document it was given).
+        answer = agent_lines.filter(has_text=re.compile(r"lighthouse keeper counts forty"))
+        await expect(answer.first).to_be_visible(timeout=60_000)
+        await expect(answer.first).to_contain_text("Uploaded document")
+
+        # Files from the agent side (TOPIC_FILES) are listed as downloads.
+        await send_from_an_agent_participant(
+            connection["room_name"], connection["participant_identity"]
         )
-        try:
-            context = await browser.new_context(
-                permissions=["microphone"],
-                viewport={"width": 1280, "height": 800},
-                accept_downloads=True,
-            )
-            page = await context.new_page()
-            await page.goto(f"{web}/embed/{demo['test_embed_key']}")
-            await page.get_by_test_id("start-session").click()
-            await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
-            session_id = page.url.rstrip("/").split("/")[-1]
-            stored = await page.evaluate(
-                "id => JSON.parse(sessionStorage.getItem('troupe.session.' + id))", session_id
-            )
-            connection = stored["response"]["connection"]
+        link = page.get_by_test_id("received-file")
+        await expect(link).to_have_text("summary.txt", timeout=15_000)
+        await expect(link).to_have_attribute("download", "summary.txt")
+        async with page.expect_download() as download_info:
+            await link.click()
+        download = await download_info.value
+        assert download.suggested_filename == "summary.txt"
+        assert Path(await download.path()).read_text() == SUMMARY
 
-            agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
-            await expect(agent_lines.filter(has_text="test agent").first).to_be_visible(
-                timeout=60_000
-            )
-            button = page.get_by_test_id("upload-button")
-            await expect(button).to_be_enabled()
-            status = page.get_by_test_id("upload-status")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOTS / "e2e-upload.png"), full_page=True)
 
-            # A type the platform does not take is refused in the browser, before sending.
-            await page.get_by_test_id("upload-input").set_input_files(str(not_allowed))
-            await expect(status).to_have_attribute("data-status", "rejected")
-            await expect(status).to_contain_text("can't be shared")
-
-            # The PDF goes to the agent, which confirms it ...
-            await page.get_by_test_id("upload-input").set_input_files(str(pdf))
-            await expect(status).to_have_attribute("data-status", "received", timeout=30_000)
-            await expect(status).to_contain_text("lighthouse.pdf")
-            await expect(status).to_contain_text("1 page")
-            # ... and answers from its text (the echo LLM repeats the document it was given).
-            answer = agent_lines.filter(has_text=re.compile(r"lighthouse keeper counts forty"))
-            await expect(answer.first).to_be_visible(timeout=60_000)
-            await expect(answer.first).to_contain_text("Uploaded document")
-
-            # Files from the agent side (TOPIC_FILES) are listed as downloads.
-            await send_from_an_agent_participant(
-                connection["room_name"], connection["participant_identity"]
-            )
-            link = page.get_by_test_id("received-file")
-            await expect(link).to_have_text("summary.txt", timeout=15_000)
-            await expect(link).to_have_attribute("download", "summary.txt")
-            async with page.expect_download() as download_info:
-                await link.click()
-            download = await download_info.value
-            assert download.suggested_filename == "summary.txt"
-            assert Path(await download.path()).read_text() == SUMMARY
-
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOTS / "e2e-upload.png"), full_page=True)
-
-            await page.get_by_test_id("end-session").click()
-            await page.get_by_test_id("confirm-end").click()
-        finally:
-            await browser.close()
+        await page.get_by_test_id("end-session").click()
+        await page.get_by_test_id("confirm-end").click()

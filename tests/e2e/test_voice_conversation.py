@@ -8,63 +8,41 @@ import re
 from pathlib import Path
 
 import httpx
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
-from tests.e2e.support import AUDIO_PROBE, CHROMIUM_ARGS, SCREENSHOTS, env, speech_wav
+from tests.e2e.support import SCREENSHOTS, env, live_session, speech_wav
 
 SENTENCE = "What is the weather like in Paris today?"
 
 
 async def test_user_speaks_and_agent_answers_by_voice(demo: dict[str, str], tmp_path: Path) -> None:
     wav = speech_wav(SENTENCE, tmp_path / "sentence.wav", lead_s=6.0, tail_s=4.0)
-    web = env("TROUPE_WEB_URL")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}"],
+    async with live_session(demo["test_embed_key"], wav) as live:
+        page = live.page
+        participant_token = live.token
+        session_id = live.session_id
+
+        agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
+        user_lines = page.locator('[data-testid="transcript-entry"][data-role="user"]')
+
+        # The greeting is spoken (its transcript arrives with the audio) ...
+        await expect(agent_lines.filter(has_text="test agent").first).to_be_visible(timeout=60_000)
+        # ... and real audio samples of the agent's voice reached the page.
+        await page.wait_for_function("window.__troupeAudioPeak > 0.01", timeout=30_000)
+
+        # The user's sentence is recognised by the local STT and shown ...
+        await expect(user_lines.filter(has_text=re.compile("weather", re.I)).first).to_be_visible(
+            timeout=60_000
         )
-        try:
-            context = await browser.new_context(
-                permissions=["microphone"], viewport={"width": 1280, "height": 800}
-            )
-            page = await context.new_page()
-            await page.add_init_script(AUDIO_PROBE)
-            await page.goto(f"{web}/embed/{demo['test_embed_key']}")
-            await page.get_by_test_id("start-session").click()
-            await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
-            session_id = page.url.rstrip("/").split("/")[-1]
-            stored = await page.evaluate(
-                "id => JSON.parse(sessionStorage.getItem('troupe.session.' + id))", session_id
-            )
-            participant_token = stored["response"]["connection"]["participant_token"]
+        # ... and the agent answers it by voice (the echo LLM repeats what it heard).
+        answer = agent_lines.filter(has_text=re.compile(r"You said:.*weather", re.I)).first
+        await expect(answer).to_be_visible(timeout=60_000)
+        await expect(page.get_by_test_id("active-agent")).not_to_be_empty()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOTS / "e2e-voice-conversation.png"), full_page=True)
 
-            agent_lines = page.locator('[data-testid="transcript-entry"][data-role="agent"]')
-            user_lines = page.locator('[data-testid="transcript-entry"][data-role="user"]')
-
-            # The greeting is spoken (its transcript arrives with the audio) ...
-            await expect(agent_lines.filter(has_text="test agent").first).to_be_visible(
-                timeout=60_000
-            )
-            # ... and real audio samples of the agent's voice reached the page.
-            await page.wait_for_function("window.__troupeAudioPeak > 0.01", timeout=30_000)
-
-            # The user's sentence is recognised by the local STT and shown ...
-            await expect(
-                user_lines.filter(has_text=re.compile("weather", re.I)).first
-            ).to_be_visible(timeout=60_000)
-            # ... and the agent answers it by voice (the echo LLM repeats what it heard).
-            answer = agent_lines.filter(has_text=re.compile(r"You said:.*weather", re.I)).first
-            await expect(answer).to_be_visible(timeout=60_000)
-            await expect(page.get_by_test_id("active-agent")).not_to_be_empty()
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(
-                path=str(SCREENSHOTS / "e2e-voice-conversation.png"), full_page=True
-            )
-
-            await page.get_by_test_id("end-session").click()
-            await page.get_by_test_id("confirm-end").click()
-        finally:
-            await browser.close()
+        await page.get_by_test_id("end-session").click()
+        await page.get_by_test_id("confirm-end").click()
 
     # The API saw the session become active through LiveKit's real webhooks.
     async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=10) as api:
