@@ -148,42 +148,6 @@ def table(levels: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-async def start_livekit(run_dir: Path) -> tuple[vl.Child, str, str, str]:
-    """bench/voice_latency.py's LiveKit, plus ``agents.target_load``: LiveKit dispatches only to
-    workers whose reported CPU load is below it (0.7 by default), and on a small or shared
-    machine the worker's load passes that before the sessions under test even start."""
-    import aiohttp
-
-    port, tcp_port, udp_port = vl.free_port(), vl.free_port(), vl.free_port()
-    key, secret = f"load{secrets.token_hex(4)}", secrets.token_hex(24)
-    config = (
-        f"port: {port}\n"
-        "bind_addresses: ['127.0.0.1']\n"
-        f"rtc:\n  tcp_port: {tcp_port}\n  udp_port: {udp_port}\n  use_external_ip: false\n"
-        f"keys:\n  {key}: {secret}\n"
-        "agents:\n  target_load: 1000\n"
-        "logging:\n  level: info\n"
-    )
-    child = await vl.spawn(
-        "livekit-server",
-        [str(vl.LIVEKIT_BIN), "--dev", "--config-body", config],
-        dict(os.environ),
-        run_dir / "livekit.log",
-    )
-    deadline = time.perf_counter() + 20
-    async with aiohttp.ClientSession() as http:
-        while time.perf_counter() < deadline:
-            if child.proc.returncode is not None:
-                raise RuntimeError(f"livekit-server exited; see {child.log_path}")
-            with contextlib.suppress(aiohttp.ClientError, OSError):
-                async with http.get(f"http://127.0.0.1:{port}/") as r:
-                    if r.status == 200:
-                        return child, f"ws://127.0.0.1:{port}", key, secret
-            await asyncio.sleep(0.2)
-    await child.stop(5)
-    raise RuntimeError("livekit-server did not become ready in 20 s")
-
-
 async def worker_metrics(port: int) -> dict[str, float]:
     """A few totals from the worker's own Prometheus endpoint (checks the metrics hook live)."""
     import aiohttp
@@ -220,7 +184,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     spool = Path(tempfile.mkdtemp(prefix="troupe-load-spool-"))
     metrics_dir = Path(tempfile.mkdtemp(prefix="troupe-load-metrics-"))
     try:
-        lk, url, key, secret = await start_livekit(run_dir)
+        lk, url, key, secret = await vl.start_livekit(run_dir)
         children.append(lk)
         fake_api = vl.FakeRuntimeApi()
         api_port = vl.free_port()
