@@ -38,7 +38,7 @@ PGPASSWORD=troupe "$PG_BIN/createdb" -h 127.0.0.1 -p "$TROUPE_PG_PORT" -U troupe
 UNIT_ENV=(env "DATABASE_URL=postgresql+asyncpg://troupe:troupe@127.0.0.1:$TROUPE_PG_PORT/troupe_unit" "REDIS_URL=redis://127.0.0.1:$TROUPE_REDIS_PORT/1")
 cd "$ROOT"
 suite "lint (ruff)" uv run --frozen ruff check contracts api agent tests bench
-suite "python unit + integration" "${UNIT_ENV[@]}" uv run --frozen pytest -q contracts/tests api/tests agent/tests tests/infra tests/deploy -p no:cacheprovider
+suite "python unit + integration" "${UNIT_ENV[@]}" uv run --frozen pytest -q -rs contracts/tests api/tests agent/tests tests/infra tests/deploy -p no:cacheprovider
 suite "web unit (vitest)" bash -c "cd web && npm test --silent"
 
 # ── whole system
@@ -63,7 +63,7 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 if [ "$ready" = 1 ]; then
-  suite "whole system (tests/e2e)" uv run --frozen pytest -q tests/e2e -p no:cacheprovider
+  suite "whole system (tests/e2e)" uv run --frozen pytest -q -rs tests/e2e -p no:cacheprovider
   suite "web browser shell (playwright)" bash -c "cd web && npm run test:browser --silent"
 else
   log "the stack did not become ready; logs:"; tail -n 40 "$LOGS"/{api,agent,web}.log
