@@ -21,6 +21,7 @@ services-down:
 
 lint:               ## ruff + mypy on Python, eslint + typecheck on web
 	uv run --frozen ruff check . && uv run --frozen ruff format --check .
+	uv run --frozen mypy contracts/src api/src agent/src
 	cd web && npm run lint && npm run typecheck
 
 format:

@@ -38,6 +38,8 @@ PGPASSWORD=troupe "$PG_BIN/createdb" -h 127.0.0.1 -p "$TROUPE_PG_PORT" -U troupe
 UNIT_ENV=(env "DATABASE_URL=postgresql+asyncpg://troupe:troupe@127.0.0.1:$TROUPE_PG_PORT/troupe_unit" "REDIS_URL=redis://127.0.0.1:$TROUPE_REDIS_PORT/1")
 cd "$ROOT"
 suite "lint (ruff)" uv run --frozen ruff check contracts api agent tests bench
+suite "format (ruff)" uv run --frozen ruff format --check .
+suite "types (mypy --strict)" uv run --frozen mypy contracts/src api/src agent/src
 suite "python unit + integration" "${UNIT_ENV[@]}" uv run --frozen pytest -q -rs contracts/tests api/tests agent/tests tests/infra tests/deploy -p no:cacheprovider
 suite "web unit (vitest)" bash -c "cd web && npm test --silent"
 

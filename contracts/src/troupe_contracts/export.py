@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 from troupe_contracts import constants, providers
 from troupe_contracts.config import SessionConfig
@@ -75,7 +76,9 @@ UNIONS: dict[str, Any] = {
 def build_schema() -> dict[str, Any]:
     """One schema whose ``$defs`` hold every contract, plus the constants as ``const`` values."""
     defs: dict[str, Any] = {}
-    entries = [(m.__name__, m, "validation") for m in REQUESTS]
+    entries: list[tuple[str, Any, JsonSchemaMode]] = [
+        (m.__name__, m, "validation") for m in REQUESTS
+    ]
     entries += [(m.__name__, m, "serialization") for m in MODELS]
     entries += [(name, tp, "serialization") for name, tp in UNIONS.items()]
     for name, tp, mode in entries:

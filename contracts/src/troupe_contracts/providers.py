@@ -3,6 +3,7 @@ capabilities. The API validates agent configs against it and serves it; the runt
 the same strings to plugin instances."""
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -31,8 +32,8 @@ class ProviderSpec(Contract):
     test_only: bool = Field(default=False, description="Deterministic fake; only in test mode.")
 
 
-def _local(role: ProviderRole, model: str, label: str, **kw: object) -> ProviderSpec:
-    return ProviderSpec(id=f"local/{model}", role=role, label=label, offline=True, **kw)  # type: ignore[arg-type]
+def _local(role: ProviderRole, model: str, label: str, **kw: Any) -> ProviderSpec:
+    return ProviderSpec(id=f"local/{model}", role=role, label=label, offline=True, **kw)
 
 
 PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
