@@ -41,6 +41,7 @@ suite "lint (ruff)" uv run --frozen ruff check contracts api agent tests bench
 suite "format (ruff)" uv run --frozen ruff format --check .
 suite "types (mypy --strict)" uv run --frozen mypy contracts/src api/src agent/src
 suite "python unit + integration" "${UNIT_ENV[@]}" uv run --frozen pytest -q -rs contracts/tests api/tests agent/tests tests/infra tests/deploy -p no:cacheprovider
+suite "web lint + types (eslint, prettier, tsc)" bash -c "cd web && npm run lint --silent && npm run typecheck --silent"
 suite "web unit (vitest)" bash -c "cd web && npm test --silent"
 
 # ── whole system
