@@ -1,22 +1,7 @@
-import type { SVGProps } from 'react';
+import { iconProps, type IconProps } from '@/components/ui/icons';
 
-type IconProps = SVGProps<SVGSVGElement> & { size?: number };
-
-function svg({ size = 18, ...props }: IconProps): SVGProps<SVGSVGElement> {
-  return {
-    width: size,
-    height: size,
-    viewBox: '0 0 24 24',
-    fill: 'none',
-    stroke: 'currentColor',
-    strokeWidth: 1.8,
-    strokeLinecap: 'round',
-    strokeLinejoin: 'round',
-    'aria-hidden': true,
-    focusable: false,
-    ...props,
-  };
-}
+/** Panel chrome uses slightly smaller icons than the rest of the app. */
+const svg = ({ size = 18, ...props }: IconProps) => iconProps({ size, ...props });
 
 export const SlidesIcon = (p: IconProps) => (
   <svg {...svg(p)}>

@@ -1,8 +1,9 @@
 import type { SVGProps } from 'react';
 
-type IconProps = SVGProps<SVGSVGElement> & { size?: number };
+export type IconProps = SVGProps<SVGSVGElement> & { size?: number };
 
-function base({ size = 20, ...props }: IconProps): SVGProps<SVGSVGElement> {
+/** The shared look of every line icon in the app (24-unit grid, stroke in currentColor). */
+export function iconProps({ size = 20, ...props }: IconProps): SVGProps<SVGSVGElement> {
   return {
     width: size,
     height: size,
@@ -19,52 +20,52 @@ function base({ size = 20, ...props }: IconProps): SVGProps<SVGSVGElement> {
 }
 
 export const SunIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <circle cx="12" cy="12" r="4" />
     <path d="M12 2v2M12 20v2M4.93 4.93l1.41 1.41M17.66 17.66l1.41 1.41M2 12h2M20 12h2M6.34 17.66l-1.41 1.41M19.07 4.93l-1.41 1.41" />
   </svg>
 );
 export const MoonIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M21 12.79A9 9 0 1 1 11.21 3 7 7 0 0 0 21 12.79z" />
   </svg>
 );
 export const MicIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <rect x="9" y="2" width="6" height="12" rx="3" />
     <path d="M5 10a7 7 0 0 0 14 0M12 19v3" />
   </svg>
 );
 export const MicOffIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M2 2l20 20M9 9v1a3 3 0 0 0 5.12 2.12M15 9.34V5a3 3 0 0 0-5.94-.6" />
     <path d="M17 16.95A7 7 0 0 1 5 10M19 10a7 7 0 0 1-.11 1.23M12 19v3" />
   </svg>
 );
 export const PhoneOffIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M10.68 13.31a16 16 0 0 0 3.41 2.6l1.27-1.27a2 2 0 0 1 2.11-.45c.91.34 1.85.57 2.81.7A2 2 0 0 1 22 16.92v3a2 2 0 0 1-2.18 2 19.79 19.79 0 0 1-8.63-3.07 19.5 19.5 0 0 1-3.33-2.67M5.1 13.9A19.79 19.79 0 0 1 2.08 4.18 2 2 0 0 1 4.07 2h3a2 2 0 0 1 2 1.72c.13.96.36 1.9.7 2.81a2 2 0 0 1-.45 2.11L8.05 9.91" />
     <path d="M22 2L2 22" />
   </svg>
 );
 export const SpeakerIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M11 5L6 9H2v6h4l5 4V5zM15.54 8.46a5 5 0 0 1 0 7.07M19.07 4.93a10 10 0 0 1 0 14.14" />
   </svg>
 );
 export const HomeIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M3 10.5L12 3l9 7.5V21a1 1 0 0 1-1 1h-5v-7H9v7H4a1 1 0 0 1-1-1z" />
   </svg>
 );
 export const BotIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <rect x="4" y="8" width="16" height="12" rx="3" />
     <path d="M12 4v4M9 14h.01M15 14h.01M2 13v3M22 13v3" />
   </svg>
 );
 export const TopologyIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <circle cx="5" cy="12" r="2.5" />
     <circle cx="19" cy="5" r="2.5" />
     <circle cx="19" cy="19" r="2.5" />
@@ -72,49 +73,49 @@ export const TopologyIcon = (p: IconProps) => (
   </svg>
 );
 export const ToolIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4z" />
   </svg>
 );
 export const TemplateIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <rect x="3" y="3" width="18" height="18" rx="2" />
     <path d="M3 9h18M9 21V9" />
   </svg>
 );
 export const SessionsIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z" />
   </svg>
 );
 export const UsageIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M3 3v18h18M7 15l4-4 3 3 6-6" />
   </svg>
 );
 export const StatusIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M22 12h-4l-3 9L9 3l-3 9H2" />
   </svg>
 );
 export const SettingsIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <circle cx="12" cy="12" r="3" />
     <path d="M19.4 15a1.65 1.65 0 0 0 .33 1.82l.06.06a2 2 0 1 1-2.83 2.83l-.06-.06a1.65 1.65 0 0 0-1.82-.33 1.65 1.65 0 0 0-1 1.51V21a2 2 0 1 1-4 0v-.09a1.65 1.65 0 0 0-1-1.51 1.65 1.65 0 0 0-1.82.33l-.06.06a2 2 0 1 1-2.83-2.83l.06-.06a1.65 1.65 0 0 0 .33-1.82 1.65 1.65 0 0 0-1.51-1H3a2 2 0 1 1 0-4h.09a1.65 1.65 0 0 0 1.51-1 1.65 1.65 0 0 0-.33-1.82l-.06-.06a2 2 0 1 1 2.83-2.83l.06.06a1.65 1.65 0 0 0 1.82.33h0a1.65 1.65 0 0 0 1-1.51V3a2 2 0 1 1 4 0v.09a1.65 1.65 0 0 0 1 1.51h0a1.65 1.65 0 0 0 1.82-.33l.06-.06a2 2 0 1 1 2.83 2.83l-.06.06a1.65 1.65 0 0 0-.33 1.82v0a1.65 1.65 0 0 0 1.51 1H21a2 2 0 1 1 0 4h-.09a1.65 1.65 0 0 0-1.51 1z" />
   </svg>
 );
 export const MenuIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M3 6h18M3 12h18M3 18h18" />
   </svg>
 );
 export const AlertIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M10.29 3.86L1.82 18a2 2 0 0 0 1.71 3h16.94a2 2 0 0 0 1.71-3L13.71 3.86a2 2 0 0 0-3.42 0zM12 9v4M12 17h.01" />
   </svg>
 );
 export const ArrowRightIcon = (p: IconProps) => (
-  <svg {...base(p)}>
+  <svg {...iconProps(p)}>
     <path d="M5 12h14M12 5l7 7-7 7" />
   </svg>
 );
