@@ -22,6 +22,8 @@ async function result(page: Page) {
   };
 }
 
+const countWords = (text: string) => text.trim().split(/\s+/u).length;
+
 test.use({ viewport: { width: 1280, height: 800 } });
 
 test.beforeEach(async ({ page }) => {
@@ -68,6 +70,64 @@ test('notepad: prefill, user typing is debounced into content_changed', async ({
     text: expect.stringContaining('Hire a designer'),
   });
   await shot(page, testInfo, 'notepad');
+});
+
+test('notepad: bold, italic and bullets by button and shortcut, stored as Markdown', async ({
+  page,
+}, testInfo) => {
+  await page.getByTestId('harness-notepad-open').click();
+  const panel = page.getByTestId('panel-notepad');
+  const text = panel.getByTestId('notepad-text');
+  const bold = panel.getByTestId('notepad-bold');
+  const italic = panel.getByTestId('notepad-italic');
+  const list = panel.getByTestId('notepad-list');
+  await text.fill('Goals\nShip the beta\nHire a designer');
+  // Select "Ship the beta".
+  await text.press('ControlOrMeta+Home');
+  await text.press('ArrowDown');
+  await text.press('Home');
+  await text.press('Shift+End');
+  await expect(bold).toHaveAttribute('aria-pressed', 'false');
+  await text.press('ControlOrMeta+b');
+  await expect(text).toHaveValue('Goals\n**Ship the beta**\nHire a designer');
+  await expect(bold).toHaveAttribute('aria-pressed', 'true');
+  await italic.click();
+  await expect(text).toHaveValue('Goals\n***Ship the beta***\nHire a designer');
+  await expect(italic).toHaveAttribute('aria-pressed', 'true');
+  await text.press('ControlOrMeta+i');
+  await expect(text).toHaveValue('Goals\n**Ship the beta**\nHire a designer');
+  await expect(italic).toHaveAttribute('aria-pressed', 'false');
+  // Bullet the last line, then undo and redo it like typing.
+  await text.press('ArrowDown');
+  await list.click();
+  await expect(text).toHaveValue('Goals\n**Ship the beta**\n- Hire a designer');
+  await expect(list).toHaveAttribute('aria-pressed', 'true');
+  await text.press('ControlOrMeta+z');
+  await expect(text).toHaveValue('Goals\n**Ship the beta**\nHire a designer');
+  await list.click();
+  await text.press('End');
+  await text.pressSequentially(' and a PM', { delay: 10 });
+  const expected = 'Goals\n**Ship the beta**\n- Hire a designer and a PM';
+  await expect(text).toHaveValue(expected);
+  await expect(bold).toHaveAccessibleName('Bold');
+  await expect(panel.getByRole('toolbar', { name: 'Formatting' })).toBeVisible();
+  await page.getByTestId('harness-notepad-read').click();
+  expect((await result(page)).data.state).toEqual({
+    panel: 'notepad',
+    text: expected,
+    words: countWords(expected),
+    characters: expected.length,
+  });
+  await expect(page.locator('[data-event="notepad:content_changed"]').first()).toContainText(
+    'and a PM',
+  );
+  const file = path.resolve(
+    testInfo.project.outputDir,
+    '..',
+    'screenshots',
+    'panel-notepad-format.png',
+  );
+  await panel.screenshot({ path: file, animations: 'disabled' });
 });
 
 test('code: set, highlight, annotate, run JavaScript', async ({ page }, testInfo) => {
@@ -141,6 +201,69 @@ test('document: load PDF, navigate, zoom, highlight', async ({ page }, testInfo)
     scale: 1.25,
   });
   await shot(page, testInfo, 'document');
+});
+
+test('document: sections viewed, user annotates selected text', async ({ page }, testInfo) => {
+  await page.getByTestId('harness-document-open').click();
+  const panel = page.getByTestId('panel-document');
+  await expect(panel.getByTestId('document-page')).toHaveText('Page 1 of 3');
+  const layer = panel.getByTestId('document-text-layer');
+  await expect(layer).toHaveAttribute('data-section-count', '3');
+  // Sections in view for a moment are reported once each, with their text.
+  const sections = page.locator('[data-event="document:section_viewed"]');
+  await expect(sections).toHaveCount(3);
+  await expect(sections.last()).toContainText('"section":1,"heading":"Service Agreement"');
+  await expect(sections.first()).toContainText('"heading":"2. Term"');
+  await page.waitForTimeout(1200);
+  await expect(sections).toHaveCount(3);
+
+  // Select a sentence on the page (the text layer over the canvas) and add a note.
+  const annotate = panel.getByTestId('document-annotate');
+  await expect(annotate).toBeDisabled();
+  const sentence = layer.getByText('The provider delivers onboarding and support.');
+  const box = (await sentence.boundingBox())!;
+  await page.mouse.move(box.x + 1, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect(annotate).toBeEnabled();
+  await annotate.click();
+  await expect(panel.getByTestId('document-note-form')).toContainText('provider delivers');
+  await panel.getByTestId('document-note-input').fill('Who pays for onboarding?');
+  await panel.getByTestId('document-note-save').click();
+  await expect(panel.getByTestId('document-note-form')).toHaveCount(0);
+  const marker = panel.getByTestId('document-note-marker');
+  await expect(marker).toHaveCount(1);
+  await expect(marker).toHaveAccessibleName('Note: Who pays for onboarding?');
+  await expect(panel.getByTestId('document-note-mark').first()).toBeVisible();
+  await marker.click();
+  await expect(panel.getByTestId('document-note-bubble')).toHaveText('Who pays for onboarding?');
+  const added = page.locator('[data-event="document:annotation_added"]');
+  await expect(added).toHaveCount(1);
+  await expect(added).toContainText('"note":"Who pays for onboarding?"');
+  await page.getByTestId('harness-document-read').click();
+  const state = (await result(page)).data.state!;
+  expect(state.annotations).toEqual([
+    {
+      type: 'note',
+      page: 1,
+      text: expect.stringContaining('provider delivers onboarding'),
+      note: 'Who pays for onboarding?',
+      author: 'user',
+    },
+  ]);
+  const file = path.resolve(
+    testInfo.project.outputDir,
+    '..',
+    'screenshots',
+    'panel-document-notes.png',
+  );
+  await panel.screenshot({ path: file, animations: 'disabled' });
+
+  // Another page: its sections are reported too, the note stays on page 1.
+  await panel.getByTestId('document-next').click();
+  await expect(page.locator('[data-event="document:section_viewed"]')).toHaveCount(5);
+  await expect(marker).toHaveCount(0);
 });
 
 test('layout: split view, maximise, minimise and close', async ({ page }, testInfo) => {

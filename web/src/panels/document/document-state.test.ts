@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyDocumentCommand, initialDocumentState, readDocumentState } from './document-state';
+import {
+  addDocumentNote,
+  applyDocumentCommand,
+  initialDocumentState,
+  readDocumentState,
+} from './document-state';
 
 const loaded = () => ({
   ...applyDocumentCommand(initialDocumentState(), { op: 'document.load', url: '/dev/a.pdf' }),
@@ -43,5 +48,45 @@ describe('document reducer', () => {
         url: '//evil.example/x.pdf',
       }),
     ).toThrow();
+  });
+
+  it('adds user notes on selected text and reads them back', () => {
+    let state = applyDocumentCommand(loaded(), {
+      op: 'document.highlight',
+      page: 2,
+      text: 'thirty days',
+    });
+    const { state: next, mark } = addDocumentNote(state, {
+      page: 2,
+      text: '  Invoices are due\n within thirty days ',
+      note: ' Ask about net-45 ',
+    });
+    state = next;
+    expect(mark).toEqual({
+      type: 'note',
+      page: 2,
+      text: 'Invoices are due within thirty days',
+      note: 'Ask about net-45',
+      author: 'user',
+    });
+    expect(readDocumentState(state).annotations).toEqual([
+      { type: 'highlight', page: 2, text: 'thirty days', author: 'agent' },
+      mark,
+    ]);
+    // A new document starts without annotations.
+    state = applyDocumentCommand(state, { op: 'document.load', url: '/dev/b.pdf' });
+    expect(readDocumentState(state).annotations).toEqual([]);
+  });
+
+  it('rejects empty notes, empty selections, bad pages and no document', () => {
+    const add = (input: { page: number; text: string; note: string }, state = loaded()) =>
+      addDocumentNote(state, input);
+    expect(() => add({ page: 1, text: 'Scope', note: '   ' })).toThrow(/note/);
+    expect(() => add({ page: 1, text: ' \n ', note: 'x' })).toThrow(/Select/);
+    expect(() => add({ page: 4, text: 'Scope', note: 'x' })).toThrow();
+    expect(() => add({ page: 1, text: 'x'.repeat(1001), note: 'x' })).toThrow(/too long/);
+    expect(() => add({ page: 1, text: 'Scope', note: 'x' }, initialDocumentState())).toThrow(
+      /No document/,
+    );
   });
 });

@@ -8,18 +8,31 @@ export interface DocumentHighlightMark {
   author: 'agent' | 'user';
 }
 
+/** A note the user attached to text they selected on a page. */
+export interface DocumentNoteMark {
+  type: 'note';
+  page: number;
+  text: string;
+  note: string;
+  author: 'user';
+}
+
+export type DocumentMark = DocumentHighlightMark | DocumentNoteMark;
+
 export interface DocumentPanelState {
   url: string | null;
   page: number;
   /** 0 until the PDF has loaded. */
   pageCount: number;
   scale: number;
-  annotations: DocumentHighlightMark[];
+  annotations: DocumentMark[];
   error: string | null;
 }
 
 export const MIN_SCALE = 0.25;
 export const MAX_SCALE = 4;
+export const NOTE_MAX_CHARS = 2000;
+export const NOTE_TEXT_MAX_CHARS = 1000;
 
 export const initialDocumentState = (): DocumentPanelState => ({
   url: null,
@@ -85,6 +98,27 @@ export function applyDocumentCommand(
     default:
       return unexpectedOp('document', command);
   }
+}
+
+/**
+ * Adds the user's note on `text` (the selected passage, whitespace collapsed) of `page`.
+ * Throws `PanelCommandError` for an empty passage or note, or a page out of range.
+ */
+export function addDocumentNote(
+  state: DocumentPanelState,
+  input: { page: number; text: string; note: string },
+): { state: DocumentPanelState; mark: DocumentNoteMark } {
+  if (!state.url) commandError('No document is loaded');
+  const max = state.pageCount > 0 ? state.pageCount : undefined;
+  const page = requireInt(input.page, 'page', 1, max);
+  const text = requireString(input.text, 'text').replace(/\s+/gu, ' ').trim();
+  const note = requireString(input.note, 'note').trim();
+  if (text === '') commandError('Select some text to annotate');
+  if (note === '') commandError('"note" must not be empty');
+  if (text.length > NOTE_TEXT_MAX_CHARS) commandError('The selected text is too long');
+  if (note.length > NOTE_MAX_CHARS) commandError('"note" is too long');
+  const mark: DocumentNoteMark = { type: 'note', page, text, note, author: 'user' };
+  return { state: { ...state, annotations: [...state.annotations, mark] }, mark };
 }
 
 export function readDocumentState(state: DocumentPanelState): DocumentState {

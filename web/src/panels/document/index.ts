@@ -14,7 +14,7 @@ export const documentPanel: PanelDefinition<DocumentPanelState> = {
   icon: DocumentIcon,
   Component: lazy(() => import('./document-panel').then((m) => ({ default: m.DocumentPanel }))),
   ops: ['document.load', 'document.goto', 'document.zoom', 'document.highlight'],
-  events: ['opened', 'closed', 'page_viewed'],
+  events: ['opened', 'closed', 'page_viewed', 'section_viewed', 'annotation_added'],
   initialState: initialDocumentState,
   applyCommand: applyDocumentCommand,
   readState: readDocumentState,
