@@ -16,6 +16,23 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z']+", text.lower())
 
 
+def word_errors(heard: list[str], said: list[str]) -> int:
+    """Word-level edit distance (substitutions, insertions, deletions)."""
+    row = list(range(len(said) + 1))
+    for i, h in enumerate(heard, 1):
+        prev, row[0] = row[0], i
+        for j, w in enumerate(said, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (h != w))
+    return row[-1]
+
+
+def test_word_errors_counts_edits() -> None:
+    assert word_errors(["a", "b", "c"], ["a", "b", "c"]) == 0
+    assert word_errors(["a", "x", "c"], ["a", "b", "c"]) == 1
+    assert word_errors(["a", "c"], ["a", "b", "c"]) == 1
+    assert word_errors([], ["a", "b"]) == 2
+
+
 @pytest.fixture(scope="module")
 def models() -> LocalModels:
     return LocalModels()
@@ -37,7 +54,9 @@ async def test_piper_then_whisper_round_trip(models: LocalModels) -> None:
     print(
         f"piper {tts_s * 1000:.0f} ms for {audio.duration:.2f} s audio; whisper {stt_s * 1000:.0f} ms: {heard!r}"
     )
-    assert words(heard) == words(SENTENCE)
+    # Whisper tiny on CPU threads is not bit-reproducible ("jumps" came back as "jumped" once):
+    # allow one word error in thirteen (WER < 8%), far below what a broken audio path gives.
+    assert word_errors(words(heard), words(SENTENCE)) <= 1, heard
 
 
 async def test_smollm2_streams_a_short_reply(models: LocalModels) -> None:
