@@ -432,11 +432,16 @@ async def test_retention_purges_old_logs_and_events(
     assert await db.get(Session, old.id) is not None  # the session row stays
 
 
-async def test_queue_runs_a_job(settings: Settings) -> None:
-    """A real saq worker on Redis runs an enqueued job (bounded time)."""
+async def test_queue_runs_a_job(settings: Settings, db: AsyncSession) -> None:
+    """A real saq worker on Redis runs an enqueued job (bounded time); ``db`` migrates the
+    schema the job reads."""
     queue = create_queue(settings, name=f"troupe-test-{uuid.uuid4().hex[:8]}")
     worker = create_worker(settings, queue=queue, cron=False)
     await queue.connect()
+    # saq sweeps the active list when a worker starts; a job dequeued but not yet marked
+    # active at that instant is aborted as "swept". Sweeping first takes the sweep lock (60 s),
+    # so the worker's start-up sweep cannot race the job below.
+    await queue.sweep()
     task = asyncio.create_task(worker.start())
     try:
         result = await queue.apply("check_usage_alerts", timeout=20)
