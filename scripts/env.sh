@@ -5,11 +5,10 @@
 gen() { python3 -c 'import secrets; print(secrets.token_urlsafe(32))'; }
 render_env() {  # $1 = output file; replaces change-me with secrets, applies overrides from stdin
   python3 - "$1" <<'PY'
-import re, secrets, sys, pathlib
-root = pathlib.Path(__file__).resolve().parent if False else None
+import os, pathlib, re, secrets, sys
 out = pathlib.Path(sys.argv[1])
-src = pathlib.Path(__import__("os").environ["ROOT"]) / ".env.example"
-overrides = dict(l.split("=", 1) for l in __import__("os").environ.get("ENV_OVERRIDES", "").splitlines() if "=" in l)
+src = pathlib.Path(os.environ["ROOT"]) / ".env.example"
+overrides = dict(l.split("=", 1) for l in os.environ.get("ENV_OVERRIDES", "").splitlines() if "=" in l)
 lines = []
 for line in src.read_text().splitlines():
     m = re.match(r"^([A-Z0-9_]+)=(.*)$", line)
