@@ -4,7 +4,8 @@
 #   scripts/stack.sh up DIR [--no-web]   start everything under DIR; prints the env file path
 #   scripts/stack.sh down DIR            stop everything started under DIR
 # Then: set -a; . DIR/env; set +a; TROUPE_DEMO_FILE=DIR/demo.json uv run --frozen pytest tests/e2e/...
-# The web app is served from web/.next (build it first: cd web && npm run build).
+# The web app is served from web/.next (build it first: cd web && npm run build), or from
+# TROUPE_WEB_DIR (a copy made by scripts/webcopy.sh, built there).
 # `make test` does the same inline; this is the by-hand version. Logs: DIR/logs/*.log.
 . "$(dirname "$0")/lib.sh"
 cmd="${1:?usage: stack.sh up|down DIR [--no-web]}"
@@ -45,7 +46,7 @@ start api uv run --frozen troupe-api serve
 start worker uv run --frozen troupe-api worker
 start agent env "TROUPE_FAKE_LLM_SCRIPT=${TROUPE_FAKE_LLM_SCRIPT:-$ROOT/tests/e2e/scripts/handoff.json}" uv run --frozen troupe-agent start
 if [ "${3:-}" != "--no-web" ]; then
-  start web bash -c "cd web && TROUPE_DEV_PAGES=1 exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT"
+  start web bash -c "cd ${TROUPE_WEB_DIR:-$ROOT/web} && TROUPE_DEV_PAGES=1 exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT"
 fi
 for _ in $(seq 1 120); do
   if curl -fsS "$TROUPE_API_URL/api/v1/readyz" >/dev/null 2>&1 \
