@@ -51,14 +51,18 @@ start() {  # start NAME CMD...: background process in its own process group, log
   PIDS+=("$!")
 }
 log "building the web app"
-( cd web && npm run build --silent >"$LOGS/web-build.log" 2>&1 ) || { tail -50 "$LOGS/web-build.log"; FAILED+=("web build"); }
+# The production artifact the web image ships: Next's standalone server with its static files.
+( cd web && TROUPE_WEB_STANDALONE=1 npm run build --silent >"$LOGS/web-build.log" 2>&1 \
+  && cp -r public .next/standalone/public && cp -r .next/static .next/standalone/.next/static ) \
+  || { tail -50 "$LOGS/web-build.log"; FAILED+=("web build"); }
 uv run --frozen troupe-api prestart >"$LOGS/prestart.log" 2>&1 || { tail -50 "$LOGS/prestart.log"; FAILED+=("api prestart"); }
 uv run --frozen troupe-api seed --print-demo >"$WORK/demo.json" 2>>"$LOGS/prestart.log" || FAILED+=("api seed")
 export TROUPE_DEMO_FILE="$WORK/demo.json"
 start api uv run --frozen troupe-api serve
+start worker uv run --frozen troupe-api worker
 # fake/scripted agents (the handoff test) follow this script; fake/echo ignores it
 start agent env "TROUPE_FAKE_LLM_SCRIPT=$ROOT/tests/e2e/scripts/handoff.json" uv run --frozen troupe-agent start
-start web bash -c "cd web && TROUPE_DEV_PAGES=1 exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT"
+start web env TROUPE_DEV_PAGES=1 HOSTNAME=127.0.0.1 "PORT=$TROUPE_WEB_PORT" node web/.next/standalone/server.js
 ready=0
 for _ in $(seq 1 120); do
   if curl -fsS "$TROUPE_API_URL/api/v1/readyz" >/dev/null 2>&1 && curl -fsS "$TROUPE_WEB_URL/" >/dev/null 2>&1 \

@@ -4,6 +4,9 @@ import { securityHeaders } from './src/lib/security-headers';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
+  // Container images ship the self-contained server (`node .next/standalone/server.js`, traced
+  // dependencies only); local `next start` (make dev / make test) does not need it.
+  output: process.env.TROUPE_WEB_STANDALONE === '1' ? 'standalone' : undefined,
   poweredByHeader: false,
   async headers() {
     return securityHeaders();

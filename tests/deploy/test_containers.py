@@ -82,6 +82,10 @@ def test_dockerfile_is_multistage_nonroot_with_healthcheck(name: str) -> None:
         assert "espeak-ng" in runtime
     if name == "web":
         assert "npm ci" in text and "npm run build" in text
+        # the standalone server: no node_modules tree in the runtime stage
+        assert "TROUPE_WEB_STANDALONE=1" in text and '"server.js"' in runtime
+        assert "node_modules" not in runtime
+        assert "TROUPE_WEB_STANDALONE" in (ROOT / "web/next.config.ts").read_text()
 
 
 def test_alert_rules_pass_promtool() -> None:
