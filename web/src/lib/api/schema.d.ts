@@ -921,6 +921,71 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/session-templates/{template_id}/analysis': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Analysis Config */
+    get: operations['templates-get_analysis_config'];
+    /**
+     * Set Analysis Config
+     * @description The JSON Schema of fields to extract after each session and the success criteria
+     *     (``{}`` turns analysis off).
+     */
+    put: operations['templates-set_analysis_config'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/session-templates/{template_id}/experiment': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Experiment */
+    get: operations['templates-get_experiment'];
+    /**
+     * Set Experiment
+     * @description Arms (two or more, weights, agent set and version pins each). Every arm must resolve to
+     *     a runnable config, else ``session_config_invalid`` names the problems per arm.
+     */
+    put: operations['templates-set_experiment'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/session-templates/{template_id}/experiment/results': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Experiment Results
+     * @description Per arm: sessions, completion rate (analysis criteria), duration, turn latency
+     *     p50/p95, handoffs, tool errors, cost per session.
+     */
+    get: operations['templates-experiment_results'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/export': {
     parameters: {
       query?: never;
@@ -1199,6 +1264,111 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sessions/{session_id}/analysis': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Analysis
+     * @description Extracted fields and success criteria of the session (``status`` pending while the
+     *     job has not run; ``failed`` after its retries).
+     */
+    get: operations['sessions-analysis'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhook-endpoints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List */
+    get: operations['webhook-endpoints-list'];
+    put?: never;
+    /**
+     * Create
+     * @description Register an endpoint. The answer carries the signing secret, once.
+     */
+    post: operations['webhook-endpoints-create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhook-endpoints/{endpoint_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get */
+    get: operations['webhook-endpoints-get'];
+    put?: never;
+    post?: never;
+    /** Delete */
+    delete: operations['webhook-endpoints-delete'];
+    options?: never;
+    head?: never;
+    /**
+     * Update
+     * @description Change url, events, description or enabled; ``rotate_secret`` answers a new secret.
+     */
+    patch: operations['webhook-endpoints-update'];
+    trace?: never;
+  };
+  '/api/v1/webhook-endpoints/{endpoint_id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List Deliveries
+     * @description The delivery log, newest first: attempts, last status code, response excerpt, next
+     *     retry.
+     */
+    get: operations['webhook-endpoints-list_deliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Redeliver
+     * @description Queue one more attempt of a delivery now (also after it succeeded or failed).
+     */
+    post: operations['webhook-endpoints-redeliver'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/usage': {
     parameters: {
       query?: never;
@@ -1359,7 +1529,9 @@ export interface paths {
     /**
      * Ingest Log
      * @description Store a batch of log entries. Idempotent: entries whose seq is already stored are
-     *     counted as duplicate. ``final`` marks the session's log complete.
+     *     counted as duplicate. ``final`` marks the session's log complete and requests the
+     *     post-session analysis. Organizations with ``redact_pii`` get emails, phone and card
+     *     numbers replaced before anything is stored.
      */
     post: operations['runtime-ingest_log'];
     delete?: never;
@@ -1942,6 +2114,59 @@ export interface components {
       created_by: string | null;
       snapshot: components['schemas']['AgentSpec-Output'];
     };
+    /**
+     * AnalysisConfig
+     * @description Per-template post-session analysis. ``schema`` is a JSON Schema (``type: object``) whose
+     *     ``properties`` are the fields to extract; the rule-based extractor reads the
+     *     ``x-troupe-*`` keywords (see ``troupe_api.analysis.extractors``).
+     */
+    AnalysisConfig: {
+      /** Schema */
+      schema?: {
+        [key: string]: unknown;
+      };
+      /** Criteria */
+      criteria?: components['schemas']['Criterion'][];
+    };
+    /** AnalysisRead */
+    AnalysisRead: {
+      /**
+       * Session Id
+       * Format: uuid
+       */
+      session_id: string;
+      /** Template Id */
+      template_id: string | null;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'pending' | 'completed' | 'failed';
+      /** Extractor */
+      extractor: string | null;
+      /** Fields */
+      fields: {
+        [key: string]: unknown;
+      };
+      /** Criteria */
+      criteria: components['schemas']['CriterionResult'][];
+      /**
+       * Success
+       * @description All criteria passed (null: no criteria).
+       */
+      success: boolean | null;
+      /** Attempts */
+      attempts: number;
+      /** Error */
+      error: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Completed At */
+      completed_at: string | null;
+    };
     /** ApiKeyCreate */
     ApiKeyCreate: {
       /** Name */
@@ -2010,6 +2235,76 @@ export interface components {
       last_used_at: string | null;
       /** Revoked At */
       revoked_at: string | null;
+    };
+    /**
+     * Arm
+     * @description One variant: the agent set it runs (default: the template's) and version pins merged
+     *     over the template's (``"latest"`` unpins).
+     */
+    Arm: {
+      /** Name */
+      name: string;
+      /** Weight */
+      weight: number;
+      /** Agent Set Id */
+      agent_set_id?: string | null;
+      /** Pinned Versions */
+      pinned_versions?: {
+        [key: string]: number | 'latest';
+      };
+    };
+    /** ArmResult */
+    ArmResult: {
+      /** Arm */
+      arm: string;
+      /**
+       * Weight
+       * @description Configured weight (null: arm no longer defined).
+       */
+      weight: number | null;
+      /** Sessions */
+      sessions: number;
+      /**
+       * Share
+       * @description Fraction of the experiment's sessions.
+       */
+      share: number;
+      /**
+       * Completed Sessions
+       * @description Sessions whose room finished normally.
+       */
+      completed_sessions: number;
+      /** Analyzed Sessions */
+      analyzed_sessions: number;
+      /**
+       * Successful Sessions
+       * @description Analyses whose criteria all passed.
+       */
+      successful_sessions: number;
+      /**
+       * Completion Rate
+       * @description successful / analyzed (analysis criteria); null without analyses.
+       */
+      completion_rate: number | null;
+      /** Avg Duration S */
+      avg_duration_s: number | null;
+      /**
+       * Turn Latency P50 Ms
+       * @description turn_metrics e2e_latency_ms
+       */
+      turn_latency_p50_ms: number | null;
+      /** Turn Latency P95 Ms */
+      turn_latency_p95_ms: number | null;
+      /** Handoffs */
+      handoffs: number;
+      /** Handoffs Per Session */
+      handoffs_per_session: number | null;
+      /** Tool Errors */
+      tool_errors: number;
+      /** Cost Micros */
+      cost_micros: number;
+      /** Cost Per Session Usd */
+      cost_per_session_usd: string | null;
     };
     /** AuditEventList */
     AuditEventList: {
@@ -2137,6 +2432,88 @@ export interface components {
       slug: string;
       /** Name */
       name?: string | null;
+    };
+    /**
+     * Criterion
+     * @description One success criterion; exactly one of ``field``, ``agent_reached``, ``tool_called``.
+     *
+     *     - ``{"field": "resolved", "equals": true}``: the extracted field equals the value
+     *       (``"in": [...]``: is one of the values; neither: the field was extracted, non-null).
+     *     - ``{"agent_reached": "billing"}``: the conversation was handed to that agent.
+     *     - ``{"tool_called": "lookup_order"}``: the tool was called and answered without error.
+     */
+    Criterion: {
+      /** Name */
+      name?: string | null;
+      /** Field */
+      field?: string | null;
+      /** Equals */
+      equals?: unknown;
+      /** In */
+      in?: unknown[] | null;
+      /** Agent Reached */
+      agent_reached?: string | null;
+      /** Tool Called */
+      tool_called?: string | null;
+    };
+    /** CriterionResult */
+    CriterionResult: {
+      /** Criterion */
+      criterion: string;
+      /** Passed */
+      passed: boolean;
+      /** Actual */
+      actual?: unknown;
+    };
+    /** DeliveryList */
+    DeliveryList: {
+      /** Items */
+      items: components['schemas']['DeliveryRead'][];
+    };
+    /** DeliveryRead */
+    DeliveryRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Endpoint Id
+       * Format: uuid
+       */
+      endpoint_id: string;
+      /** Event Id */
+      event_id: string;
+      /** Event Type */
+      event_type: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'pending' | 'succeeded' | 'failed';
+      /** Attempts */
+      attempts: number;
+      /** Last Status Code */
+      last_status_code: number | null;
+      /** Response Excerpt */
+      response_excerpt: string | null;
+      /** Last Error */
+      last_error: string | null;
+      /** Next Retry At */
+      next_retry_at: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Last Attempt At */
+      last_attempt_at: string | null;
+      /** Delivered At */
+      delivered_at: string | null;
+      /** Payload */
+      payload: {
+        [key: string]: unknown;
+      };
     };
     /** DependencyStatus */
     DependencyStatus: {
@@ -2269,6 +2646,76 @@ export interface components {
       /** Max Duration S */
       max_duration_s: number;
     };
+    /** EndpointCreate */
+    EndpointCreate: {
+      /** Url */
+      url: string;
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Events */
+      events: ('session.started' | 'session.ended' | 'analysis.completed')[];
+      /**
+       * Enabled
+       * @default true
+       */
+      enabled?: boolean;
+    };
+    /** EndpointList */
+    EndpointList: {
+      /** Items */
+      items: components['schemas']['EndpointRead'][];
+    };
+    /** EndpointRead */
+    EndpointRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Url */
+      url: string;
+      /** Description */
+      description: string;
+      /** Events */
+      events: string[];
+      /** Enabled */
+      enabled: boolean;
+      /**
+       * Secret
+       * @description The signing secret: only in the answer that created it.
+       */
+      secret?: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** EndpointUpdate */
+    EndpointUpdate: {
+      /** Url */
+      url?: string | null;
+      /** Description */
+      description?: string | null;
+      /** Events */
+      events?: ('session.started' | 'session.ended' | 'analysis.completed')[] | null;
+      /** Enabled */
+      enabled?: boolean | null;
+      /**
+       * Rotate Secret
+       * @description Issue a new signing secret.
+       * @default false
+       */
+      rotate_secret?: boolean;
+    };
     /** EntityChanges */
     EntityChanges: {
       /** Tools */
@@ -2353,6 +2800,30 @@ export interface components {
     /** ErrorResponse */
     ErrorResponse: {
       error: components['schemas']['ErrorBody'];
+    };
+    /** ExperimentConfig */
+    ExperimentConfig: {
+      /**
+       * Enabled
+       * @default true
+       */
+      enabled?: boolean;
+      /** Arms */
+      arms?: components['schemas']['Arm'][];
+    };
+    /** ExperimentResults */
+    ExperimentResults: {
+      /**
+       * Template Id
+       * Format: uuid
+       */
+      template_id: string;
+      /** Enabled */
+      enabled: boolean;
+      /** Sessions */
+      sessions: number;
+      /** Arms */
+      arms: components['schemas']['ArmResult'][];
     };
     /** FieldChange */
     FieldChange: {
@@ -4169,6 +4640,11 @@ export interface components {
       alert_cost_per_month_micros: number | null;
       /** Alert Sessions Per Day */
       alert_sessions_per_day: number | null;
+      /**
+       * Redact Pii
+       * @description Emails, phone and card numbers in session logs are replaced by [EMAIL], [PHONE], [CARD] before they are stored.
+       */
+      redact_pii: boolean;
     };
     /**
      * UsageSettingsUpdate
@@ -4188,6 +4664,8 @@ export interface components {
       alert_cost_per_month_micros?: number | null;
       /** Alert Sessions Per Day */
       alert_sessions_per_day?: number | null;
+      /** Redact Pii */
+      redact_pii?: boolean | null;
     };
     /** UserRead */
     UserRead: {
@@ -7111,6 +7589,224 @@ export interface operations {
       };
     };
   };
+  'templates-get_analysis_config': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AnalysisConfig'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'templates-set_analysis_config': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AnalysisConfig'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AnalysisConfig'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'templates-get_experiment': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExperimentConfig'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'templates-set_experiment': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExperimentConfig'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExperimentConfig'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'templates-experiment_results': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExperimentResults'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   'bulk-export': {
     parameters: {
       query?: {
@@ -7837,6 +8533,347 @@ export interface operations {
         content: {
           'application/json': unknown;
           'text/csv': unknown;
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'sessions-analysis': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        session_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AnalysisRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'webhook-endpoints-list': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'webhook-endpoints-create': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EndpointCreate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'webhook-endpoints-get': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        endpoint_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'webhook-endpoints-delete': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        endpoint_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'webhook-endpoints-update': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        endpoint_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EndpointUpdate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'webhook-endpoints-list_deliveries': {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        endpoint_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'webhook-endpoints-redeliver': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        endpoint_id: string;
+        delivery_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryRead'];
         };
       };
       /** @description Client error */
