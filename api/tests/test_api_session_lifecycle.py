@@ -22,6 +22,7 @@ from troupe_api.organizations.models import Organization, Role
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.usage import service as usage
+from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.webhooks.models import WebhookEvent
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -381,6 +382,36 @@ async def test_sweeper_closes_orphaned_sessions(db: AsyncSession) -> None:
     assert active.duration_seconds is not None and active.duration_seconds >= 3599
     assert never.status == "failed" and never.close_reason == "never_started"
     assert alive.status == "active" and recent.status == "created"
+
+
+async def test_sweeper_publishes_session_ended_once_like_the_lost_webhook(
+    db: AsyncSession,
+) -> None:
+    org, template, _ = await make_published_template(db)
+    db.add(
+        WebhookEndpoint(
+            organization_id=org.id,
+            url="https://hooks.example.test/troupe",
+            events=["session.ended"],
+            secret_encrypted="unused-here",
+        )
+    )
+    old = datetime.now(UTC) - timedelta(hours=1)
+    orphan = await _session(db, org, template.id, status="active", created_at=old, started_at=old)
+    never = await _session(db, org, template.id, created_at=old)
+    await db.commit()
+    for _ in range(2):  # a second sweep finds nothing left to close: still one event each
+        await tasks.sweep_orphaned_sessions(
+            db=db,
+            livekit=_LiveKit(set()),
+            older_than_s=600,  # type: ignore[arg-type]
+        )
+    deliveries = list(
+        await db.scalars(select(WebhookDelivery).where(WebhookDelivery.organization_id == org.id))
+    )
+    by_session = sorted((d.payload["data"]["id"], d.payload["data"]["status"]) for d in deliveries)
+    assert by_session == sorted([(str(orphan.id), "completed"), (str(never.id), "failed")])
+    assert {d.event_type for d in deliveries} == {"session.ended"}
 
 
 async def test_sweeper_against_real_livekit(db: AsyncSession, settings: Settings) -> None:

@@ -22,6 +22,7 @@ from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.usage import service as usage
+from troupe_api.webhook_endpoints import hooks as endpoint_hooks
 from troupe_api.webhook_endpoints import service as endpoints
 from troupe_api.webhooks.models import WebhookEvent
 
@@ -50,7 +51,8 @@ async def sweep_orphaned_sessions(
 ) -> SweepResult:
     """Close sessions still created/active after ``older_than_s`` whose room LiveKit no longer
     has (a lost room_finished webhook, a room that never started): active ones complete,
-    ones that never started fail. Their usage is finalised."""
+    ones that never started fail. Their usage is finalised and ``session.ended`` is published
+    (completed ones also get their analysis requested), as the lost webhook would have done."""
     now = now or datetime.now(UTC)
     candidates = list(
         await db.scalars(
@@ -79,10 +81,12 @@ async def sweep_orphaned_sessions(
             ):
                 result.completed.append(str(session.id))
                 await usage.finalize_session_usage(db=db, session=session)
+                await endpoint_hooks.session_ended(db=db, session=session, analysis_delay_s=0)
         elif await sessions.close(
             db=db, session=session, status=SessionStatus.FAILED, at=now, reason="never_started"
         ):
             result.failed.append(str(session.id))
+            await endpoint_hooks.session_ended(db=db, session=session, analysis_delay_s=0)
     await db.commit()
     log.info(
         "sessions_swept",

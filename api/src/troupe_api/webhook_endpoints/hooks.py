@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts.session import SessionStatus
+
 from troupe_api.analysis import service as analysis
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
@@ -36,19 +39,26 @@ async def emit_session_started(applied: hooks.AppliedEvent) -> None:
     )
 
 
-@hooks.on("room_finished")
-async def emit_session_ended(applied: hooks.AppliedEvent) -> None:
-    session = applied.session
-    if session is None or not applied.changed:
-        return
+async def session_ended(*, db: AsyncSession, session: Session, analysis_delay_s: float) -> None:
+    """Publish ``session.ended`` (idempotent per session) and, unless the runtime's final log
+    batch already did, request the post-session analysis. Shared by the room_finished webhook
+    and the sweeper that closes sessions whose webhook never came."""
     await service.emit(
-        db=applied.db,
+        db=db,
         organization_id=session.organization_id,
         event_type=service.SESSION_ENDED,
         key=str(session.id),
         data=session_data(session),
     )
-    if session.log_completed_at is None:
-        await analysis.request_analysis(
-            db=applied.db, session=session, delay_s=ANALYSIS_AFTER_ROOM_FINISHED_S
-        )
+    if session.log_completed_at is None and session.status == SessionStatus.COMPLETED.value:
+        await analysis.request_analysis(db=db, session=session, delay_s=analysis_delay_s)
+
+
+@hooks.on("room_finished")
+async def emit_session_ended(applied: hooks.AppliedEvent) -> None:
+    session = applied.session
+    if session is None or not applied.changed:
+        return
+    await session_ended(
+        db=applied.db, session=session, analysis_delay_s=ANALYSIS_AFTER_ROOM_FINISHED_S
+    )
