@@ -89,6 +89,11 @@ class SessionConfig(Contract):
     idle_timeout_s: int = Field(default=120, ge=10, le=3600)
     max_duration_s: int = Field(default=1800, ge=30, le=4 * 3600)
     record_audio: bool = False
+    recording_consent_text: str = Field(
+        default="",
+        max_length=1000,
+        description="Shown to the user when record_audio is on (the runtime records only then).",
+    )
 
     def agent(self, slug: str) -> AgentConfig:
         """The agent with this slug; KeyError when the config does not define it."""

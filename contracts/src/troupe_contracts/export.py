@@ -17,6 +17,7 @@ from troupe_contracts.events import AgentEvent
 from troupe_contracts.log import LogEntry, SessionLogBatch
 from troupe_contracts.panels import PanelCommand, PanelState
 from troupe_contracts.providers import ProviderSpec
+from troupe_contracts.recording import RecordingUploadResult
 from troupe_contracts.rpc import (
     AgentMethod,
     BrowserMethod,
@@ -61,6 +62,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     ControlPanel,
     PanelRef,
     RpcResult,
+    RecordingUploadResult,
 )
 UNIONS: dict[str, Any] = {
     "AgentEvent": AgentEvent,

@@ -96,6 +96,14 @@ class SessionRead(Contract):
     duration_seconds: float | None
 
 
+class RecordingNotice(Contract):
+    """Whether the session is recorded, and the consent text the page shows before joining and
+    beside the "REC" badge during the call."""
+
+    enabled: bool = False
+    consent_text: str = Field(default="", max_length=1000)
+
+
 class SessionStartResponse(Contract):
     """Response of ``POST /api/v1/sessions``."""
 
@@ -103,3 +111,4 @@ class SessionStartResponse(Contract):
     connection: SessionConnection
     modality_profile: ModalityProfile
     enabled_panels: list[PanelType]
+    recording: RecordingNotice = Field(default_factory=RecordingNotice)

@@ -71,6 +71,10 @@ export type PanelCommand =
   | DocumentHighlight;
 export type PanelState = SlidesState | NotepadState | CodeState | WhiteboardState | DocumentState;
 export type ProviderRole = 'stt' | 'llm' | 'tts';
+/**
+ * Which audio a recording file holds (mono Ogg/Opus each).
+ */
+export type RecordingKind = 'user' | 'agent' | 'mixed';
 export type RpcErrorCode =
   'refused' | 'unsupported' | 'invalid' | 'failed' | 'forbidden' | 'timeout';
 /**
@@ -756,6 +760,22 @@ export interface ProviderSpec {
    */
   test_only: boolean;
 }
+/**
+ * Whether the session is recorded, and the consent text the page shows before joining and
+ * beside the "REC" badge during the call.
+ */
+export interface RecordingNotice {
+  enabled: boolean;
+  consent_text: string;
+}
+/**
+ * The API's answer to an upload; uploading the same kind again replaces the file.
+ */
+export interface RecordingUploadResult {
+  kind: RecordingKind;
+  size_bytes: number;
+  duration_ms: number;
+}
 export interface RpcError {
   code: RpcErrorCode;
   message: string;
@@ -781,6 +801,10 @@ export interface SessionConfig {
   idle_timeout_s: number;
   max_duration_s: number;
   record_audio: boolean;
+  /**
+   * Shown to the user when record_audio is on (the runtime records only then).
+   */
+  recording_consent_text: string;
 }
 /**
  * What the browser needs to join the room.
@@ -853,6 +877,7 @@ export interface SessionStartResponse {
   connection: SessionConnection;
   modality_profile: ModalityProfile;
   enabled_panels: PanelType[];
+  recording: RecordingNotice;
 }
 export interface Toast {
   message: string;
