@@ -40,6 +40,7 @@ from troupe_contracts.session import (
     SessionStartResponse,
     TokenMetadata,
 )
+from troupe_contracts.simulation import Scenario, SimulationResult
 
 # Bodies the browser sends: exported in validation mode, so defaulted fields stay optional.
 REQUESTS: tuple[type[BaseModel], ...] = (SessionStartRequest, UserAction)
@@ -63,6 +64,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     PanelRef,
     RpcResult,
     RecordingUploadResult,
+    Scenario,
+    SimulationResult,
 )
 UNIONS: dict[str, Any] = {
     "AgentEvent": AgentEvent,

@@ -7,9 +7,21 @@
 
 export type ToolKind = 'builtin' | 'panel' | 'webhook';
 /**
- * What the receiving agent sees of the conversation on a handoff.
+ * What the receiving agent sees of the conversation on a handoff (its context plan).
+ *
+ * ``preserve`` and ``reset`` are the names stored before context plans existed and keep their
+ * behaviour: ``preserve`` is every message without tool calls plus a takeover note, ``reset``
+ * is no history plus one summary line (the user's last words and the shared state).
  */
-export type ContextPolicy = 'preserve' | 'reset';
+export type ContextPolicy =
+  'all' | 'last_n' | 'conversation' | 'none' | 'summary' | 'preserve' | 'reset';
+export type VariableType = 'string' | 'number' | 'integer' | 'boolean';
+/**
+ * Comparisons a rejection rule may make. Every op but ``exists``/``missing`` is false when
+ * the variable is not set; ``lt``/``lte``/``gt``/``gte`` compare numbers only.
+ */
+export type RuleOp =
+  'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'exists' | 'missing';
 export type VideoSource = 'camera' | 'screen';
 /**
  * Interactive workspace panels the browser can render.
@@ -41,6 +53,7 @@ export type BrowserMethod =
   | 'troupe.read_panel'
   | 'troupe.close_panel';
 export type ClientEvent = ClientHello | PanelEvent;
+export type CriterionStatus = 'passed' | 'failed' | 'skipped';
 export type LogEntry =
   | MessageEntry
   | TransitionEntry
@@ -81,6 +94,8 @@ export type RpcErrorCode =
  * Lifecycle of a session; it only ever moves forward in this order.
  */
 export type SessionStatus = 'created' | 'active' | 'completed' | 'failed';
+export type SimulationMode = 'text' | 'audio';
+export type SimulationVerdict = 'passed' | 'failed' | 'error';
 
 export interface ActiveAgentEvent {
   v: number;
@@ -130,6 +145,325 @@ export interface HandoffTarget {
    * When to transfer, for the LLM.
    */
   description: string;
+  /**
+   * Messages passed with the ``last_n`` plan.
+   */
+  last_n: number | null;
+  /**
+   * @maxItems 20
+   */
+  variables:
+    | []
+    | [HandoffVariable]
+    | [HandoffVariable, HandoffVariable]
+    | [HandoffVariable, HandoffVariable, HandoffVariable]
+    | [HandoffVariable, HandoffVariable, HandoffVariable, HandoffVariable]
+    | [HandoffVariable, HandoffVariable, HandoffVariable, HandoffVariable, HandoffVariable]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ]
+    | [
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+        HandoffVariable,
+      ];
+  reject_when: RejectionRule | null;
+}
+/**
+ * A value the LLM passes when it calls ``transfer_to_<agent>``; stored in the session's
+ * shared state under ``name`` and visible to every agent's instructions as ``{{name}}``.
+ */
+export interface HandoffVariable {
+  name: string;
+  /**
+   * What to pass, for the LLM.
+   */
+  description: string;
+  type: VariableType;
+  required: boolean;
+}
+/**
+ * Refuses the handoff when its conditions hold on the shared state (variables, then notes).
+ * The LLM gets ``message`` as the tool result and the conversation stays where it is.
+ */
+export interface RejectionRule {
+  match: 'all' | 'any';
+  /**
+   * @minItems 1
+   * @maxItems 10
+   */
+  conditions:
+    | [RuleCondition]
+    | [RuleCondition, RuleCondition]
+    | [RuleCondition, RuleCondition, RuleCondition]
+    | [RuleCondition, RuleCondition, RuleCondition, RuleCondition]
+    | [RuleCondition, RuleCondition, RuleCondition, RuleCondition, RuleCondition]
+    | [RuleCondition, RuleCondition, RuleCondition, RuleCondition, RuleCondition, RuleCondition]
+    | [
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+      ]
+    | [
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+      ]
+    | [
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+      ]
+    | [
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+        RuleCondition,
+      ];
+  message: string;
+}
+export interface RuleCondition {
+  variable: string;
+  op: RuleOp;
+  value: boolean | number | string | (boolean | number | string)[] | null;
 }
 export interface VisionSettings {
   enabled: boolean;
@@ -209,6 +543,10 @@ export interface UploadRejectedEvent {
   name: string;
   reason: 'too_large' | 'unsupported_type' | 'not_allowed' | 'unreadable' | 'empty';
   message: string;
+}
+export interface AgentReply {
+  agent: string;
+  text: string;
 }
 /**
  * Sent by the browser on TOPIC_CLIENT_EVENTS right after joining: what it supports.
@@ -536,6 +874,64 @@ export interface DocumentHighlight {
   page: number;
   text: string;
 }
+export interface CriterionResult {
+  criterion:
+    | (
+        | HandoffCriterion
+        | ToolCallCriterion
+        | MustNotSayCriterion
+        | MustSayCriterion
+        | MaxTurnsCriterion
+      )
+    | null;
+  name: string;
+  status: CriterionStatus;
+  reason: string;
+}
+/**
+ * The conversation must reach agent ``to_agent`` through a handoff.
+ */
+export interface HandoffCriterion {
+  type: 'handoff';
+  to_agent: string;
+}
+/**
+ * Some agent must call tool ``tool`` with arguments that contain ``arguments`` (subset
+ * match: every given key equal) and whose values match ``argument_patterns`` (regular
+ * expressions searched in the value's text, case-insensitive).
+ */
+export interface ToolCallCriterion {
+  type: 'tool_call';
+  tool: string;
+  arguments: {
+    [k: string]: unknown | undefined;
+  };
+  argument_patterns: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * No agent message may match ``pattern`` (a regular expression, case-insensitive).
+ */
+export interface MustNotSayCriterion {
+  type: 'must_not_say';
+  pattern: string;
+}
+/**
+ * Some agent message must match ``pattern`` (a regular expression, case-insensitive).
+ */
+export interface MustSayCriterion {
+  type: 'must_say';
+  pattern: string;
+}
+/**
+ * The conversation must finish within ``turns`` user turns: the script ran out, or the
+ * persona declared its goal reached, by then.
+ */
+export interface MaxTurnsCriterion {
+  type: 'max_turns';
+  turns: number;
+}
 export interface DocumentState {
   panel: 'document';
   url: string | null;
@@ -576,6 +972,14 @@ export interface ErrorEntry {
 export interface ErrorEnvelope {
   error: ErrorBody;
 }
+/**
+ * An optional judge-model verdict: the LLM ``llm`` reads the transcript and says whether
+ * the agents did ``intent``. Skipped (not failed) when that provider is unavailable.
+ */
+export interface JudgeSpec {
+  llm: string;
+  intent: string;
+}
 export interface MessageEntry {
   /**
    * Per-session sequence number; (session, seq) is unique.
@@ -600,6 +1004,16 @@ export interface TransitionEntry {
   from_agent: string | null;
   to_agent: string;
   context_policy: string;
+  /**
+   * Shared-state variables the handoff set.
+   */
+  variables: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * How the summary plan's summary was made.
+   */
+  summary_method: ('llm' | 'extractive') | null;
 }
 export interface ToolCallEntry {
   /**
@@ -752,6 +1166,10 @@ export interface ProviderSpec {
   requires_env: string[];
   streaming: boolean;
   tool_calling: boolean;
+  /**
+   * An LLM that accepts images in its context (camera/screen frames, uploaded images, whiteboard PNGs). A vision-enabled agent on an LLM without it is told it cannot see instead of being sent frames.
+   */
+  vision: boolean;
   languages: string[];
   voices: string[];
   notes: string;
@@ -789,6 +1207,48 @@ export interface RpcResult {
     [k: string]: unknown | undefined;
   };
   error: RpcError | null;
+}
+export interface Scenario {
+  name: string;
+  goal: string;
+  persona: string;
+  template_id: string | null;
+  user: SimulatedUser;
+  mocks: {
+    [k: string]: ToolMock | undefined;
+  };
+  /**
+   * @maxItems 50
+   */
+  criteria: (
+    | HandoffCriterion
+    | ToolCallCriterion
+    | MustNotSayCriterion
+    | MustSayCriterion
+    | MaxTurnsCriterion
+  )[];
+  judge: JudgeSpec | null;
+  max_turns: number;
+}
+/**
+ * Who talks to the agents. Offline default: the scripted ``turns``, said in order. With
+ * ``persona_llm`` (a ``provider/model`` id) and that provider's key available, an LLM plays
+ * the persona towards the goal instead, for at most the scenario's ``max_turns``.
+ */
+export interface SimulatedUser {
+  /**
+   * @maxItems 50
+   */
+  turns: string[];
+  persona_llm: string | null;
+}
+/**
+ * What a tool returns in the simulation instead of running: a ``result`` the model reads,
+ * or an ``error`` it reacts to (as a ``ToolError``). Exactly one of the two.
+ */
+export interface ToolMock {
+  result: string | null;
+  error: string | null;
 }
 export interface SessionConfig {
   session_id: string;
@@ -879,6 +1339,44 @@ export interface SessionStartResponse {
   enabled_panels: PanelType[];
   recording: RecordingNotice;
 }
+export interface SimulatedHandoff {
+  from_agent: string | null;
+  to_agent: string;
+}
+export interface SimulatedToolCall {
+  agent: string;
+  name: string;
+  arguments: {
+    [k: string]: unknown | undefined;
+  };
+  output: string;
+  is_error: boolean;
+  mocked: boolean;
+}
+export interface SimulationResult {
+  scenario: string;
+  mode: SimulationMode;
+  verdict: SimulationVerdict;
+  turns: SimulationTurn[];
+  criteria: CriterionResult[];
+  error: string | null;
+  duration_ms: number;
+  user_turns: number;
+  finished: boolean;
+}
+/**
+ * One exchange: what the simulated user said (``None`` for the opening, before the user
+ * speaks) and everything the agents did until they were done answering.
+ */
+export interface SimulationTurn {
+  index: number;
+  user_text: string | null;
+  replies: AgentReply[];
+  tool_calls: SimulatedToolCall[];
+  handoffs: SimulatedHandoff[];
+  agent: string;
+  latency_ms: number | null;
+}
 export interface Toast {
   message: string;
   level: 'info' | 'success' | 'warning' | 'error';
@@ -926,10 +1424,12 @@ export const ATTR_ACTIVE_AGENT_NAME = 'troupe.active_agent_name' as const;
 export const ATTR_AGENT_STATE = 'lk.agent.state' as const;
 export const ATTR_SESSION_ID = 'troupe.session_id' as const;
 export const CONFIG_INVALIDATE_CHANNEL = 'troupe.config.invalidate' as const;
+export const PANEL_TOOL_VERBS = ['open', 'control', 'read', 'close'] as const;
 export const PROTOCOL_VERSION = 1 as const;
 export const TOPIC_CLIENT_EVENTS = 'troupe.client_events' as const;
 export const TOPIC_EVENTS = 'troupe.events' as const;
 export const TOPIC_FILES = 'troupe.files' as const;
+export const TOPIC_PANEL_IMAGES = 'troupe.panel_images' as const;
 export const TOPIC_UPLOADS = 'troupe.uploads' as const;
 export const UPLOAD_MAX_BYTES = 10485760 as const;
 export const UPLOAD_MIME_TYPES = [
@@ -940,6 +1440,7 @@ export const UPLOAD_MIME_TYPES = [
   'image/jpeg',
 ] as const;
 export const USER_IDENTITY_PREFIX = 'user-' as const;
+export const VISION_UNSUPPORTED_NOTE = 'vision needs a provider that supports images' as const;
 
 // Providers the platform knows about (from `x-provider-catalog`).
 export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
@@ -951,6 +1452,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: [],
     streaming: false,
     tool_calling: false,
+    vision: false,
     languages: ['en'],
     voices: [],
     notes: 'faster-whisper on VAD-segmented utterances',
@@ -964,6 +1466,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: [],
     streaming: true,
     tool_calling: false,
+    vision: false,
     languages: ['en'],
     voices: [],
     notes: "Tiny: fine for 'it talks', weak at following instructions and tool calls.",
@@ -977,6 +1480,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: [],
     streaming: false,
     tool_calling: false,
+    vision: false,
     languages: ['en'],
     voices: ['joe'],
     notes: 'One chunk per sentence',
@@ -990,6 +1494,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: [],
     streaming: false,
     tool_calling: false,
+    vision: false,
     languages: ['en'],
     voices: ['en-us', 'en-gb'],
     notes: '',
@@ -1003,6 +1508,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: ['DEEPGRAM_API_KEY'],
     streaming: true,
     tool_calling: false,
+    vision: false,
     languages: ['en', 'multi'],
     voices: [],
     notes: '',
@@ -1016,6 +1522,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: ['DEEPGRAM_API_KEY'],
     streaming: true,
     tool_calling: false,
+    vision: false,
     languages: ['en', 'multi'],
     voices: [],
     notes: '',
@@ -1029,6 +1536,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: ['OPENAI_API_KEY'],
     streaming: true,
     tool_calling: true,
+    vision: true,
     languages: ['multi'],
     voices: [],
     notes: '',
@@ -1042,6 +1550,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: ['OPENAI_API_KEY'],
     streaming: true,
     tool_calling: true,
+    vision: true,
     languages: ['multi'],
     voices: [],
     notes: '',
@@ -1055,6 +1564,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: ['OPENAI_API_KEY'],
     streaming: true,
     tool_calling: true,
+    vision: true,
     languages: ['multi'],
     voices: [],
     notes: '',
@@ -1068,6 +1578,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: ['OPENAI_BASE_URL'],
     streaming: true,
     tool_calling: true,
+    vision: false,
     languages: ['multi'],
     voices: [],
     notes: '',
@@ -1081,6 +1592,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: ['CARTESIA_API_KEY'],
     streaming: true,
     tool_calling: false,
+    vision: false,
     languages: ['en'],
     voices: ['default'],
     notes: '',
@@ -1094,6 +1606,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: ['ELEVEN_API_KEY'],
     streaming: true,
     tool_calling: false,
+    vision: false,
     languages: ['en'],
     voices: ['default'],
     notes: '',
@@ -1107,9 +1620,10 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: [],
     streaming: true,
     tool_calling: true,
+    vision: true,
     languages: ['en'],
     voices: [],
-    notes: "Replies 'You said: <text>'. Deterministic.",
+    notes: "Replies 'You said: <text>'. Deterministic. Accepts images (ignores them).",
     test_only: true,
   },
   {
@@ -1120,6 +1634,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: [],
     streaming: true,
     tool_calling: true,
+    vision: true,
     languages: ['en'],
     voices: [],
     notes: '',
@@ -1133,6 +1648,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: [],
     streaming: false,
     tool_calling: false,
+    vision: false,
     languages: ['en'],
     voices: [],
     notes: 'Returns a scripted or fixed transcript at once on each VAD-ended utterance.',
@@ -1146,6 +1662,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     requires_env: [],
     streaming: false,
     tool_calling: false,
+    vision: false,
     languages: ['en'],
     voices: [],
     notes: 'Returns a short generated tone at once, in chunks. For latency benches.',
