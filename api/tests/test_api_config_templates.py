@@ -226,10 +226,25 @@ async def test_clone_share_and_revoke(
     template = (
         await client.post(S, json=_template(world["set"]["id"]), headers=owner.headers)
     ).json()
+    analysis = {
+        "schema": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+        "criteria": [{"name": "has_order", "field": "order_id"}],
+    }
+    experiment = {"arms": [{"name": "a", "weight": 1}, {"name": "b", "weight": 1}]}
+    owner.org.plan = "enterprise"
+    await db.commit()
+    for part, body in (("analysis", analysis), ("experiment", experiment)):
+        put = await client.put(f"{S}/{template['id']}/{part}", json=body, headers=owner.headers)
+        assert put.status_code == 200, put.text
     copy = await client.post(f"{S}/{template['id']}/clone", json={}, headers=owner.headers)
     assert copy.status_code == 201, copy.text
     assert copy.json()["name"] == "Support (copy)"
     assert copy.json()["agent_set_id"] == template["agent_set_id"]
+    copy_url = f"{S}/{copy.json()['id']}"
+    copied_analysis = (await client.get(f"{copy_url}/analysis", headers=owner.headers)).json()
+    assert copied_analysis["schema"] == analysis["schema"]
+    copied_experiment = (await client.get(f"{copy_url}/experiment", headers=owner.headers)).json()
+    assert [a["name"] for a in copied_experiment["arms"]] == ["a", "b"]
 
     guest = await caller(db, settings)
     url = f"{S}/{template['id']}"
@@ -259,6 +274,12 @@ async def test_clone_share_and_revoke(
     assert cloned.status_code == 201, cloned.text
     mine = cloned.json()
     assert mine["organization_id"] == str(guest.org.id) and mine["agents"] == ["ava", "max"]
+    mine_url = f"{S}/{mine['id']}"
+    guest_analysis = (await client.get(f"{mine_url}/analysis", headers=guest.headers)).json()
+    assert guest_analysis["schema"] == analysis["schema"]
+    # the owner's arms name the owner's agent sets: no experiment in the guest's copy
+    guest_experiment = (await client.get(f"{mine_url}/experiment", headers=guest.headers)).json()
+    assert guest_experiment["enabled"] is False and guest_experiment["arms"] == []
     guest_export = (await client.get("/api/v1/export", headers=guest.headers)).json()
     assert [a["slug"] for a in guest_export["agents"]] == ["ava", "max"]
     assert guest_export["tools"][0]["name"] == "crm_lookup"

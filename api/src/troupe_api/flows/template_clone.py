@@ -1,5 +1,7 @@
 """Clone a session template: within its organization (same agent set), or into an
-organization it was shared with (its agent set, agents and webhook tools come along)."""
+organization it was shared with (its agent set, agents and webhook tools come along).
+The post-session analysis configuration always comes along; an experiment only within the
+organization (its arms name that organization's agent sets and versions)."""
 
 from __future__ import annotations
 
@@ -43,6 +45,8 @@ async def clone_template(
         template, _ = await config_ops.save_template(
             db=db, organization_id=target_organization_id, body=TemplateBody.model_validate(body)
         )
+        template.analysis_config = dict(source.analysis_config or {})
+        template.experiment = dict(source.experiment or {})
         return template
 
     # Into another org (or a legacy template without a set): bring the agents the template
@@ -112,4 +116,5 @@ async def clone_template(
     template, _ = await config_ops.save_template(
         db=db, organization_id=target_organization_id, body=TemplateBody.model_validate(body)
     )
+    template.analysis_config = dict(source.analysis_config or {})
     return template
