@@ -2,7 +2,7 @@
 (``GET /api/v1/runtime/session-config/{session_id}``)."""
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -14,10 +14,79 @@ Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
 
 
 class ContextPolicy(StrEnum):
-    """What the receiving agent sees of the conversation on a handoff."""
+    """What the receiving agent sees of the conversation on a handoff (its context plan).
 
+    ``preserve`` and ``reset`` are the names stored before context plans existed and keep their
+    behaviour: ``preserve`` is every message without tool calls plus a takeover note, ``reset``
+    is no history plus one summary line (the user's last words and the shared state)."""
+
+    ALL = "all"
+    """Every message, tool call and tool result (the previous agent's instructions excluded)."""
+    LAST_N = "last_n"
+    """The last ``last_n`` user and assistant messages."""
+    CONVERSATION = "conversation"
+    """User and assistant messages only: no tool calls, tool results or system notes."""
+    NONE = "none"
+    """Nothing of the conversation: the new agent starts clean."""
+    SUMMARY = "summary"
+    """A summary of the conversation: by the outgoing agent's LLM when it can summarise,
+    otherwise an extractive one (the session log says which)."""
     PRESERVE = "preserve"
     RESET = "reset"
+
+
+VariableName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
+"""A shared-state variable: referenced as ``{{name}}`` in instructions."""
+Scalar = bool | int | float | str
+
+
+class VariableType(StrEnum):
+    STRING = "string"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+
+
+class HandoffVariable(Contract):
+    """A value the LLM passes when it calls ``transfer_to_<agent>``; stored in the session's
+    shared state under ``name`` and visible to every agent's instructions as ``{{name}}``."""
+
+    name: VariableName
+    description: str = Field(default="", max_length=300, description="What to pass, for the LLM.")
+    type: VariableType = VariableType.STRING
+    required: bool = False
+
+
+class RuleOp(StrEnum):
+    """Comparisons a rejection rule may make. Every op but ``exists``/``missing`` is false when
+    the variable is not set; ``lt``/``lte``/``gt``/``gte`` compare numbers only."""
+
+    EQ = "eq"
+    NE = "ne"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+    IN = "in"
+    NOT_IN = "not_in"
+    EXISTS = "exists"
+    MISSING = "missing"
+
+
+class RuleCondition(Contract):
+    variable: VariableName
+    op: RuleOp
+    value: Scalar | list[Scalar] | None = None
+
+
+class RejectionRule(Contract):
+    """Refuses the handoff when its conditions hold on the shared state (variables, then notes).
+    The LLM gets ``message`` as the tool result and the conversation stays where it is. A rule
+    without conditions never refuses (the API refuses to store one)."""
+
+    match: Literal["all", "any"] = "all"
+    conditions: list[RuleCondition] = Field(default_factory=list)
+    message: str = Field(min_length=1, max_length=500)
 
 
 class VideoSource(StrEnum):
@@ -39,6 +108,11 @@ class HandoffTarget(Contract):
     description: str = Field(
         default="", max_length=500, description="When to transfer, for the LLM."
     )
+    last_n: int | None = Field(
+        default=None, ge=1, le=200, description="Messages passed with the ``last_n`` plan."
+    )
+    variables: list[HandoffVariable] = Field(default_factory=list)
+    reject_when: RejectionRule | None = None
 
 
 class ToolKind(StrEnum):

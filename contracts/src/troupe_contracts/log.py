@@ -29,6 +29,12 @@ class TransitionEntry(_Entry):
     from_agent: str | None
     to_agent: str
     context_policy: str = "preserve"
+    variables: dict[str, Any] = Field(
+        default_factory=dict, description="Shared-state variables the handoff set."
+    )
+    summary_method: Literal["llm", "extractive"] | None = Field(
+        default=None, description="How the summary plan's summary was made."
+    )
 
 
 class ToolCallEntry(_Entry):
