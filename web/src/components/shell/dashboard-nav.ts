@@ -1,14 +1,20 @@
 import type { ComponentType, SVGProps } from 'react';
 import {
+  AuditIcon,
   BotIcon,
+  ExperimentIcon,
   HomeIcon,
+  KeyIcon,
+  MembersIcon,
   SessionsIcon,
   SettingsIcon,
+  SimulationIcon,
   StatusIcon,
   TemplateIcon,
   ToolIcon,
   TopologyIcon,
   UsageIcon,
+  WebhookIcon,
 } from '@/components/ui/icons';
 
 export interface DashboardSection {
@@ -63,6 +69,27 @@ export const DASHBOARD_SECTIONS: readonly DashboardSection[] = [
     description: 'Browse past conversations, transcripts and replays.',
   },
   {
+    slug: 'experiments',
+    label: 'Experiments',
+    href: '/dashboard/experiments',
+    icon: ExperimentIcon,
+    description: 'Split sessions between agent versions and compare the arms.',
+  },
+  {
+    slug: 'simulations',
+    label: 'Simulations',
+    href: '/dashboard/simulations',
+    icon: SimulationIcon,
+    description: 'Scenario tests of your agents with simulated users.',
+  },
+  {
+    slug: 'webhooks',
+    label: 'Webhooks',
+    href: '/dashboard/webhooks',
+    icon: WebhookIcon,
+    description: 'Signed session and analysis events sent to your endpoints.',
+  },
+  {
     slug: 'usage',
     label: 'Usage',
     href: '/dashboard/usage',
@@ -77,11 +104,32 @@ export const DASHBOARD_SECTIONS: readonly DashboardSection[] = [
     description: 'Health of LiveKit, agent workers and providers.',
   },
   {
+    slug: 'members',
+    label: 'Members',
+    href: '/dashboard/members',
+    icon: MembersIcon,
+    description: 'Who belongs to the organization, their roles and pending invitations.',
+  },
+  {
+    slug: 'api-keys',
+    label: 'API keys',
+    href: '/dashboard/api-keys',
+    icon: KeyIcon,
+    description: 'Keys for server-to-server access to the API.',
+  },
+  {
+    slug: 'audit',
+    label: 'Audit log',
+    href: '/dashboard/audit',
+    icon: AuditIcon,
+    description: 'Security events of the organization.',
+  },
+  {
     slug: 'settings',
     label: 'Settings',
     href: '/dashboard/settings',
     icon: SettingsIcon,
-    description: 'Organization, members, API keys and your profile.',
+    description: 'Your profile, organizations and data handling.',
   },
 ];
 

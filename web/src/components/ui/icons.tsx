@@ -119,3 +119,46 @@ export const ArrowRightIcon = (p: IconProps) => (
     <path d="M5 12h14M12 5l7 7-7 7" />
   </svg>
 );
+export const MembersIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <circle cx="9" cy="8" r="3.5" />
+    <path d="M2.5 20a6.5 6.5 0 0 1 13 0M16 4.5a3.5 3.5 0 0 1 0 7M18 14.5a6.5 6.5 0 0 1 3.5 5.5" />
+  </svg>
+);
+export const KeyIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <circle cx="8" cy="15" r="4" />
+    <path d="M10.8 12.2 20 3M16 7l3 3M18 5l2 2" />
+  </svg>
+);
+export const AuditIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9z" />
+    <path d="M14 3v6h6M8 13h8M8 17h5" />
+  </svg>
+);
+export const WebhookIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <circle cx="6" cy="17" r="3" />
+    <circle cx="18" cy="17" r="3" />
+    <circle cx="12" cy="6" r="3" />
+    <path d="M10.5 8.6 7.5 14.4M9 17h6M13.5 8.6l3 5.8" />
+  </svg>
+);
+export const ExperimentIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <path d="M9 3h6M10 3v6L4.5 18.5A1.7 1.7 0 0 0 6 21h12a1.7 1.7 0 0 0 1.5-2.5L14 9V3" />
+    <path d="M7 15h10" />
+  </svg>
+);
+export const SimulationIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <rect x="3" y="4" width="18" height="13" rx="2" />
+    <path d="m10 8.5 4 2-4 2zM8 21h8M12 17v4" />
+  </svg>
+);
+export const PlayIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <path d="M7 4.5v15l12-7.5z" />
+  </svg>
+);

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { RedactionSettings } from '@/components/admin/redaction-settings';
 import { useSession } from '@/components/auth/session-provider';
 import { Badge, Card, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
@@ -54,7 +55,7 @@ export default function SettingsPage() {
 
   return (
     <>
-      <PageHeader title="Settings" description="Your profile and organizations." />
+      <PageHeader title="Settings" description="Your profile, organizations and data handling." />
       <div className={dash.grid2} style={{ alignItems: 'start' }}>
         <Card title="Profile">
           <form className={dash.stack} onSubmit={(e) => void saveProfile(e)} noValidate>
@@ -114,6 +115,7 @@ export default function SettingsPage() {
             ))}
           </ul>
         </Card>
+        <RedactionSettings isAdmin={org?.role === 'admin'} />
       </div>
     </>
   );

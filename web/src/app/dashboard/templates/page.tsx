@@ -9,6 +9,7 @@ import { useApi } from '@/lib/api/use-api';
 
 export default function TemplatesPage() {
   const templates = useApi<Schema<'TemplateList'>>('/session-templates');
+  const shared = useApi<Schema<'TemplateList'>>('/session-templates/shared');
   const items = templates.data?.items ?? [];
   return (
     <>
@@ -44,7 +45,7 @@ export default function TemplatesPage() {
             </thead>
             <tbody>
               {items.map((t) => (
-                <tr key={t.id}>
+                <tr key={t.id} data-testid="template-row">
                   <td>
                     <Link href={`/dashboard/templates/${t.id}`}>{t.name}</Link>
                     {t.description && <div className={dash.muted}>{t.description}</div>}
@@ -62,6 +63,36 @@ export default function TemplatesPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {(shared.data?.items ?? []).length > 0 && (
+        <section className={dash.stack} style={{ marginTop: 'var(--space-6)' }}>
+          <h2 style={{ fontSize: 'var(--text-lg)' }}>Shared with you</h2>
+          <div className={dash.tableWrap}>
+            <table className={dash.table} data-testid="shared-templates">
+              <thead>
+                <tr>
+                  <th>Template</th>
+                  <th>Agents</th>
+                  <th>Modality</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(shared.data?.items ?? []).map((t) => (
+                  <tr key={t.id}>
+                    <td>
+                      <Link href={`/dashboard/templates/${t.id}`}>{t.name}</Link>{' '}
+                      <Badge>shared</Badge>
+                    </td>
+                    <td className={dash.muted}>{t.agents.join(', ')}</td>
+                    <td>
+                      <Badge>{t.modality_profile}</Badge>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
       )}
     </>
   );

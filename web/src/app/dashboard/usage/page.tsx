@@ -1,6 +1,8 @@
 'use client';
 
 import { useState } from 'react';
+import { PriceTable } from '@/components/admin/price-table';
+import { useSession } from '@/components/auth/session-provider';
 import { Badge, Card, EmptyState, ErrorBanner, Loading, Notice, dash } from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
 import { formatCost } from '@/components/sessions/format';
@@ -38,6 +40,7 @@ function text(item: Record<string, unknown>): string {
 }
 
 export default function UsagePage() {
+  const { org } = useSession();
   const [days, setDays] = useState(30);
   const [groupBy, setGroupBy] = useState<GroupBy>('day');
   const [now] = useState(() => Date.now());
@@ -178,6 +181,7 @@ export default function UsagePage() {
             </ul>
           </Card>
         )}
+        <PriceTable isAdmin={org?.role === 'admin'} />
       </div>
     </>
   );

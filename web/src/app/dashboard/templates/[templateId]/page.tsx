@@ -2,18 +2,22 @@
 
 import { useParams, useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { useSession } from '@/components/auth/session-provider';
 import { ConfirmDialog, ErrorBanner, Loading, Notice, dash } from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
+import { AnalysisConfigEditor } from '@/components/templates/analysis-config-editor';
 import { DeploymentsSection } from '@/components/templates/deployments-section';
+import { TemplateSharing } from '@/components/templates/template-sharing';
 import { TemplateForm } from '@/components/templates/template-form';
 import { TestTemplateButton } from '@/components/templates/test-template-button';
-import { Button } from '@/components/ui/button';
+import { Button, ButtonLink } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 
 export default function TemplatePage() {
   const { templateId } = useParams<{ templateId: string }>();
   const router = useRouter();
+  const { org } = useSession();
   const template = useApi<Schema<'TemplateRead'>>(`/session-templates/${templateId}`);
   const catalog = useApi<Schema<'Catalog'>>('/catalog');
   const sets = useApi<Schema<'AgentSetList'>>('/agent-sets');
@@ -26,6 +30,17 @@ export default function TemplatePage() {
     return template.error ? <ErrorBanner error={template.error} /> : <Loading />;
   }
   const current = template.data;
+  if (current.shared) {
+    return (
+      <>
+        <PageHeader
+          title={current.name}
+          description={`Shared with you · ${current.agents.length} agents · ${current.modality_profile}`}
+        />
+        <TemplateSharing template={current} isAdmin={org?.role === 'admin'} />
+      </>
+    );
+  }
   return (
     <>
       <PageHeader
@@ -34,6 +49,13 @@ export default function TemplatePage() {
         actions={
           <>
             <TestTemplateButton templateId={templateId} />
+            <ButtonLink
+              variant="secondary"
+              href={`/dashboard/experiments?template=${templateId}`}
+              data-testid="template-experiment"
+            >
+              Experiment
+            </ButtonLink>
             <Button variant="danger" onClick={() => setConfirm(true)}>
               Delete
             </Button>
@@ -43,6 +65,7 @@ export default function TemplatePage() {
       <div className={dash.stack}>
         {saved && <Notice tone="success">Template saved.</Notice>}
         <DeploymentsSection templateId={templateId} />
+        <TemplateSharing template={current} isAdmin={org?.role === 'admin'} />
         <TemplateForm
           key={current.updated_at}
           initial={current}
@@ -64,6 +87,7 @@ export default function TemplatePage() {
             }
           }}
         />
+        <AnalysisConfigEditor templateId={templateId} />
       </div>
       <ConfirmDialog
         open={confirm}

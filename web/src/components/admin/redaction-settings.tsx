@@ -1,0 +1,57 @@
+'use client';
+
+import { useState } from 'react';
+import { Card, ErrorBanner, Notice, dash } from '@/components/dash/ui';
+import { api, type Schema } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+
+/** The organization's PII redaction switch (admins change it; everyone sees it). */
+export function RedactionSettings({ isAdmin }: { isAdmin: boolean }) {
+  const settings = useApi<Schema<'UsageSettingsRead'>>('/usage/settings');
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function toggle(next: boolean) {
+    setError(null);
+    setSaved(null);
+    setBusy(true);
+    try {
+      await api('/usage/settings', { method: 'PATCH', json: { redact_pii: next } });
+      setSaved(next ? 'Redaction on for new session logs.' : 'Redaction off.');
+      settings.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Card title="Privacy" testId="redaction-settings">
+      <div className={dash.stack}>
+        <ErrorBanner error={error ?? settings.error} />
+        {saved && <Notice tone="success">{saved}</Notice>}
+        {settings.data && (
+          <>
+            <label className={dash.row}>
+              <input
+                type="checkbox"
+                data-testid="redact-pii"
+                checked={settings.data.redact_pii}
+                disabled={!isAdmin || busy}
+                onChange={(e) => void toggle(e.target.checked)}
+              />
+              Redact personal data in transcripts and logs
+            </label>
+            <p className={dash.muted}>
+              Emails, phone numbers and card numbers are replaced by [EMAIL], [PHONE] and [CARD]
+              before session logs are stored. Logs kept {settings.data.retention_days} days.
+              {!isAdmin && ' Only admins change this.'}
+            </p>
+          </>
+        )}
+      </div>
+    </Card>
+  );
+}
