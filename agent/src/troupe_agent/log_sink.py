@@ -155,7 +155,14 @@ class SessionLogSink:
         ):
             self._flush_task = asyncio.get_running_loop().create_task(self.flush())
 
-    def agent_entered(self, slug: str, *, context_policy: str = "preserve") -> None:
+    def agent_entered(
+        self,
+        slug: str,
+        *,
+        context_policy: str = "preserve",
+        variables: dict[str, Any] | None = None,
+        summary_method: Literal["llm", "extractive"] | None = None,
+    ) -> None:
         previous, self.active_agent = self.active_agent, slug
         self._add(
             lambda seq: TransitionEntry(
@@ -164,6 +171,8 @@ class SessionLogSink:
                 from_agent=previous,
                 to_agent=slug,
                 context_policy=context_policy,
+                variables=variables or {},
+                summary_method=summary_method,
             )
         )
 
