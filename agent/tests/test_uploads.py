@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import io
 from typing import Any
 
 import pytest
@@ -216,7 +217,76 @@ async def test_image_goes_to_a_vision_agent_as_image_content(tmp_path: Any) -> N
     event = await receiver.receive(FakeStream([PNG], name="pic.png", mime="image/png"), USER)
     assert isinstance(event, UploadReceivedEvent) and event.note is None
     images = [c for c in delivered[0].content if isinstance(c, llm.ImageContent)]
-    assert len(images) == 1 and str(images[0].image).startswith("data:image/png;base64,")
+    # re-encoded: the LLM always gets a JPEG, whatever the user sent
+    assert len(images) == 1 and str(images[0].image).startswith("data:image/jpeg;base64,")
+    assert event.mime_type == "image/png" and event.size == len(PNG)
+
+
+def _png(width: int, height: int, mode: str = "RGB") -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new(mode, (width, height), (10, 120, 200, 255)[: len(mode)]).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _decoded(content: llm.ImageContent) -> Any:
+    from PIL import Image
+
+    url = str(content.image)
+    return Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+
+
+@pytest.mark.parametrize(
+    ("size", "max_size", "expected"),
+    [
+        ((3000, 1500), 1024, (1024, 512)),  # landscape: the long side fits
+        ((600, 2400), 1024, (256, 1024)),  # portrait
+        ((640, 480), 1024, (640, 480)),  # small images are never enlarged
+        ((2000, 2000), 512, (512, 512)),  # the agent's own max size
+    ],
+)
+def test_uploaded_images_are_resized_to_the_vision_max_size_and_jpeg_encoded(
+    size: tuple[int, int], max_size: int, expected: tuple[int, int]
+) -> None:
+    doc = extract("big.png", "image/png", _png(*size), image_max_size=max_size)
+    assert doc.image is not None and doc.image[:3] == b"\xff\xd8\xff"  # JPEG
+    assert doc.image_size == expected
+    (content,) = [
+        c for c in doc.message(can_see_images=True).content if isinstance(c, llm.ImageContent)
+    ]
+    with _decoded(content) as img:
+        assert (img.format, img.size) == ("JPEG", expected)
+
+
+def test_transparent_png_is_flattened_on_white() -> None:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (40, 20), (0, 0, 0, 0)).save(out, format="PNG")
+    doc = extract("clear.png", "image/png", out.getvalue())
+    assert doc.image is not None
+    with Image.open(io.BytesIO(doc.image)) as img:
+        r, g, b = img.convert("RGB").getpixel((20, 10))  # type: ignore[misc]
+        assert min(r, g, b) > 240
+
+
+def test_a_broken_image_is_refused_as_unreadable() -> None:
+    with pytest.raises(UploadRejected) as err:
+        extract("x.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    assert err.value.reason == "unreadable"
+
+
+async def test_receiver_uses_the_active_agents_max_size(tmp_path: Any) -> None:
+    receiver, delivered, _, _ = make_receiver(tmp_path, vision=True)
+    receiver._image_max_size = lambda: 256
+    event = await receiver.receive(
+        FakeStream([_png(1200, 600)], name="wide.png", mime="image/png"), USER
+    )
+    assert isinstance(event, UploadReceivedEvent)
+    (content,) = [c for c in delivered[0].content if isinstance(c, llm.ImageContent)]
+    with _decoded(content) as img:
+        assert img.size == (256, 128)
 
 
 async def test_image_for_an_agent_without_vision_becomes_a_note(tmp_path: Any) -> None:

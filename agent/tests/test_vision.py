@@ -10,15 +10,21 @@ from livekit import rtc
 from livekit.agents import llm
 from support.configs import agent_config, session_config
 from support.providers import FakeProviders
-from support.runtime import make_runtime
+from support.runtime import FakePeer, make_runtime
 from troupe_agent.agents import AgentFactory, TroupeAgent
+from troupe_agent.providers.fake import ScriptedLLM, ScriptedToolCall, ScriptedTurn
+from troupe_agent.providers.registry import llm_sees_images
+from troupe_agent.session import build_session
 from troupe_agent.vision import (
     FrameSampler,
     attach_latest_frame,
     image_content,
     session_needs_video,
 )
-from troupe_contracts.config import VisionSettings
+from troupe_contracts import VISION_UNSUPPORTED_NOTE
+from troupe_contracts.config import ToolConfig, VisionSettings
+from troupe_contracts.log import ErrorEntry
+from troupe_contracts.rpc import BrowserMethod, RpcResult
 
 
 class Clock:
@@ -121,3 +127,84 @@ async def test_vision_agent_adds_the_frame_to_its_completed_turn(tmp_path: Path)
     msg: Any = llm.ChatMessage(role="user", content=["look"])
     await analyst.on_user_turn_completed(llm.ChatContext(), msg)
     assert any(isinstance(c, llm.ImageContent) for c in msg.content)
+
+
+def _user_images(ctx: llm.ChatContext) -> list[llm.ImageContent]:
+    return [
+        c
+        for m in ctx.items
+        if isinstance(m, llm.ChatMessage) and m.role == "user"
+        for c in m.content
+        if isinstance(c, llm.ImageContent)
+    ]
+
+
+def test_the_catalog_says_which_llms_see() -> None:
+    assert llm_sees_images("openai/gpt-4o") and llm_sees_images("fake/scripted")
+    assert not llm_sees_images("local/smollm2")
+    assert not llm_sees_images("local/piper-joe")  # not an LLM
+    assert not llm_sees_images("nope/unknown")
+
+
+async def test_vision_agent_on_a_blind_llm_skips_frames_and_says_why(tmp_path: Path) -> None:
+    # vision on, but the LLM (the offline SmolLM2) takes no images
+    config = session_config(agent_config("analyst", vision=ON, llm="local/smollm2"))
+    runtime = make_runtime(config, tmp_path)
+    runtime.frames = FrameSampler(lambda: ON)
+    script = ScriptedLLM(["I cannot see it."])
+    factory = AgentFactory(config, FakeProviders(llm=script), runtime=runtime)  # type: ignore[arg-type]
+    analyst = factory.build("analyst")
+    assert analyst.vision_unsupported and not analyst.can_see
+    assert VISION_UNSUPPORTED_NOTE in analyst.instructions
+
+    runtime.frames(frame(32, 32), FakeSession())
+    turn = llm.ChatMessage(role="user", content=["what do you see?"])
+    await analyst.on_user_turn_completed(llm.ChatContext(), turn)
+    assert turn.content == ["what do you see?"]  # never attached silently
+    assert runtime.frames.skipped == 1 and runtime.frames.attached == 0
+    async with build_session(None, userdata=runtime.state) as session:
+        await session.start(analyst)
+        await session.run(user_input="what do you see?")
+    # the LLM was told (its instructions), the session log says so once
+    system = [m.text_content for m in script.calls[-1].items if isinstance(m, llm.ChatMessage)]
+    assert any(VISION_UNSUPPORTED_NOTE in (t or "") for t in system)
+    errors = [e for e in runtime.sink.entries if isinstance(e, ErrorEntry)]  # type: ignore[union-attr]
+    assert len(errors) == 1 and VISION_UNSUPPORTED_NOTE in errors[0].message
+    assert errors[0].recoverable
+
+
+async def test_request_camera_on_a_blind_llm_tells_the_llm(tmp_path: Path) -> None:
+    camera = ToolConfig(name="request_camera", kind="builtin", description="camera")
+    config = session_config(agent_config("analyst", vision=ON, llm="local/smollm2", tools=[camera]))
+    peer = FakePeer(
+        {
+            BrowserMethod.REQUEST_CAMERA.value: RpcResult(
+                ok=True, data={"granted": True, "source": "camera"}
+            )
+        }
+    )
+    runtime = make_runtime(config, tmp_path, peer=peer)
+    script = ScriptedLLM(
+        [ScriptedTurn(tool_calls=(ScriptedToolCall("request_camera", {"reason": "x"}),)), "Ok."]
+    )
+    factory = AgentFactory(config, FakeProviders(llm=script), runtime=runtime)  # type: ignore[arg-type]
+    async with build_session(None, userdata=runtime.state) as session:
+        await session.start(factory.build_initial())
+        await session.run(user_input="look at this")
+    outputs = [i for i in script.calls[-1].items if isinstance(i, llm.FunctionCallOutput)]
+    assert len(outputs) == 1 and VISION_UNSUPPORTED_NOTE in outputs[0].output
+
+
+async def test_scripted_llm_reports_the_frame_it_received(tmp_path: Path) -> None:
+    config = session_config(agent_config("analyst", vision=ON, llm="fake/scripted"))
+    runtime = make_runtime(config, tmp_path)
+    runtime.frames = FrameSampler(lambda: ON)
+    factory = AgentFactory(config, FakeProviders(), runtime=runtime)  # type: ignore[arg-type]
+    runtime.frames(frame(1280, 720), FakeSession())
+    turn = llm.ChatMessage(role="user", content=["look"])
+    await factory.build("analyst").on_user_turn_completed(llm.ChatContext(), turn)
+    ctx = llm.ChatContext([turn])
+    script = ScriptedLLM(["I see {image_count} image: {last_image}.", "{image_count} now"])
+    # 1280x720 scaled to fit ON.max_size (512), JPEG: read from the context, not assumed
+    assert script.next_turn(ctx).text == "I see 1 image: 512x288 JPEG."
+    assert script.next_turn(llm.ChatContext()).text == "0 now"

@@ -41,6 +41,8 @@ EXPECTED_TABLES = {
     "session_analyses",
     "webhook_endpoints",
     "webhook_deliveries",
+    "simulation_scenarios",
+    "simulation_runs",
 }
 
 

@@ -8,11 +8,11 @@ A handoff builds a fresh ``TroupeAgent`` for the target with the context its pol
 ``preserve`` copies the conversation (messages only: the tools differ between agents),
 ``reset`` starts clean with a one-line summary."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from livekit.agents import Agent, RunContext, llm, stt, tts
+from livekit.agents import Agent, FlushSentinel, ModelSettings, RunContext, llm, stt, tts
 from livekit.agents import function_tool as make_function_tool
 from troupe_contracts.config import AgentConfig, ContextPolicy, HandoffTarget, SessionConfig
 
@@ -20,7 +20,7 @@ from troupe_agent.events import handoff_event
 from troupe_agent.logging import get_logger
 from troupe_agent.runtime import SessionRuntime
 from troupe_agent.tools import build_tools
-from troupe_agent.vision import attach_latest_frame
+from troupe_agent.vision import CANNOT_SEE_NOTE, attach_latest_frame
 
 log = get_logger(__name__)
 
@@ -47,10 +47,14 @@ class Providers(Protocol):
     def stt(self, provider_id: str) -> stt.STT[Any] | None: ...
     def llm(self, provider_id: str, *, agent: str | None = None) -> llm.LLM[Any]: ...
     def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS[Any]: ...
+    def sees_images(self, provider_id: str) -> bool: ...
 
 
-def build_instructions(config: AgentConfig) -> str:
-    return f"{config.instructions.strip()}\n\n{VOICE_STYLE}"
+def build_instructions(config: AgentConfig, *, can_see: bool = True) -> str:
+    text = f"{config.instructions.strip()}\n\n{VOICE_STYLE}"
+    if config.vision.enabled and not can_see:
+        text += f"\n\n{CANNOT_SEE_NOTE}"
+    return text
 
 
 def handoff_tool_name(slug: str) -> str:
@@ -86,11 +90,12 @@ class TroupeAgent(Agent):
         chat_ctx: llm.ChatContext | None = None,
         entry: Entry | None = None,
         on_entered: AgentEnteredHook | None = None,
+        llm_sees_images: bool = True,
     ) -> None:
         agent_stt, agent_llm, agent_tts = providers
         super().__init__(
             id=config.slug,
-            instructions=build_instructions(config),
+            instructions=build_instructions(config, can_see=llm_sees_images),
             chat_ctx=chat_ctx,
             tools=list(tools),
             stt=agent_stt,
@@ -101,16 +106,45 @@ class TroupeAgent(Agent):
         self.runtime = runtime
         self.entry = entry or Entry()
         self._on_entered = on_entered
+        self.llm_sees_images = llm_sees_images
+        """Whether this agent's LLM (after provider fallback) accepts images."""
 
     @property
     def slug(self) -> str:
         return self.config.slug
 
+    @property
+    def can_see(self) -> bool:
+        """Vision is on for this agent and its LLM takes images: frames, uploaded images and
+        panel pictures reach it as images; otherwise it gets text (and is told why)."""
+        return self.config.vision.enabled and self.llm_sees_images
+
+    @property
+    def vision_unsupported(self) -> bool:
+        """Vision is on in the config but the LLM cannot take images."""
+        return self.config.vision.enabled and not self.llm_sees_images
+
     async def on_user_turn_completed(
         self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage
     ) -> None:
         # Vision is agent-gated and only costs a frame per completed turn.
-        attach_latest_frame(new_message, self.runtime.frames, self.config.vision)
+        attach_latest_frame(
+            new_message, self.runtime.frames, self.config.vision, can_see=self.llm_sees_images
+        )
+
+    def llm_node(
+        self,
+        chat_ctx: llm.ChatContext,
+        tools: list[llm.Tool],
+        model_settings: ModelSettings,
+    ) -> AsyncIterable[llm.ChatChunk | str | FlushSentinel]:
+        # Images a tool fetched for this agent (e.g. the whiteboard's picture) join the context
+        # of the next inference only: a tool's own output can only be text.
+        images = self.runtime.take_pending_images()
+        if images:
+            chat_ctx = chat_ctx.copy()
+            chat_ctx.add_message(role="user", content=[*images])
+        return Agent.default.llm_node(self, chat_ctx, tools, model_settings)
 
     async def on_enter(self) -> None:
         rt = self.runtime
@@ -124,6 +158,8 @@ class TroupeAgent(Agent):
             rt.sink.agent_entered(self.slug, context_policy=self.entry.context_policy.value)
         if self._on_entered is not None:
             self._on_entered(self)
+        if self.vision_unsupported:
+            rt.vision_unsupported(self.slug, self.config.llm)
         if previous is not None:
             self.session.generate_reply(
                 instructions=TAKEOVER_PROMPT.format(
@@ -245,6 +281,7 @@ class AgentFactory:
             chat_ctx=chat_ctx,
             entry=entry,
             on_entered=self._on_entered,
+            llm_sees_images=self._registry.sees_images(config.llm),
         )
 
     def build_initial(self) -> TroupeAgent:

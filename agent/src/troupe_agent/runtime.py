@@ -4,16 +4,23 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+from livekit.agents import llm
+from troupe_contracts import VISION_UNSUPPORTED_NOTE
 from troupe_contracts.config import SessionConfig
 
 from troupe_agent.client import BrowserRpc, ClientState, RpcPeer
 from troupe_agent.events import EventPublisher, RecordingEventPublisher
 from troupe_agent.handoff import HandoffGuard
 from troupe_agent.log_sink import SessionLogSink
+from troupe_agent.logging import get_logger
+from troupe_agent.panel_images import PanelImageInbox
 from troupe_agent.state import SessionState
 from troupe_agent.tools.base import Clock, ToolCalls, ToolRateLimiter
 from troupe_agent.tools.knowledge import KeywordKnowledgeBase, KnowledgeBase
+from troupe_agent.uploads import FileSender
 from troupe_agent.vision import FrameSampler
+
+log = get_logger(__name__)
 
 
 class _NoPeer:
@@ -45,6 +52,31 @@ class SessionRuntime:
     clock: Clock = time.perf_counter
     frames: FrameSampler | None = None
     """The session's video frame sampler, when some agent has vision on."""
+    files: FileSender | None = None
+    """Streams files to the browser (``send_file``); the room's local participant."""
+    panel_images: PanelImageInbox = field(default_factory=PanelImageInbox)
+    """Panel pictures the browser sends on ``TOPIC_PANEL_IMAGES``."""
+    pending_images: list[llm.ImageContent] = field(default_factory=list)
+    """Images a tool fetched, handed to the next LLM inference (``TroupeAgent.llm_node``)."""
+    _vision_warned: set[str] = field(default_factory=set)
+
+    def take_pending_images(self) -> list[llm.ImageContent]:
+        images, self.pending_images = self.pending_images, []
+        return images
+
+    def vision_unsupported(self, agent: str, provider_id: str) -> None:
+        """Say once per agent and session that its frames are skipped: in the worker log and
+        the session log (the LLM is told through its instructions)."""
+        if agent in self._vision_warned:
+            return
+        self._vision_warned.add(agent)
+        message = (
+            f"agent {agent!r} has vision on, but its LLM {provider_id!r} cannot take images: "
+            f"{VISION_UNSUPPORTED_NOTE}; camera/screen frames and images are not sent to it"
+        )
+        log.warning(VISION_UNSUPPORTED_NOTE, agent=agent, llm=provider_id)
+        if self.sink is not None:
+            self.sink.error("config", message, recoverable=True)
 
     def __post_init__(self) -> None:
         self.browser = BrowserRpc(self.peer, self.client)

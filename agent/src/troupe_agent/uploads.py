@@ -4,7 +4,8 @@ Browser -> agent (``TOPIC_UPLOADS``): ``UploadReceiver`` accepts streams only fr
 session's user, stops reading one that passes ``UPLOAD_MAX_BYTES``, accepts only
 ``UPLOAD_MIME_TYPES`` (declared type checked against the file's first bytes), turns it into
 conversation content (PDF -> text with pypdf, text files -> text, images -> ``ImageContent``
-for agents with vision, else a note) and hands the active agent a user message such as
+for agents whose LLM can see, scaled down to the agent's vision ``max_size`` and re-encoded as
+JPEG; else a note) and hands the active agent a user message such as
 ``[Uploaded document "name.pdf", 2 pages]\\n<text>`` to answer. The browser learns the outcome
 from an ``UploadReceivedEvent`` / ``UploadRejectedEvent`` on ``TOPIC_EVENTS``; the session
 log gets a ``PanelEventEntry`` with ``panel="upload"``.
@@ -33,6 +34,7 @@ from troupe_agent.client import is_user_identity
 from troupe_agent.events import EventPublisher
 from troupe_agent.log_sink import SessionLogSink
 from troupe_agent.logging import get_logger
+from troupe_agent.vision import fit_jpeg
 
 log = get_logger(__name__)
 
@@ -42,6 +44,8 @@ MAX_PDF_PAGES = 200
 """Pages of a PDF read for text; later pages are counted but not read."""
 FILE_CHUNK = 15_000
 IMAGE_TYPES = ("image/png", "image/jpeg")
+DEFAULT_IMAGE_MAX_SIZE = 1024
+"""Longest side of an uploaded image as the LLM gets it (``VisionSettings.max_size``)."""
 TEXT_TYPES = ("text/plain", "text/markdown")
 
 RejectReason = Literal["too_large", "unsupported_type", "not_allowed", "unreadable", "empty"]
@@ -99,6 +103,8 @@ class Document:
     pages: int | None = None
     truncated: bool = False
     image: bytes | None = None
+    """JPEG, already scaled to the vision max size."""
+    image_size: tuple[int, int] | None = None
 
     @property
     def is_image(self) -> bool:
@@ -122,7 +128,7 @@ class Document:
                         "see it and ask them to describe it.)"
                     ],
                 )
-            url = f"data:{self.mime_type};base64,{base64.b64encode(self.image).decode()}"
+            url = f"data:image/jpeg;base64,{base64.b64encode(self.image).decode()}"
             return llm.ChatMessage(
                 role="user", content=[self.header(), llm.ImageContent(image=url)]
             )
@@ -165,8 +171,16 @@ def pdf_text(data: bytes, *, max_chars: int = MAX_DOCUMENT_CHARS) -> tuple[str, 
     return text, pages, truncated or pages > MAX_PDF_PAGES
 
 
-def extract(name: str, mime: str, data: bytes, *, max_chars: int = MAX_DOCUMENT_CHARS) -> Document:
-    """Turn a received upload of type ``mime`` into a ``Document``."""
+def extract(
+    name: str,
+    mime: str,
+    data: bytes,
+    *,
+    max_chars: int = MAX_DOCUMENT_CHARS,
+    image_max_size: int = DEFAULT_IMAGE_MAX_SIZE,
+) -> Document:
+    """Turn a received upload of type ``mime`` into a ``Document`` (images scaled to fit
+    ``image_max_size`` x ``image_max_size`` and JPEG-encoded)."""
     if mime == "application/pdf":
         text, pages, truncated = pdf_text(data, max_chars=max_chars)
         return Document(name, mime, len(data), text=text, pages=pages, truncated=truncated)
@@ -174,7 +188,11 @@ def extract(name: str, mime: str, data: bytes, *, max_chars: int = MAX_DOCUMENT_
         text, truncated = _cut(data.decode("utf-8", errors="replace"), max_chars)
         return Document(name, mime, len(data), text=text, truncated=truncated)
     if mime in IMAGE_TYPES:
-        return Document(name, mime, len(data), image=data)
+        try:
+            jpeg, width, height = fit_jpeg(data, image_max_size)
+        except ValueError as e:
+            raise UploadRejected("unreadable", f"The image could not be read ({e}).") from e
+        return Document(name, mime, len(data), image=jpeg, image_size=(width, height))
     raise UploadRejected("unsupported_type", f"{mime} is not accepted.")
 
 
@@ -214,6 +232,7 @@ class UploadReceiver:
         sink: SessionLogSink | None = None,
         max_bytes: int = UPLOAD_MAX_BYTES,
         max_chars: int = MAX_DOCUMENT_CHARS,
+        image_max_size: Callable[[], int] = lambda: DEFAULT_IMAGE_MAX_SIZE,
     ) -> None:
         self._user_identity = user_identity
         self._deliver = deliver
@@ -222,6 +241,7 @@ class UploadReceiver:
         self._sink = sink
         self.max_bytes = max_bytes
         self.max_chars = max_chars
+        self._image_max_size = image_max_size
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def attach(self, room: rtc.Room) -> None:
@@ -255,7 +275,14 @@ class UploadReceiver:
                 )
             data = await self._read(reader)
             mime = resolve_mime(info.mime_type, name, data[:16])
-            document = await asyncio.to_thread(extract, name, mime, data, max_chars=self.max_chars)
+            document = await asyncio.to_thread(
+                extract,
+                name,
+                mime,
+                data,
+                max_chars=self.max_chars,
+                image_max_size=self._image_max_size(),
+            )
         except UploadRejected as e:
             return self._rejected(info.stream_id, name, e)
         except Exception as e:  # a stream the sender aborted, a room that went away, ...

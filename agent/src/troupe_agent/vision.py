@@ -10,6 +10,7 @@ input is only opened when at least one agent of the session needs it (agent-gate
 from __future__ import annotations
 
 import base64
+import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 from livekit import rtc
 from livekit.agents import llm
 from livekit.agents.utils.images import EncodeOptions, ResizeOptions, encode
+from troupe_contracts import VISION_UNSUPPORTED_NOTE
 from troupe_contracts.config import SessionConfig, VisionSettings
 
 from troupe_agent.logging import get_logger
@@ -26,6 +28,14 @@ log = get_logger(__name__)
 
 MAX_FRAME_AGE_S = 10.0
 """A frame older than this is not shown to the LLM: the user has likely moved on."""
+JPEG_QUALITY = 80
+
+CANNOT_SEE_NOTE = (
+    f"You cannot see images in this conversation: {VISION_UNSUPPORTED_NOTE}. If the user "
+    "shows you their camera, screen or a picture, tell them so in one sentence and ask them "
+    "to describe it."
+)
+"""Added to the instructions of a vision-enabled agent whose LLM cannot take images."""
 
 
 def session_needs_video(config: SessionConfig) -> bool:
@@ -45,6 +55,8 @@ class FrameSampler:
     latest_at: float | None = None
     sampled: int = 0
     attached: int = 0
+    skipped: int = 0
+    """Frames dropped because the active agent's LLM cannot take images."""
     _last_sample: float | None = field(default=None, repr=False)
 
     def __call__(self, frame: rtc.VideoFrame, session: Any) -> bool:
@@ -89,14 +101,54 @@ def image_content(frame: rtc.VideoFrame, settings: VisionSettings) -> llm.ImageC
     )
 
 
+def fit_jpeg(data: bytes, max_size: int, *, quality: int = JPEG_QUALITY) -> tuple[bytes, int, int]:
+    """An encoded image (PNG, JPEG, ...) scaled down to fit ``max_size`` x ``max_size`` (never
+    up) and re-encoded as JPEG; (jpeg bytes, width, height). Transparency becomes white.
+    Raises ``ValueError`` for bytes that are not a readable image."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            if img.mode in ("RGBA", "LA", "P"):
+                rgba = img.convert("RGBA")
+                flat = Image.new("RGB", rgba.size, (255, 255, 255))
+                flat.paste(rgba, mask=rgba.getchannel("A"))
+                rgb = flat
+            else:
+                rgb = img.convert("RGB")
+    except (UnidentifiedImageError, OSError) as e:
+        raise ValueError(f"not a readable image ({e})") from e
+    rgb.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    rgb.save(out, format="JPEG", quality=quality)
+    return out.getvalue(), rgb.width, rgb.height
+
+
+def jpeg_content(jpeg: bytes, detail: str = "auto") -> llm.ImageContent:
+    """JPEG bytes as chat image content (a data URL)."""
+    return llm.ImageContent(
+        image=f"data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}",
+        inference_detail=detail,
+    )
+
+
 def attach_latest_frame(
-    message: llm.ChatMessage, sampler: FrameSampler | None, settings: VisionSettings
+    message: llm.ChatMessage,
+    sampler: FrameSampler | None,
+    settings: VisionSettings,
+    *,
+    can_see: bool = True,
 ) -> bool:
-    """Append the latest fresh frame to the user's completed turn; True when one was added."""
+    """Append the latest fresh frame to the user's completed turn; True when one was added.
+    ``can_see`` False (the agent's LLM takes no images): the frame is dropped, never sent."""
     if sampler is None or not settings.enabled:
         return False
     frame = sampler.take()
     if frame is None:
+        return False
+    if not can_see:
+        sampler.skipped += 1
         return False
     message.content.append(image_content(frame, settings))
     sampler.attached += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from livekit.agents import llm, stt, tts
 from troupe_agent.providers.fake import EchoLLM, FakeTTS
+from troupe_agent.providers.registry import llm_sees_images
 
 
 class FakeProviders:
@@ -29,6 +30,10 @@ class FakeProviders:
     def llm(self, provider_id: str, **_: object) -> llm.LLM:
         self.requested.append(("llm", provider_id))
         return self._llms.get(provider_id, self._llm)
+
+    def sees_images(self, provider_id: str) -> bool:
+        """The catalog's answer, as the real registry gives it (no key-based fallback)."""
+        return llm_sees_images(provider_id)
 
     def tts(self, provider_id: str, **_: object) -> tts.TTS:
         self.requested.append(("tts", provider_id))

@@ -97,6 +97,7 @@ TAG_SCOPES: dict[str, str] = {
     "sessions": "sessions",
     "usage": "usage",
     "webhook-endpoints": "sessions",
+    "simulations": "templates",
 }
 
 

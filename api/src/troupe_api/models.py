@@ -11,6 +11,7 @@ from troupe_api.deployments.models import Deployment
 from troupe_api.invitations.models import Invitation
 from troupe_api.organizations.models import Membership, Organization
 from troupe_api.sessions.models import Session, SessionLogEntry
+from troupe_api.simulations.models import SimulationRun, SimulationScenario
 from troupe_api.templates.models import SessionTemplate, TemplateShare
 from troupe_api.tools.models import Tool
 from troupe_api.usage.models import Price, SessionUsage, UsageAlert
@@ -37,6 +38,8 @@ __all__ = [
     "SessionLogEntry",
     "SessionTemplate",
     "SessionUsage",
+    "SimulationRun",
+    "SimulationScenario",
     "TemplateShare",
     "Tool",
     "UsageAlert",

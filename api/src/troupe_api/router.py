@@ -18,6 +18,8 @@ from troupe_api.health.router import router as health_router
 from troupe_api.organizations.router import router as organizations_router
 from troupe_api.runtime.router import router as runtime_router
 from troupe_api.sessions.router import router as sessions_router
+from troupe_api.simulations.router import router as simulations_router
+from troupe_api.simulations.router import runtime_router as simulations_runtime_router
 from troupe_api.templates.router import router as templates_router
 from troupe_api.tools.router import router as tools_router
 from troupe_api.usage.router import router as usage_router
@@ -45,6 +47,8 @@ api_router.include_router(embed_router)
 api_router.include_router(sessions_router)
 api_router.include_router(analysis_router)
 api_router.include_router(webhook_endpoints_router)
+api_router.include_router(simulations_router)
 api_router.include_router(usage_router)
 api_router.include_router(runtime_router)
+api_router.include_router(simulations_runtime_router)
 api_router.include_router(webhooks_router)

@@ -30,6 +30,17 @@ TOPIC_UPLOADS: Final = "troupe.uploads"
 TOPIC_FILES: Final = "troupe.files"
 """Byte-stream topic for files the agent sends to the user (agent -> browser)."""
 
+TOPIC_PANEL_IMAGES: Final = "troupe.panel_images"
+"""Byte-stream topic for panel images the browser sends the agent (browser -> agent): the
+whiteboard's PNG export for ``read_panel`` with ``image: true``. Images go here, never into an
+RPC answer, because LiveKit caps an RPC payload at 15 KiB."""
+
+PANEL_TOOL_VERBS: Final = ("open", "control", "read", "close")
+"""Each workspace panel gives an agent the tools ``<verb>_<panel>`` for these verbs."""
+
+VISION_UNSUPPORTED_NOTE: Final = "vision needs a provider that supports images"
+"""Said (log, LLM note, API warning) when a vision-enabled agent's LLM cannot take images."""
+
 UPLOAD_MAX_BYTES: Final = 10 * 1024 * 1024
 """Largest upload the agent accepts; it stops reading a stream that passes this."""
 
@@ -67,12 +78,15 @@ __all__ = [
     "ATTR_AGENT_STATE",
     "ATTR_SESSION_ID",
     "CONFIG_INVALIDATE_CHANNEL",
+    "PANEL_TOOL_VERBS",
     "PROTOCOL_VERSION",
     "TOPIC_CLIENT_EVENTS",
     "TOPIC_EVENTS",
     "TOPIC_FILES",
+    "TOPIC_PANEL_IMAGES",
     "TOPIC_UPLOADS",
     "UPLOAD_MAX_BYTES",
     "UPLOAD_MIME_TYPES",
     "USER_IDENTITY_PREFIX",
+    "VISION_UNSUPPORTED_NOTE",
 ]

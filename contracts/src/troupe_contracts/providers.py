@@ -26,6 +26,12 @@ class ProviderSpec(Contract):
     requires_env: list[str] = Field(default_factory=list, description="Keys it needs.")
     streaming: bool = False
     tool_calling: bool = False
+    vision: bool = Field(
+        default=False,
+        description="An LLM that accepts images in its context (camera/screen frames, "
+        "uploaded images, whiteboard PNGs). A vision-enabled agent on an LLM without it is told "
+        "it cannot see instead of being sent frames.",
+    )
     languages: list[str] = Field(default_factory=lambda: ["en"])
     voices: list[str] = Field(default_factory=list)
     notes: str = ""
@@ -84,6 +90,7 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         requires_env=["OPENAI_API_KEY"],
         streaming=True,
         tool_calling=True,
+        vision=True,
         languages=["multi"],
     ),
     ProviderSpec(
@@ -94,6 +101,7 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         requires_env=["OPENAI_API_KEY"],
         streaming=True,
         tool_calling=True,
+        vision=True,
         languages=["multi"],
     ),
     ProviderSpec(
@@ -104,6 +112,7 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         requires_env=["OPENAI_API_KEY"],
         streaming=True,
         tool_calling=True,
+        vision=True,
         languages=["multi"],
     ),
     ProviderSpec(
@@ -141,8 +150,9 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         offline=True,
         streaming=True,
         tool_calling=True,
+        vision=True,
         test_only=True,
-        notes="Replies 'You said: <text>'. Deterministic.",
+        notes="Replies 'You said: <text>'. Deterministic. Accepts images (ignores them).",
     ),
     ProviderSpec(
         id="fake/scripted",
@@ -151,6 +161,7 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         offline=True,
         streaming=True,
         tool_calling=True,
+        vision=True,
         test_only=True,
     ),
     ProviderSpec(

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from troupe_contracts.base import Contract
-from troupe_contracts.constants import PROTOCOL_VERSION
-from troupe_contracts.panels import PanelCommand, PanelEvent
+from troupe_contracts.constants import PANEL_TOOL_VERBS, PROTOCOL_VERSION
+from troupe_contracts.panels import PanelCommand, PanelEvent, PanelState
 from troupe_contracts.session import PanelType
 
 
@@ -98,6 +98,57 @@ class PanelRef(Contract):
     """read_panel / close_panel."""
 
     panel: PanelType
+
+
+class ReadPanel(Contract):
+    """read_panel: the panel's state; with ``image`` (whiteboard only) the browser also sends a
+    PNG of the panel on ``TOPIC_PANEL_IMAGES`` and names its stream in ``PanelStateData``."""
+
+    panel: PanelType
+    image: bool = False
+
+
+# ── the ``data`` of ok RpcResults, per method
+
+
+class PanelImageRef(Contract):
+    """A panel image sent on ``TOPIC_PANEL_IMAGES`` as a byte stream with this id."""
+
+    stream_id: str
+    mime_type: Literal["image/png"] = "image/png"
+    size: int = Field(ge=0)
+
+
+class PanelStateData(Contract):
+    """open_panel / control_panel / read_panel: the panel's state after the call (no PNG in it:
+    images travel as ``image``)."""
+
+    state: PanelState
+    image: PanelImageRef | None = None
+
+
+class PanelClosedData(Contract):
+    """close_panel: whether a panel was open and is now closed."""
+
+    closed: bool
+
+
+class ToastShownData(Contract):
+    """show_toast."""
+
+    shown: bool
+
+
+class UrlOpenedData(Contract):
+    """open_url: the user opened the (normalised) URL."""
+
+    opened: bool
+    url: str
+
+
+def panel_tool_names(panel: PanelType) -> list[str]:
+    """The agent tools of one panel: ``open_<panel>``, ``control_<panel>``, ..."""
+    return [f"{verb}_{panel.value}" for verb in PANEL_TOOL_VERBS]
 
 
 class UserAction(Contract):

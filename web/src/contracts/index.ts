@@ -836,6 +836,20 @@ export interface OpenUrl {
   new_tab: boolean;
 }
 /**
+ * close_panel: whether a panel was open and is now closed.
+ */
+export interface PanelClosedData {
+  closed: boolean;
+}
+/**
+ * A panel image sent on ``TOPIC_PANEL_IMAGES`` as a byte stream with this id.
+ */
+export interface PanelImageRef {
+  stream_id: string;
+  mime_type: 'image/png';
+  size: number;
+}
+/**
  * read_panel / close_panel.
  */
 export interface PanelRef {
@@ -860,6 +874,14 @@ export interface WhiteboardState {
     [k: string]: unknown | undefined;
   }[];
   png_base64: string | null;
+}
+/**
+ * open_panel / control_panel / read_panel: the panel's state after the call (no PNG in it:
+ * images travel as ``image``).
+ */
+export interface PanelStateData {
+  state: SlidesState | NotepadState | CodeState | WhiteboardState | DocumentState;
+  image: PanelImageRef | null;
 }
 /**
  * One selectable model of one provider.
@@ -892,6 +914,14 @@ export interface ProviderSpec {
    * Deterministic fake; only in test mode.
    */
   test_only: boolean;
+}
+/**
+ * read_panel: the panel's state; with ``image`` (whiteboard only) the browser also sends a
+ * PNG of the panel on ``TOPIC_PANEL_IMAGES`` and names its stream in ``PanelStateData``.
+ */
+export interface ReadPanel {
+  panel: PanelType;
+  image: boolean;
 }
 /**
  * Whether the session is recorded, and the consent text the page shows before joining and
@@ -1097,6 +1127,12 @@ export interface Toast {
   level: 'info' | 'success' | 'warning' | 'error';
 }
 /**
+ * show_toast.
+ */
+export interface ToastShownData {
+  shown: boolean;
+}
+/**
  * JSON embedded as the user's participant metadata and as the agent dispatch metadata.
  */
 export interface TokenMetadata {
@@ -1119,6 +1155,13 @@ export interface UiAction {
   params: {
     [k: string]: unknown | undefined;
   };
+}
+/**
+ * open_url: the user opened the (normalised) URL.
+ */
+export interface UrlOpenedData {
+  opened: boolean;
+  url: string;
 }
 /**
  * Browser -> agent: the user asked for something from the page (e.g. explain a line).

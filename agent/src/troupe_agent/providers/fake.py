@@ -5,6 +5,9 @@ The worker exposes the two LLMs only when ``TROUPE_ENABLE_TEST_PROVIDERS`` is tr
 whole-system tests); unit tests import everything here directly."""
 
 import asyncio
+import base64
+import dataclasses
+import io
 import json
 import math
 import os
@@ -170,7 +173,9 @@ def script_turns(data: ScriptData, agent: str | None = None) -> list[Any]:
       not listed (or ``agent=None``) gets ``default`` (``turns`` is accepted for it), else none.
 
     A turn is a string (text) or an object with ``text``, ``tool_calls`` (``name``,
-    ``arguments``), ``error``, ``first_token_delay_s``."""
+    ``arguments``), ``error``, ``first_token_delay_s``. A turn's text may report what the LLM
+    received (see ``describe_received``): ``{image_count}``, ``{last_image}``,
+    ``{last_tool_output}``."""
     if isinstance(data, list):
         return data
     if not isinstance(data, dict):
@@ -183,6 +188,47 @@ def script_turns(data: ScriptData, agent: str | None = None) -> list[Any]:
     if not isinstance(turns, list):
         raise ValueError(f"the turns for {agent or 'default'!r} must be a list")
     return turns
+
+
+def _image_description(image: llm.ImageContent) -> str:
+    """``640x480 JPEG`` for an image the context holds as a data URL (decoded, not guessed)."""
+    from PIL import Image
+
+    source = image.image
+    if not isinstance(source, str) or not source.startswith("data:"):
+        return "an image that is not a data URL"
+    header, _, payload = source.partition(",")
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(payload))) as img:
+            return f"{img.width}x{img.height} {img.format}"
+    except Exception:
+        return f"an unreadable image ({header})"
+
+
+def describe_received(chat_ctx: llm.ChatContext) -> dict[str, str]:
+    """Facts about the context a fake LLM was given, for script placeholders: how many images
+    it holds, the last one's size and format, and the last tool output (errors included)."""
+    images = [
+        c
+        for item in chat_ctx.items
+        if isinstance(item, llm.ChatMessage)
+        for c in item.content
+        if isinstance(c, llm.ImageContent)
+    ]
+    outputs = [i for i in chat_ctx.items if isinstance(i, llm.FunctionCallOutput)]
+    return {
+        "{image_count}": str(len(images)),
+        "{last_image}": _image_description(images[-1]) if images else "no image",
+        "{last_tool_output}": outputs[-1].output if outputs else "no tool output",
+    }
+
+
+def fill_placeholders(text: str, chat_ctx: llm.ChatContext) -> str:
+    if "{" not in text:
+        return text
+    for key, value in describe_received(chat_ctx).items():
+        text = text.replace(key, value)
+    return text
 
 
 class ScriptedLLM(_FakeLLMBase):
@@ -224,7 +270,10 @@ class ScriptedLLM(_FakeLLMBase):
 
     def next_turn(self, chat_ctx: llm.ChatContext) -> ScriptedTurn:
         if self._turns:
-            return self._turns.pop(0)
+            turn = self._turns.pop(0)
+            if turn.text:
+                turn = dataclasses.replace(turn, text=fill_placeholders(turn.text, chat_ctx))
+            return turn
         text = last_user_text(chat_ctx)
         return ScriptedTurn(text=f"{ECHO_PREFIX}{text}" if text else ECHO_EMPTY_REPLY)
 

@@ -50,8 +50,8 @@ class ProviderRegistry:
 
     # ------------------------------------------------------------------ resolution of ids
 
-    def resolve_id(self, provider_id: str, role: ProviderRole) -> str:
-        """The id that will really be used for ``provider_id`` in ``role``."""
+    def _resolution(self, provider_id: str, role: ProviderRole) -> tuple[str, str | None]:
+        """(the id that will really be used, why it differs from ``provider_id`` or None)."""
         spec = provider_by_id(provider_id)
         reason: str | None = None
         if spec is None and provider_id.startswith("openai-compatible/"):
@@ -64,7 +64,11 @@ class ProviderRegistry:
             reason = "test providers are disabled (TROUPE_ENABLE_TEST_PROVIDERS=false)"
         elif missing := [k for k in spec.requires_env if not self._settings.has_env(k)]:
             reason = f"missing {', '.join(missing)}"
-        resolved = provider_id if reason is None else DEFAULT_OFFLINE[role]
+        return (provider_id if reason is None else DEFAULT_OFFLINE[role]), reason
+
+    def resolve_id(self, provider_id: str, role: ProviderRole) -> str:
+        """The id that will really be used for ``provider_id`` in ``role``."""
+        resolved, reason = self._resolution(provider_id, role)
         if reason is not None:
             log.warning(
                 "provider unavailable, using the offline default",
@@ -75,6 +79,13 @@ class ProviderRegistry:
             )
         self.resolutions.append(Resolution(provider_id, resolved, reason))
         return resolved
+
+    def sees_images(self, provider_id: str) -> bool:
+        """Whether the LLM that ``provider_id`` resolves to (after any fallback) accepts images:
+        the catalog's ``vision`` flag. A cloud LLM without its key falls back to the offline
+        default, which cannot see."""
+        resolved, _ = self._resolution(provider_id, ProviderRole.LLM)
+        return llm_sees_images(resolved)
 
     @staticmethod
     def _split(provider_id: str) -> tuple[str, str]:
@@ -191,3 +202,12 @@ class ProviderRegistry:
 
 def spec_for(provider_id: str) -> ProviderSpec | None:
     return provider_by_id(provider_id)
+
+
+def llm_sees_images(provider_id: str) -> bool:
+    """The catalog's ``vision`` flag of an LLM id (``openai-compatible/<model>`` counts as the
+    generic entry); False for an id the catalog does not know."""
+    spec = provider_by_id(provider_id)
+    if spec is None and provider_id.startswith("openai-compatible/"):
+        spec = provider_by_id("openai-compatible/default")
+    return spec is not None and spec.role == ProviderRole.LLM and spec.vision

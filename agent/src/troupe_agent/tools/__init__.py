@@ -4,6 +4,7 @@ import re
 from typing import TYPE_CHECKING
 
 from livekit.agents import llm
+from troupe_contracts import PANEL_TOOL_VERBS
 from troupe_contracts.config import AgentConfig, ToolKind
 from troupe_contracts.session import PanelType
 
@@ -20,7 +21,7 @@ log = get_logger(__name__)
 __all__ = ["BUILTIN_TOOLS", "BadToolConfig", "build_tools"]
 
 
-_PANEL_TOOL = re.compile(r"^(?:(?:open|control|read|close|panel)_)?(?P<panel>[a-z]+)$")
+_PANEL_TOOL = re.compile(rf"^(?:(?:{'|'.join(PANEL_TOOL_VERBS)}|panel)_)?(?P<panel>[a-z]+)$")
 
 
 def panel_of_tool(name: str) -> PanelType:

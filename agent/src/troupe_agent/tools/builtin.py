@@ -1,15 +1,18 @@
 """Builtin tools, enabled per agent by a ``ToolConfig`` of kind ``builtin`` with one of the
 names of ``BUILTIN_TOOLS``. Each docstring is the description the model reads."""
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from livekit.agents import RunContext, ToolError, function_tool, llm
 from pydantic import ValidationError
+from troupe_contracts import VISION_UNSUPPORTED_NOTE
 from troupe_contracts.rpc import BrowserMethod, MediaRequest, MediaResult, OpenUrl, Toast, UiAction
 
 from troupe_agent.client import CONSENT_RPC_TIMEOUT_S
 from troupe_agent.state import StateFull
+from troupe_agent.uploads import send_file
 
 if TYPE_CHECKING:
     from troupe_agent.runtime import SessionRuntime
@@ -40,6 +43,12 @@ def _media_tool(rt: "SessionRuntime", source: Literal["camera", "screen"]) -> ll
                 granted = bool(isinstance(data, dict) and data.get("granted"))
             if not granted:
                 raise ToolError(f"The user declined to turn on the {what}.")
+            agent = ctx.session.current_agent
+            if getattr(agent, "vision_unsupported", False):
+                return (
+                    f"The user turned on the {what}, but you cannot see it: "
+                    f"{VISION_UNSUPPORTED_NOTE}. Tell the user so."
+                )
             return f"The user turned on the {what}; you will see it from the next turn on."
 
         return await rt.tools.run(ctx, request.__name__, {"reason": reason}, body)
@@ -220,6 +229,53 @@ def memory_tools(rt: "SessionRuntime") -> list[llm.Tool]:
     return [function_tool(remember), function_tool(recall)]
 
 
+NOTES_MAX_CHARS = 50_000
+"""Longest document ``share_notes`` sends (about 50 KB of Markdown)."""
+
+
+def notes_file_name(title: str) -> str:
+    """``Meeting notes!`` -> ``meeting-notes.md``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+    return f"{slug or 'notes'}.md"
+
+
+def share_notes(rt: "SessionRuntime") -> llm.Tool:
+    async def tool(ctx: RunContext[Any], title: str, content: str) -> str:
+        """Send the user a Markdown document you write (a summary, notes, steps, a checklist):
+        it appears in their page as a file they can download and keep. Use it when the user
+        asks for something written to take away.
+
+        Args:
+            title: A short title; it also names the file.
+            content: The whole document in Markdown, at most 50,000 characters.
+        """
+
+        async def body() -> str:
+            if not content.strip():
+                raise ToolError("The document is empty; write its content first.")
+            if len(content) > NOTES_MAX_CHARS:
+                raise ToolError(f"The document is too long: at most {NOTES_MAX_CHARS} characters.")
+            if rt.files is None:
+                raise ToolError("Files cannot be sent in this session.")
+            user = rt.client.user_identity
+            if not user:
+                raise ToolError("No user is connected, so the file cannot be sent now.")
+            heading = title.strip()
+            text = (
+                content
+                if content.lstrip().startswith("#") or not heading
+                else f"# {heading}\n\n{content}"
+            )
+            data = text.encode("utf-8")
+            name = notes_file_name(heading)
+            await send_file(rt.files, data, name=name, mime_type="text/markdown", destination=user)
+            return f"The user received {name} ({len(data)} bytes) as a download."
+
+        return await rt.tools.run(ctx, "share_notes", {"title": title, "chars": len(content)}, body)
+
+    return function_tool(tool, name="share_notes")
+
+
 BUILTIN_TOOLS: dict[str, ToolBuilder] = {
     "request_camera": request_camera,
     "request_screen_share": request_screen_share,
@@ -228,4 +284,5 @@ BUILTIN_TOOLS: dict[str, ToolBuilder] = {
     "show_toast": show_toast,
     "log_observation": log_observation,
     "search_knowledge_base": search_knowledge_base,
+    "share_notes": share_notes,
 }

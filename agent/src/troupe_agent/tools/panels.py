@@ -10,14 +10,31 @@ from typing import TYPE_CHECKING, Any
 
 from livekit.agents import RunContext, ToolError, function_tool, llm
 from pydantic import ValidationError
-from troupe_contracts.panels import PanelCommandAdapter, PanelStateAdapter
-from troupe_contracts.rpc import BrowserMethod, ControlPanel, OpenPanel, PanelRef
+from troupe_contracts.panels import PanelCommandAdapter, WhiteboardState
+from troupe_contracts.rpc import (
+    BrowserMethod,
+    ControlPanel,
+    OpenPanel,
+    PanelRef,
+    PanelStateData,
+    ReadPanel,
+    panel_tool_names,
+)
 from troupe_contracts.session import PanelType
 
 from troupe_agent.client import ClientState
+from troupe_agent.logging import get_logger
+from troupe_agent.vision import fit_jpeg, jpeg_content
 
 if TYPE_CHECKING:
     from troupe_agent.runtime import SessionRuntime
+
+log = get_logger(__name__)
+
+IMAGE_ATTACHED = (
+    " A picture of the {panel} is attached right after this as an image: look at it for "
+    "what the shapes and text do not say."
+)
 
 PANEL_PURPOSE: dict[PanelType, str] = {
     PanelType.SLIDES: "a slide deck you present",
@@ -118,19 +135,41 @@ def panel_tools(rt: "SessionRuntime", panel: PanelType) -> list[llm.Tool]:
     async def read_panel(ctx: RunContext[Any]) -> str:
         async def body() -> str:
             _ensure_available(rt.client, panel)
-            data = await rt.browser.call(BrowserMethod.READ_PANEL, PanelRef(panel=panel))
-            # The browser answers {"state": <PanelState>} (web/src/panels/panel-rpc.ts).
-            if isinstance(data, dict) and isinstance(data.get("state"), dict):
-                data = data["state"]
+            agent = ctx.session.current_agent
+            # Only the whiteboard has a picture worth more than its state; only an agent whose
+            # LLM takes images gets it (as an image, never as base64 text).
+            want_image = panel == PanelType.WHITEBOARD and bool(getattr(agent, "can_see", False))
+            data = await rt.browser.call(
+                BrowserMethod.READ_PANEL, ReadPanel(panel=panel, image=want_image)
+            )
             try:
-                state = PanelStateAdapter.validate_python(data)
+                answer = PanelStateData.model_validate(data)
             except ValidationError as e:
                 raise ToolError(f"The {name} panel sent a state that could not be read.") from e
-            return state.model_dump_json(exclude_none=True)
+            state = answer.state
+            if isinstance(state, WhiteboardState):
+                state = state.model_copy(update={"png_base64": None})
+            text = state.model_dump_json(exclude_none=True)
+            if want_image and answer.image is not None:
+                try:
+                    png = await rt.panel_images.wait(answer.image.stream_id)
+                    vision = agent.config.vision  # type: ignore[attr-defined]
+                    jpeg, width, height = fit_jpeg(png, vision.max_size)
+                except Exception as e:
+                    log.warning("panel picture not usable", panel=name, error=str(e))
+                    return text + f" (The picture of the {name} could not be received.)"
+                rt.pending_images.append(jpeg_content(jpeg, vision.detail))
+                log.info("panel picture for the LLM", panel=name, width=width, height=height)
+                return text + IMAGE_ATTACHED.format(panel=name)
+            return text
 
         return await rt.tools.run(ctx, f"read_{name}", {}, body)
 
-    read_panel.__doc__ = f"Read what the {name} panel shows right now, as JSON."
+    read_panel.__doc__ = f"Read what the {name} panel shows right now, as JSON" + (
+        " (plus a picture of the board when you can see images)."
+        if panel == PanelType.WHITEBOARD
+        else "."
+    )
 
     async def close_panel(ctx: RunContext[Any]) -> str:
         async def body() -> str:
@@ -141,10 +180,11 @@ def panel_tools(rt: "SessionRuntime", panel: PanelType) -> list[llm.Tool]:
 
     close_panel.__doc__ = f"Close the {name} panel on the user's screen."
 
+    open_name, control_name, read_name, close_name = panel_tool_names(panel)
     control = function_tool(
         control_panel,
         raw_schema={
-            "name": f"control_{name}",
+            "name": control_name,
             "description": (
                 f"Send one command to the {name} panel ({purpose}). Open the panel first. "
                 "The command's 'op' field selects what to do."
@@ -153,10 +193,10 @@ def panel_tools(rt: "SessionRuntime", panel: PanelType) -> list[llm.Tool]:
         },
     )
     return [
-        function_tool(open_panel, name=f"open_{name}"),
+        function_tool(open_panel, name=open_name),
         control,
-        function_tool(read_panel, name=f"read_{name}"),
-        function_tool(close_panel, name=f"close_{name}"),
+        function_tool(read_panel, name=read_name),
+        function_tool(close_panel, name=close_name),
     ]
 
 

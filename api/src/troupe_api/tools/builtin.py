@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from troupe_contracts import PANEL_TOOL_VERBS
 from troupe_contracts.config import HandoffTarget, ToolConfig, ToolKind
+from troupe_contracts.rpc import panel_tool_names
 from troupe_contracts.session import PanelType
 
 HANDOFF_TOOL_PREFIX = "transfer_to_"
-PANEL_TOOL_ACTIONS = ("open", "control", "read", "close")
+PANEL_TOOL_ACTIONS = PANEL_TOOL_VERBS
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -81,6 +83,21 @@ BUILTIN_TOOLS: tuple[ToolConfig, ...] = (
         ),
     ),
     ToolConfig(
+        name="share_notes",
+        kind=ToolKind.BUILTIN,
+        description=(
+            "Send the user a Markdown document you write (summary, notes, steps); it appears "
+            "in their page as a file to download."
+        ),
+        parameters=_object(
+            {
+                "title": {"type": "string", "description": "Short title; names the file."},
+                "content": {"type": "string", "maxLength": 50000},
+            },
+            ["title", "content"],
+        ),
+    ),
+    ToolConfig(
         name="show_toast",
         kind=ToolKind.BUILTIN,
         description="Show the user a short notification message on screen.",
@@ -117,15 +134,15 @@ _PANEL_PARAMETERS: dict[str, dict[str, Any]] = {
 
 def panel_tools(panel: PanelType | str) -> list[ToolConfig]:
     """open_<panel>, control_<panel>, read_<panel>, close_<panel>."""
-    name = PanelType(panel).value
+    panel_type = PanelType(panel)
     return [
         ToolConfig(
-            name=f"{action}_{name}",
+            name=tool_name,
             kind=ToolKind.PANEL,
-            description=_PANEL_DESCRIPTIONS[action].format(panel=name),
+            description=_PANEL_DESCRIPTIONS[action].format(panel=panel_type.value),
             parameters=_PANEL_PARAMETERS[action],
         )
-        for action in PANEL_TOOL_ACTIONS
+        for action, tool_name in zip(PANEL_TOOL_ACTIONS, panel_tool_names(panel_type), strict=True)
     ]
 
 
