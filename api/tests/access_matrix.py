@@ -47,6 +47,9 @@ MATRIX: dict[str, dict[str, Any]] = {
     "webhooks-livekit": {"expect": everyone(401)},
     "runtime-session_config": {"expect": everyone(401)},
     "runtime-ingest_log": {"expect": everyone(401), "body": {"entries": [], "final": False}},
+    "runtime-upload_recording": {"expect": everyone(401), "query": "duration_ms=1"},
+    # The signature is the credential: an unsigned/expired link is refused for everyone.
+    "files-download": {"expect": everyone(403), "query": "key=recordings/x.ogg&expires=1&sig=x"},
     # --- auth -----------------------------------------------------------------------------------
     "auth-register": {
         "expect": everyone(201),
@@ -109,6 +112,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     },
     "sessions-summary": {"expect": READ_OWNED},
     "sessions-replay": {"expect": READ_OWNED},
+    "sessions-recordings": {"expect": READ_OWNED},
     "sessions-export": {"expect": READ_OWNED, "query": "format=csv"},
     # A's session has no analysis (its template defines none): 404 once readable.
     "sessions-analysis": {"expect": by_role(viewer=404, member=404, admin=404, other=404)},

@@ -43,6 +43,7 @@ EXPECTED_TABLES = {
     "webhook_deliveries",
     "simulation_scenarios",
     "simulation_runs",
+    "recordings",
 }
 
 

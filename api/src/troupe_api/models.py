@@ -10,6 +10,7 @@ from troupe_api.core.db import Base
 from troupe_api.deployments.models import Deployment
 from troupe_api.invitations.models import Invitation
 from troupe_api.organizations.models import Membership, Organization
+from troupe_api.recordings.models import Recording
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.simulations.models import SimulationRun, SimulationScenario
 from troupe_api.templates.models import SessionTemplate, TemplateShare
@@ -32,6 +33,7 @@ __all__ = [
     "OAuthAccount",
     "Organization",
     "Price",
+    "Recording",
     "RefreshToken",
     "Session",
     "SessionAnalysis",

@@ -16,6 +16,9 @@ from troupe_api.deployments.router import embed_router
 from troupe_api.deployments.router import router as deployments_router
 from troupe_api.health.router import router as health_router
 from troupe_api.organizations.router import router as organizations_router
+from troupe_api.recordings.router import files_router
+from troupe_api.recordings.router import runtime_router as recordings_runtime_router
+from troupe_api.recordings.router import sessions_router as recordings_router
 from troupe_api.runtime.router import router as runtime_router
 from troupe_api.sessions.router import router as sessions_router
 from troupe_api.simulations.router import router as simulations_router
@@ -46,9 +49,12 @@ api_router.include_router(deployments_router)
 api_router.include_router(embed_router)
 api_router.include_router(sessions_router)
 api_router.include_router(analysis_router)
+api_router.include_router(recordings_router)
+api_router.include_router(files_router)
 api_router.include_router(webhook_endpoints_router)
 api_router.include_router(simulations_router)
 api_router.include_router(usage_router)
 api_router.include_router(runtime_router)
 api_router.include_router(simulations_runtime_router)
+api_router.include_router(recordings_runtime_router)
 api_router.include_router(webhooks_router)

@@ -126,6 +126,27 @@ class WebhookPayloadInvalid(BadRequest):
     default_message = "The webhook body is not a LiveKit event."
 
 
+class RecordingNotFound(NotFound):
+    code = "recording_not_found"
+    default_message = "Recording not found."
+
+
+class RecordingTooLarge(TroupeError):
+    status_code = 413
+    code = "recording_too_large"
+    default_message = "The recording file is too large."
+
+
+class RecordingInvalid(BadRequest):
+    code = "recording_invalid"
+    default_message = "The upload is not an Ogg/Opus recording."
+
+
+class DownloadLinkInvalid(Forbidden):
+    code = "download_link_invalid"
+    default_message = "The download link is invalid or has expired."
+
+
 # --- identity: authentication -----------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
@@ -240,6 +241,40 @@ class Settings(BaseSettings):
         default="10/minute",
         validation_alias=_env("TROUPE_RATE_LIMIT_AUTH_EMAIL"),
         description="Login and register attempts per email address.",
+    )
+
+    # --- files (recordings) ---------------------------------------------------------------
+    data_dir: Path = Field(
+        default=Path(".data/dev"),
+        validation_alias=_env("TROUPE_DATA_DIR"),
+        description="Local data folder; the default file store lives in <data_dir>/storage.",
+    )
+    storage_url: str = Field(
+        default="",
+        validation_alias=_env("TROUPE_STORAGE_URL"),
+        description="Where files go: empty = local filesystem under TROUPE_DATA_DIR/storage, "
+        "file:///abs/path = that folder, s3://bucket[/prefix] = any S3-compatible store.",
+    )
+    storage_s3_endpoint: str = Field(
+        default="",
+        validation_alias=_env("TROUPE_STORAGE_S3_ENDPOINT"),
+        description="Endpoint of an S3-compatible store (MinIO, R2, ...); empty = AWS.",
+    )
+    storage_s3_region: str = Field(
+        default="us-east-1", validation_alias=_env("TROUPE_STORAGE_S3_REGION")
+    )
+    storage_s3_access_key_id: str = Field(
+        default="", validation_alias=_env("TROUPE_STORAGE_S3_ACCESS_KEY_ID")
+    )
+    storage_s3_secret_access_key: str = Field(
+        default="", validation_alias=_env("TROUPE_STORAGE_S3_SECRET_ACCESS_KEY")
+    )
+    recording_url_ttl_s: int = Field(
+        default=300,
+        ge=10,
+        le=24 * 3600,
+        validation_alias=_env("TROUPE_RECORDING_URL_TTL_S"),
+        description="Lifetime of signed recording download URLs.",
     )
 
     readiness_timeout_s: float = Field(

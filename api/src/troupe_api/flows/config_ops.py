@@ -206,6 +206,7 @@ async def save_template(
         "idle_timeout_s": body.idle_timeout_s,
         "max_duration_s": body.max_duration_s,
         "record_audio": body.record_audio,
+        "recording_consent_text": body.recording_consent_text,
         "pinned_versions": _pins(dict(body.pinned_versions)),
         "environment_overrides": overrides,
     }
@@ -251,6 +252,7 @@ def template_body(template: SessionTemplate) -> dict[str, Any]:
         "idle_timeout_s": template.idle_timeout_s,
         "max_duration_s": template.max_duration_s,
         "record_audio": template.record_audio,
+        "recording_consent_text": template.recording_consent_text,
         "pinned_versions": dict(template.pinned_versions or {}),
         "environment_overrides": dict(template.environment_overrides or {}),
     }

@@ -190,6 +190,7 @@ async def resolve_config(
             idle_timeout_s=fields.idle_timeout_s,
             max_duration_s=await _capped_max_duration(db, org_id, fields.max_duration_s),
             record_audio=fields.record_audio,
+            recording_consent_text=template.recording_consent_text,
         )
     except ValueError as exc:
         details = (

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.session import (
+    RecordingNotice,
     SessionConnection,
     SessionStartRequest,
     SessionStartResponse,
@@ -33,6 +34,7 @@ from troupe_api.experiments import service as experiments
 from troupe_api.flows.session_config import resolve_config
 from troupe_api.observability.tracing import current_trace_context
 from troupe_api.organizations.models import Organization
+from troupe_api.recordings.schemas import consent_text
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
@@ -168,6 +170,10 @@ async def _create_session(
         connection=connection,
         modality_profile=metadata.modality_profile,
         enabled_panels=metadata.enabled_panels,
+        recording=RecordingNotice(
+            enabled=config.record_audio,
+            consent_text=consent_text(config.recording_consent_text) if config.record_audio else "",
+        ),
     )
 
 

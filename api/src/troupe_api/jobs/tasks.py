@@ -18,7 +18,10 @@ from troupe_api.analysis.extractors import Extractor
 from troupe_api.analysis.models import SessionAnalysis
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
+from troupe_api.core.storage import Storage
 from troupe_api.organizations.models import Organization
+from troupe_api.recordings import service as recordings
+from troupe_api.recordings.models import Recording
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.usage import service as usage
@@ -102,16 +105,18 @@ class RetentionResult:
     organizations: int = 0
     log_entries: int = 0
     events: int = 0
+    recordings: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 async def purge_expired_session_data(
-    *, db: AsyncSession, now: datetime | None = None
+    *, db: AsyncSession, storage: Storage | None = None, now: datetime | None = None
 ) -> RetentionResult:
-    """Delete log entries and webhook events of sessions older than their organization's
-    ``retention_days``. Sessions and usage rows stay (billing history)."""
+    """Delete log entries, webhook events and recordings (files and rows; with ``storage``)
+    of sessions older than their organization's ``retention_days``. Sessions and usage rows
+    stay (billing history)."""
     now = now or datetime.now(UTC)
     result = RetentionResult()
     for org_id, days in (
@@ -133,10 +138,19 @@ async def purge_expired_session_data(
         )
         n_entries = int(entries.rowcount)  # type: ignore[attr-defined]
         n_events = int(events.rowcount)  # type: ignore[attr-defined]
-        if n_entries or n_events:
+        n_recordings = 0
+        if storage is not None:
+            recorded = select(Recording.session_id).where(
+                Recording.organization_id == org_id, Recording.session_id.in_(old)
+            )
+            n_recordings = await recordings.delete_for_sessions(
+                db=db, storage=storage, session_ids=list((await db.scalars(recorded)).all())
+            )
+        if n_entries or n_events or n_recordings:
             result.organizations += 1
             result.log_entries += n_entries
             result.events += n_events
+            result.recordings += n_recordings
     await db.commit()
     log.info("retention_purged", **result.as_dict())
     return result

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from troupe_api.core.db import create_engine, create_session_factory
 from troupe_api.core.livekit import create_livekit_api
 from troupe_api.core.settings import Settings, get_settings
+from troupe_api.core.storage import get_storage
 from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import (  # noqa: F401  (QUEUE_NAME re-exported)
     QUEUE_NAME,
@@ -54,7 +55,7 @@ async def sweep_orphaned_sessions(ctx: Context) -> dict[str, Any]:
 
 async def purge_expired_session_data(ctx: Context) -> dict[str, Any]:
     async with ctx["session_factory"]() as db:
-        result = await tasks.purge_expired_session_data(db=db)
+        result = await tasks.purge_expired_session_data(db=db, storage=get_storage(ctx["settings"]))
     return result.as_dict()
 
 

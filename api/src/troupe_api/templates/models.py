@@ -46,6 +46,8 @@ class SessionTemplate(UUIDPrimaryKey, Timestamps, Base):
     idle_timeout_s: Mapped[int] = mapped_column(Integer, default=120)
     max_duration_s: Mapped[int] = mapped_column(Integer, default=1800)
     record_audio: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    # Shown to the end user before joining and beside the REC badge when record_audio is on.
+    recording_consent_text: Mapped[str] = mapped_column(Text, server_default="", default="")
     pinned_versions: Mapped[dict[str, int]] = mapped_column(
         JSONB, server_default="{}", default=dict
     )

@@ -61,6 +61,7 @@ async def read(
         idle_timeout_s=fields.idle_timeout_s,
         max_duration_s=fields.max_duration_s,
         record_audio=fields.record_audio,
+        recording_consent_text=template.recording_consent_text,
         pinned_versions=fields.pinned_versions,
         environment_overrides=dict(template.environment_overrides or {}),
         environment=environment,

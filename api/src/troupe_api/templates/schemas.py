@@ -40,6 +40,12 @@ class TemplateBody(_Schema):
     idle_timeout_s: int = 120
     max_duration_s: int = 1800
     record_audio: bool = False
+    recording_consent_text: str = Field(
+        default="",
+        max_length=1000,
+        description="Consent notice shown to the end user when the session is recorded "
+        "(a default sentence when empty).",
+    )
     pinned_versions: dict[str, PinnedVersion] = Field(
         default_factory=dict, description='Agent slug -> version number or "latest".'
     )
@@ -60,6 +66,7 @@ class TemplateUpdate(_Schema):
     idle_timeout_s: int | None = None
     max_duration_s: int | None = None
     record_audio: bool | None = None
+    recording_consent_text: str | None = Field(default=None, max_length=1000)
     pinned_versions: dict[str, PinnedVersion] | None = None
     environment_overrides: dict[Environment, TemplateOverride] | None = None
 
@@ -77,6 +84,7 @@ class TemplateRead(BaseModel):
     idle_timeout_s: int
     max_duration_s: int
     record_audio: bool
+    recording_consent_text: str
     pinned_versions: dict[str, int]
     environment_overrides: dict[str, TemplateOverride]
     environment: Environment | None = Field(
