@@ -15,11 +15,13 @@ from tenacity import (
 )
 from troupe_contracts.config import SessionConfig
 from troupe_contracts.log import SessionLogBatch
+from troupe_contracts.recording import RECORDING_CONTENT_TYPE, RecordingKind
 
 from troupe_agent.settings import Settings
 
 SESSION_CONFIG_PATH = "/api/v1/runtime/session-config/{session_id}"
 SESSION_LOG_PATH = "/api/v1/runtime/sessions/{session_id}/log"
+RECORDING_PATH = "/api/v1/runtime/sessions/{session_id}/recordings/{kind}"
 
 
 class ApiError(RuntimeError):
@@ -86,6 +88,18 @@ class RuntimeApiClient:
             SESSION_LOG_PATH.format(session_id=session_id),
             content=batch.model_dump_json(),
             headers={"Content-Type": "application/json"},
+        )
+
+    async def put_recording(
+        self, session_id: UUID, kind: RecordingKind, data: bytes, duration_ms: int
+    ) -> None:
+        await self._request(
+            "PUT",
+            RECORDING_PATH.format(session_id=session_id, kind=kind.value),
+            params={"duration_ms": duration_ms},
+            content=data,
+            headers={"Content-Type": RECORDING_CONTENT_TYPE},
+            timeout=max(self._client.timeout.read or 10.0, 60.0),
         )
 
     async def aclose(self) -> None:

@@ -32,6 +32,12 @@ from troupe_agent.local_models import LocalModels, LocalModelUnavailable, force_
 from troupe_agent.log_sink import SessionLogSink, Spool, replay_all
 from troupe_agent.logging import configure_logging, get_logger
 from troupe_agent.providers import ProviderError, ProviderRegistry
+from troupe_agent.recording import (
+    RECORD_OPTIONS,
+    RecordingSpool,
+    deliver_all,
+    finish_recording,
+)
 from troupe_agent.recovery import CONFIG_APOLOGY, ErrorRecovery
 from troupe_agent.runtime import SessionRuntime
 from troupe_agent.session import build_session
@@ -139,6 +145,8 @@ async def entrypoint(ctx: JobContext) -> None:
     store = ConfigStore(api, redis)
     sink = SessionLogSink(metadata.session_id, api.post_log, settings.troupe_agent_spool_dir)
     close_reason = "job_shutdown"
+    recordings = RecordingSpool(settings.troupe_agent_spool_dir)
+    recorded: list[AgentSession[Any]] = []  # the session, when its audio is recorded
     background: list[asyncio.Task[Any]] = []
     cleanups: list[Callable[[], Awaitable[None]]] = []
 
@@ -148,6 +156,15 @@ async def entrypoint(ctx: JobContext) -> None:
         for cleanup in cleanups:
             with contextlib.suppress(Exception):
                 await cleanup()
+        for recorded_session in recorded:
+            with contextlib.suppress(Exception):
+                await finish_recording(
+                    recorded_session,
+                    ctx.session_directory,
+                    metadata.session_id,
+                    recordings,
+                    api.put_recording,
+                )
         await sink.aclose(
             close_reason if close_reason != "job_shutdown" else reason or close_reason
         )
@@ -160,6 +177,8 @@ async def entrypoint(ctx: JobContext) -> None:
     background.append(
         asyncio.create_task(replay_all(Spool(settings.troupe_agent_spool_dir), api.post_log))
     )
+    # Recordings an earlier job could not upload (an API outage) go now, in the background.
+    background.append(asyncio.create_task(deliver_all(recordings, api.put_recording)))
     background.append(asyncio.create_task(store.run_invalidation()))
 
     try:
@@ -182,12 +201,9 @@ async def entrypoint(ctx: JobContext) -> None:
         publisher=publisher,
         sink=sink,
         peer=ctx.room.local_participant,
-        files=ctx.room.local_participant,
         knowledge=KeywordKnowledgeBase.from_folder(settings.troupe_knowledge_dir),
     )
     runtime.client.user_identity = _user_identity(ctx.room)
-    runtime.panel_images.attach(ctx.room, _is_session_user(runtime))
-    cleanups.append(runtime.panel_images.aclose)
     if session_needs_video(config):
         runtime.frames = FrameSampler(lambda: _active_vision(runtime))
     cleanups.append(runtime.aclose)
@@ -233,8 +249,7 @@ async def entrypoint(ctx: JobContext) -> None:
     uploads = UploadReceiver(
         user_identity=lambda: runtime.client.user_identity,
         deliver=lambda message: session.generate_reply(user_input=message),
-        can_see_images=lambda: bool(getattr(session.current_agent, "can_see", False)),
-        image_max_size=lambda: v.max_size if (v := _active_vision(runtime)) else 1024,
+        can_see_images=lambda: bool((v := _active_vision(runtime)) and v.enabled),
         publisher=publisher,
         sink=sink,
     )
@@ -264,10 +279,12 @@ async def entrypoint(ctx: JobContext) -> None:
     await session.start(
         agent,
         room=ctx.room,
-        record=config.record_audio,
+        record=RECORD_OPTIONS if config.record_audio else False,
         room_options=RoomOptions(video_input=runtime.frames is not None),
     )
     lifecycle.attach()
+    if config.record_audio:
+        recorded.append(session)
     await ctx.room.local_participant.set_attributes({ATTR_SESSION_ID: session_id})
     log.info(
         "session started",
@@ -276,14 +293,6 @@ async def entrypoint(ctx: JobContext) -> None:
         config_source=store.source,
         providers=[r.resolved for r in registry.resolutions],
     )
-
-
-def _is_session_user(runtime: SessionRuntime) -> Callable[[str], bool]:
-    def check(identity: str) -> bool:
-        expected = runtime.client.user_identity
-        return identity == expected if expected else is_user_identity(identity)
-
-    return check
 
 
 def _active_vision(runtime: SessionRuntime) -> VisionSettings | None:
