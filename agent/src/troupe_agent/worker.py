@@ -201,9 +201,12 @@ async def entrypoint(ctx: JobContext) -> None:
         publisher=publisher,
         sink=sink,
         peer=ctx.room.local_participant,
+        files=ctx.room.local_participant,
         knowledge=KeywordKnowledgeBase.from_folder(settings.troupe_knowledge_dir),
     )
     runtime.client.user_identity = _user_identity(ctx.room)
+    runtime.panel_images.attach(ctx.room, _is_session_user(runtime))
+    cleanups.append(runtime.panel_images.aclose)
     if session_needs_video(config):
         runtime.frames = FrameSampler(lambda: _active_vision(runtime))
     cleanups.append(runtime.aclose)
@@ -249,7 +252,8 @@ async def entrypoint(ctx: JobContext) -> None:
     uploads = UploadReceiver(
         user_identity=lambda: runtime.client.user_identity,
         deliver=lambda message: session.generate_reply(user_input=message),
-        can_see_images=lambda: bool((v := _active_vision(runtime)) and v.enabled),
+        can_see_images=lambda: bool(getattr(session.current_agent, "can_see", False)),
+        image_max_size=lambda: v.max_size if (v := _active_vision(runtime)) else 1024,
         publisher=publisher,
         sink=sink,
     )
@@ -293,6 +297,14 @@ async def entrypoint(ctx: JobContext) -> None:
         config_source=store.source,
         providers=[r.resolved for r in registry.resolutions],
     )
+
+
+def _is_session_user(runtime: SessionRuntime) -> Callable[[str], bool]:
+    def check(identity: str) -> bool:
+        expected = runtime.client.user_identity
+        return identity == expected if expected else is_user_identity(identity)
+
+    return check
 
 
 def _active_vision(runtime: SessionRuntime) -> VisionSettings | None:
