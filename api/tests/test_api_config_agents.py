@@ -42,7 +42,14 @@ async def test_agent_crud_with_every_field(
     for key in ("slug", "tools", "modalities", "panels", "greeting", "voice"):
         assert agent[key] == body[key]
     assert agent["handoffs"] == [
-        {"agent": "max", "context_policy": "reset", "description": "for tech"}
+        {
+            "agent": "max",
+            "context_policy": "reset",
+            "description": "for tech",
+            "last_n": None,
+            "variables": [],
+            "reject_when": None,
+        }
     ]
     assert agent["vision"]["detail"] == "high" and agent["vision"]["fps_speaking"] == 2.0
 

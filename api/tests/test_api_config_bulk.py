@@ -36,8 +36,38 @@ def _agent(slug: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-def _handoff(target: str, policy: str = "preserve") -> dict[str, str]:
-    return {"agent": target, "context_policy": policy, "description": f"to {target}"}
+def _handoff(target: str, policy: str = "preserve", **plan: Any) -> dict[str, Any]:
+    return {
+        "agent": target,
+        "context_policy": policy,
+        "description": f"to {target}",
+        "last_n": None,
+        "variables": [],
+        "reject_when": None,
+        **plan,
+    }
+
+
+BILLING_PLAN: dict[str, Any] = {
+    "last_n": 6,
+    "variables": [
+        {
+            "name": "customer_name",
+            "description": "The caller's name",
+            "type": "string",
+            "required": True,
+        },
+        {"name": "amount", "description": "", "type": "number", "required": False},
+    ],
+    "reject_when": {
+        "match": "any",
+        "conditions": [
+            {"variable": "plan", "op": "in", "value": ["free", "trial"]},
+            {"variable": "amount", "op": "gt", "value": 5000},
+        ],
+        "message": "Billing cannot take this; help the caller yourself.",
+    },
+}
 
 
 def _tool(name: str, **fields: Any) -> dict[str, Any]:
@@ -68,7 +98,7 @@ DOCUMENT: dict[str, Any] = {
         _agent(
             "frontdesk",
             tools=["crm_lookup", "show_toast"],
-            handoffs=[_handoff("billing"), _handoff("tech", "reset")],
+            handoffs=[_handoff("billing", "last_n", **BILLING_PLAN), _handoff("tech", "reset")],
             panels=["notepad"],
         ),
         _agent("greeter", handoffs=[_handoff("frontdesk")]),

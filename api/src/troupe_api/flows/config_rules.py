@@ -6,13 +6,20 @@ loaded once) and return every :class:`Problem` found, each with a stable code.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from troupe_contracts.config import VideoSource
+from troupe_contracts.config import (
+    ContextPolicy,
+    HandoffTarget,
+    RuleCondition,
+    RuleOp,
+    VariableType,
+    VideoSource,
+)
 from troupe_contracts.providers import PROVIDER_CATALOG, ProviderRole, provider_by_id
 from troupe_contracts.session import ModalityProfile, PanelType
 
@@ -163,6 +170,8 @@ def agent_problems(spec: AgentSpec, view: OrgView, *, allow_test_providers: bool
         problems.append(
             Problem("handoff_duplicate", f"Handoff target {target!r} is listed twice.", "handoffs")
         )
+    for i, handoff in enumerate(spec.handoffs):
+        problems += handoff_plan_problems(handoff, f"handoffs[{i}]")
     for i, modality in enumerate(spec.modalities):
         if modality not in MODALITIES:
             problems.append(
@@ -179,6 +188,100 @@ def agent_problems(spec: AgentSpec, view: OrgView, *, allow_test_providers: bool
                     "panel_unknown",
                     f"{panel!r} is not a panel type ({', '.join(PANELS)}).",
                     f"panels[{i}]",
+                )
+            )
+    return problems
+
+
+MAX_HANDOFF_VARIABLES = 20
+MAX_RULE_CONDITIONS = 10
+_SCALAR_OPS = {RuleOp.EQ, RuleOp.NE}
+_NUMBER_OPS = {RuleOp.LT, RuleOp.LTE, RuleOp.GT, RuleOp.GTE}
+_LIST_OPS = {RuleOp.IN, RuleOp.NOT_IN}
+_VALUE_FITS: dict[VariableType, Callable[[object], bool]] = {
+    VariableType.STRING: lambda v: isinstance(v, str),
+    VariableType.NUMBER: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    VariableType.INTEGER: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    VariableType.BOOLEAN: lambda v: isinstance(v, bool),
+}
+
+
+def _rule_value_problem(condition: RuleCondition, declared: VariableType | None) -> str | None:
+    """Why ``condition.value`` does not suit its op (or the declared variable's type)."""
+    op, value = condition.op, condition.value
+    if op in (RuleOp.EXISTS, RuleOp.MISSING):
+        return None if value is None else f"{op.value!r} takes no value"
+    if op in _LIST_OPS:
+        if not isinstance(value, list) or not value:
+            return f"{op.value!r} needs a non-empty list of values"
+        values: list[object] = list(value)
+    elif op in _NUMBER_OPS:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{op.value!r} compares numbers and needs a number"
+        values = [value]
+    else:
+        if value is None or isinstance(value, list):
+            return f"{op.value!r} needs one value"
+        values = [value]
+    if declared is not None and not all(_VALUE_FITS[declared](v) for v in values):
+        return f"{condition.variable!r} is declared as {declared.value}; compare it with one"
+    return None
+
+
+def handoff_plan_problems(handoff: HandoffTarget, where: str) -> list[Problem]:
+    """The context plan, variables and rejection rule of one handoff target."""
+    problems: list[Problem] = []
+    if handoff.context_policy == ContextPolicy.LAST_N and handoff.last_n is None:
+        problems.append(
+            Problem(
+                "handoff_last_n_required",
+                "The last_n plan needs last_n, the number of messages to pass.",
+                f"{where}.last_n",
+            )
+        )
+    if len(handoff.variables) > MAX_HANDOFF_VARIABLES:
+        problems.append(
+            Problem(
+                "handoff_variables_too_many",
+                f"A handoff declares at most {MAX_HANDOFF_VARIABLES} variables.",
+                f"{where}.variables",
+            )
+        )
+    for name in _duplicates(v.name for v in handoff.variables):
+        problems.append(
+            Problem(
+                "handoff_variable_duplicate",
+                f"Variable {name!r} is declared twice.",
+                f"{where}.variables",
+            )
+        )
+    rule = handoff.reject_when
+    if rule is None:
+        return problems
+    if not rule.conditions:
+        problems.append(
+            Problem(
+                "handoff_rule_empty",
+                "A rejection rule needs at least one condition.",
+                f"{where}.reject_when.conditions",
+            )
+        )
+    elif len(rule.conditions) > MAX_RULE_CONDITIONS:
+        problems.append(
+            Problem(
+                "handoff_rule_too_large",
+                f"A rejection rule has at most {MAX_RULE_CONDITIONS} conditions.",
+                f"{where}.reject_when.conditions",
+            )
+        )
+    declared = {v.name: v.type for v in handoff.variables}
+    for j, condition in enumerate(rule.conditions):
+        if problem := _rule_value_problem(condition, declared.get(condition.variable)):
+            problems.append(
+                Problem(
+                    "handoff_rule_value_invalid",
+                    f"Condition on {condition.variable!r}: {problem}.",
+                    f"{where}.reject_when.conditions[{j}].value",
                 )
             )
     return problems
