@@ -4,18 +4,36 @@ Behaviour lives in the ``Agent`` hooks: ``on_enter`` announces the agent (partic
 attributes, ``ActiveAgentEvent``, ``HandoffEvent``, a ``TransitionEntry`` in the session log)
 and speaks its greeting. Each agent carries its own STT/LLM/TTS (passed to ``Agent``, so they
 override the session's), its tools and one ``transfer_to_<slug>`` tool per configured handoff.
-A handoff builds a fresh ``TroupeAgent`` for the target with the context its policy asks for:
-``preserve`` copies the conversation (messages only: the tools differ between agents),
-``reset`` starts clean with a one-line summary."""
+A handoff builds a fresh ``TroupeAgent`` for the target with the context its plan asks for
+(``context_plans``): the transfer tool takes the target's declared variables as typed
+parameters, stores them in the shared state (instructions read them as ``{{name}}``), and a
+rejection rule on the shared state can refuse the transfer with a message for the LLM."""
 
-from collections.abc import AsyncIterable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from livekit.agents import Agent, FlushSentinel, ModelSettings, RunContext, llm, stt, tts
+from livekit.agents import (
+    Agent,
+    FlushSentinel,
+    ModelSettings,
+    RunContext,
+    ToolError,
+    llm,
+    stt,
+    tts,
+)
 from livekit.agents import function_tool as make_function_tool
-from troupe_contracts.config import AgentConfig, ContextPolicy, HandoffTarget, SessionConfig
+from troupe_contracts.config import (
+    AgentConfig,
+    ContextPolicy,
+    HandoffTarget,
+    Scalar,
+    SessionConfig,
+)
 
+from troupe_agent import context_plans
+from troupe_agent.context_plans import SummaryMethod
 from troupe_agent.events import handoff_event
 from troupe_agent.logging import get_logger
 from troupe_agent.runtime import SessionRuntime
@@ -38,7 +56,6 @@ TAKEOVER_PROMPT = (
     "short sentence as {name} and continue with the user's request; do not repeat a greeting "
     "they already heard."
 )
-MAX_SUMMARY_CHARS = 300
 
 AgentEnteredHook = Callable[["TroupeAgent"], None]
 
@@ -77,6 +94,9 @@ class Entry:
     from_agent: str | None = None
     from_name: str | None = None
     context_policy: ContextPolicy = ContextPolicy.PRESERVE
+    variables: Mapping[str, Scalar] = field(default_factory=dict)
+    """The shared-state variables this handoff set."""
+    summary_method: SummaryMethod | None = None
 
 
 class TroupeAgent(Agent):
@@ -95,7 +115,8 @@ class TroupeAgent(Agent):
         agent_stt, agent_llm, agent_tts = providers
         super().__init__(
             id=config.slug,
-            instructions=build_instructions(config, can_see=llm_sees_images),
+            # {{variable}} placeholders read the shared state as it is when the agent enters
+            instructions=runtime.state.render(build_instructions(config, can_see=llm_sees_images)),
             chat_ctx=chat_ctx,
             tools=list(tools),
             stt=agent_stt,
@@ -155,7 +176,12 @@ class TroupeAgent(Agent):
         if previous is not None:
             rt.publisher.send(handoff_event(previous, self.slug))
         if rt.sink is not None:
-            rt.sink.agent_entered(self.slug, context_policy=self.entry.context_policy.value)
+            rt.sink.agent_entered(
+                self.slug,
+                context_policy=self.entry.context_policy.value,
+                variables=dict(self.entry.variables),
+                summary_method=self.entry.summary_method,
+            )
         if self._on_entered is not None:
             self._on_entered(self)
         if self.vision_unsupported:
@@ -172,13 +198,6 @@ class TroupeAgent(Agent):
             self.session.generate_reply(instructions=GREETING_PROMPT)
 
 
-def _last_user_text(chat_ctx: llm.ChatContext) -> str:
-    for item in reversed(chat_ctx.items):
-        if isinstance(item, llm.ChatMessage) and item.role == "user" and item.text_content:
-            return item.text_content
-    return ""
-
-
 class AgentFactory:
     """Builds the agents of one session from its resolved config."""
 
@@ -189,11 +208,13 @@ class AgentFactory:
         *,
         runtime: SessionRuntime | None = None,
         on_entered: AgentEnteredHook | None = None,
+        can_summarize: Callable[[str], bool] = context_plans.can_summarize,
     ) -> None:
         self.config = config
         self.runtime = runtime or SessionRuntime(config)
         self._registry = registry
         self._on_entered = on_entered
+        self._can_summarize = can_summarize
         self._providers: dict[str, tuple[stt.STT[Any] | None, llm.LLM[Any], tts.TTS[Any]]] = {}
 
     def providers(self, slug: str) -> tuple[stt.STT[Any] | None, llm.LLM[Any], tts.TTS[Any]]:
@@ -221,53 +242,106 @@ class AgentFactory:
 
     def handoff_tool(self, target: HandoffTarget) -> llm.Tool:
         target_config = self.config.agent(target.agent)
+        name = handoff_tool_name(target.agent)
         factory = self
 
-        async def transfer(ctx: RunContext[Any]) -> Agent:
+        async def transfer(raw_arguments: dict[str, object], ctx: RunContext[Any]) -> Agent:
             current = ctx.session.current_agent
             from_slug = str(getattr(current, "slug", current.id))
-            speech = getattr(ctx, "speech_handle", None)
-            factory.runtime.handoffs.check(
-                from_slug, target.agent, turn_id=speech.id if speech is not None else None
-            )
-            log.info(
-                "handoff", from_agent=from_slug, to_agent=target.agent, policy=target.context_policy
-            )
-            return factory.build_for_handoff(target, current)
+            try:
+                return await factory.transfer(target, current, dict(raw_arguments), ctx)
+            except ToolError as e:
+                log.info("handoff refused", from_agent=from_slug, to_agent=target.agent)
+                if factory.runtime.sink is not None:
+                    factory.runtime.sink.tool_call(
+                        agent=from_slug,
+                        tool=name,
+                        arguments=dict(raw_arguments),
+                        result=None,
+                        error=e.message,
+                        latency_ms=None,
+                    )
+                raise
 
-        transfer.__doc__ = handoff_description(target, target_config)
-        return make_function_tool(transfer, name=handoff_tool_name(target.agent))
+        return make_function_tool(
+            transfer,
+            raw_schema={
+                "name": name,
+                "description": handoff_description(target, target_config),
+                "parameters": context_plans.variables_schema(target),
+            },
+        )
 
-    def handoff_context(self, target: HandoffTarget, current: Agent) -> llm.ChatContext:
+    async def transfer(
+        self,
+        target: HandoffTarget,
+        current: Agent,
+        arguments: dict[str, object],
+        ctx: RunContext[Any],
+    ) -> "TroupeAgent":
+        """Check the variables, the rejection rule and the loop guard (each refusal is a
+        ``ToolError`` the LLM reads), then store the variables and build the next agent."""
+        state = self.runtime.state
+        from_slug = str(getattr(current, "slug", current.id))
+        values = context_plans.extract_variables(target, arguments)
+
+        def lookup(variable: str) -> Scalar | None:
+            return values[variable] if variable in values else state.lookup(variable)
+
+        if target.reject_when is not None and context_plans.rejects(target.reject_when, lookup):
+            raise ToolError(target.reject_when.message)
+        speech = getattr(ctx, "speech_handle", None)
+        self.runtime.handoffs.check(
+            from_slug, target.agent, turn_id=speech.id if speech is not None else None
+        )
+        state.variables.update(values)
+        log.info(
+            "handoff",
+            from_agent=from_slug,
+            to_agent=target.agent,
+            policy=target.context_policy,
+            variables=sorted(values),
+        )
+        return await self.build_for_handoff(target, current, variables=values)
+
+    async def handoff_context(
+        self, target: HandoffTarget, current: Agent
+    ) -> context_plans.HandoffContext:
         previous = getattr(current, "config", None)
         previous_name = previous.name if previous is not None else current.id
-        notes = self.runtime.state.summary()
-        if target.context_policy == ContextPolicy.PRESERVE:
-            ctx = current.chat_ctx.copy(exclude_instructions=True, exclude_function_call=True)
-            ctx.add_message(
-                role="system",
-                content=f"The conversation above was with {previous_name}; you now take over."
-                + (f" Shared notes: {notes}." if notes else ""),
-            )
-            return ctx
-        ctx = llm.ChatContext.empty()
-        request = _last_user_text(current.chat_ctx)[:MAX_SUMMARY_CHARS]
-        summary = f"The user was transferred to you by {previous_name}."
-        if request:
-            summary += f' Their last words were: "{request}".'
-        if notes:
-            summary += f" Shared notes: {notes}."
-        ctx.add_message(role="system", content=summary)
-        return ctx
+        summary_llm: llm.LLM[Any] | None = None
+        if target.context_policy == ContextPolicy.SUMMARY and isinstance(previous, AgentConfig):
+            if self._can_summarize(previous.llm):
+                summary_llm = self.providers(previous.slug)[1]
+        result = await context_plans.build_context(
+            target,
+            current.chat_ctx,
+            previous_name=previous_name,
+            notes=self.runtime.state.summary(),
+            variables=self.runtime.state.variables_line(),
+            summary_llm=summary_llm,
+        )
+        if result.summary_method is not None:
+            log.info("handoff summary", to_agent=target.agent, method=result.summary_method)
+        return result
 
-    def build_for_handoff(self, target: HandoffTarget, current: Agent) -> "TroupeAgent":
+    async def build_for_handoff(
+        self,
+        target: HandoffTarget,
+        current: Agent,
+        *,
+        variables: Mapping[str, Scalar] | None = None,
+    ) -> "TroupeAgent":
         previous = getattr(current, "config", None)
+        context = await self.handoff_context(target, current)
         entry = Entry(
             from_agent=str(getattr(current, "slug", current.id)),
             from_name=previous.name if previous is not None else None,
             context_policy=target.context_policy,
+            variables=dict(variables or {}),
+            summary_method=context.summary_method,
         )
-        return self.build(target.agent, chat_ctx=self.handoff_context(target, current), entry=entry)
+        return self.build(target.agent, chat_ctx=context.chat_ctx, entry=entry)
 
     def build(
         self, slug: str, *, chat_ctx: llm.ChatContext | None = None, entry: Entry | None = None
