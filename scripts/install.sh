@@ -57,6 +57,12 @@ if [ ! -x "$TOOLS/bin/promtool" ]; then
   log "building promtool (prometheus module $PROMTOOL_MODULE_VERSION; a few minutes the first time)"
   go install "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_MODULE_VERSION"
 fi
+# osv-scanner for `make audit`: lock files against an OSV database snapshot, offline.
+OSV_SCANNER_VERSION="v2.5.0"
+if [ ! -x "$TOOLS/bin/osv-scanner" ] || ! "$TOOLS/bin/osv-scanner" --version 2>/dev/null | grep -q "${OSV_SCANNER_VERSION#v}"; then
+  log "building osv-scanner $OSV_SCANNER_VERSION from its Go module"
+  go install "github.com/google/osv-scanner/v2/cmd/osv-scanner@$OSV_SCANNER_VERSION"
+fi
 if [ ! -d "$TOOLS/k8s-schemas/kubernetes_validate/kubernetes-json-schema" ]; then
   log "installing the Kubernetes JSON schemas (kubernetes-validate)"
   uv pip install --quiet --target "$TOOLS/k8s-schemas" --no-deps "kubernetes-validate==1.37.0"
