@@ -132,6 +132,31 @@ MATRIX: dict[str, dict[str, Any]] = {
     "webhook-endpoints-redeliver": {
         "expect": by_role(viewer=403, member=403, admin=404, other=404)
     },
+    # --- simulations (random scenario/run ids: 404 once the role passes) -------------------------
+    "simulations-list_scenarios": {"expect": signed_in(200)},
+    "simulations-create_scenario": {
+        # other: A's template is not found from B
+        "expect": {**WRITE_OWNED, "member": 201, "admin": 201},
+        "body": {"name": "{role} scenario", "template_id": "{template_id}"},
+    },
+    "simulations-get_scenario": {"expect": signed_in(404)},
+    "simulations-update_scenario": {
+        "expect": by_role(viewer=403, member=404, admin=404, other=404),
+        "body": {"name": "renamed", "template_id": "{template_id}"},
+    },
+    "simulations-delete_scenario": {
+        "expect": by_role(viewer=403, member=404, admin=404, other=404)
+    },
+    "simulations-create_run": {
+        "expect": by_role(viewer=403, member=404, admin=404, other=404),
+        "body": {"mode": "text"},
+    },
+    "simulations-list_runs": {"expect": signed_in(200)},
+    "simulations-get_run": {"expect": signed_in(404)},
+    "simulations-diff_run": {"expect": signed_in(404)},
+    "runtime-claim_simulation_run": {"expect": everyone(401)},
+    "runtime-post_simulation_result": {"expect": everyone(401), "body": {}},
+    "runtime-template_simulations": {"expect": everyone(401)},
     # --- deployments, embed ----------------------------------------------------------------------
     "deployments-list": {"expect": READ_OWNED},
     "deployments-create": {
