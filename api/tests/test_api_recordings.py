@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
 from troupe_api.core.storage import Storage, build_store, get_storage
+from troupe_api.deployments.models import Deployment
 from troupe_api.jobs import tasks
 from troupe_api.organizations.models import Organization, Role
 from troupe_api.recordings.models import Recording
@@ -179,6 +180,14 @@ async def test_session_config_and_start_carry_the_consent_text(
     assert config.status_code == 200, config.text
     assert config.json()["record_audio"] is True
     assert config.json()["recording_consent_text"] == "We record this call for training."
+    deployment = await db.get(Deployment, session.deployment_id)
+    assert deployment is not None
+    info = await client.get(f"/api/v1/embed/{deployment.embed_key}")
+    assert info.status_code == 200, info.text
+    assert info.json()["recording"] == {
+        "enabled": True,
+        "consent_text": "We record this call for training.",
+    }
 
 
 async def test_retention_deletes_recording_files_and_rows(

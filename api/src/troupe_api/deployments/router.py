@@ -28,6 +28,7 @@ from troupe_api.deployments.schemas import (
     EmbedInfo,
 )
 from troupe_api.deps import DbDep, MemberOrg, SettingsDep, ViewerOrg
+from troupe_api.flows.recording_notice import recording_notice
 from troupe_api.templates import service as templates
 
 router = APIRouter(prefix="/session-templates/{template_id}/deployments", tags=["deployments"])
@@ -190,7 +191,7 @@ async def delete_deployment(
 
 
 @embed_router.get("/{embed_key}", name="info", response_model=EmbedInfo)
-async def embed_info(embed_key: str, db: DbDep) -> EmbedInfo:
+async def embed_info(embed_key: str, db: DbDep, settings: SettingsDep) -> EmbedInfo:
     """Public: what the start page of an enabled embed key may show."""
     if not embed_key.startswith(EMBED_KEY_PREFIX):
         raise EmbedKeyInvalid()
@@ -217,4 +218,5 @@ async def embed_info(embed_key: str, db: DbDep) -> EmbedInfo:
         modality_profile=template.modality_profile,
         enabled_panels=list(template.enabled_panels),
         max_duration_s=template.max_duration_s,
+        recording=recording_notice(template, settings.effective_config_environment),
     )

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, Field
+from troupe_contracts.session import RecordingNotice
 
 
 class DeploymentCreate(BaseModel):
@@ -55,3 +56,7 @@ class EmbedInfo(BaseModel):
     modality_profile: str
     enabled_panels: list[str]
     max_duration_s: int
+    recording: RecordingNotice = Field(
+        default_factory=RecordingNotice,
+        description="Whether sessions are recorded, and the consent text to show first.",
+    )
