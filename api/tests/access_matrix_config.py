@@ -19,6 +19,11 @@ AGENT_BODY = {"name": "X", "instructions": "Be brief."}
 
 CONFIG_MATRIX: dict[str, dict[str, Any]] = {
     "catalog-get": {"expect": everyone(200)},
+    # Signed-in users of any organization; API keys are refused (dashboard feature).
+    "catalog-voice_preview": {
+        "expect": signed_in(200),
+        "body": {"tts": "local/espeak", "voice": "en-us", "text": "Hi"},
+    },
     # --- agents ---------------------------------------------------------------------------------
     "agents-list": {"expect": signed_in(200)},
     "agents-list_starters": {"expect": signed_in(200)},

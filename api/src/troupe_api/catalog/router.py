@@ -1,13 +1,22 @@
 """What an agent or template may name: providers (``PROVIDER_CATALOG``; test-only fakes only
-with TROUPE_ENABLE_TEST_PROVIDERS), panel types, modalities, modality profiles, environments."""
+with TROUPE_ENABLE_TEST_PROVIDERS), panel types, modalities, modality profiles, environments;
+and ``POST /catalog/voices/preview``, a short sample of a voice as a WAV file.
+
+The preview renders in the API process with the agent runtime's own provider registry
+(``troupe_agent.voice_preview``, imported on first use): the same Piper/eSpeak models the worker
+speaks with, no extra service to run or discover, and no internal endpoint on the worker to
+authenticate. An API installed without the agent package answers ``voice_preview_unavailable``
+with an install hint. Rendering is serialized, the text is short and each user is rate limited,
+so previews cannot starve the API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
-from troupe_contracts.providers import ProviderSpec
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+from troupe_contracts.providers import ProviderRole, ProviderSpec, provider_by_id
 
-from troupe_api.deps import SettingsDep
+from troupe_api.core.errors import NotFound, ServiceUnavailable
+from troupe_api.deps import LimiterDep, SettingsDep, UserViewerOrg
 from troupe_api.flows.config_rules import (
     ENVIRONMENTS,
     MODALITIES,
@@ -36,3 +45,70 @@ async def get_catalog(settings: SettingsDep) -> Catalog:
         modality_profiles={k: sorted(v) for k, v in PROFILE_MODALITIES.items()},
         environments=list(ENVIRONMENTS),
     )
+
+
+PREVIEW_MAX_CHARS = 200  # troupe_agent.voice_preview.PREVIEW_MAX_CHARS (checked by a test)
+DEFAULT_PREVIEW_TEXT = "Hello! This is how I sound when I talk with your callers."
+
+
+class VoiceNotFound(NotFound):
+    code = "voice_not_found"
+    default_message = "No such text-to-speech provider or voice in the catalog."
+
+
+class VoicePreviewUnavailable(ServiceUnavailable):
+    code = "voice_preview_unavailable"
+    default_message = "This voice cannot be previewed here."
+
+
+class VoicePreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tts: str = Field(min_length=1, max_length=128, description="A TTS provider id.")
+    voice: str | None = Field(default=None, max_length=128, description="One of its voices.")
+    text: str = Field(
+        default=DEFAULT_PREVIEW_TEXT,
+        min_length=1,
+        max_length=PREVIEW_MAX_CHARS,
+        pattern=r"\S",
+        description="What the voice says.",
+    )
+
+
+@router.post(
+    "/voices/preview",
+    name="voice_preview",
+    response_class=Response,
+    responses={200: {"content": {"audio/wav": {}}, "description": "16-bit mono WAV"}},
+)
+async def voice_preview(
+    body: VoicePreviewRequest, settings: SettingsDep, limiter: LimiterDep, ctx: UserViewerOrg
+) -> Response:
+    """``text`` spoken by a local voice of the catalog, as ``audio/wav``. Cloud voices are not
+    previewed (``voice_preview_unavailable``); unknown providers and voices are
+    ``voice_not_found``."""
+    spec = provider_by_id(body.tts)
+    allowed = spec is not None and (settings.enable_test_providers or not spec.test_only)
+    if spec is None or spec.role != ProviderRole.TTS or not allowed:
+        raise VoiceNotFound(details={"tts": body.tts})
+    if body.voice is not None and spec.voices and body.voice not in spec.voices:
+        raise VoiceNotFound(details={"tts": body.tts, "voice": body.voice})
+    await limiter.hit(settings.rate_limit_voice_preview, "voice_preview", ctx.principal)
+    try:
+        from troupe_agent import voice_preview as preview
+    except ImportError as exc:
+        raise VoicePreviewUnavailable(
+            "Voice previews need the agent runtime in the API's environment "
+            "(install the troupe-agent package).",
+            details={"tts": body.tts},
+        ) from exc
+    try:
+        wav = await preview.render_preview_wav(
+            body.tts,
+            body.voice,
+            body.text,
+            allow_test_providers=settings.enable_test_providers,
+        )
+    except preview.VoicePreviewUnavailable as exc:
+        raise VoicePreviewUnavailable(str(exc), details={"tts": body.tts}) from exc
+    return Response(content=wav, media_type="audio/wav", headers={"Cache-Control": "no-store"})

@@ -181,6 +181,11 @@ class Settings(BaseSettings):
         validation_alias=_env("TROUPE_RATE_LIMIT_SESSION_START_ORG"),
         description="Session starts per organization.",
     )
+    rate_limit_voice_preview: str = Field(
+        default="20/minute",
+        validation_alias=_env("TROUPE_RATE_LIMIT_VOICE_PREVIEW"),
+        description="Voice previews rendered per signed-in user.",
+    )
     rate_limit_prefix: str = Field(
         default="troupe:rl", validation_alias=_env("TROUPE_RATE_LIMIT_PREFIX")
     )

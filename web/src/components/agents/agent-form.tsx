@@ -11,6 +11,7 @@ import {
   TextField,
   dash,
 } from '@/components/dash/ui';
+import { VoicePreviewButton } from '@/components/dashboard/voice-preview-button';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 import {
@@ -249,6 +250,7 @@ export function AgentForm({
             ]}
             onChange={(e) => set('voice', e.target.value || null)}
           />
+          <VoicePreviewButton tts={values.tts ?? null} voice={values.voice ?? null} />
         </div>
       </Card>
 
