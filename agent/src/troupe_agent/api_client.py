@@ -91,12 +91,20 @@ class RuntimeApiClient:
         )
 
     async def put_recording(
-        self, session_id: UUID, kind: RecordingKind, data: bytes, duration_ms: int
+        self,
+        session_id: UUID,
+        kind: RecordingKind,
+        data: bytes,
+        duration_ms: int,
+        started_at_ms: int | None = None,
     ) -> None:
+        params = {"duration_ms": duration_ms}
+        if started_at_ms is not None:
+            params["started_at_ms"] = started_at_ms
         await self._request(
             "PUT",
             RECORDING_PATH.format(session_id=session_id, kind=kind.value),
-            params={"duration_ms": duration_ms},
+            params=params,
             content=data,
             headers={"Content-Type": RECORDING_CONTENT_TYPE},
             timeout=max(self._client.timeout.read or 10.0, 60.0),

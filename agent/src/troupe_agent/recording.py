@@ -27,10 +27,12 @@ from troupe_agent.logging import get_logger
 
 log = get_logger(__name__)
 
-UploadRecording = Callable[[UUID, RecordingKind, bytes, int], Awaitable[None]]
+UploadRecording = Callable[[UUID, RecordingKind, bytes, int, int | None], Awaitable[None]]
+"""(session id, kind, Ogg bytes, duration ms, epoch ms of the first sample or None)."""
 SAMPLE_RATE = 48000
 STEREO_NAME = "stereo.ogg"
 META_NAME = "durations.json"
+STARTED_NAME = "started_at_ms"
 UPLOAD_ORDER = (RecordingKind.MIXED, RecordingKind.USER, RecordingKind.AGENT)
 RECORD_OPTIONS: Final = RecordingOptions(audio=True, traces=False, logs=False, transcript=False)
 """``AgentSession.start(record=...)`` for a recorded session: audio only (nothing else is
@@ -111,10 +113,12 @@ class RecordingSpool:
     def __init__(self, spool_root: Path) -> None:
         self.root = spool_root / "recordings"
 
-    def adopt(self, session_id: UUID, stereo: Path) -> Path:
+    def adopt(self, session_id: UUID, stereo: Path, *, started_at: float | None = None) -> Path:
         """Move the recorder's file out of the job's temporary directory into the spool."""
         directory = self.root / str(session_id)
         directory.mkdir(parents=True, exist_ok=True)
+        if started_at is not None:
+            (directory / STARTED_NAME).write_text(str(round(started_at * 1000)))
         target = directory / STEREO_NAME
         shutil.move(str(stereo), target)
         return directory
@@ -129,7 +133,7 @@ class RecordingSpool:
                 # A process died while delivering: release its claim.
                 with contextlib.suppress(OSError):
                     os.replace(entry, self.root / name)
-                    entry = self.root / name
+                    entry, pid = self.root / name, ""
             with contextlib.suppress(ValueError):
                 if entry.is_dir() and not pid:
                     out.append(UUID(name))
@@ -153,12 +157,14 @@ class RecordingSpool:
                 os.replace(tmp, meta_path)
                 (claimed / STEREO_NAME).unlink()
             durations_ms: dict[str, int] = json.loads(meta_path.read_text())
+            started = claimed / STARTED_NAME
+            started_at_ms = int(started.read_text()) if started.exists() else None
             for kind in UPLOAD_ORDER:
                 path = claimed / f"{kind.value}.ogg"
                 if not path.exists():
                     continue  # delivered by an earlier attempt
                 data = await asyncio.to_thread(path.read_bytes)
-                await upload(session_id, kind, data, int(durations_ms[kind.value]))
+                await upload(session_id, kind, data, int(durations_ms[kind.value]), started_at_ms)
                 path.unlink()
         except BaseException as e:  # cancelled or timed out too: give the claim back
             os.replace(claimed, directory)
@@ -210,13 +216,17 @@ async def finish_recording(
     """At the end of a recorded session: close the session (the recorder flushes its file),
     move the file into the spool and try to deliver it for up to ``timeout_s``; what is not
     delivered stays spooled for a later job. True when delivered now."""
+    recorder = getattr(session, "_recorder_io", None)  # livekit keeps it private
     with contextlib.suppress(Exception):
         await session.aclose()
+    started_at = getattr(recorder, "recording_started_at", None)
     stereo = session_directory / "audio.ogg"
     if not stereo.exists():
         log.warning("recording on but no audio file was written", session_id=str(session_id))
         return False
-    spool.adopt(session_id, stereo)
+    spool.adopt(
+        session_id, stereo, started_at=started_at if isinstance(started_at, float) else None
+    )
     try:
         return await asyncio.wait_for(spool.deliver(session_id, upload), timeout_s)
     except TimeoutError:

@@ -5,6 +5,7 @@ signed URLs are served by ``GET /files``."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -50,6 +51,7 @@ async def upload_recording(
     db: DbDep,
     settings: SettingsDep,
     duration_ms: Annotated[int, Query(ge=0, le=24 * 3600 * 1000)],
+    started_at_ms: Annotated[int | None, Query(ge=0)] = None,
 ) -> RecordingUploadResult:
     """Store one recording file of a session (body: the Ogg/Opus bytes). Idempotent per
     (session, kind): a retried upload replaces the file."""
@@ -77,6 +79,9 @@ async def upload_recording(
         kind=kind,
         data=data,
         duration_ms=duration_ms,
+        started_at=datetime.fromtimestamp(started_at_ms / 1000, UTC)
+        if started_at_ms is not None
+        else None,
     )
     await db.commit()
     return RecordingUploadResult(

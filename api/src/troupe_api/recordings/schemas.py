@@ -23,6 +23,9 @@ class RecordingRead(BaseModel):
     content_type: str
     size_bytes: int
     duration_ms: int
+    started_at: datetime | None = Field(
+        description="Wall-clock time of the recording's first sample (null when unknown)."
+    )
     created_at: datetime
     url: str = Field(description="Short-lived signed download URL (no other credential needed).")
     url_expires_at: datetime

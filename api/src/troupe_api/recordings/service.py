@@ -35,6 +35,7 @@ async def store(
     kind: RecordingKind,
     data: bytes,
     duration_ms: int,
+    started_at: datetime | None = None,
 ) -> Recording:
     """Write the file, then upsert its row (a retried upload replaces both)."""
     key = storage_key(session, kind)
@@ -47,6 +48,7 @@ async def store(
         "content_type": RECORDING_CONTENT_TYPE,
         "size_bytes": len(data),
         "duration_ms": duration_ms,
+        "started_at": started_at,
     }
     insert_stmt = insert(Recording).values(id=uuid.uuid4(), **values)
     stmt = insert_stmt.on_conflict_do_update(
@@ -54,6 +56,7 @@ async def store(
         set_={
             "size_bytes": insert_stmt.excluded.size_bytes,
             "duration_ms": insert_stmt.excluded.duration_ms,
+            "started_at": insert_stmt.excluded.started_at,
             "created_at": datetime.now(UTC),
         },
     ).returning(Recording)
@@ -85,6 +88,7 @@ async def to_read(recording: Recording, *, storage: Storage, ttl_s: int) -> Reco
         content_type=recording.content_type,
         size_bytes=recording.size_bytes,
         duration_ms=recording.duration_ms,
+        started_at=recording.started_at,
         created_at=recording.created_at,
         url=signed.url,
         url_expires_at=datetime.fromtimestamp(signed.expires_at, UTC),
