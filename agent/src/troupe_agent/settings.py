@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     sets ``inf`` to never refuse. (A finite value above 1 is not "never": livekit-agents adds
     an estimate of threshold/idle-processes per job being launched.)"""
 
+    troupe_simulations_enabled: bool = True
+    """Whether this worker also claims and runs the simulation runs queued in the dashboard
+    (text mode, in the worker's main process)."""
+
     api_timeout_s: float = 5.0
     api_max_attempts: int = 4
 

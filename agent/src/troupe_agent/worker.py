@@ -42,6 +42,7 @@ from troupe_agent.recovery import CONFIG_APOLOGY, ErrorRecovery
 from troupe_agent.runtime import SessionRuntime
 from troupe_agent.session import build_session
 from troupe_agent.settings import Settings, get_settings
+from troupe_agent.simulation.claimer import WorkerClaimer
 from troupe_agent.tools.knowledge import KeywordKnowledgeBase
 from troupe_agent.uploads import UploadReceiver
 from troupe_agent.user_actions import UserActions, action_prompt
@@ -336,6 +337,9 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         **observability.server_options(),
     )
     server.rtc_session(entrypoint, agent_name=AGENT_NAME)
+    if settings.troupe_simulations_enabled:
+        # dashboard-triggered simulation runs execute in the worker's main process
+        server.on("worker_started", WorkerClaimer(settings).start)
     return server
 
 
