@@ -2420,10 +2420,14 @@ export interface components {
     };
     /**
      * ContextPolicy
-     * @description What the receiving agent sees of the conversation on a handoff.
+     * @description What the receiving agent sees of the conversation on a handoff (its context plan).
+     *
+     *     ``preserve`` and ``reset`` are the names stored before context plans existed and keep their
+     *     behaviour: ``preserve`` is every message without tool calls plus a takeover note, ``reset``
+     *     is no history plus one summary line (the user's last words and the shared state).
      * @enum {string}
      */
-    ContextPolicy: 'preserve' | 'reset';
+    ContextPolicy: 'all' | 'last_n' | 'conversation' | 'none' | 'summary' | 'preserve' | 'reset';
     /** CreateFromStarter */
     CreateFromStarter: {
       /** Template */
@@ -2856,6 +2860,14 @@ export interface components {
        * @default
        */
       description?: string;
+      /**
+       * Last N
+       * @description Messages passed with the ``last_n`` plan.
+       */
+      last_n?: number | null;
+      /** Variables */
+      variables?: components['schemas']['HandoffVariable-Input'][];
+      reject_when?: components['schemas']['RejectionRule-Input'] | null;
     };
     /** HandoffTarget */
     'HandoffTarget-Output': {
@@ -2869,6 +2881,58 @@ export interface components {
        * @default
        */
       description: string;
+      /**
+       * Last N
+       * @description Messages passed with the ``last_n`` plan.
+       */
+      last_n: number | null;
+      /** Variables */
+      variables: components['schemas']['HandoffVariable-Output'][];
+      reject_when: components['schemas']['RejectionRule-Output'] | null;
+    };
+    /**
+     * HandoffVariable
+     * @description A value the LLM passes when it calls ``transfer_to_<agent>``; stored in the session's
+     *     shared state under ``name`` and visible to every agent's instructions as ``{{name}}``.
+     */
+    'HandoffVariable-Input': {
+      /** Name */
+      name: string;
+      /**
+       * Description
+       * @description What to pass, for the LLM.
+       * @default
+       */
+      description?: string;
+      /** @default string */
+      type?: components['schemas']['VariableType'];
+      /**
+       * Required
+       * @default false
+       */
+      required?: boolean;
+    };
+    /**
+     * HandoffVariable
+     * @description A value the LLM passes when it calls ``transfer_to_<agent>``; stored in the session's
+     *     shared state under ``name`` and visible to every agent's instructions as ``{{name}}``.
+     */
+    'HandoffVariable-Output': {
+      /** Name */
+      name: string;
+      /**
+       * Description
+       * @description What to pass, for the LLM.
+       * @default
+       */
+      description: string;
+      /** @default string */
+      type: components['schemas']['VariableType'];
+      /**
+       * Required
+       * @default false
+       */
+      required: boolean;
     };
     /** ImportReport */
     ImportReport: {
@@ -3440,6 +3504,42 @@ export interface components {
        */
       delivery?: 'cookie' | 'body';
     };
+    /**
+     * RejectionRule
+     * @description Refuses the handoff when its conditions hold on the shared state (variables, then notes).
+     *     The LLM gets ``message`` as the tool result and the conversation stays where it is. A rule
+     *     without conditions never refuses (the API refuses to store one).
+     */
+    'RejectionRule-Input': {
+      /**
+       * Match
+       * @default all
+       * @enum {string}
+       */
+      match?: 'all' | 'any';
+      /** Conditions */
+      conditions?: components['schemas']['RuleCondition-Input'][];
+      /** Message */
+      message: string;
+    };
+    /**
+     * RejectionRule
+     * @description Refuses the handoff when its conditions hold on the shared state (variables, then notes).
+     *     The LLM gets ``message`` as the tool result and the conversation stays where it is. A rule
+     *     without conditions never refuses (the API refuses to store one).
+     */
+    'RejectionRule-Output': {
+      /**
+       * Match
+       * @default all
+       * @enum {string}
+       */
+      match: 'all' | 'any';
+      /** Conditions */
+      conditions: components['schemas']['RuleCondition-Output'][];
+      /** Message */
+      message: string;
+    };
     /** ReplayItem */
     ReplayItem: {
       /**
@@ -3479,6 +3579,29 @@ export interface components {
       /** Version */
       version: number;
     };
+    /** RuleCondition */
+    'RuleCondition-Input': {
+      /** Variable */
+      variable: string;
+      op: components['schemas']['RuleOp'];
+      /** Value */
+      value?: boolean | number | string | (boolean | number | string)[] | null;
+    };
+    /** RuleCondition */
+    'RuleCondition-Output': {
+      /** Variable */
+      variable: string;
+      op: components['schemas']['RuleOp'];
+      /** Value */
+      value: boolean | number | string | (boolean | number | string)[] | null;
+    };
+    /**
+     * RuleOp
+     * @description Comparisons a rejection rule may make. Every op but ``exists``/``missing`` is false when
+     *     the variable is not set; ``lt``/``lte``/``gt``/``gte`` compare numbers only.
+     * @enum {string}
+     */
+    RuleOp: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'exists' | 'missing';
     /**
      * Scope
      * @description What an API key may do. Keys never manage identity (members, keys, audit).
@@ -4326,6 +4449,18 @@ export interface components {
        * @default preserve
        */
       context_policy?: string;
+      /**
+       * Variables
+       * @description Shared-state variables the handoff set.
+       */
+      variables?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Summary Method
+       * @description How the summary plan's summary was made.
+       */
+      summary_method?: ('llm' | 'extractive') | null;
     };
     /** TransitionEntry */
     'TransitionEntry-Output': {
@@ -4353,6 +4488,18 @@ export interface components {
        * @default preserve
        */
       context_policy: string;
+      /**
+       * Variables
+       * @description Shared-state variables the handoff set.
+       */
+      variables: {
+        [key: string]: unknown;
+      };
+      /**
+       * Summary Method
+       * @description How the summary plan's summary was made.
+       */
+      summary_method: ('llm' | 'extractive') | null;
     };
     /** TurnCounts */
     TurnCounts: {
