@@ -11,7 +11,19 @@ const API_URL = apiBaseUrl();
  */
 export const SESSION_MARKER_COOKIE = 'troupe_csrf';
 
-/** Forwards same-origin `/api/*` requests to the Platform API; guards `/dashboard`. */
+const REQUEST_ID = 'x-request-id';
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's request id when well-formed (the API applies the same rule), else a new one. */
+export function requestIdOf(headers: Headers): string {
+  const incoming = headers.get(REQUEST_ID) ?? '';
+  return VALID_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID().replaceAll('-', '');
+}
+
+/**
+ * Forwards same-origin `/api/*` requests to the Platform API with an X-Request-ID, so the web
+ * server's and the API's log lines of one request share `request_id`; guards `/dashboard`.
+ */
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   if (pathname.startsWith('/dashboard')) {
@@ -20,7 +32,11 @@ export function proxy(request: NextRequest) {
     login.searchParams.set('next', `${pathname}${search}`);
     return NextResponse.redirect(login);
   }
-  return NextResponse.rewrite(new URL(`${pathname}${search}`, `${API_URL}/`));
+  const headers = new Headers(request.headers);
+  headers.set(REQUEST_ID, requestIdOf(request.headers));
+  return NextResponse.rewrite(new URL(`${pathname}${search}`, `${API_URL}/`), {
+    request: { headers },
+  });
 }
 
 export const config = { matcher: ['/api/:path*', '/dashboard', '/dashboard/:path*'] };
