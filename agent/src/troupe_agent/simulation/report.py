@@ -15,6 +15,8 @@ def transcript_text(result: SimulationResult) -> str:
         latency = f"  ({turn.latency_ms:.0f} ms)" if turn.latency_ms is not None else ""
         if turn.user_text is not None:
             lines.append(f"[{turn.index}] user: {turn.user_text}{latency}")
+        else:
+            lines.append(f"[{turn.index}] (the agents open the conversation)")
         for call in turn.tool_calls:
             flag = " (mocked)" if call.mocked else ""
             state = "error" if call.is_error else "ok"

@@ -44,7 +44,7 @@ from troupe_agent.agents import AgentFactory, Providers, TroupeAgent
 from troupe_agent.logging import get_logger
 from troupe_agent.providers.fake import FakeTTS
 from troupe_agent.runtime import SessionRuntime
-from troupe_agent.session import build_session
+from troupe_agent.session import turn_handling
 from troupe_agent.simulation.criteria import evaluate
 from troupe_agent.simulation.persona import PersonaUser, ScriptedUser, SimulatedUserDriver, judge
 
@@ -219,7 +219,15 @@ async def run_text(
         return done(SimulationVerdict.ERROR, [], f"the agents could not be built: {e}")
 
     mocked = frozenset(scenario.mocks)
-    session: AgentSession[Any] = build_session(None, userdata=runtime.state)
+    # no audio, so no VAD: turns are the runner's own (``manual``), interruptions are off
+    session: AgentSession[Any] = AgentSession(
+        turn_handling={
+            **turn_handling(),
+            "turn_detection": "manual",
+            "interruption": {"enabled": False},
+        },
+        userdata=runtime.state,
+    )
     handoff.attach(session)
     mock_tools(
         TroupeAgent,
