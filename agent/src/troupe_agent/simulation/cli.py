@@ -113,7 +113,8 @@ async def _jobs(
             if template_id is None:
                 raise UsageError(f"{path}: no inline config and no template_id (or --template)")
             config = (await template(template_id)).config
-        jobs.append((Scenario.model_validate(scenario.model_dump(exclude={"config"})), config))
+        plain = scenario.model_dump(exclude={"config"})
+        jobs.append((Scenario.model_validate({**plain, "template_id": template_id}), config))
     if not args.files:
         if args.template is None:
             raise UsageError("give scenario files, --template ID or --serve")
