@@ -9,6 +9,7 @@ import { ThemeToggle } from '@/components/theme/theme-toggle';
 import { Button } from '@/components/ui/button';
 import { AlertIcon, MicIcon } from '@/components/ui/icons';
 import { LogoMark } from '@/components/ui/logo';
+import { RecordingConsent } from '@/components/session/recording-notice';
 import styles from './start-session-card.module.css';
 
 export function StartSessionCard({
@@ -53,6 +54,7 @@ export function StartSessionCard({
         <p className={styles.lead}>
           Have a real-time voice conversation. You can speak naturally and interrupt at any time.
         </p>
+        <RecordingConsent embedKey={embedKey} />
         <Button
           size="lg"
           block

@@ -15,6 +15,7 @@ import { Button, ButtonLink } from '@/components/ui/button';
 import { AlertIcon, PhoneOffIcon } from '@/components/ui/icons';
 import { SessionExpired } from './session-page-client';
 import { SessionNotice } from './session-notice';
+import { RecordingIndicator } from './recording-notice';
 import { SessionStage } from './session-stage';
 
 const ROOM_OPTIONS: RoomOptions = {
@@ -103,6 +104,7 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
 
   return (
     <RoomContext.Provider value={room}>
+      <RecordingIndicator recording={response.recording} />
       <SessionStage
         room={room}
         connection={connection}

@@ -122,17 +122,23 @@ export function LatencyBreakdown({ entries }: { entries: LogEntry[] }) {
             Turn {i + 1}
             {t.agent ? ` · ${t.agent}` : ''}
           </span>
-          <div className={styles.bar} title={`total ${formatMs(t.e2e_latency_ms)}`}>
-            {STAGES.map(([key, label, color]) =>
-              t[key] ? (
-                <span
-                  key={key}
-                  title={`${label}: ${formatMs(t[key])}`}
-                  style={{ width: `${((t[key] ?? 0) / max) * 100}%`, background: color }}
-                />
-              ) : null,
-            )}
-          </div>
+          {STAGES.every(([key]) => t[key] === null || t[key] === undefined) ? (
+            <span className={dash.muted} data-testid="latency-na">
+              n/a
+            </span>
+          ) : (
+            <div className={styles.bar} title={`total ${formatMs(t.e2e_latency_ms)}`}>
+              {STAGES.map(([key, label, color]) =>
+                t[key] ? (
+                  <span
+                    key={key}
+                    title={`${label}: ${formatMs(t[key])}`}
+                    style={{ width: `${((t[key] ?? 0) / max) * 100}%`, background: color }}
+                  />
+                ) : null,
+              )}
+            </div>
+          )}
           <span className={dash.mono}>{formatMs(t.e2e_latency_ms)}</span>
         </div>
       ))}

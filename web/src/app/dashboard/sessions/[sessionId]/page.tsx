@@ -11,14 +11,13 @@ import {
   statusTone,
 } from '@/components/dash/ui';
 import { formatCost, formatSeconds } from '@/components/sessions/format';
-import {
-  LatencyBreakdown,
-  SessionTimeline,
-  type LogEntry,
-} from '@/components/sessions/session-timeline';
+import { SessionTimeline, type LogEntry } from '@/components/sessions/session-timeline';
+import type { Recording } from '@/components/replay/replay-model';
+import { LatencyWaterfall, SessionReplayPlayer } from '@/components/replay/session-replay';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
+import { api } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 
 function download(name: string, type: string, text: string) {
@@ -28,6 +27,13 @@ function download(name: string, type: string, text: string) {
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The API's export of the session and its log (`GET /sessions/{id}/export`). */
+async function exportSession(id: string, format: 'json' | 'csv') {
+  const body = await api<unknown>(`/sessions/${id}/export`, { query: { format } });
+  const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+  download(`session-${id}.${format}`, format === 'csv' ? 'text/csv' : 'application/json', text);
 }
 
 interface Summary {
@@ -47,6 +53,9 @@ export default function SessionPage() {
   });
   // Being added to the API: shown when present, otherwise derived from the log.
   const summary = useApi<Summary>(`/sessions/${sessionId}/summary`);
+  const replay = useApi<Schema<'SessionReplay'>>(live ? null : `/sessions/${sessionId}/replay`);
+  const recordings = useApi<{ items: Recording[] }>(`/sessions/${sessionId}/recordings`);
+  const mixed = recordings.data?.items.find((r) => r.kind === 'mixed');
   const entries = (log.data?.entries ?? []) as LogEntry[];
   const messages = entries.filter((e) => e.kind === 'message');
   const agents = [
@@ -91,15 +100,17 @@ export default function SessionPage() {
             </Button>
             <Button
               variant="secondary"
-              onClick={() =>
-                download(
-                  `session-${s.id}.json`,
-                  'application/json',
-                  JSON.stringify({ session: s, log: log.data }, null, 2),
-                )
-              }
+              data-testid="export-json"
+              onClick={() => void exportSession(s.id, 'json')}
             >
               Export JSON
+            </Button>
+            <Button
+              variant="secondary"
+              data-testid="export-csv"
+              onClick={() => void exportSession(s.id, 'csv')}
+            >
+              Export CSV
             </Button>
           </>
         }
@@ -145,8 +156,35 @@ export default function SessionPage() {
           {summaryText && <p style={{ marginTop: 16 }}>{summaryText}</p>}
           {log.data?.close_reason && <p className={dash.muted}>Closed: {log.data.close_reason}</p>}
         </Card>
+        <Card
+          title="Replay"
+          testId="replay-card"
+          actions={
+            recordings.data?.items.length ? (
+              <span className={dash.muted}>
+                {recordings.data.items
+                  .map((r) => `${r.kind} ${formatSeconds(r.duration_ms / 1000)}`)
+                  .join(' · ')}
+              </span>
+            ) : undefined
+          }
+        >
+          <ErrorBanner error={replay.error ?? recordings.error} />
+          {live ? (
+            <p className={dash.muted}>The replay is available once the session has ended.</p>
+          ) : replay.data && !recordings.loading ? (
+            <SessionReplayPlayer
+              items={replay.data.items}
+              sessionStart={replay.data.started_at ?? s.created_at}
+              recording={mixed}
+            />
+          ) : (
+            <Loading />
+          )}
+        </Card>
+        {/* Post-session analysis card goes here. */}
         <Card title="Per-turn latency">
-          <LatencyBreakdown entries={entries} />
+          <LatencyWaterfall entries={entries} />
         </Card>
         <Card title="Timeline" actions={live ? <Badge tone="success">live</Badge> : undefined}>
           <ErrorBanner error={log.error} />

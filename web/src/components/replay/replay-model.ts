@@ -1,0 +1,149 @@
+import type { RecordingKind } from '@/contracts';
+import type { Schema } from '@/lib/api/client';
+
+export type ReplayItem = Schema<'ReplayItem'>;
+
+/** `GET /sessions/{id}/recordings` (RecordingRead in the API). */
+export interface Recording {
+  id: string;
+  session_id: string;
+  kind: RecordingKind;
+  content_type: string;
+  size_bytes: number;
+  duration_ms: number;
+  started_at: string | null;
+  created_at: string;
+  url: string;
+  url_expires_at: string;
+}
+
+export type MarkKind = 'message' | 'transition' | 'tool_call' | 'panel_event' | 'error';
+
+/** One thing on the replay timeline, placed in milliseconds from the recording's start. */
+export interface Mark {
+  key: string;
+  kind: MarkKind;
+  /** ms from the audio's start (may be negative: before the recorder started). */
+  atMs: number;
+  /** ms from the audio's start where the next message begins (messages only). */
+  endMs?: number;
+  role?: string;
+  agent?: string | null;
+  text: string;
+  item: ReplayItem;
+}
+
+const SHOWN: ReadonlySet<string> = new Set([
+  'message',
+  'transition',
+  'tool_call',
+  'panel_event',
+  'error',
+]);
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function describe(item: ReplayItem): string {
+  const d = item.data;
+  switch (item.kind) {
+    case 'message':
+      return str(d.text) ?? '';
+    case 'transition':
+      return `${str(d.from_agent) ?? 'start'} → ${str(d.to_agent) ?? '?'}`;
+    case 'tool_call':
+      return `${str(d.tool) ?? 'tool'}${d.error ? ' (error)' : ''}`;
+    case 'panel_event':
+      return `${str(d.panel) ?? 'panel'} · ${str(d.event) ?? ''}`;
+    default:
+      return str(d.message) ?? item.kind;
+  }
+}
+
+/**
+ * The replay's log items as marks on the audio's clock. A message sits where its speech started
+ * (`started_at`) when the runtime knew it, else where it was logged. `audioStart` is the
+ * recording's first sample (else the session's start).
+ */
+export function buildMarks(items: ReplayItem[], audioStart: string): Mark[] {
+  const origin = Date.parse(audioStart);
+  const marks: Mark[] = items
+    .filter((i) => i.source === 'log' && SHOWN.has(i.kind))
+    .map((item, index) => {
+      const spoken = item.kind === 'message' ? str(item.data.started_at) : undefined;
+      const at = Date.parse(spoken ?? item.at);
+      return {
+        key: `${item.seq ?? 'x'}-${index}`,
+        kind: item.kind as MarkKind,
+        atMs: at - origin,
+        role: str(item.data.role),
+        agent: item.agent,
+        text: describe(item),
+        item,
+      };
+    })
+    .sort((a, b) => a.atMs - b.atMs);
+  const messages = marks.filter((m) => m.kind === 'message');
+  messages.forEach((m, i) => {
+    m.endMs = messages[i + 1]?.atMs;
+  });
+  return marks;
+}
+
+/** The message being spoken (or last spoken) at `ms`; null before the first one. */
+export function currentTurn(marks: Mark[], ms: number): Mark | null {
+  let current: Mark | null = null;
+  for (const m of marks) {
+    if (m.kind !== 'message') continue;
+    if (m.atMs <= ms) current = m;
+    else break;
+  }
+  return current;
+}
+
+type Metrics = Schema<'TurnMetricsEntry-Output'>;
+
+export const STAGES = [
+  ['end_of_utterance_delay_ms', 'End of turn', 'var(--color-state-listening)'],
+  ['transcription_delay_ms', 'Transcription', 'var(--color-accent-2)'],
+  ['llm_ttft_ms', 'LLM first token', 'var(--color-state-thinking)'],
+  ['tts_ttfb_ms', 'TTS first byte', 'var(--color-state-speaking)'],
+] as const;
+
+export type StageKey = (typeof STAGES)[number][0];
+
+export interface WaterfallRow {
+  seq: number;
+  agent: string | null | undefined;
+  total: number | null;
+  /** Known stages only, each with its offset from the turn's start. */
+  segments: { key: StageKey; label: string; color: string; startMs: number; ms: number }[];
+  unknown: StageKey[];
+}
+
+/**
+ * Per-turn waterfall rows. Stages run one after another; a stage the runtime did not measure is
+ * listed as unknown and takes no room. A turn with no known stage has no segments (shown as
+ * "n/a"), never a full bar.
+ */
+export function waterfall(entries: { kind: string }[]): WaterfallRow[] {
+  return entries
+    .filter((e): e is Metrics => e.kind === 'turn_metrics')
+    .map((t) => {
+      let offset = 0;
+      const segments: WaterfallRow['segments'] = [];
+      const unknown: StageKey[] = [];
+      for (const [key, label, color] of STAGES) {
+        const ms = t[key];
+        if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) {
+          unknown.push(key);
+          continue;
+        }
+        segments.push({ key, label, color, startMs: offset, ms });
+        offset += ms;
+      }
+      const known = segments.length ? offset : null;
+      return { seq: t.seq, agent: t.agent, total: t.e2e_latency_ms ?? known, segments, unknown };
+    });
+}

@@ -1,0 +1,251 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Badge, dash } from '@/components/dash/ui';
+import { formatMs } from '@/components/sessions/format';
+import { Button } from '@/components/ui/button';
+import {
+  STAGES,
+  buildMarks,
+  currentTurn,
+  waterfall,
+  type Mark,
+  type Recording,
+  type ReplayItem,
+} from './replay-model';
+import styles from './replay.module.css';
+
+function clock(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+const KIND_LABEL: Record<Mark['kind'], string> = {
+  message: 'turn',
+  transition: 'handoff',
+  tool_call: 'tool',
+  panel_event: 'panel',
+  error: 'error',
+};
+
+/**
+ * The recorded session replayed: the mixed recording with a playhead moving along a timeline of
+ * turns, handoffs, tool calls and panel events; the turn being spoken is highlighted, and
+ * clicking a turn (or the timeline) seeks the audio there.
+ */
+export function SessionReplayPlayer({
+  items,
+  sessionStart,
+  recording,
+}: {
+  items: ReplayItem[];
+  sessionStart: string;
+  recording: Recording | undefined;
+}) {
+  const audioRef = useRef<HTMLAudioElement>(null);
+  const [positionMs, setPositionMs] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const audioStart = recording?.started_at ?? sessionStart;
+  const marks = useMemo(() => buildMarks(items, audioStart), [items, audioStart]);
+  const lastMark = marks.length ? marks[marks.length - 1]!.atMs : 0;
+  const durationMs = Math.max(recording?.duration_ms ?? 0, lastMark + 1000, 1000);
+  const turn = currentTurn(marks, positionMs);
+
+  // Follow the audio smoothly while it plays (timeupdate alone fires about 4 times a second).
+  useEffect(() => {
+    if (!playing) return;
+    let frame = 0;
+    const tick = () => {
+      const audio = audioRef.current;
+      if (audio) setPositionMs(audio.currentTime * 1000);
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [playing]);
+
+  const seek = useCallback((ms: number) => {
+    const clamped = Math.max(0, ms);
+    setPositionMs(clamped);
+    const audio = audioRef.current;
+    if (audio) audio.currentTime = clamped / 1000;
+  }, []);
+
+  const toggle = useCallback(() => {
+    const audio = audioRef.current;
+    if (!audio) return;
+    if (audio.paused) void audio.play();
+    else audio.pause();
+  }, []);
+
+  const percent = (ms: number) => `${Math.min(100, Math.max(0, (ms / durationMs) * 100))}%`;
+
+  return (
+    <div className={styles.player} data-testid="session-replay">
+      {recording ? (
+        <div className={styles.transport}>
+          <Button
+            variant="secondary"
+            onClick={toggle}
+            data-testid="replay-play"
+            aria-pressed={playing}
+          >
+            {playing ? 'Pause' : 'Play'}
+          </Button>
+          <span className={dash.mono} data-testid="replay-clock">
+            {clock(positionMs)} / {clock(recording.duration_ms)}
+          </span>
+          <audio
+            ref={audioRef}
+            src={recording.url}
+            preload="auto"
+            controls
+            className={styles.audio}
+            data-testid="replay-audio"
+            onPlay={() => setPlaying(true)}
+            onPause={() => setPlaying(false)}
+            onEnded={() => setPlaying(false)}
+            onTimeUpdate={(e) => setPositionMs(e.currentTarget.currentTime * 1000)}
+            onSeeked={(e) => setPositionMs(e.currentTarget.currentTime * 1000)}
+          />
+        </div>
+      ) : (
+        <p className={dash.muted} data-testid="replay-no-recording">
+          No recording for this session (its template does not record audio, or the upload has not
+          arrived yet). The timeline below still shows what happened.
+        </p>
+      )}
+
+      <div
+        className={styles.track}
+        data-testid="replay-track"
+        role="slider"
+        aria-label="Replay position"
+        aria-valuemin={0}
+        aria-valuemax={Math.round(durationMs)}
+        aria-valuenow={Math.round(positionMs)}
+        tabIndex={0}
+        onClick={(e) => {
+          const box = e.currentTarget.getBoundingClientRect();
+          seek(((e.clientX - box.left) / box.width) * durationMs);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowRight') seek(positionMs + 5000);
+          if (e.key === 'ArrowLeft') seek(positionMs - 5000);
+        }}
+      >
+        {marks.map((m) =>
+          m.kind === 'message' ? (
+            <span
+              key={m.key}
+              className={styles.span}
+              data-role={m.role}
+              style={{
+                left: percent(m.atMs),
+                width: `calc(${percent((m.endMs ?? durationMs) - m.atMs)} - 2px)`,
+              }}
+              title={m.text}
+            />
+          ) : (
+            <span
+              key={m.key}
+              className={styles.tick}
+              data-kind={m.kind}
+              style={{ left: percent(m.atMs) }}
+              title={`${KIND_LABEL[m.kind]}: ${m.text}`}
+            />
+          ),
+        )}
+        <span
+          className={styles.playhead}
+          data-testid="replay-playhead"
+          data-position-ms={Math.round(positionMs)}
+          style={{ left: percent(positionMs) }}
+        />
+      </div>
+
+      <ol className={styles.events} data-testid="replay-events">
+        {marks.map((m) => {
+          const active = turn?.key === m.key;
+          const label =
+            m.kind === 'message' ? (m.role === 'user' ? 'User' : (m.agent ?? 'Agent')) : null;
+          return (
+            <li key={m.key} data-kind={m.kind}>
+              <button
+                type="button"
+                className={styles.event}
+                data-testid={m.kind === 'message' ? 'replay-turn' : 'replay-event'}
+                data-kind={m.kind}
+                data-role={m.role}
+                data-active={active || undefined}
+                data-at-ms={Math.round(m.atMs)}
+                aria-current={active ? 'true' : undefined}
+                onClick={() => seek(m.atMs)}
+              >
+                <span className={styles.at}>{clock(m.atMs)}</span>
+                {label ? (
+                  <span className={styles.speaker}>{label}</span>
+                ) : (
+                  <Badge tone={m.kind === 'error' ? 'danger' : 'accent'}>
+                    {KIND_LABEL[m.kind]}
+                  </Badge>
+                )}
+                <span className={styles.text}>{m.text}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}
+
+/** One row per turn: where the time to first audio went. Unknown stages take no room. */
+export function LatencyWaterfall({ entries }: { entries: { kind: string }[] }) {
+  const rows = waterfall(entries);
+  if (rows.length === 0) return <p className={dash.muted}>No per-turn metrics were recorded.</p>;
+  const max = Math.max(1, ...rows.map((r) => r.total ?? 0));
+  return (
+    <div className={styles.waterfall} data-testid="latency-waterfall">
+      <div className={dash.row}>
+        {STAGES.map(([, label, color]) => (
+          <span key={label} className={dash.muted}>
+            <span className={styles.swatch} style={{ background: color }} /> {label}
+          </span>
+        ))}
+      </div>
+      {rows.map((row, i) => (
+        <div key={row.seq} className={styles.waterfallRow} data-testid="latency-row">
+          <span className={dash.muted}>
+            Turn {i + 1}
+            {row.agent ? ` · ${row.agent}` : ''}
+          </span>
+          {row.segments.length === 0 ? (
+            <span className={styles.na} data-testid="latency-na">
+              n/a
+            </span>
+          ) : (
+            <div className={styles.lane}>
+              {row.segments.map((s) => (
+                <span
+                  key={s.key}
+                  className={styles.segment}
+                  data-stage={s.key}
+                  title={`${s.label}: ${formatMs(s.ms)}`}
+                  style={{
+                    left: `${(s.startMs / max) * 100}%`,
+                    width: `${Math.max(0.5, (s.ms / max) * 100)}%`,
+                    background: s.color,
+                  }}
+                />
+              ))}
+            </div>
+          )}
+          <span className={dash.mono} title={row.unknown.length ? 'some stages not measured' : ''}>
+            {row.total === null ? 'n/a' : formatMs(row.total)}
+          </span>
+        </div>
+      ))}
+    </div>
+  );
+}
