@@ -13,6 +13,7 @@ import {
 } from '@/components/dash/ui';
 import { VoicePreviewButton } from '@/components/dashboard/voice-preview-button';
 import { Button } from '@/components/ui/button';
+import { HandoffPlanFields } from './handoff-plan-fields';
 import type { Schema } from '@/lib/api/client';
 import {
   DEFAULT_VISION,
@@ -306,18 +307,6 @@ export function AgentForm({
                   ]}
                   onChange={(e) => updateHandoff(i, { agent: e.target.value })}
                 />
-                <SelectField
-                  label="Conversation context"
-                  id={`handoff-${i}-policy`}
-                  value={h.context_policy ?? 'preserve'}
-                  options={[
-                    { value: 'preserve', label: 'Preserve history' },
-                    { value: 'reset', label: 'Start fresh' },
-                  ]}
-                  onChange={(e) =>
-                    updateHandoff(i, { context_policy: e.target.value as 'preserve' | 'reset' })
-                  }
-                />
                 <TextField
                   label="When to transfer"
                   id={`handoff-${i}-description`}
@@ -339,6 +328,12 @@ export function AgentForm({
                     Remove
                   </Button>
                 </div>
+                <HandoffPlanFields
+                  handoff={h}
+                  index={i}
+                  errors={errors}
+                  onChange={(patch) => updateHandoff(i, patch)}
+                />
               </div>
             ))}
           </div>
@@ -433,4 +428,4 @@ export function AgentForm({
 }
 
 const KNOWN_FIELD =
-  /^(name|slug|instructions|greeting|stt|llm|tts|voice|tools(\.\d+)?|handoffs\.\d+(\.agent)?|modalities(\.\d+)?|panels(\.\d+)?|vision\.\w+)$/;
+  /^(name|slug|instructions|greeting|stt|llm|tts|voice|tools(\.\d+)?|handoffs\.\d+(\.agent)?|handoffs(\.\d+|\[\d+\])\.(last_n|variables|reject_when)[\w.[\]]*|modalities(\.\d+)?|panels(\.\d+)?|vision\.\w+)$/;

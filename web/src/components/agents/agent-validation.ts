@@ -1,4 +1,5 @@
 import type { Schema } from '@/lib/api/client';
+import { validateHandoffPlan } from './handoff-plan-fields';
 
 export type AgentBody = Schema<'AgentBody-Input'>;
 export type AgentValues = AgentBody & { slug: string };
@@ -61,6 +62,7 @@ export function validateAgent(values: AgentValues): AgentErrors {
       errors[`handoffs.${i}.agent`] = 'An agent cannot hand off to itself.';
     else if (seen.has(h.agent)) errors[`handoffs.${i}.agent`] = 'This target is listed twice.';
     seen.add(h.agent);
+    Object.assign(errors, validateHandoffPlan(h, i));
   });
   const v = values.vision ?? DEFAULT_VISION;
   const fps = (n: number | undefined) => typeof n === 'number' && n > 0 && n <= 10;

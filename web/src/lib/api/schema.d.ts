@@ -4832,6 +4832,11 @@ export interface components {
       created_at: string;
     };
     /**
+     * VariableType
+     * @enum {string}
+     */
+    VariableType: 'string' | 'number' | 'integer' | 'boolean';
+    /**
      * VideoSource
      * @enum {string}
      */
