@@ -1,0 +1,224 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, expect, test, type APIRequestContext, type Page } from '@playwright/test';
+
+/**
+ * A recorded session replayed in the dashboard, on the real stack: a template with recording on
+ * (the seeded handoff agents), a real conversation in Chromium with a fake microphone speaking a
+ * Piper sentence, the runtime's recording upload, then the replay page: play moves the playhead
+ * and the highlighted turn follows it; clicking a turn seeks there.
+ */
+test.setTimeout(300_000);
+
+// Playwright runs from web/ (its config's folder); the repository root is one up.
+const ROOT = path.resolve(process.cwd(), '..');
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const CONSENT = 'This call is recorded so we can review the handoff.';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+interface Demo {
+  email: string;
+  handoff_template_id: string;
+}
+
+function demo(): Demo {
+  const file = process.env.TROUPE_DEMO_FILE;
+  if (!file) throw new Error('TROUPE_DEMO_FILE is not set: run through make test or stack.sh');
+  return JSON.parse(readFileSync(file, 'utf8')) as Demo;
+}
+
+/** The user's sentence as a WAV for Chromium's fake microphone, spoken by the local Piper voice. */
+function speechWav(): string {
+  const file = path.join(os.tmpdir(), `troupe-replay-${process.pid}.wav`);
+  execFileSync(
+    'uv',
+    [
+      'run',
+      '--frozen',
+      'python',
+      '-c',
+      'import sys; from pathlib import Path; from tests.e2e.support import speech_wav; ' +
+        'speech_wav("I need to talk to an expert please.", Path(sys.argv[1]), lead_s=6.0, tail_s=8.0)',
+      file,
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  return file;
+}
+
+async function bearer(request: APIRequestContext, email: string): Promise<Record<string, string>> {
+  const password = process.env.TROUPE_DEMO_PASSWORD;
+  if (!password) throw new Error('TROUPE_DEMO_PASSWORD is not set');
+  const r = await request.post('/api/v1/auth/login', {
+    data: { email, password, delivery: 'body' },
+  });
+  expect(r.status(), await r.text()).toBe(200);
+  return { Authorization: `Bearer ${(await r.json()).access_token}` };
+}
+
+async function recordedEmbedKey(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  d: Demo,
+  origin: string,
+): Promise<string> {
+  const handoff = await request.get(`/api/v1/session-templates/${d.handoff_template_id}`, {
+    headers,
+  });
+  expect(handoff.status()).toBe(200);
+  const base = await handoff.json();
+  const created = await request.post('/api/v1/session-templates', {
+    headers,
+    data: {
+      name: `Recorded replay ${Date.now()}`,
+      agent_set_id: base.agent_set_id,
+      initial_agent: base.initial_agent,
+      modality_profile: 'audio',
+      enabled_panels: [],
+      record_audio: true,
+      recording_consent_text: CONSENT,
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const deployment = await request.post(
+    `/api/v1/session-templates/${(await created.json()).id}/deployments`,
+    { headers, data: { name: 'replay', allowed_origins: [origin] } },
+  );
+  expect(deployment.status(), await deployment.text()).toBe(201);
+  return (await deployment.json()).embed_key as string;
+}
+
+/** One real recorded conversation; returns its session id. */
+async function recordConversation(baseURL: string, embedKey: string): Promise<string> {
+  const wav = speechWav();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`],
+  });
+  try {
+    const context = await browser.newContext({ baseURL, permissions: ['microphone'] });
+    const page = await context.newPage();
+    await page.goto(`/embed/${embedKey}`);
+    // The consent notice is shown before joining.
+    await expect(page.getByTestId('recording-prejoin')).toContainText(CONSENT);
+    await page.screenshot({ path: path.join(SHOTS, 'replay-consent-prejoin.png') });
+    await page.getByTestId('start-session').click();
+    await page.waitForURL(/\/s\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    const sessionId = page.url().split('/').pop()!;
+    await expect(page.getByTestId('recording-badge')).toBeVisible({ timeout: 30_000 });
+    const agent = page.locator('[data-testid="transcript-entry"][data-role="agent"]');
+    await expect(agent.first()).toBeVisible({ timeout: 90_000 });
+    const user = page.locator('[data-testid="transcript-entry"][data-role="user"]');
+    await expect(user.first()).toBeVisible({ timeout: 90_000 });
+    await expect(agent.nth(1)).toBeVisible({ timeout: 90_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'replay-recorded-call.png') });
+    await page.getByTestId('end-session').click();
+    await page.getByTestId('confirm-end').click();
+    await expect(page.getByTestId('session-ended')).toBeVisible({ timeout: 30_000 });
+    return sessionId;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function waitForRecordings(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  sessionId: string,
+) {
+  await expect
+    .poll(
+      async () => {
+        const r = await request.get(`/api/v1/sessions/${sessionId}/recordings`, { headers });
+        return r.ok() ? ((await r.json()).items as unknown[]).length : -1;
+      },
+      { timeout: 120_000, intervals: [1000] },
+    )
+    .toBe(3);
+}
+
+async function login(page: Page, email: string) {
+  await page.goto('/login');
+  await page.getByLabel('Work email').fill(email);
+  await page.getByLabel('Password').fill(process.env.TROUPE_DEMO_PASSWORD ?? '');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/dashboard/, { timeout: 30_000 });
+}
+
+async function playheadMs(page: Page): Promise<number> {
+  return Number(await page.getByTestId('replay-playhead').getAttribute('data-position-ms'));
+}
+
+test('replay of a recorded session: play moves the playhead, the highlighted turn follows, a click seeks', async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  const d = demo();
+  const headers = await bearer(request, d.email);
+  const embedKey = await recordedEmbedKey(request, headers, d, new URL(baseURL!).origin);
+  const sessionId = await recordConversation(baseURL!, embedKey);
+  await waitForRecordings(request, headers, sessionId);
+
+  await login(page, d.email);
+  await page.goto(`/dashboard/sessions/${sessionId}`);
+  const audio = page.getByTestId('replay-audio');
+  await expect(audio).toBeVisible({ timeout: 30_000 });
+  await expect
+    .poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState), { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(1);
+  const turns = page.getByTestId('replay-turn');
+  expect(await turns.count()).toBeGreaterThanOrEqual(3);
+  await expect(
+    page.getByTestId('replay-event').filter({ hasText: 'handoff' }).first(),
+  ).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'replay-before-play.png'), fullPage: true });
+
+  // Play from the first turn: the playhead moves and the highlighted turn is the one spoken.
+  const first = turns.first();
+  await first.click();
+  const start = await playheadMs(page);
+  await page.getByTestId('replay-play').click();
+  await expect.poll(() => playheadMs(page), { timeout: 15_000 }).toBeGreaterThan(start + 1500);
+  await expect(first).toHaveAttribute('data-active', 'true');
+  await page.screenshot({
+    path: path.join(SHOTS, 'replay-playing-first-turn.png'),
+    fullPage: true,
+  });
+
+  // Seek to a later turn while playing: it becomes the highlighted one and playback goes on.
+  const later = turns.nth(2);
+  const laterAt = Number(await later.getAttribute('data-at-ms'));
+  await later.click();
+  await expect(later).toHaveAttribute('data-active', 'true');
+  await expect(first).not.toHaveAttribute('data-active', 'true');
+  await expect
+    .poll(() => playheadMs(page), { timeout: 15_000 })
+    .toBeGreaterThan(Math.max(0, laterAt) + 1000);
+  // Playing on, the highlight follows the audio: whichever turn is active starts before the
+  // playhead and the next turn (if any) after it.
+  const position = await playheadMs(page);
+  const active = page.locator('[data-testid="replay-turn"][data-active="true"]');
+  await expect(active).toHaveCount(1);
+  expect(Number(await active.getAttribute('data-at-ms'))).toBeLessThanOrEqual(position + 250);
+  await page.screenshot({
+    path: path.join(SHOTS, 'replay-playing-later-turn.png'),
+    fullPage: true,
+  });
+
+  await page.getByTestId('replay-play').click(); // pause
+  await expect(page.getByTestId('latency-waterfall')).toBeVisible();
+});
