@@ -25,7 +25,15 @@ from troupe_agent.providers.fake import (
 )
 from troupe_agent.session import build_session
 from troupe_agent.settings import Settings
-from troupe_contracts.config import HandoffTarget, ToolConfig
+from troupe_contracts.config import (
+    ContextPolicy,
+    HandoffTarget,
+    HandoffVariable,
+    RejectionRule,
+    RuleCondition,
+    RuleOp,
+    ToolConfig,
+)
 from troupe_contracts.log import MessageEntry, ToolCallEntry, TransitionEntry
 
 HANDOFF_SCRIPT = Path(__file__).resolve().parents[2] / "tests" / "e2e" / "scripts" / "handoff.json"
@@ -122,12 +130,16 @@ class ScriptedProviders:
     def tts(self, provider_id: str, **_: object) -> tts.TTS[Any]:
         return FakeTTS()
 
+    def sees_images(self, provider_id: str) -> bool:
+        return self.registry.sees_images(provider_id)
+
 
 async def test_the_e2e_handoff_script_through_the_agent_factory(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The worker's script for the e2e handoff test: the front desk logs an observation and
-    transfers in one batch; only the expert speaks, with its scripted answer."""
+    """The worker's script for the e2e handoff test, with the seeded handoff's plan: the front
+    desk logs an observation and transfers with topic "unknown", which the rule refuses; it
+    transfers again with a real topic; only the expert speaks, with its scripted answer."""
     monkeypatch.setenv(SCRIPT_ENV, str(HANDOFF_SCRIPT))
     config = session_config(
         agent_config(
@@ -135,9 +147,24 @@ async def test_the_e2e_handoff_script_through_the_agent_factory(
             llm="fake/scripted",
             greeting="Hi, I am the front desk.",
             tools=[ToolConfig(name="log_observation", kind="builtin", description="log")],
-            handoffs=[HandoffTarget(agent="test_expert")],
+            handoffs=[
+                HandoffTarget(
+                    agent="test_expert",
+                    context_policy=ContextPolicy.SUMMARY,
+                    variables=[HandoffVariable(name="topic", required=True)],
+                    reject_when=RejectionRule(
+                        conditions=[RuleCondition(variable="topic", op=RuleOp.EQ, value="unknown")],
+                        message="Ask the user what they need help with.",
+                    ),
+                )
+            ],
         ),
-        agent_config("test_expert", llm="fake/scripted", greeting="Expert here, how can I help?"),
+        agent_config(
+            "test_expert",
+            llm="fake/scripted",
+            greeting="Expert here, how can I help?",
+            instructions="You are the expert. The user needs help with {{topic}}.",
+        ),
     )
     runtime = make_runtime(config, tmp_path)
     providers = ScriptedProviders(settings)
@@ -152,15 +179,31 @@ async def test_the_e2e_handoff_script_through_the_agent_factory(
         assert isinstance(session.current_agent, TroupeAgent)
         assert session.current_agent.slug == "test_expert"
 
-    assert len(providers.llms["test_front"].calls) == 1  # the front desk never answered
+    # the front desk never answered: its second call transferred again, without text
+    assert len(providers.llms["test_front"].calls) == 2
+    assert runtime.state.variables == {"topic": "a broken router"}
+    expert_instructions = providers.llms["test_expert"].calls[0].items[0]
+    assert isinstance(expert_instructions, llm.ChatMessage)
+    assert "The user needs help with a broken router." in (expert_instructions.text_content or "")
     assert providers.llms["test_expert"].remaining == 0
     entries = runtime.sink.entries
     said = [(e.agent, e.text) for e in entries if isinstance(e, MessageEntry) and e.agent]
     assert ("test_front", "Hi, I am the front desk.") in said
     assert ("test_expert", "The expert says: all good.") in said
     assert all(agent != "test_front" for agent, text in said if text != "Hi, I am the front desk.")
-    transitions = [(e.from_agent, e.to_agent) for e in entries if isinstance(e, TransitionEntry)]
-    assert transitions == [(None, "test_front"), ("test_front", "test_expert")]
+    transitions = [
+        (e.from_agent, e.to_agent, e.variables, e.summary_method)
+        for e in entries
+        if isinstance(e, TransitionEntry)
+    ]
+    assert transitions == [
+        (None, "test_front", {}, None),
+        ("test_front", "test_expert", {"topic": "a broken router"}, "extractive"),
+    ]
+    refused = [e for e in entries if isinstance(e, ToolCallEntry) and e.tool.startswith("transfer")]
+    assert [(e.arguments, e.error) for e in refused] == [
+        ({"topic": "unknown"}, "Ask the user what they need help with.")
+    ]
     tool = next(e for e in entries if isinstance(e, ToolCallEntry))
     assert (tool.agent, tool.tool) == ("test_front", "log_observation")
     assert tool.arguments == {"observation": "The user asked for an expert.", "category": "routing"}

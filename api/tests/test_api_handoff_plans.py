@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from config_helpers import agent_body, caller, create_agent, problems
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_api.core.redaction import EMAIL_TOKEN, redact_entry
 from troupe_api.core.settings import Settings
 
 A = "/api/v1/agents"
@@ -225,3 +226,20 @@ async def test_an_export_from_before_plans_still_imports(
     assert host["handoffs"] == [
         {**old_style[0], "last_n": None, "variables": [], "reject_when": None}
     ]
+
+
+def test_redaction_covers_handoff_variables_in_the_log() -> None:
+    entry = {
+        "kind": "transition",
+        "seq": 3,
+        "from_agent": "host",
+        "to_agent": "billing",
+        "context_policy": "summary",
+        "variables": {"email": "ada@example.com", "amount": 42},
+        "summary_method": "extractive",
+    }
+    redacted = redact_entry(entry)
+    assert redacted["variables"] == {"email": EMAIL_TOKEN, "amount": 42}
+    assert {k: v for k, v in redacted.items() if k != "variables"} == {
+        k: v for k, v in entry.items() if k != "variables"
+    }

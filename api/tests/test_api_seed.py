@@ -96,8 +96,11 @@ async def test_seeded_templates_resolve_to_valid_configs(
             assert (front.stt, front.tts) == ("local/whisper-tiny", "local/piper-joe")
             assert [t.name for t in front.tools] == ["log_observation"]
             assert [(h.agent, h.context_policy.value) for h in front.handoffs] == [
-                ("test_expert", "preserve")
+                ("test_expert", "summary")
             ]
+            assert [v.name for v in front.handoffs[0].variables] == ["topic"]
+            assert front.handoffs[0].reject_when is not None
+            assert "{{topic}}" in expert.instructions
             assert (front.greeting, expert.greeting) == (
                 HANDOFF_FRONT_GREETING,
                 HANDOFF_EXPERT_GREETING,

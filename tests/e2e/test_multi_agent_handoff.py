@@ -2,7 +2,9 @@
 (front desk -> expert, both on the scripted LLM following tests/e2e/scripts/handoff.json),
 headless Chromium with a fake microphone asking for an expert, the real web app, API, LiveKit
 server and agent worker (local Whisper STT, local Piper TTS). Then the session log the runtime
-delivered to the API: messages of both agents, the transition, and the tool call."""
+delivered to the API: messages of both agents, the tool call, the transfer the handoff's
+rejection rule refused (topic "unknown"), and the transition with the variable the scripted
+LLM passed and the summary plan's method."""
 
 from __future__ import annotations
 
@@ -30,6 +32,12 @@ OBSERVATION = next(
     if c["name"] == "log_observation"
 )
 EXPERT_NAME = "Test Expert"
+TRANSFERS = [
+    c["arguments"]
+    for turn in SCRIPT["agents"]["test_front"]
+    for c in turn["tool_calls"]
+    if c["name"] == "transfer_to_test_expert"
+]
 LOG_TIMEOUT_S = 90.0
 
 
@@ -86,19 +94,32 @@ async def test_front_desk_hands_off_to_the_expert_by_voice(
     ]
     assert transitions[:2] == [
         (None, "test_front", "preserve"),
-        ("test_front", "test_expert", "preserve"),
+        ("test_front", "test_expert", "summary"),
     ], transitions
+    handoff = next(
+        e for e in entries if e["kind"] == "transition" and e["to_agent"] == "test_expert"
+    )
+    # the variable the scripted LLM passed, in shared state; the summary was extractive
+    # (the scripted LLM is not one that summarises)
+    assert TRANSFERS == [{"topic": "unknown"}, {"topic": "a broken router"}]
+    assert handoff["variables"] == {"topic": "a broken router"}
+    assert handoff["summary_method"] == "extractive"
 
     tool_calls = [e for e in entries if e["kind"] == "tool_call"]
     observation = next(e for e in tool_calls if e["tool"] == "log_observation")
     assert observation["agent"] == "test_front"
     assert observation["arguments"] == OBSERVATION
     assert observation["error"] is None and observation["result"] == "Recorded."
+    # the first transfer was refused by the rejection rule, and logged with its message
+    [refused] = [e for e in tool_calls if e["tool"] == "transfer_to_test_expert"]
+    assert refused["agent"] == "test_front" and refused["arguments"] == {"topic": "unknown"}
+    assert refused["error"] == "Ask the user what they need help with before transferring."
 
     # in time order: greeting, transfer (with the observation before it), expert's answer
     seq_of = {
         "greeting": next(e["seq"] for e in entries if e.get("text") == FRONT_GREETING),
         "tool": observation["seq"],
+        "refused": refused["seq"],
         "transfer": next(
             e["seq"]
             for e in entries
@@ -107,3 +128,4 @@ async def test_front_desk_hands_off_to_the_expert_by_voice(
         "answer": next(e["seq"] for e in entries if e.get("text") == EXPERT_ANSWER),
     }
     assert seq_of["greeting"] < seq_of["tool"] < seq_of["transfer"] < seq_of["answer"], seq_of
+    assert seq_of["refused"] < seq_of["transfer"], seq_of

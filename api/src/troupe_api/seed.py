@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from troupe_contracts.config import ContextPolicy, HandoffTarget
+from troupe_contracts.config import (
+    ContextPolicy,
+    HandoffTarget,
+    HandoffVariable,
+    RejectionRule,
+    RuleCondition,
+    RuleOp,
+)
 from troupe_contracts.providers import DEFAULT_OFFLINE, ProviderRole
 from troupe_contracts.session import ModalityProfile, PanelType
 
@@ -115,7 +122,10 @@ HANDOFF_AGENTS: tuple[AgentSpec, ...] = (
     AgentSpec(
         slug="test_expert",
         name="Test Expert",
-        instructions="You are the deterministic expert of the handoff test.",
+        instructions=(
+            "You are the deterministic expert of the handoff test. The user needs help with "
+            "{{topic}}."
+        ),
         greeting=HANDOFF_EXPERT_GREETING,
         stt="local/whisper-tiny",
         llm="fake/scripted",
@@ -135,8 +145,18 @@ HANDOFF_AGENTS: tuple[AgentSpec, ...] = (
         handoffs=[
             HandoffTarget(
                 agent="test_expert",
-                context_policy=ContextPolicy.PRESERVE,
+                context_policy=ContextPolicy.SUMMARY,
                 description="Transfer to the expert when the user asks for an expert.",
+                variables=[
+                    HandoffVariable(
+                        name="topic", description="What the user needs help with", required=True
+                    )
+                ],
+                # the script first passes "unknown" (refused), then a real topic
+                reject_when=RejectionRule(
+                    conditions=[RuleCondition(variable="topic", op=RuleOp.EQ, value="unknown")],
+                    message="Ask the user what they need help with before transferring.",
+                ),
             )
         ],
     ),

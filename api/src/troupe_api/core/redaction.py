@@ -36,6 +36,7 @@ _FREE_TEXT: dict[str, tuple[str, ...]] = {
     "tool_call": ("arguments", "result", "error"),
     "error": ("message",),
     "panel_event": ("data",),
+    "transition": ("variables",),  # values the LLM extracted on a handoff (names, emails, ...)
 }
 
 
