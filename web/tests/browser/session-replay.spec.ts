@@ -12,8 +12,9 @@ import { chromium, expect, test, type APIRequestContext, type Page } from '@play
  */
 test.setTimeout(300_000);
 
-// Playwright runs from web/ (its config's folder); the repository root is one up.
-const ROOT = path.resolve(process.cwd(), '..');
+// Playwright runs from web/ (its config's folder); the repository root is one up (a private
+// copy of web/ elsewhere names it in TROUPE_REPO_ROOT).
+const ROOT = process.env.TROUPE_REPO_ROOT ?? path.resolve(process.cwd(), '..');
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const CONSENT = 'This call is recorded so we can review the handoff.';
 const CHROMIUM_ARGS = [
@@ -95,7 +96,7 @@ async function recordedEmbedKey(
   expect(created.status(), await created.text()).toBe(201);
   const deployment = await request.post(
     `/api/v1/session-templates/${(await created.json()).id}/deployments`,
-    { headers, data: { name: 'replay', allowed_origins: [origin] } },
+    { headers, data: { name: `replay ${Date.now()}`, allowed_origins: [origin] } },
   );
   expect(deployment.status(), await deployment.text()).toBe(201);
   return (await deployment.json()).embed_key as string;
