@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+from troupe_contracts import VISION_UNSUPPORTED_NOTE
 from troupe_contracts.config import HandoffTarget, Slug, VisionSettings
-from troupe_contracts.providers import DEFAULT_OFFLINE, ProviderRole
+from troupe_contracts.providers import DEFAULT_OFFLINE, ProviderRole, provider_by_id
 
 
 class _Schema(BaseModel):
@@ -61,6 +62,35 @@ class AgentUpdate(_Schema):
     vision: VisionSettings | None = None
 
 
+class ConfigWarning(BaseModel):
+    """Something that works, but not as the customer may expect; same shape as a problem."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+def vision_warnings(*, llm: str, vision: VisionSettings) -> list[ConfigWarning]:
+    """``vision_unsupported_llm``: vision is on but the catalog says the LLM cannot take
+    images, so the runtime will skip frames and tell the LLM it cannot see. A warning, not an
+    error: the offline default (and the starters built on it) must stay savable."""
+    spec = provider_by_id(llm)
+    if spec is None and llm.startswith("openai-compatible/"):
+        spec = provider_by_id("openai-compatible/default")
+    if not vision.enabled or spec is None or spec.role != ProviderRole.LLM or spec.vision:
+        return []
+    return [
+        ConfigWarning(
+            code="vision_unsupported_llm",
+            message=(
+                f"Vision is on but {llm!r} cannot take images: {VISION_UNSUPPORTED_NOTE}. "
+                "The agent will be told it cannot see; pick an LLM marked vision to use it."
+            ),
+            field="vision.enabled",
+        )
+    ]
+
+
 class AgentRead(AgentSpec):
     model_config = ConfigDict(extra="ignore")
 
@@ -69,6 +99,12 @@ class AgentRead(AgentSpec):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def warnings(self) -> list[ConfigWarning]:
+        """Settings that will not work as configured (stable ``code`` each)."""
+        return vision_warnings(llm=self.llm, vision=self.vision)
 
 
 class AgentList(BaseModel):

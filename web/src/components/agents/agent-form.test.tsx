@@ -14,6 +14,7 @@ const catalog: Schema<'Catalog'> = {
       requires_env: [],
       streaming: true,
       tool_calling: false,
+      vision: false,
       languages: [],
       voices: [],
       notes: '',
@@ -27,10 +28,25 @@ const catalog: Schema<'Catalog'> = {
       requires_env: [],
       streaming: true,
       tool_calling: true,
+      vision: true,
       languages: [],
       voices: [],
       notes: '',
       test_only: true,
+    },
+    {
+      id: 'local/smollm2',
+      role: 'llm',
+      label: 'SmolLM2',
+      offline: true,
+      requires_env: [],
+      streaming: true,
+      tool_calling: false,
+      vision: false,
+      languages: [],
+      voices: [],
+      notes: '',
+      test_only: false,
     },
     {
       id: 'local/espeak',
@@ -40,6 +56,7 @@ const catalog: Schema<'Catalog'> = {
       requires_env: [],
       streaming: false,
       tool_calling: false,
+      vision: false,
       languages: [],
       voices: ['en-us', 'en-gb'],
       notes: '',
@@ -140,6 +157,23 @@ describe('AgentForm', () => {
       tts: 'local/espeak',
       handoffs: [{ agent: 'billing', context_policy: 'preserve' }],
     });
+  });
+
+  it('marks vision LLMs and warns when vision is on with an LLM that cannot see', () => {
+    render(<AgentForm catalog={catalog} tools={[]} agents={[]} onSubmit={vi.fn()} />);
+    expect(screen.getByRole('option', { name: /Echo · offline · vision · test/ })).toBeTruthy();
+    expect(screen.getByRole('option', { name: 'SmolLM2 · offline' })).toBeTruthy();
+    fireEvent.click(screen.getByTestId('vision-enabled'));
+    // no LLM chosen: the API's offline default, which cannot see
+    expect(screen.getByTestId('vision-unsupported').textContent).toContain(
+      'vision needs a provider that supports images',
+    );
+    fireEvent.change(screen.getByLabelText('Language model'), { target: { value: 'fake/echo' } });
+    expect(screen.queryByTestId('vision-unsupported')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Language model'), {
+      target: { value: 'local/smollm2' },
+    });
+    expect(screen.getByTestId('vision-unsupported').textContent).toContain('SmolLM2');
   });
 
   it('maps API problems onto their fields', () => {

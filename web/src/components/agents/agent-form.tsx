@@ -46,7 +46,7 @@ function providerOptions(catalog: Catalog | undefined, role: 'stt' | 'llm' | 'tt
     { value: '', label: 'Default' },
     ...list.map((p) => ({
       value: p.id,
-      label: `${p.label}${p.offline ? ' · offline' : ''}${p.test_only ? ' · test' : ''}`,
+      label: `${p.label}${p.offline ? ' · offline' : ''}${p.vision ? ' · vision' : ''}${p.test_only ? ' · test' : ''}`,
     })),
   ];
 }
@@ -91,6 +91,10 @@ export function AgentForm({
     set('vision', { ...DEFAULT_VISION, ...vision, ...patch });
 
   const ttsSpec = catalog?.providers.find((p) => p.id === values.tts);
+  // An empty choice means the API's default, the offline LLM, which cannot see.
+  const llmSpec = catalog?.providers.find(
+    (p) => p.role === 'llm' && (values.llm ? p.id === values.llm : p.offline && !p.test_only),
+  );
   const voices = ttsSpec?.voices ?? [];
   const toolOptions = useMemo(
     () =>
@@ -368,6 +372,12 @@ export function AgentForm({
             />
             Vision: let the agent see camera / screen frames
           </label>
+          {vision.enabled && llmSpec && !llmSpec.vision && (
+            <p role="status" data-testid="vision-unsupported" className={dash.muted}>
+              {llmSpec.label} cannot take images: vision needs a provider that supports images. The
+              agent will be told it cannot see; pick an LLM marked “vision”.
+            </p>
+          )}
           {vision.enabled && (
             <div className={dash.grid2}>
               <SelectField
