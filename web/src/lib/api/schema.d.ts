@@ -447,6 +447,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/catalog/voices/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Voice Preview
+     * @description ``text`` spoken by a local voice of the catalog, as ``audio/wav``. Cloud voices are not
+     *     previewed (``voice_preview_unavailable``); unknown providers and voices are
+     *     ``voice_not_found``.
+     */
+    post: operations['catalog-voice_preview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents': {
     parameters: {
       query?: never;
@@ -1285,6 +1307,49 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sessions/{session_id}/recordings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Recordings
+     * @description The session's recording files (mixed, user-only, agent-only) with kind, duration and
+     *     size, each with a signed download URL valid for ``TROUPE_RECORDING_URL_TTL_S`` seconds.
+     *     Empty when the template does not record.
+     */
+    get: operations['sessions-recordings'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/files': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download
+     * @description A file of the local store through a signed URL from the API (the signature is the
+     *     credential; it covers the key and the expiry). Expired or forged links: 403.
+     */
+    get: operations['files-download'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/webhook-endpoints': {
     parameters: {
       query?: never;
@@ -1363,6 +1428,132 @@ export interface paths {
      * @description Queue one more attempt of a delivery now (also after it succeeded or failed).
      */
     post: operations['webhook-endpoints-redeliver'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/simulations/scenarios': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List Scenarios
+     * @description The organization's scenarios (of one template with ``template_id``), each with its
+     *     latest run.
+     */
+    get: operations['simulations-list_scenarios'];
+    put?: never;
+    /** Create Scenario */
+    post: operations['simulations-create_scenario'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/simulations/scenarios/{scenario_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Scenario */
+    get: operations['simulations-get_scenario'];
+    /**
+     * Update Scenario
+     * @description Replace the scenario (runs keep the version they ran).
+     */
+    put: operations['simulations-update_scenario'];
+    post?: never;
+    /**
+     * Delete Scenario
+     * @description Delete the scenario and its runs.
+     */
+    delete: operations['simulations-delete_scenario'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/simulations/scenarios/{scenario_id}/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create Run
+     * @description Queue a run; an agent worker picks it up (``status`` goes queued → running →
+     *     completed; poll ``GET /simulations/runs/{id}``).
+     */
+    post: operations['simulations-create_run'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/simulations/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Runs */
+    get: operations['simulations-list_runs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/simulations/runs/{run_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get Run
+     * @description The run with its transcript, per-criterion verdicts and overall verdict.
+     */
+    get: operations['simulations-get_run'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/simulations/runs/{run_id}/diff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Diff Run
+     * @description This run against the previous completed run of the same scenario: verdicts,
+     *     per-criterion status changes, a unified diff of the transcripts.
+     */
+    get: operations['simulations-diff_run'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1534,6 +1725,89 @@ export interface paths {
      *     numbers replaced before anything is stored.
      */
     post: operations['runtime-ingest_log'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/runtime/simulation-runs/claim': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Claim Simulation Run
+     * @description Claim the oldest queued run (of the given ``mode``s; default text) with its resolved
+     *     template config. 204 when there is none. A run claimed ``MAX_ATTEMPTS`` times without a
+     *     result is completed with an error verdict instead of being handed out again.
+     */
+    post: operations['runtime-claim_simulation_run'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/runtime/simulation-runs/{run_id}/result': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Post Simulation Result
+     * @description Store a claimed run's result (once: a completed run refuses another).
+     */
+    post: operations['runtime-post_simulation_result'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/runtime/simulation-templates/{template_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Template Simulations
+     * @description For ``troupe simulate --template``: the template's resolved config and scenarios.
+     */
+    get: operations['runtime-template_simulations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/runtime/sessions/{session_id}/recordings/{kind}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Upload Recording
+     * @description Store one recording file of a session (body: the Ogg/Opus bytes). Idempotent per
+     *     (session, kind): a retried upload replaces the file.
+     */
+    put: operations['runtime-upload_recording'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1839,6 +2113,13 @@ export interface components {
        * @description Settings that will not work as configured (stable ``code`` each).
        */
       readonly warnings: components['schemas']['ConfigWarning'][];
+    };
+    /** AgentReply */
+    AgentReply: {
+      /** Agent */
+      agent: string;
+      /** Text */
+      text: string;
     };
     /** AgentSetCreate */
     AgentSetCreate: {
@@ -2154,7 +2435,7 @@ export interface components {
         [key: string]: unknown;
       };
       /** Criteria */
-      criteria: components['schemas']['CriterionResult'][];
+      criteria: components['schemas']['troupe_api__analysis__schemas__CriterionResult'][];
       /**
        * Success
        * @description All criteria passed (null: no criteria).
@@ -2361,18 +2642,6 @@ export interface components {
        */
       token_type?: 'bearer';
     };
-    /**
-     * ConfigWarning
-     * @description Something that works, but not as the customer may expect; same shape as a problem.
-     */
-    ConfigWarning: {
-      /** Code */
-      code: string;
-      /** Message */
-      message: string;
-      /** Field */
-      field?: string | null;
-    };
     /** Catalog */
     Catalog: {
       /** Providers */
@@ -2436,6 +2705,18 @@ export interface components {
       agent_sets?: components['schemas']['AgentSetSpec'][];
     };
     /**
+     * ConfigWarning
+     * @description Something that works, but not as the customer may expect; same shape as a problem.
+     */
+    ConfigWarning: {
+      /** Code */
+      code: string;
+      /** Message */
+      message: string;
+      /** Field */
+      field?: string | null;
+    };
+    /**
      * ContextPolicy
      * @description What the receiving agent sees of the conversation on a handoff (its context plan).
      *
@@ -2477,15 +2758,38 @@ export interface components {
       /** Tool Called */
       tool_called?: string | null;
     };
-    /** CriterionResult */
-    CriterionResult: {
-      /** Criterion */
-      criterion: string;
-      /** Passed */
-      passed: boolean;
-      /** Actual */
-      actual?: unknown;
+    /** CriterionChange */
+    CriterionChange: {
+      /** Name */
+      name: string;
+      before: components['schemas']['CriterionStatus'] | null;
+      after: components['schemas']['CriterionStatus'] | null;
+      /** Reason */
+      reason?: string | null;
     };
+    /** CriterionResult */
+    'CriterionResult-Input': {
+      /** Criterion */
+      criterion?:
+        | (
+            | components['schemas']['HandoffCriterion-Input']
+            | components['schemas']['ToolCallCriterion-Input']
+            | components['schemas']['MustNotSayCriterion-Input']
+            | components['schemas']['MustSayCriterion-Input']
+            | components['schemas']['MaxTurnsCriterion-Input']
+          )
+        | null;
+      /** Name */
+      name: string;
+      status: components['schemas']['CriterionStatus'];
+      /** Reason */
+      reason: string;
+    };
+    /**
+     * CriterionStatus
+     * @enum {string}
+     */
+    CriterionStatus: 'passed' | 'failed' | 'skipped';
     /** DeliveryList */
     DeliveryList: {
       /** Items */
@@ -2666,6 +2970,8 @@ export interface components {
       enabled_panels: string[];
       /** Max Duration S */
       max_duration_s: number;
+      /** @description Whether sessions are recorded, and the consent text to show first. */
+      recording?: components['schemas']['RecordingNotice'];
     };
     /** EndpointCreate */
     EndpointCreate: {
@@ -2865,6 +3171,32 @@ export interface components {
       /** Description */
       description: string;
     };
+    /**
+     * HandoffCriterion
+     * @description The conversation must reach agent ``to_agent`` through a handoff.
+     */
+    'HandoffCriterion-Input': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'handoff';
+      /** To Agent */
+      to_agent: string;
+    };
+    /**
+     * HandoffCriterion
+     * @description The conversation must reach agent ``to_agent`` through a handoff.
+     */
+    'HandoffCriterion-Output': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'handoff';
+      /** To Agent */
+      to_agent: string;
+    };
     /** HandoffTarget */
     'HandoffTarget-Input': {
       /** Agent */
@@ -3041,6 +3373,17 @@ export interface components {
        */
       expires_at: string;
     };
+    /**
+     * JudgeSpec
+     * @description An optional judge-model verdict: the LLM ``llm`` reads the transcript and says whether
+     *     the agents did ``intent``. Skipped (not failed) when that provider is unavailable.
+     */
+    JudgeSpec: {
+      /** Llm */
+      llm: string;
+      /** Intent */
+      intent: string;
+    };
     /** LatencyStats */
     LatencyStats: {
       /** Count */
@@ -3075,6 +3418,34 @@ export interface components {
        * @enum {string}
        */
       delivery?: 'cookie' | 'body';
+    };
+    /**
+     * MaxTurnsCriterion
+     * @description The conversation must finish within ``turns`` user turns: the script ran out, or the
+     *     persona declared its goal reached, by then.
+     */
+    'MaxTurnsCriterion-Input': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'max_turns';
+      /** Turns */
+      turns: number;
+    };
+    /**
+     * MaxTurnsCriterion
+     * @description The conversation must finish within ``turns`` user turns: the script ran out, or the
+     *     persona declared its goal reached, by then.
+     */
+    'MaxTurnsCriterion-Output': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'max_turns';
+      /** Turns */
+      turns: number;
     };
     /** MeRead */
     MeRead: {
@@ -3198,6 +3569,58 @@ export interface components {
      * @enum {string}
      */
     ModalityProfile: 'audio' | 'audio_camera' | 'audio_screen' | 'audio_camera_screen';
+    /**
+     * MustNotSayCriterion
+     * @description No agent message may match ``pattern`` (a regular expression, case-insensitive).
+     */
+    'MustNotSayCriterion-Input': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'must_not_say';
+      /** Pattern */
+      pattern: string;
+    };
+    /**
+     * MustNotSayCriterion
+     * @description No agent message may match ``pattern`` (a regular expression, case-insensitive).
+     */
+    'MustNotSayCriterion-Output': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'must_not_say';
+      /** Pattern */
+      pattern: string;
+    };
+    /**
+     * MustSayCriterion
+     * @description Some agent message must match ``pattern`` (a regular expression, case-insensitive).
+     */
+    'MustSayCriterion-Input': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'must_say';
+      /** Pattern */
+      pattern: string;
+    };
+    /**
+     * MustSayCriterion
+     * @description Some agent message must match ``pattern`` (a regular expression, case-insensitive).
+     */
+    'MustSayCriterion-Output': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'must_say';
+      /** Pattern */
+      pattern: string;
+    };
     /** OrganizationCreate */
     OrganizationCreate: {
       /** Name */
@@ -3495,6 +3918,85 @@ export interface components {
       /** Estimated Monthly Savings Usd */
       estimated_monthly_savings_usd: string;
     };
+    /**
+     * RecordingKind
+     * @description Which audio a recording file holds (mono Ogg/Opus each).
+     * @enum {string}
+     */
+    RecordingKind: 'user' | 'agent' | 'mixed';
+    /** RecordingList */
+    RecordingList: {
+      /** Items */
+      items: components['schemas']['RecordingRead'][];
+    };
+    /**
+     * RecordingNotice
+     * @description Whether the session is recorded, and the consent text the page shows before joining and
+     *     beside the "REC" badge during the call.
+     */
+    RecordingNotice: {
+      /**
+       * Enabled
+       * @default false
+       */
+      enabled: boolean;
+      /**
+       * Consent Text
+       * @default
+       */
+      consent_text: string;
+    };
+    /** RecordingRead */
+    RecordingRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Session Id
+       * Format: uuid
+       */
+      session_id: string;
+      kind: components['schemas']['RecordingKind'];
+      /** Content Type */
+      content_type: string;
+      /** Size Bytes */
+      size_bytes: number;
+      /** Duration Ms */
+      duration_ms: number;
+      /**
+       * Started At
+       * @description Wall-clock time of the recording's first sample (null when unknown).
+       */
+      started_at: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Url
+       * @description Short-lived signed download URL (no other credential needed).
+       */
+      url: string;
+      /**
+       * Url Expires At
+       * Format: date-time
+       */
+      url_expires_at: string;
+    };
+    /**
+     * RecordingUploadResult
+     * @description The API's answer to an upload; uploading the same kind again replaces the file.
+     */
+    RecordingUploadResult: {
+      kind: components['schemas']['RecordingKind'];
+      /** Size Bytes */
+      size_bytes: number;
+      /** Duration Ms */
+      duration_ms: number;
+    };
     /** RefreshRequest */
     RefreshRequest: {
       /**
@@ -3625,6 +4127,219 @@ export interface components {
      * @enum {string}
      */
     RuleOp: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'exists' | 'missing';
+    /** RunCreate */
+    RunCreate: {
+      /** @default text */
+      mode?: components['schemas']['SimulationMode'];
+    };
+    /**
+     * RunDiff
+     * @description This run against the previous completed run of the same scenario.
+     */
+    RunDiff: {
+      /**
+       * Run Id
+       * Format: uuid
+       */
+      run_id: string;
+      /** Previous Run Id */
+      previous_run_id: string | null;
+      verdict_before: components['schemas']['SimulationVerdict'] | null;
+      verdict_after: components['schemas']['SimulationVerdict'] | null;
+      /** Criteria */
+      criteria?: components['schemas']['CriterionChange'][];
+      /** Regressions */
+      regressions?: string[];
+      /** Transcript */
+      transcript?: string[];
+      /** Duration Ms Before */
+      duration_ms_before?: number | null;
+      /** Duration Ms After */
+      duration_ms_after?: number | null;
+      /** Turns Before */
+      turns_before?: number | null;
+      /** Turns After */
+      turns_after?: number | null;
+    };
+    /** RunList */
+    RunList: {
+      /** Items */
+      items: components['schemas']['RunSummary'][];
+    };
+    /** RunRead */
+    RunRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Scenario Id
+       * Format: uuid
+       */
+      scenario_id: string;
+      /**
+       * Template Id
+       * Format: uuid
+       */
+      template_id: string;
+      mode: components['schemas']['SimulationMode'];
+      status: components['schemas']['SimulationRunStatus'];
+      verdict: components['schemas']['SimulationVerdict'] | null;
+      /** Requested By */
+      requested_by: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Claimed At */
+      claimed_at: string | null;
+      /** Completed At */
+      completed_at: string | null;
+      /** Duration Ms */
+      duration_ms?: number | null;
+      scenario: components['schemas']['Scenario-Output'];
+      result: components['schemas']['SimulationResult-Output'] | null;
+    };
+    /** RunSummary */
+    RunSummary: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Scenario Id
+       * Format: uuid
+       */
+      scenario_id: string;
+      /**
+       * Template Id
+       * Format: uuid
+       */
+      template_id: string;
+      mode: components['schemas']['SimulationMode'];
+      status: components['schemas']['SimulationRunStatus'];
+      verdict: components['schemas']['SimulationVerdict'] | null;
+      /** Requested By */
+      requested_by: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Claimed At */
+      claimed_at: string | null;
+      /** Completed At */
+      completed_at: string | null;
+      /** Duration Ms */
+      duration_ms?: number | null;
+    };
+    /** Scenario */
+    'Scenario-Input': {
+      /** Name */
+      name: string;
+      /**
+       * Goal
+       * @default
+       */
+      goal?: string;
+      /**
+       * Persona
+       * @default
+       */
+      persona?: string;
+      /** Template Id */
+      template_id?: string | null;
+      user?: components['schemas']['SimulatedUser-Input'];
+      /** Mocks */
+      mocks?: {
+        [key: string]: components['schemas']['ToolMock-Input'];
+      };
+      /** Criteria */
+      criteria?: (
+        | components['schemas']['HandoffCriterion-Input']
+        | components['schemas']['ToolCallCriterion-Input']
+        | components['schemas']['MustNotSayCriterion-Input']
+        | components['schemas']['MustSayCriterion-Input']
+        | components['schemas']['MaxTurnsCriterion-Input']
+      )[];
+      judge?: components['schemas']['JudgeSpec'] | null;
+      /**
+       * Max Turns
+       * @default 10
+       */
+      max_turns?: number;
+    };
+    /** Scenario */
+    'Scenario-Output': {
+      /** Name */
+      name: string;
+      /**
+       * Goal
+       * @default
+       */
+      goal: string;
+      /**
+       * Persona
+       * @default
+       */
+      persona: string;
+      /** Template Id */
+      template_id: string | null;
+      user: components['schemas']['SimulatedUser-Output'];
+      /** Mocks */
+      mocks: {
+        [key: string]: components['schemas']['ToolMock-Output'];
+      };
+      /** Criteria */
+      criteria: (
+        | components['schemas']['HandoffCriterion-Output']
+        | components['schemas']['ToolCallCriterion-Output']
+        | components['schemas']['MustNotSayCriterion-Output']
+        | components['schemas']['MustSayCriterion-Output']
+        | components['schemas']['MaxTurnsCriterion-Output']
+      )[];
+      judge: components['schemas']['JudgeSpec'] | null;
+      /**
+       * Max Turns
+       * @default 10
+       */
+      max_turns: number;
+    };
+    /** ScenarioList */
+    ScenarioList: {
+      /** Items */
+      items: components['schemas']['ScenarioRead'][];
+    };
+    /** ScenarioRead */
+    ScenarioRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Template Id
+       * Format: uuid
+       */
+      template_id: string;
+      /** Name */
+      name: string;
+      scenario: components['schemas']['Scenario-Output'];
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+      last_run?: components['schemas']['RunSummary'] | null;
+    };
     /**
      * Scope
      * @description What an API key may do. Keys never manage identity (members, keys, audit).
@@ -3674,6 +4389,12 @@ export interface components {
        * @default false
        */
       record_audio: boolean;
+      /**
+       * Recording Consent Text
+       * @description Shown to the user when record_audio is on (the runtime records only then).
+       * @default
+       */
+      recording_consent_text: string;
     };
     /**
      * SessionConnection
@@ -3839,6 +4560,7 @@ export interface components {
       modality_profile: components['schemas']['ModalityProfile'];
       /** Enabled Panels */
       enabled_panels: components['schemas']['PanelType'][];
+      recording: components['schemas']['RecordingNotice'];
     };
     /**
      * SessionStatus
@@ -3955,6 +4677,212 @@ export interface components {
       /** Revoked At */
       revoked_at: string | null;
     };
+    /** SimulatedHandoff */
+    SimulatedHandoff: {
+      /** From Agent */
+      from_agent: string | null;
+      /** To Agent */
+      to_agent: string;
+    };
+    /** SimulatedToolCall */
+    'SimulatedToolCall-Input': {
+      /** Agent */
+      agent: string;
+      /** Name */
+      name: string;
+      /** Arguments */
+      arguments?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Output
+       * @default
+       */
+      output?: string;
+      /**
+       * Is Error
+       * @default false
+       */
+      is_error?: boolean;
+      /**
+       * Mocked
+       * @default false
+       */
+      mocked?: boolean;
+    };
+    /** SimulatedToolCall */
+    'SimulatedToolCall-Output': {
+      /** Agent */
+      agent: string;
+      /** Name */
+      name: string;
+      /** Arguments */
+      arguments: {
+        [key: string]: unknown;
+      };
+      /**
+       * Output
+       * @default
+       */
+      output: string;
+      /**
+       * Is Error
+       * @default false
+       */
+      is_error: boolean;
+      /**
+       * Mocked
+       * @default false
+       */
+      mocked: boolean;
+    };
+    /**
+     * SimulatedUser
+     * @description Who talks to the agents. Offline default: the scripted ``turns``, said in order. With
+     *     ``persona_llm`` (a ``provider/model`` id) and that provider's key available, an LLM plays
+     *     the persona towards the goal instead, for at most the scenario's ``max_turns``.
+     */
+    'SimulatedUser-Input': {
+      /** Turns */
+      turns?: string[];
+      /** Persona Llm */
+      persona_llm?: string | null;
+    };
+    /**
+     * SimulatedUser
+     * @description Who talks to the agents. Offline default: the scripted ``turns``, said in order. With
+     *     ``persona_llm`` (a ``provider/model`` id) and that provider's key available, an LLM plays
+     *     the persona towards the goal instead, for at most the scenario's ``max_turns``.
+     */
+    'SimulatedUser-Output': {
+      /** Turns */
+      turns: string[];
+      /** Persona Llm */
+      persona_llm: string | null;
+    };
+    /**
+     * SimulationClaim
+     * @description What the runtime gets when it claims a queued run: everything needed to run it.
+     */
+    SimulationClaim: {
+      /**
+       * Run Id
+       * Format: uuid
+       */
+      run_id: string;
+      mode: components['schemas']['SimulationMode'];
+      scenario: components['schemas']['Scenario-Output'];
+      config: components['schemas']['SessionConfig'] | null;
+      /** Error */
+      error: string | null;
+    };
+    /**
+     * SimulationMode
+     * @enum {string}
+     */
+    SimulationMode: 'text' | 'audio';
+    /** SimulationResult */
+    'SimulationResult-Input': {
+      /** Scenario */
+      scenario: string;
+      mode: components['schemas']['SimulationMode'];
+      verdict: components['schemas']['SimulationVerdict'];
+      /** Turns */
+      turns?: components['schemas']['SimulationTurn-Input'][];
+      /** Criteria */
+      criteria?: components['schemas']['CriterionResult-Input'][];
+      /** Error */
+      error?: string | null;
+      /** Duration Ms */
+      duration_ms: number;
+      /**
+       * User Turns
+       * @default 0
+       */
+      user_turns?: number;
+      /**
+       * Finished
+       * @default false
+       */
+      finished?: boolean;
+    };
+    /** SimulationResult */
+    'SimulationResult-Output': {
+      /** Scenario */
+      scenario: string;
+      mode: components['schemas']['SimulationMode'];
+      verdict: components['schemas']['SimulationVerdict'];
+      /** Turns */
+      turns: components['schemas']['SimulationTurn-Output'][];
+      /** Criteria */
+      criteria: components['schemas']['troupe_contracts__simulation__CriterionResult-Output'][];
+      /** Error */
+      error: string | null;
+      /** Duration Ms */
+      duration_ms: number;
+      /**
+       * User Turns
+       * @default 0
+       */
+      user_turns: number;
+      /**
+       * Finished
+       * @default false
+       */
+      finished: boolean;
+    };
+    /**
+     * SimulationRunStatus
+     * @enum {string}
+     */
+    SimulationRunStatus: 'queued' | 'running' | 'completed';
+    /**
+     * SimulationTurn
+     * @description One exchange: what the simulated user said (``None`` for the opening, before the user
+     *     speaks) and everything the agents did until they were done answering.
+     */
+    'SimulationTurn-Input': {
+      /** Index */
+      index: number;
+      /** User Text */
+      user_text?: string | null;
+      /** Replies */
+      replies?: components['schemas']['AgentReply'][];
+      /** Tool Calls */
+      tool_calls?: components['schemas']['SimulatedToolCall-Input'][];
+      /** Handoffs */
+      handoffs?: components['schemas']['SimulatedHandoff'][];
+      /** Agent */
+      agent: string;
+      /** Latency Ms */
+      latency_ms?: number | null;
+    };
+    /**
+     * SimulationTurn
+     * @description One exchange: what the simulated user said (``None`` for the opening, before the user
+     *     speaks) and everything the agents did until they were done answering.
+     */
+    'SimulationTurn-Output': {
+      /** Index */
+      index: number;
+      /** User Text */
+      user_text: string | null;
+      /** Replies */
+      replies: components['schemas']['AgentReply'][];
+      /** Tool Calls */
+      tool_calls: components['schemas']['SimulatedToolCall-Output'][];
+      /** Handoffs */
+      handoffs: components['schemas']['SimulatedHandoff'][];
+      /** Agent */
+      agent: string;
+      /** Latency Ms */
+      latency_ms: number | null;
+    };
+    /**
+     * SimulationVerdict
+     * @enum {string}
+     */
+    SimulationVerdict: 'passed' | 'failed' | 'error';
     /** StarterTemplate */
     StarterTemplate: {
       /** Id */
@@ -4012,6 +4940,12 @@ export interface components {
        */
       record_audio?: boolean;
       /**
+       * Recording Consent Text
+       * @description Consent notice shown to the end user when the session is recorded (a default sentence when empty).
+       * @default
+       */
+      recording_consent_text?: string;
+      /**
        * Pinned Versions
        * @description Agent slug -> version number or "latest".
        */
@@ -4064,6 +4998,12 @@ export interface components {
        * @default false
        */
       record_audio?: boolean;
+      /**
+       * Recording Consent Text
+       * @description Consent notice shown to the end user when the session is recorded (a default sentence when empty).
+       * @default
+       */
+      recording_consent_text?: string;
       /**
        * Pinned Versions
        * @description Agent slug -> version number or "latest".
@@ -4139,6 +5079,8 @@ export interface components {
       max_duration_s: number;
       /** Record Audio */
       record_audio: boolean;
+      /** Recording Consent Text */
+      recording_consent_text: string;
       /** Pinned Versions */
       pinned_versions: {
         [key: string]: number;
@@ -4169,6 +5111,21 @@ export interface components {
        */
       updated_at: string;
     };
+    /**
+     * TemplateSimulations
+     * @description For the ``troupe simulate`` CLI (runtime token): a template's resolved config and its
+     *     scenarios.
+     */
+    TemplateSimulations: {
+      /**
+       * Template Id
+       * Format: uuid
+       */
+      template_id: string;
+      config: components['schemas']['SessionConfig'];
+      /** Scenarios */
+      scenarios: components['schemas']['ScenarioRead'][];
+    };
     /** TemplateUpdate */
     TemplateUpdate: {
       /** Name */
@@ -4189,6 +5146,8 @@ export interface components {
       max_duration_s?: number | null;
       /** Record Audio */
       record_audio?: boolean | null;
+      /** Recording Consent Text */
+      recording_consent_text?: string | null;
       /** Pinned Versions */
       pinned_versions?: {
         [key: string]: number | 'latest';
@@ -4197,6 +5156,52 @@ export interface components {
       environment_overrides?: {
         [key: string]: components['schemas']['TemplateOverride'];
       } | null;
+    };
+    /**
+     * ToolCallCriterion
+     * @description Some agent must call tool ``tool`` with arguments that contain ``arguments`` (subset
+     *     match: every given key equal) and whose values match ``argument_patterns`` (regular
+     *     expressions searched in the value's text, case-insensitive).
+     */
+    'ToolCallCriterion-Input': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'tool_call';
+      /** Tool */
+      tool: string;
+      /** Arguments */
+      arguments?: {
+        [key: string]: unknown;
+      };
+      /** Argument Patterns */
+      argument_patterns?: {
+        [key: string]: string;
+      };
+    };
+    /**
+     * ToolCallCriterion
+     * @description Some agent must call tool ``tool`` with arguments that contain ``arguments`` (subset
+     *     match: every given key equal) and whose values match ``argument_patterns`` (regular
+     *     expressions searched in the value's text, case-insensitive).
+     */
+    'ToolCallCriterion-Output': {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'tool_call';
+      /** Tool */
+      tool: string;
+      /** Arguments */
+      arguments: {
+        [key: string]: unknown;
+      };
+      /** Argument Patterns */
+      argument_patterns: {
+        [key: string]: string;
+      };
     };
     /** ToolCallEntry */
     'ToolCallEntry-Input': {
@@ -4334,6 +5339,28 @@ export interface components {
     ToolList: {
       /** Items */
       items: components['schemas']['ToolRead'][];
+    };
+    /**
+     * ToolMock
+     * @description What a tool returns in the simulation instead of running: a ``result`` the model reads,
+     *     or an ``error`` it reacts to (as a ``ToolError``). Exactly one of the two.
+     */
+    'ToolMock-Input': {
+      /** Result */
+      result?: string | null;
+      /** Error */
+      error?: string | null;
+    };
+    /**
+     * ToolMock
+     * @description What a tool returns in the simulation instead of running: a ``result`` the model reads,
+     *     or an ``error`` it reacts to (as a ``ToolError``). Exactly one of the two.
+     */
+    'ToolMock-Output': {
+      /** Result */
+      result: string | null;
+      /** Error */
+      error: string | null;
     };
     /**
      * ToolRead
@@ -4920,6 +5947,25 @@ export interface components {
        */
       max_size: number;
     };
+    /** VoicePreviewRequest */
+    VoicePreviewRequest: {
+      /**
+       * Tts
+       * @description A TTS provider id.
+       */
+      tts: string;
+      /**
+       * Voice
+       * @description One of its voices.
+       */
+      voice?: string | null;
+      /**
+       * Text
+       * @description What the voice says.
+       * @default Hello! This is how I sound when I talk with your callers.
+       */
+      text?: string;
+    };
     /** WebhookAck */
     WebhookAck: {
       /**
@@ -4963,6 +6009,33 @@ export interface components {
        * @default 10
        */
       timeout_s?: number;
+    };
+    /** CriterionResult */
+    troupe_api__analysis__schemas__CriterionResult: {
+      /** Criterion */
+      criterion: string;
+      /** Passed */
+      passed: boolean;
+      /** Actual */
+      actual?: unknown;
+    };
+    /** CriterionResult */
+    'troupe_contracts__simulation__CriterionResult-Output': {
+      /** Criterion */
+      criterion:
+        | (
+            | components['schemas']['HandoffCriterion-Output']
+            | components['schemas']['ToolCallCriterion-Output']
+            | components['schemas']['MustNotSayCriterion-Output']
+            | components['schemas']['MustSayCriterion-Output']
+            | components['schemas']['MaxTurnsCriterion-Output']
+          )
+        | null;
+      /** Name */
+      name: string;
+      status: components['schemas']['CriterionStatus'];
+      /** Reason */
+      reason: string;
     };
   };
   responses: never;
@@ -6057,6 +7130,50 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Catalog'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'catalog-voice_preview': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['VoicePreviewRequest'];
+      };
+    };
+    responses: {
+      /** @description 16-bit mono WAV */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/wav': unknown;
         };
       };
       /** @description Client error */
@@ -8772,6 +9889,90 @@ export interface operations {
       };
     };
   };
+  'sessions-recordings': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        session_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordingList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'files-download': {
+    parameters: {
+      query: {
+        key: string;
+        expires: number;
+        sig: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'audio/ogg': unknown;
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   'webhook-endpoints-list': {
     parameters: {
       query?: never;
@@ -9049,6 +10250,393 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DeliveryRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-list_scenarios': {
+    parameters: {
+      query?: {
+        template_id?: string | null;
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScenarioList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-create_scenario': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['Scenario-Input'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScenarioRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-get_scenario': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        scenario_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScenarioRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-update_scenario': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        scenario_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['Scenario-Input'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScenarioRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-delete_scenario': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        scenario_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-create_run': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        scenario_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RunCreate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-list_runs': {
+    parameters: {
+      query?: {
+        scenario_id?: string | null;
+        limit?: number;
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-get_run': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        run_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'simulations-diff_run': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        run_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunDiff'];
         };
       };
       /** @description Client error */
@@ -9471,6 +11059,181 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['SessionLogIngestResult'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'runtime-claim_simulation_run': {
+    parameters: {
+      query?: {
+        mode?: components['schemas']['SimulationMode'][] | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SimulationClaim'];
+        };
+      };
+      /** @description Nothing to run. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'runtime-post_simulation_result': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        run_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SimulationResult-Input'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'runtime-template_simulations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TemplateSimulations'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'runtime-upload_recording': {
+    parameters: {
+      query: {
+        duration_ms: number;
+        started_at_ms?: number | null;
+      };
+      header?: never;
+      path: {
+        session_id: string;
+        kind: components['schemas']['RecordingKind'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordingUploadResult'];
         };
       };
       /** @description Client error */
