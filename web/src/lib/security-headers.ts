@@ -9,6 +9,8 @@
  *   (Pyodide) and JavaScript runner; everything is served from our own origin.
  * - `connect-src` allows WebSocket/HTTP(S) to any host because the LiveKit URL is configured
  *   per deployment and handed to the browser at session start.
+ * - `media-src` allows HTTP(S) so the dashboard replay can play a recording from its signed URL
+ *   (the API's own host, or an S3-compatible store's presigned URL on the storage host).
  */
 export interface HeaderRule {
   source: string;
@@ -22,7 +24,7 @@ function csp(frameAncestors: string): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: https:",
     "font-src 'self' data:",
-    "media-src 'self' blob: mediastream:",
+    "media-src 'self' blob: mediastream: http: https:",
     "connect-src 'self' ws: wss: http: https:",
     "worker-src 'self' blob:",
     "object-src 'none'",
