@@ -56,11 +56,7 @@ async def test_a_full_plan_is_stored_versioned_and_read_back(
     )
     assert patched.status_code == 200, patched.text
     assert patched.json()["handoffs"] == [summary] and patched.json()["version"] == 2
-    diff = (
-        await client.get(
-            f"{A}/{created['id']}/diff?from=1&to=2", headers=me.headers
-        )
-    ).json()
+    diff = (await client.get(f"{A}/{created['id']}/diff?from=1&to=2", headers=me.headers)).json()
     assert [c["field"] for c in diff["changes"]] == ["handoffs"]
 
 
