@@ -1,21 +1,9 @@
-import type { RecordingKind } from '@/contracts';
 import type { Schema } from '@/lib/api/client';
 
 export type ReplayItem = Schema<'ReplayItem'>;
 
-/** `GET /sessions/{id}/recordings` (RecordingRead in the API). */
-export interface Recording {
-  id: string;
-  session_id: string;
-  kind: RecordingKind;
-  content_type: string;
-  size_bytes: number;
-  duration_ms: number;
-  started_at: string | null;
-  created_at: string;
-  url: string;
-  url_expires_at: string;
-}
+/** One recording file with its signed URL (`GET /sessions/{id}/recordings`). */
+export type Recording = Schema<'RecordingRead'>;
 
 export type MarkKind = 'message' | 'transition' | 'tool_call' | 'panel_event' | 'error';
 

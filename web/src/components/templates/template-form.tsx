@@ -26,6 +26,7 @@ interface Values {
   idle_timeout_s: string;
   max_duration_s: string;
   record_audio: boolean;
+  recording_consent_text: string;
   pinned: Record<string, string>;
   overrides: string;
 }
@@ -41,6 +42,7 @@ function fromTemplate(t?: Template): Values {
     idle_timeout_s: String(t?.idle_timeout_s ?? 120),
     max_duration_s: String(t?.max_duration_s ?? 1800),
     record_audio: t?.record_audio ?? false,
+    recording_consent_text: t?.recording_consent_text ?? '',
     pinned: Object.fromEntries(
       Object.entries(t?.pinned_versions ?? {}).map(([k, v]) => [k, String(v)]),
     ),
@@ -84,6 +86,7 @@ function toBody(v: Values): TemplateBody {
     idle_timeout_s: Number(v.idle_timeout_s),
     max_duration_s: Number(v.max_duration_s),
     record_audio: v.record_audio,
+    recording_consent_text: v.recording_consent_text,
     pinned_versions: pinned,
     environment_overrides: JSON.parse(v.overrides || '{}') as TemplateBody['environment_overrides'],
   };
@@ -223,6 +226,16 @@ export function TemplateForm({
               Record audio
             </label>
           </div>
+          {values.record_audio && (
+            <TextField
+              label="Recording consent notice"
+              id="template-recording-consent"
+              hint="Shown to the user before joining and beside the REC badge; a default sentence when empty."
+              maxLength={1000}
+              value={values.recording_consent_text}
+              onChange={(e) => set('recording_consent_text', e.target.value)}
+            />
+          )}
           <CheckboxChips
             label="Panels"
             name="template-panels"
