@@ -77,7 +77,8 @@ export function AnalysisView({ analysis }: { analysis: Analysis }) {
 
 /** Loads `GET /sessions/{id}/analysis`; renders nothing when the template defines no analysis. */
 export function AnalysisCard({ sessionId }: { sessionId: string }) {
-  const analysis = useApi<Analysis>(`/sessions/${sessionId}/analysis`);
+  // Polled: the job runs after the session ends (and retries), so the card fills in by itself.
+  const analysis = useApi<Analysis>(`/sessions/${sessionId}/analysis`, { pollMs: 10_000 });
   if (analysis.error instanceof ApiError && analysis.error.status === 404) return null;
   if (!analysis.data) return null;
   return (

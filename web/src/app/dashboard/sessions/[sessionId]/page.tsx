@@ -10,6 +10,7 @@ import {
   formatDate,
   statusTone,
 } from '@/components/dash/ui';
+import { AnalysisCard } from '@/components/dashboard/analysis-card';
 import { formatCost, formatSeconds } from '@/components/sessions/format';
 import { SessionTimeline, type LogEntry } from '@/components/sessions/session-timeline';
 import type { Recording } from '@/components/replay/replay-model';
@@ -182,7 +183,7 @@ export default function SessionPage() {
             <Loading />
           )}
         </Card>
-        {/* Post-session analysis card goes here. */}
+        <AnalysisCard sessionId={sessionId} />
         <Card title="Per-turn latency">
           <LatencyWaterfall entries={entries} />
         </Card>
