@@ -105,8 +105,14 @@ test.describe('app shell', () => {
       'Tools',
       'Templates',
       'Sessions',
+      'Experiments',
+      'Simulations',
+      'Webhooks',
       'Usage',
       'Status',
+      'Members',
+      'API keys',
+      'Audit log',
       'Settings',
     ]) {
       await expect(nav.getByRole('link', { name: label })).toBeVisible();

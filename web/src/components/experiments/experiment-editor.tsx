@@ -26,10 +26,13 @@ const EMPTY: ArmDraft[] = [
 export function ExperimentEditor({
   initial,
   sets,
+  saved = false,
   onSave,
 }: {
   initial?: Schema<'ExperimentConfig'>;
   sets: Schema<'AgentSetRead'>[];
+  /** Set by the owner, which remounts this form with the saved config. */
+  saved?: boolean;
   onSave: (body: Schema<'ExperimentConfig'>) => Promise<void>;
 }) {
   const [enabled, setEnabled] = useState(initial?.enabled ?? true);
@@ -38,7 +41,6 @@ export function ExperimentEditor({
   );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
 
   const update = (i: number, patch: Partial<ArmDraft>) =>
     setArms(arms.map((a, j) => (j === i ? { ...a, ...patch } : a)));
@@ -46,13 +48,11 @@ export function ExperimentEditor({
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
-    setSaved(false);
     const found = enabled ? validateArms(arms) : {};
     setErrors(found);
     if (Object.keys(found).length) return;
     try {
       await onSave(toExperimentBody(enabled, enabled ? arms : []));
-      setSaved(true);
     } catch (err) {
       setErrors(fieldProblems(err));
       setError(err);

@@ -32,6 +32,8 @@ const pretty = (value: unknown) => (value === undefined ? '' : JSON.stringify(va
 /** Per-template post-session analysis: the fields to extract (JSON Schema) and success criteria. */
 export function AnalysisConfigEditor({ templateId }: { templateId: string }) {
   const config = useApi<Schema<'AnalysisConfig'>>(`/session-templates/${templateId}/analysis`);
+  // Kept here: the form remounts with the saved config, which would drop its own notice.
+  const [saved, setSaved] = useState(false);
   if (!config.data) {
     return (
       <Card title="Post-session analysis">
@@ -43,8 +45,11 @@ export function AnalysisConfigEditor({ templateId }: { templateId: string }) {
     <AnalysisForm
       key={JSON.stringify(config.data)}
       initial={config.data}
+      saved={saved}
       onSave={async (body) => {
+        setSaved(false);
         await api(`/session-templates/${templateId}/analysis`, { method: 'PUT', json: body });
+        setSaved(true);
         config.reload();
       }}
     />
@@ -53,27 +58,26 @@ export function AnalysisConfigEditor({ templateId }: { templateId: string }) {
 
 export function AnalysisForm({
   initial,
+  saved,
   onSave,
 }: {
   initial: Schema<'AnalysisConfig'>;
+  saved: boolean;
   onSave: (body: Schema<'AnalysisConfig'>) => Promise<void>;
 }) {
   const [schema, setSchema] = useState(pretty(initial.schema));
   const [criteria, setCriteria] = useState(pretty(initial.criteria));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
-    setSaved(false);
     const { errors: found, body } = validateAnalysis(schema, criteria);
     setErrors(found);
     if (!body) return;
     try {
       await onSave(body);
-      setSaved(true);
     } catch (err) {
       setErrors(fieldProblems(err));
       setError(err);

@@ -28,6 +28,7 @@ function ExperimentDetail({ templateId }: { templateId: string }) {
     { pollMs: 15000 },
   );
   const sets = useApi<Schema<'AgentSetList'>>('/agent-sets');
+  const [saved, setSaved] = useState(false);
   if (!config.data || !sets.data) {
     const failed = config.error ?? sets.error;
     return failed ? <ErrorBanner error={failed} /> : <Loading />;
@@ -53,8 +54,11 @@ function ExperimentDetail({ templateId }: { templateId: string }) {
           key={JSON.stringify(config.data)}
           initial={config.data}
           sets={sets.data.items}
+          saved={saved}
           onSave={async (body) => {
+            setSaved(false);
             await api(`/session-templates/${templateId}/experiment`, { method: 'PUT', json: body });
+            setSaved(true);
             config.reload();
             results.reload();
           }}
