@@ -213,11 +213,18 @@ export function ScenarioForm({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const set = (patch: Partial<ScenarioFormValues>) => setV((old) => ({ ...old, ...patch }));
+  const [attempted, setAttempted] = useState(false);
+  const set = (patch: Partial<ScenarioFormValues>) => {
+    const next = { ...v, ...patch };
+    setV(next);
+    // after a first submit, problems go away as soon as they are fixed
+    if (attempted) setErrors(toScenario(next).errors ?? {});
+  };
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
+    setAttempted(true);
     const out = toScenario(v);
     if (out.errors) {
       setErrors(out.errors);
