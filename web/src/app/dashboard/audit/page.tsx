@@ -132,6 +132,7 @@ export default function AuditPage() {
           value={action}
           maxLength={64}
           list="audit-actions"
+          style={{ minWidth: 300 }}
           onChange={(e) => setAction(e.target.value)}
         />
         <datalist id="audit-actions">
