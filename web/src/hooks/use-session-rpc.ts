@@ -2,7 +2,14 @@
 
 import { ParticipantKind, RoomEvent, type Participant, type Room } from 'livekit-client';
 import { useEffect, useMemo, useRef } from 'react';
-import type { MediaResult, ModalityProfile, PanelType } from '@/contracts';
+import {
+  TOPIC_PANEL_IMAGES,
+  type MediaResult,
+  type ModalityProfile,
+  type PanelType,
+  type ToastShownData,
+  type UrlOpenedData,
+} from '@/contracts';
 import type { Interactions } from '@/components/session/session-interactions';
 import {
   buildClientHello,
@@ -15,7 +22,7 @@ import { RpcRegistry } from '@/lib/rpc/rpc-registry';
 import { RpcHandlerError } from '@/lib/rpc/rpc-result';
 import { builtInUiActions, dispatchUiAction, type UiActionHandler } from '@/lib/rpc/ui-actions';
 import { PanelManager } from '@/panels/panel-manager';
-import { registerPanelHandlers } from '@/panels/panel-rpc';
+import { registerPanelHandlers, type PanelImageSender } from '@/panels/panel-rpc';
 import { PANEL_REGISTRY } from '@/panels/registry';
 import type { VideoPublishing } from './use-video-publishing';
 
@@ -95,7 +102,8 @@ export function useSessionRpc(options: SessionRpcOptions): {
       registry.register('troupe.request_screen_share', mediaHandler('screen')),
       registry.register('troupe.show_toast', (payload) => {
         latest.current.interactions.showToast(parseToast(payload));
-        return { shown: true };
+        const data: ToastShownData = { shown: true };
+        return { ...data };
       }),
       registry.register('troupe.open_url', async (payload, context) => {
         const { url } = parseOpenUrl(payload);
@@ -103,7 +111,8 @@ export function useSessionRpc(options: SessionRpcOptions): {
         if (context.signal.aborted)
           throw new RpcHandlerError('timeout', 'The user did not open the link in time');
         if (!opened) throw new RpcHandlerError('refused', 'The user dismissed the link');
-        return { opened: true, url };
+        const data: UrlOpenedData = { opened: true, url };
+        return { ...data };
       }),
       registry.register('troupe.send_ui_action', (payload) =>
         dispatchUiAction(
@@ -111,10 +120,10 @@ export function useSessionRpc(options: SessionRpcOptions): {
           parseUiAction(payload),
         ),
       ),
-      registerPanelHandlers(registry, manager),
+      registerPanelHandlers(registry, manager, panelImageSender(room)),
     ];
     return () => removers.forEach((remove) => remove());
-  }, [manager, profile, registry]);
+  }, [manager, profile, registry, room]);
 
   useEffect(() => {
     if (!connected) return;
@@ -144,4 +153,26 @@ export function useSessionRpc(options: SessionRpcOptions): {
   }, [connected, manager, profile, registry, room]);
 
   return { registry, manager };
+}
+
+/** LiveKit's byte-stream chunk size: write in pieces no larger than one packet's payload. */
+const STREAM_CHUNK_BYTES = 15_000;
+
+/** Panel pictures go to the agent that asked, as a byte stream on `TOPIC_PANEL_IMAGES`. */
+function panelImageSender(room: Room): PanelImageSender {
+  return async (png, destination) => {
+    const streamId = crypto.randomUUID();
+    const writer = await room.localParticipant.streamBytes({
+      name: 'whiteboard.png',
+      topic: TOPIC_PANEL_IMAGES,
+      mimeType: 'image/png',
+      totalSize: png.byteLength,
+      streamId,
+      destinationIdentities: [destination],
+    });
+    for (let start = 0; start < png.byteLength; start += STREAM_CHUNK_BYTES)
+      await writer.write(png.subarray(start, start + STREAM_CHUNK_BYTES));
+    await writer.close();
+    return streamId;
+  };
 }

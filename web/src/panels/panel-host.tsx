@@ -1,23 +1,63 @@
 'use client';
 
-import { memo, Suspense, useCallback, useMemo } from 'react';
+import { memo, Suspense, useCallback, useMemo, useState } from 'react';
 import type { PanelType } from '@/contracts';
 import { usePanelManager, usePanelSnapshot } from './panel-context';
-import type { OpenPanelEntry, PanelManager } from './panel-manager';
+import type { OpenPanelEntry, PanelManager, PanelManagerSnapshot } from './panel-manager';
 import { CloseIcon, MaximizeIcon, MinimizeIcon, RestoreIcon } from './panel-icons';
 import { PANEL_REGISTRY } from './registry';
 import type { PanelComponentProps, PanelEventName } from './types';
 import styles from './panel-host.module.css';
 
+function visiblePanels(snapshot: PanelManagerSnapshot): OpenPanelEntry[] {
+  return snapshot.panels.filter((panel) =>
+    snapshot.maximized ? panel.type === snapshot.maximized : !panel.minimized,
+  );
+}
+
+function prefersReducedMotion(): boolean {
+  return (
+    typeof window !== 'undefined' &&
+    typeof window.matchMedia === 'function' &&
+    window.matchMedia('(prefers-reduced-motion: reduce)').matches
+  );
+}
+
+/**
+ * Panels that were visible and just closed: kept on screen (inert) while their exit animation
+ * runs, then dropped. With reduced motion they go at once. The manager has already closed
+ * them, so the agent and the events see the close immediately.
+ */
+function useLeavingPanels(snapshot: PanelManagerSnapshot) {
+  const [previous, setPrevious] = useState(snapshot);
+  const [leaving, setLeaving] = useState<OpenPanelEntry[]>([]);
+  if (previous !== snapshot) {
+    // Adjusting state while rendering (React's pattern for reacting to a changed prop).
+    const isOpen = (type: PanelType) => snapshot.panels.some((p) => p.type === type);
+    const closed = prefersReducedMotion()
+      ? []
+      : visiblePanels(previous).filter((panel) => !isOpen(panel.type));
+    setPrevious(snapshot);
+    setLeaving((list) => [
+      ...list.filter((p) => !isOpen(p.type) && !closed.some((c) => c.type === p.type)),
+      ...closed,
+    ]);
+  }
+  const done = useCallback(
+    (type: PanelType) => setLeaving((list) => list.filter((p) => p.type !== type)),
+    [],
+  );
+  return { leaving, done };
+}
+
 /** Open panels beside the conversation: split when several, one when maximised. */
 export function PanelHost({ empty }: { empty?: React.ReactNode }) {
   const snapshot = usePanelSnapshot();
-  const visible = snapshot.panels.filter((panel) =>
-    snapshot.maximized ? panel.type === snapshot.maximized : !panel.minimized,
-  );
+  const { leaving, done } = useLeavingPanels(snapshot);
+  const visible = visiblePanels(snapshot);
   const minimized = snapshot.panels.filter((panel) => panel.minimized);
 
-  if (snapshot.panels.length === 0) return <>{empty}</>;
+  if (snapshot.panels.length === 0 && leaving.length === 0) return <>{empty}</>;
 
   return (
     <div
@@ -26,14 +66,22 @@ export function PanelHost({ empty }: { empty?: React.ReactNode }) {
       data-count={visible.length}
       data-maximized={snapshot.maximized ?? ''}
     >
-      <div className={styles.split} data-layout={visible.length > 1 ? 'split' : 'single'}>
-        {visible.map((panel) => (
-          <PanelFrame
-            key={panel.type}
-            entry={panel}
-            maximized={snapshot.maximized === panel.type}
-          />
-        ))}
+      <div
+        className={styles.split}
+        data-layout={visible.length + leaving.length > 1 ? 'split' : 'single'}
+      >
+        {/* One list, so a closing panel keeps its component instance (no remount). */}
+        {[...visible, ...leaving].map((panel) =>
+          leaving.includes(panel) ? (
+            <PanelFrame key={panel.type} entry={panel} maximized={false} onLeft={done} />
+          ) : (
+            <PanelFrame
+              key={panel.type}
+              entry={panel}
+              maximized={snapshot.maximized === panel.type}
+            />
+          ),
+        )}
       </div>
       {minimized.length > 0 && (
         <div className={styles.tray} aria-label="Minimised panels">
@@ -105,9 +153,12 @@ function useComponentProps(manager: PanelManager, type: PanelType) {
 const PanelFrame = memo(function PanelFrame({
   entry,
   maximized,
+  onLeft,
 }: {
   entry: OpenPanelEntry;
   maximized: boolean;
+  /** Set while the panel plays its close animation; called when it has finished. */
+  onLeft?: (type: PanelType) => void;
 }) {
   const manager = usePanelManager();
   const definition = PANEL_REGISTRY[entry.type];
@@ -118,9 +169,15 @@ const PanelFrame = memo(function PanelFrame({
   return (
     <section
       className={styles.frame}
-      data-testid={`panel-${entry.type}`}
+      data-testid={onLeft ? `panel-leaving-${entry.type}` : `panel-${entry.type}`}
       aria-label={entry.title}
+      aria-hidden={onLeft ? true : undefined}
+      inert={onLeft ? true : undefined}
       data-maximized={maximized}
+      data-leaving={onLeft ? 'true' : undefined}
+      onAnimationEnd={(event) => {
+        if (onLeft && event.target === event.currentTarget) onLeft(entry.type);
+      }}
     >
       <header className={styles.header}>
         <span className={styles.icon}>

@@ -3,11 +3,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PanelEvent, PanelType, RpcResult } from '@/contracts';
 import { RpcRegistry } from '@/lib/rpc/rpc-registry';
 import { PanelManager } from './panel-manager';
-import { registerPanelHandlers } from './panel-rpc';
+import { registerPanelHandlers, type PanelImageSender } from './panel-rpc';
 import { PANEL_REGISTRY } from './registry';
 
 function setup(
   enabled: readonly PanelType[] = ['slides', 'notepad', 'code', 'whiteboard', 'document'],
+  sendImage?: PanelImageSender,
 ) {
   const events: PanelEvent[] = [];
   const manager = new PanelManager(PANEL_REGISTRY, [...enabled], (event) => events.push(event));
@@ -19,7 +20,7 @@ function setup(
       ['agent-1', { identity: 'agent-1', kind: ParticipantKind.AGENT }],
     ]),
   });
-  registerPanelHandlers(registry, manager);
+  registerPanelHandlers(registry, manager, sendImage);
   const call = async (method: Parameters<RpcRegistry['invoke']>[0], payload: unknown) =>
     JSON.parse(
       await registry.invoke(method, {
@@ -45,7 +46,10 @@ describe('panel RPC routing', () => {
     });
     expect(opened).toEqual({
       ok: true,
-      data: { state: { panel: 'notepad', text: 'hello world', words: 2, characters: 11 } },
+      data: {
+        state: { panel: 'notepad', text: 'hello world', words: 2, characters: 11 },
+        image: null,
+      },
       error: null,
     });
     expect(events.map((e) => e.event)).toEqual(['opened']);
@@ -132,22 +136,56 @@ describe('panel RPC routing', () => {
     });
   });
 
-  it('uses the component snapshot provider for read_panel (whiteboard PNG)', async () => {
-    const { call, manager } = setup();
+  it('never puts the whiteboard PNG into an RPC answer (LiveKit caps payloads at 15 KiB)', async () => {
+    const sendImage = vi.fn<PanelImageSender>();
+    const { call, manager } = setup(undefined, sendImage);
     await call('troupe.open_panel', { panel: 'whiteboard', title: null, command: null });
     manager.setSnapshotProvider('whiteboard', async (state) => ({
       ...(state as object),
-      png: 'iVBOR',
+      png: btoa('x'.repeat(40_000)),
     }));
-    const result = await call('troupe.control_panel', {
+    const exported = await call('troupe.control_panel', {
       panel: 'whiteboard',
       command: { op: 'whiteboard.export' },
     });
-    expect(result.data.state).toMatchObject({
-      panel: 'whiteboard',
-      png_base64: 'iVBOR',
-      shape_count: 0,
+    expect(exported.data).toEqual({
+      state: { panel: 'whiteboard', shape_count: 0, shapes: [], png_base64: null },
+      image: null,
     });
+    const read = await call('troupe.read_panel', { panel: 'whiteboard' });
+    expect(read.data.image).toBeNull();
+    expect(JSON.stringify(read).length).toBeLessThan(1_000);
+    expect(sendImage).not.toHaveBeenCalled();
+  });
+
+  it('sends the whiteboard PNG as a byte stream to the agent that asked for the image', async () => {
+    const sent: [Uint8Array, string][] = [];
+    const sendImage: PanelImageSender = async (png, destination) => {
+      sent.push([png, destination]);
+      return 'stream-7';
+    };
+    const { call, manager } = setup(undefined, sendImage);
+    await call('troupe.open_panel', { panel: 'whiteboard', title: null, command: null });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 255, 17]);
+    manager.setSnapshotProvider('whiteboard', async (state) => ({
+      ...(state as object),
+      png: btoa(String.fromCharCode(...png)),
+    }));
+    const read = await call('troupe.read_panel', { panel: 'whiteboard', image: true });
+    expect(read.data).toEqual({
+      state: { panel: 'whiteboard', shape_count: 0, shapes: [], png_base64: null },
+      image: { stream_id: 'stream-7', mime_type: 'image/png', size: png.length },
+    });
+    expect(sent).toEqual([[png, 'agent-1']]);
+    // other panels ignore the flag; a malformed flag is refused
+    await call('troupe.open_panel', { panel: 'notepad', title: null, command: null });
+    expect((await call('troupe.read_panel', { panel: 'notepad', image: true })).data.image).toBe(
+      null,
+    );
+    expect(
+      (await call('troupe.read_panel', { panel: 'whiteboard', image: 'yes' })).error?.code,
+    ).toBe('invalid');
+    expect(sent).toHaveLength(1);
   });
 
   it('tracks minimise and maximise', () => {

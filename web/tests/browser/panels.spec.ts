@@ -178,7 +178,26 @@ test('whiteboard: agent draws, user draws, undo/redo, PNG export', async ({ page
   await page.getByTestId('harness-whiteboard-export').click();
   const exported = await result(page);
   expect(exported.ok).toBe(true);
-  expect(String(exported.data.state?.png_base64)).toMatch(/^iVBORw0KGgo/);
+  // The PNG never rides in an RPC answer (LiveKit caps them at 15 KiB) ...
+  expect(exported.data.state?.png_base64).toBeNull();
+  await expect(page.getByTestId('harness-image')).toHaveText('—');
+  // ... it goes as a byte stream when the agent asks for the image.
+  await page.getByTestId('harness-whiteboard-read-image').click();
+  const read = (await result(page)) as unknown as {
+    data: { state: Record<string, unknown>; image: { stream_id: string; size: number } };
+  };
+  expect(read.data.state).toMatchObject({ panel: 'whiteboard', shape_count: 10, png_base64: null });
+  const sent = JSON.parse((await page.getByTestId('harness-image').textContent()) ?? '{}') as {
+    streamId: string;
+    bytes: number;
+    head: string;
+  };
+  expect(sent.head).toBe('89504e470d0a1a0a'); // PNG signature
+  expect(read.data.image).toEqual({
+    stream_id: sent.streamId,
+    mime_type: 'image/png',
+    size: sent.bytes,
+  });
   await shot(page, testInfo, 'whiteboard');
 });
 
@@ -293,4 +312,42 @@ test('code: runs Python with the locally served Pyodide', async ({ page }) => {
   await panel.getByTestId('code-run').click();
   await expect(panel.getByTestId('code-output')).toContainText('FizzBuzz', { timeout: 60_000 });
   await expect(panel.getByTestId('code-output')).toContainText('14');
+});
+
+/** Clicks the notepad's close button and reports, right after React's commit, the leaving
+ *  frame's animation (null when no frame is left behind). */
+async function closeNotepadAndInspect(page: Page) {
+  return page.evaluate(async () => {
+    const close = document.querySelector<HTMLButtonElement>(
+      '[data-testid="panel-notepad"] [data-testid="panel-close"]',
+    );
+    close!.click();
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const leaving = document.querySelector<HTMLElement>('[data-testid="panel-leaving-notepad"]');
+    if (!leaving) return null;
+    return {
+      animation: getComputedStyle(leaving).animationName,
+      inert: leaving.inert,
+      hidden: leaving.getAttribute('aria-hidden'),
+    };
+  });
+}
+
+test('closing a panel animates it out; with reduced motion it goes at once', async ({ page }) => {
+  await page.getByTestId('harness-notepad-open').click();
+  await expect(page.getByTestId('panel-notepad')).toBeVisible();
+  await page.waitForTimeout(450); // past the open animation
+  const leaving = await closeNotepadAndInspect(page);
+  expect(leaving).toMatchObject({ inert: true, hidden: 'true' });
+  expect(leaving?.animation).toContain('panel-out');
+  // the manager closed it at once (the agent is told); the frame goes when the animation ends
+  await expect(page.locator('[data-event="notepad:closed"]')).toHaveCount(1);
+  await expect(page.getByTestId('panel-leaving-notepad')).toHaveCount(0);
+  await expect(page.getByText('Open a panel from the left.')).toBeVisible();
+
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.getByTestId('harness-notepad-open').click();
+  await expect(page.getByTestId('panel-notepad')).toBeVisible();
+  expect(await closeNotepadAndInspect(page)).toBeNull();
+  await expect(page.getByTestId('panel-notepad')).toHaveCount(0);
 });

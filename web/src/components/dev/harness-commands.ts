@@ -203,6 +203,12 @@ export const HARNESS_COMMANDS: Record<PanelType, HarnessCommand[]> = {
     { id: 'undo', label: 'Undo', ...control('whiteboard', { op: 'whiteboard.undo' }) },
     { id: 'redo', label: 'Redo', ...control('whiteboard', { op: 'whiteboard.redo' }) },
     { id: 'export', label: 'Export PNG', ...control('whiteboard', { op: 'whiteboard.export' }) },
+    {
+      id: 'read-image',
+      label: 'Read with image',
+      method: 'troupe.read_panel',
+      payload: { panel: 'whiteboard', image: true },
+    },
     { id: 'clear', label: 'Clear', ...control('whiteboard', { op: 'whiteboard.clear' }) },
   ],
   document: [

@@ -28,6 +28,9 @@ const fakeHost: RpcHost = {
 export function PanelHarness() {
   const [events, setEvents] = useState<PanelEvent[]>([]);
   const [lastResult, setLastResult] = useState<{ label: string; result: RpcResult } | null>(null);
+  const [image, setImage] = useState<{ streamId: string; bytes: number; head: string } | null>(
+    null,
+  );
   const manager = useMemo(() => new PanelManager(PANEL_REGISTRY, ALL_PANEL_TYPES), []);
   const registry = useMemo(() => {
     const r = new RpcRegistry();
@@ -37,7 +40,13 @@ export function PanelHarness() {
 
   useEffect(() => {
     manager.setSink((event) => setEvents((list) => [event, ...list].slice(0, 50)));
-    const remove = registerPanelHandlers(registry, manager);
+    // Stands in for the byte stream to the agent: shows what would be sent.
+    const remove = registerPanelHandlers(registry, manager, async (png) => {
+      const streamId = crypto.randomUUID();
+      const head = Array.from(png.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+      setImage({ streamId, bytes: png.byteLength, head });
+      return streamId;
+    });
     return () => {
       remove();
       manager.dispose();
@@ -74,6 +83,12 @@ export function PanelHarness() {
               {lastResult
                 ? `${lastResult.label}\n${JSON.stringify(lastResult.result, null, 2)}`
                 : '—'}
+            </pre>
+          </section>
+          <section className={styles.group}>
+            <h2>Image stream to the agent</h2>
+            <pre className={styles.log} data-testid="harness-image">
+              {image ? JSON.stringify(image) : '—'}
             </pre>
           </section>
           <section className={styles.group}>

@@ -100,11 +100,25 @@ export function UploadControl({ room, connected }: { room: Room; connected: bool
               aria-label="Files from the agent"
             >
               {files.map((file) => (
-                <li key={file.id}>
-                  <a href={file.url} download={file.name} data-testid="received-file">
-                    {file.name}
-                  </a>{' '}
-                  <span className={styles.size}>{formatBytes(file.size)}</span>
+                <li key={file.id} data-state={file.url ? 'done' : 'receiving'}>
+                  {file.url ? (
+                    <a href={file.url} download={file.name} data-testid="received-file">
+                      {file.name}
+                    </a>
+                  ) : (
+                    <span data-testid="receiving-file">{file.name}</span>
+                  )}{' '}
+                  {file.url ? (
+                    <span className={styles.size}>{formatBytes(file.size)}</span>
+                  ) : (
+                    <progress
+                      className={styles.progress}
+                      data-testid="receiving-progress"
+                      aria-label={`Receiving ${file.name}`}
+                      max={1}
+                      value={file.size ? file.received / file.size : undefined}
+                    />
+                  )}
                 </li>
               ))}
             </ul>

@@ -6,6 +6,7 @@ import type {
   PanelCommand,
   PanelRef,
   PanelType,
+  ReadPanel,
   Toast,
   UiAction,
 } from '@/contracts';
@@ -98,6 +99,13 @@ export function parseUiAction(raw: string): UiAction {
 
 export function parsePanelRef(raw: string): PanelRef {
   return { panel: parsePanelType(parseJson(raw).panel) };
+}
+
+export function parseReadPanel(raw: string): ReadPanel {
+  const obj = parseJson(raw);
+  const image = obj.image ?? false;
+  if (typeof image !== 'boolean') invalid('"image" must be a boolean');
+  return { panel: parsePanelType(obj.panel), image };
 }
 
 /** Only the `op` discriminator is checked here; each panel validates its own fields. */

@@ -22,8 +22,12 @@ export type ReceivedFile = {
   id: string;
   name: string;
   mimeType: string;
+  /** Declared size (bytes received so far when the sender declared none). */
   size: number;
-  url: string;
+  /** Bytes received so far. */
+  received: number;
+  /** Object URL of the whole file; null while it is still arriving. */
+  url: string | null;
 };
 
 type Verdict = Extract<AgentEvent, { type: 'upload_received' | 'upload_rejected' }>;
@@ -73,15 +77,25 @@ export function useFileTransfers(room: Room, connected: boolean) {
         return;
       }
       const { id, name, mimeType, size } = reader.info;
-      reader
-        .readAll()
-        .then((chunks) => {
-          const blob = new Blob(chunks as BlobPart[], { type: mimeType });
-          const url = URL.createObjectURL(blob);
-          urls.push(url);
-          setFiles((prev) => [...prev, { id, name, mimeType, size: size ?? blob.size, url }]);
-        })
-        .catch(() => undefined);
+      const patch = (changes: Partial<ReceivedFile>) =>
+        setFiles((prev) => prev.map((f) => (f.id === id ? { ...f, ...changes } : f)));
+      setFiles((prev) => [
+        ...prev,
+        { id, name, mimeType, size: size ?? 0, received: 0, url: null },
+      ]);
+      void (async () => {
+        // Read chunk by chunk so the page shows the download's progress.
+        const chunks: Uint8Array[] = [];
+        let received = 0;
+        for await (const chunk of reader) {
+          chunks.push(chunk);
+          received += chunk.byteLength;
+          patch({ received, size: size ?? received });
+        }
+        const url = URL.createObjectURL(new Blob(chunks as BlobPart[], { type: mimeType }));
+        urls.push(url);
+        patch({ received, size: size ?? received, url });
+      })().catch(() => setFiles((prev) => prev.filter((f) => f.id !== id)));
     });
     return () => {
       room.unregisterByteStreamHandler(TOPIC_FILES);
