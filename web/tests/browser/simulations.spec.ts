@@ -30,6 +30,8 @@ async function shot(page: Page, testInfo: TestInfo, name: string) {
     `simulations-${name}.png`,
   );
   await page.waitForLoadState('networkidle').catch(() => undefined);
+  // from the top: a full-page shot of a scrolled page paints the sticky top bar mid-page
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
 }
 
