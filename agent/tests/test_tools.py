@@ -225,6 +225,13 @@ def test_rate_limit_per_minute_on_a_virtual_clock() -> None:
             RpcResult(ok=False, error=RpcError(code=RpcErrorCode.REFUSED, message="no")),
             "The user declined",
         ),
+        (  # the browser's own words are not repeated back
+            RpcResult(
+                ok=False,
+                error=RpcError(code=RpcErrorCode.REFUSED, message="The user declined"),
+            ),
+            "The user declined.",
+        ),
         (RpcResult(ok=True, data={"granted": False, "source": "camera"}), "declined"),
         (rpc_error(rtc.RpcError.ErrorCode.RESPONSE_TIMEOUT), "did not answer in time"),
         (rpc_error(rtc.RpcError.ErrorCode.UNSUPPORTED_METHOD), "does not support"),

@@ -63,10 +63,13 @@ async def test_seeded_templates_resolve_to_valid_configs(
             "handoff_embed_key",
             "handoff_template_id",
             *(f"panel_{p.value}_embed_key" for p in PanelType),
+            "vision_embed_key",
         }
         assert result.handoff_embed_key is not None
         keys.append((result.handoff_embed_key, "test_front"))
         keys += [(key, f"test_{panel}") for panel, key in result.panel_embed_keys]
+        assert result.vision_embed_key is not None
+        keys.append((result.vision_embed_key, "test_vision"))
     for embed_key, initial in keys:
         started = await client.post(
             "/api/v1/sessions",
@@ -116,6 +119,17 @@ async def test_seeded_templates_resolve_to_valid_configs(
                 "fake/scripted",
                 "local/piper-joe",
             )
+            # the whiteboard agent sees: read_whiteboard gives it the board as an image
+            assert agent.vision.enabled == (panel == PanelType.WHITEBOARD)
+        elif initial == "test_vision":
+            agent = config.agent("test_vision")
+            assert config.modality_profile == "audio_camera_screen"
+            assert agent.vision.enabled and agent.llm == "fake/scripted"
+            assert [t.name for t in agent.tools] == [
+                "request_camera",
+                "request_screen_share",
+                "share_notes",
+            ]
         else:
             assert {a.slug for a in config.agents} == {"ava", "max"}
             assert config.agent("ava").handoffs[0].agent == "max"

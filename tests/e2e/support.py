@@ -134,9 +134,11 @@ async def live_session(
     *,
     viewport: tuple[int, int] = (1280, 800),
     accept_downloads: bool = False,
+    permissions: tuple[str, ...] = ("microphone",),
 ) -> AsyncIterator[LiveSession]:
     """Open ``/embed/<embed_key>`` with a fake microphone playing ``mic_wav`` (looped), click
-    start and wait for the session page; the browser closes when the block ends."""
+    start and wait for the session page; the browser closes when the block ends. Chromium's
+    fake camera (a moving test pattern) is there too; grant ``"camera"`` to use it."""
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -144,7 +146,7 @@ async def live_session(
         )
         try:
             context = await browser.new_context(
-                permissions=["microphone"],
+                permissions=list(permissions),
                 viewport={"width": viewport[0], "height": viewport[1]},
                 accept_downloads=accept_downloads,
             )

@@ -202,6 +202,8 @@ class BrowserRpc:
             code = result.error.code if result.error is not None else RpcErrorCode.FAILED
             detail = result.error.message if result.error is not None else ""
             text = _RPC_ERROR_TEXT.get(code, "the browser failed to do it")
+            if detail.strip().rstrip(".").lower() == text:
+                detail = ""  # the browser said the same thing ("The user declined")
             raise ToolError(f"{text[0].upper()}{text[1:]}" + (f" ({detail})." if detail else "."))
         return result.data
 

@@ -49,6 +49,8 @@ HANDOFF_DEPLOYMENT = "Test handoff embed"
 HANDOFF_FRONT_GREETING = "Hi, I am the front desk."
 HANDOFF_EXPERT_GREETING = "Expert here, how can I help?"
 PANEL_TEMPLATE_PREFIX = "Test: panel "
+VISION_TEMPLATE = "Test: vision"
+VISION_DEPLOYMENT = "Test vision embed"
 PANEL_DEPLOYMENT_PREFIX = "Test panel embed "
 
 _OFFLINE = {
@@ -165,8 +167,9 @@ HANDOFF_AGENTS: tuple[AgentSpec, ...] = (
 
 def panel_agent_spec(panel: PanelType) -> AgentSpec:
     """The scripted agent of one panel's e2e test (``test_<panel>``): its turns are in
-    tests/e2e/scripts/handoff.json (worker env TROUPE_FAKE_LLM_SCRIPT)."""
-    return AgentSpec(
+    tests/e2e/scripts/handoff.json (worker env TROUPE_FAKE_LLM_SCRIPT). The whiteboard agent
+    has vision on: ``read_whiteboard`` gives it the board as an image."""
+    spec = AgentSpec(
         slug=f"test_{panel.value}",
         name=f"Test {panel.value.capitalize()}",
         instructions=f"You are the deterministic agent of the {panel.value} panel test.",
@@ -177,6 +180,29 @@ def panel_agent_spec(panel: PanelType) -> AgentSpec:
         voice="joe",
         panels=[panel.value],
     )
+    if panel == PanelType.WHITEBOARD:
+        spec.vision = spec.vision.model_copy(update={"enabled": True})
+    return spec
+
+
+# The vision e2e test's scripted agent (turns in tests/e2e/scripts/handoff.json): asks for the
+# camera, reports the frame its LLM received, asks for the screen, relays the refusal, and
+# sends the user a notes file.
+VISION_AGENT = AgentSpec.model_validate(
+    {
+        "slug": "test_vision",
+        "name": "Test Vision",
+        "instructions": "You are the deterministic agent of the camera, screen and vision test.",
+        "greeting": "Hi, I can look at your camera.",
+        "stt": "local/whisper-tiny",
+        "llm": "fake/scripted",
+        "tts": "local/piper-joe",
+        "voice": "joe",
+        "tools": ["request_camera", "request_screen_share", "share_notes"],
+        "modalities": ["camera", "screen"],
+        "vision": {"enabled": True, "fps_speaking": 2.0, "fps_silent": 1.0, "max_size": 1024},
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -191,6 +217,7 @@ class SeedResult:
     handoff_template_id: str | None = None
     panel_embed_keys: tuple[tuple[str, str], ...] = ()
     """(panel, embed key) of each single-panel test template."""
+    vision_embed_key: str | None = None
 
     def demo_json(self) -> dict[str, str]:
         out = {"embed_key": self.embed_key, "template_id": self.template_id, "email": self.email}
@@ -202,6 +229,8 @@ class SeedResult:
             out["handoff_template_id"] = self.handoff_template_id
         for panel, key in self.panel_embed_keys:
             out[f"panel_{panel}_embed_key"] = key
+        if self.vision_embed_key:
+            out["vision_embed_key"] = self.vision_embed_key
         return out
 
 
@@ -321,6 +350,49 @@ async def _panel_template(
     return deployment.embed_key
 
 
+async def _vision_template(db: AsyncSession, settings: Settings, org_id: Any) -> str:
+    """The vision test template: ``test_vision`` alone, camera and screen share allowed.
+    Written through the validated config operations; returns the deployment's embed key."""
+    existing = await agents.get_by_slug(db=db, organization_id=org_id, slug=VISION_AGENT.slug)
+    await config_ops.save_agent(
+        db=db, settings=settings, organization_id=org_id, spec=VISION_AGENT, agent=existing
+    )
+    set_spec = AgentSetSpec(
+        name=VISION_TEMPLATE, initial_agent=VISION_AGENT.slug, agents=[VISION_AGENT.slug]
+    )
+    await config_ops.save_agent_set(
+        db=db,
+        organization_id=org_id,
+        spec=set_spec,
+        agent_set=await agent_sets.get_by_name(db=db, organization_id=org_id, name=VISION_TEMPLATE),
+    )
+    agent_set = await agent_sets.get_by_name(db=db, organization_id=org_id, name=VISION_TEMPLATE)
+    assert agent_set is not None
+    template, _ = await config_ops.save_template(
+        db=db,
+        organization_id=org_id,
+        body=TemplateBody(
+            name=VISION_TEMPLATE,
+            description="Deterministic camera / screen share / vision session for the e2e tests.",
+            agent_set_id=agent_set.id,
+            initial_agent=VISION_AGENT.slug,
+            modality_profile=ModalityProfile.AUDIO_CAMERA_SCREEN.value,
+            enabled_panels=[],
+            idle_timeout_s=120,
+            max_duration_s=600,
+        ),
+        template=await templates.get_by_name(db=db, organization_id=org_id, name=VISION_TEMPLATE),
+    )
+    deployment = await deployments.ensure(
+        db=db,
+        organization_id=org_id,
+        template_id=template.id,
+        name=VISION_DEPLOYMENT,
+        allowed_origins=settings.embed_origins,
+    )
+    return deployment.embed_key
+
+
 async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
     org = await organizations.get_by_slug(db=db, slug=DEMO_ORG_SLUG)
     if org is None:
@@ -408,6 +480,7 @@ async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
             handoff_embed_key=handoff_key,
             handoff_template_id=handoff_template_id,
             panel_embed_keys=panel_keys,
+            vision_embed_key=await _vision_template(db, settings, org.id),
         )
     await db.commit()
     return result
