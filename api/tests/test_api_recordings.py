@@ -85,6 +85,13 @@ def test_an_unknown_storage_url_is_refused() -> None:
         build_store(Settings(TROUPE_STORAGE_URL="ftp://x"))
 
 
+@pytest.fixture(autouse=True)
+def _private_storage(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files of this module's tests go to a temporary folder, not the shared data dir."""
+    monkeypatch.setattr(settings, "data_dir", tmp_path / "data")
+    monkeypatch.setattr(settings, "storage_url", "")
+
+
 async def _recorded_session(db: AsyncSession) -> tuple[Organization, Session]:
     org, template, deployment = await make_published_template(db)
     template.record_audio = True
