@@ -157,6 +157,10 @@ async def entrypoint(ctx: JobContext) -> None:
         for cleanup in cleanups:
             with contextlib.suppress(Exception):
                 await cleanup()
+        await sink.aclose(
+            close_reason if close_reason != "job_shutdown" else reason or close_reason
+        )
+        # After the final log batch: audio processing and upload never delay the log.
         for recorded_session in recorded:
             with contextlib.suppress(Exception):
                 await finish_recording(
@@ -166,9 +170,6 @@ async def entrypoint(ctx: JobContext) -> None:
                     recordings,
                     api.put_recording,
                 )
-        await sink.aclose(
-            close_reason if close_reason != "job_shutdown" else reason or close_reason
-        )
         await api.aclose()
         if redis is not None:
             with contextlib.suppress(Exception):
