@@ -237,3 +237,37 @@ def test_notes_file_names() -> None:
     assert notes_file_name("Meeting notes: Q3!") == "meeting-notes-q3.md"
     assert notes_file_name("???") == "notes.md"
     assert notes_file_name("../../etc/passwd") == "etc-passwd.md"
+
+
+class FakeRoom:
+    def __init__(self) -> None:
+        self.handlers: dict[str, Any] = {}
+
+    def register_byte_stream_handler(self, topic: str, handler: Any) -> None:
+        self.handlers[topic] = handler
+
+
+class FakeReader:
+    def __init__(self, stream_id: str, data: bytes) -> None:
+        self.info = type("Info", (), {"stream_id": stream_id})()
+        self._data = data
+
+    def __aiter__(self) -> Any:
+        async def chunks() -> Any:
+            yield self._data
+
+        return chunks()
+
+
+async def test_inbox_takes_panel_images_only_from_the_sessions_user() -> None:
+    from troupe_contracts import TOPIC_PANEL_IMAGES
+
+    inbox, room = PanelImageInbox(), FakeRoom()
+    inbox.attach(room, lambda identity: identity == USER)  # type: ignore[arg-type]
+    on_stream = room.handlers[TOPIC_PANEL_IMAGES]
+    on_stream(FakeReader("forged", b"evil"), "agent-other")
+    on_stream(FakeReader("real", b"png"), USER)
+    assert await inbox.wait("real") == b"png"
+    with pytest.raises(TimeoutError):
+        await inbox.wait("forged", timeout_s=0.05)
+    await inbox.aclose()
