@@ -53,6 +53,7 @@ log = get_logger("troupe_agent.worker")
 MODELS_KEY = "troupe.local_models"
 PARTICIPANT_WAIT_S = 15.0
 DRAIN_TIMEOUT_S = 30 * 60
+SHUTDOWN_PROCESS_TIMEOUT_S = 60.0
 """A SIGTERM lets running conversations finish for up to this long (livekit's default)."""
 
 
@@ -329,6 +330,9 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         setup_fnc=prewarm,
         port=settings.troupe_agent_health_port,
         initialize_process_timeout=120.0,
+        # A job's shutdown sends the final log, then splits and uploads its recording (up to
+        # recording.FINISH_TIMEOUT_S); livekit's 10 s default would kill it halfway.
+        shutdown_process_timeout=SHUTDOWN_PROCESS_TIMEOUT_S,
         drain_timeout=DRAIN_TIMEOUT_S,
         load_threshold=settings.troupe_agent_load_threshold,
         ws_url=settings.livekit_url,
