@@ -34,6 +34,8 @@ async function shot(page: Page, testInfo: TestInfo, name: string) {
   const file = path.resolve(testInfo.project.outputDir, '..', 'screenshots', `admin-${name}.png`);
   // Bounded: a page that polls never goes network-idle.
   await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
+  // From the top: a full-page shot of a scrolled page repeats the sticky header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
 }
 
@@ -229,6 +231,9 @@ test('dashboard admin: members, API keys, audit, webhooks, templates, experiment
 
   // --- Experiment on the template --------------------------------------------------------------
   await page.goto(`/dashboard/experiments?template=${template.id}`);
+  await expect(page.getByTestId('experiment-enabled')).not.toBeChecked();
+  await page.getByTestId('experiment-enabled').check();
+  await expect(page.getByTestId('arm-editor')).toHaveCount(2);
   await page.getByTestId('save-experiment').click();
   await expect(page.getByText(/Experiment saved/)).toBeVisible();
   await expect(page.getByTestId('experiment-results').locator('thead')).toContainText('control');
@@ -266,9 +271,12 @@ test('dashboard admin: members, API keys, audit, webhooks, templates, experiment
   await page.goto(`/dashboard/experiments?template=${template.id}`);
   await expect(async () => {
     await page.reload();
-    await expect(page.getByTestId('experiment-comparison')).toContainText('1 sessions', {
-      timeout: 3_000,
-    });
+    await expect(page.getByTestId('experiment-comparison')).toContainText(
+      '1 session in this experiment',
+      {
+        timeout: 3_000,
+      },
+    );
   }).toPass({ timeout: 60_000 });
   await shot(page, testInfo, 'experiments');
   await toggleTheme(page);
@@ -318,7 +326,7 @@ test('dashboard admin: members, API keys, audit, webhooks, templates, experiment
   // --- Privacy: PII redaction ---------------------------------------------------------------
   await page.goto('/dashboard/settings');
   await expect(page.getByTestId('redact-pii')).not.toBeChecked();
-  await page.getByTestId('redact-pii').check();
+  await page.getByTestId('redact-pii').click();
   await expect(page.getByText('Redaction on for new session logs.')).toBeVisible();
   await page.reload();
   await expect(page.getByTestId('redact-pii')).toBeChecked();
@@ -332,7 +340,10 @@ test('dashboard admin: members, API keys, audit, webhooks, templates, experiment
   const answer = await preview;
   expect(answer.status()).toBe(200);
   expect(answer.headers()['content-type']).toBe('audio/wav');
-  expect((await answer.body()).subarray(0, 4).toString()).toBe('RIFF');
+  // The browser decoded it: a sample of about two seconds of speech.
+  await expect(page.getByTestId('voice-preview')).toHaveAttribute('data-duration', /^\d+\.\d\d$/);
+  const seconds = Number(await page.getByTestId('voice-preview').getAttribute('data-duration'));
+  expect(seconds).toBeGreaterThan(1);
   await expect(page.getByTestId('voice-preview')).not.toHaveAttribute('data-state', 'loading');
   await expect(page.getByTestId('voice-preview-error')).toHaveCount(0);
   await shot(page, testInfo, 'agent-voice-preview');

@@ -162,7 +162,7 @@ export function PriceTable({ isAdmin }: { isAdmin: boolean }) {
                   ))}
                   <td>
                     {isAdmin && (
-                      <span className={dash.row}>
+                      <span className={dash.row} style={{ flexWrap: 'nowrap' }}>
                         <Button size="sm" variant="ghost" onClick={() => setDraft(fromPrice(p))}>
                           {p.scope === 'organization' ? 'Edit' : 'Override'}
                         </Button>

@@ -11,16 +11,20 @@ export function RedactionSettings({ isAdmin }: { isAdmin: boolean }) {
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Shown at once (a controlled checkbox would lag the request); dropped again on failure.
+  const [optimistic, setOptimistic] = useState<boolean | null>(null);
 
   async function toggle(next: boolean) {
     setError(null);
     setSaved(null);
     setBusy(true);
+    setOptimistic(next);
     try {
       await api('/usage/settings', { method: 'PATCH', json: { redact_pii: next } });
       setSaved(next ? 'Redaction on for new session logs.' : 'Redaction off.');
       settings.reload();
     } catch (err) {
+      setOptimistic(null);
       setError(err);
     } finally {
       setBusy(false);
@@ -38,7 +42,7 @@ export function RedactionSettings({ isAdmin }: { isAdmin: boolean }) {
               <input
                 type="checkbox"
                 data-testid="redact-pii"
-                checked={settings.data.redact_pii}
+                checked={optimistic ?? settings.data.redact_pii}
                 disabled={!isAdmin || busy}
                 onChange={(e) => void toggle(e.target.checked)}
               />

@@ -62,7 +62,7 @@ export function AnalysisView({ analysis }: { analysis: Analysis }) {
           <tbody>
             {fields.map(([name, value]) => (
               <tr key={name}>
-                <th scope="row" style={{ textAlign: 'left' }}>
+                <th scope="row" style={{ textAlign: 'left', width: '30%' }}>
                   {name}
                 </th>
                 <td className={dash.mono}>{show(value)}</td>

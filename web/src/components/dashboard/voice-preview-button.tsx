@@ -53,6 +53,7 @@ export async function fetchVoicePreview(
 export function VoicePreviewButton({ tts, voice }: { tts: string | null; voice: string | null }) {
   const [state, setState] = useState<'idle' | 'loading' | 'playing'>('idle');
   const [error, setError] = useState<string | null>(null);
+  const [duration, setDuration] = useState<number | null>(null);
   const audio = useRef<HTMLAudioElement | null>(null);
   const url = useRef<string | null>(null);
 
@@ -75,6 +76,7 @@ export function VoicePreviewButton({ tts, voice }: { tts: string | null; voice: 
       url.current = URL.createObjectURL(wav);
       const player = new Audio(url.current);
       audio.current = player;
+      player.onloadedmetadata = () => setDuration(player.duration);
       player.onended = () => setState('idle');
       setState('playing');
       await player.play();
@@ -91,6 +93,7 @@ export function VoicePreviewButton({ tts, voice }: { tts: string | null; voice: 
         size="sm"
         data-testid="voice-preview"
         data-state={state}
+        data-duration={duration?.toFixed(2)}
         disabled={!tts || state === 'loading'}
         title={tts ? 'Hear a short sample of this voice' : 'Pick a text-to-speech provider first'}
         onClick={() => void play()}

@@ -14,7 +14,10 @@ export function ExperimentResults({ results }: { results: Schema<'ExperimentResu
       <EmptyState title="No arms yet" body="Save an experiment to start splitting sessions." />
     );
   }
-  const best = Math.max(...results.arms.map((a) => a.completion_rate ?? -1));
+  // "best" only when at least two arms have analysed sessions to compare and one is ahead.
+  const rates = results.arms.map((a) => a.completion_rate).filter((r): r is number => r != null);
+  const best =
+    rates.length > 1 && Math.max(...rates) > Math.min(...rates) ? Math.max(...rates) : null;
   const rows: [string, (a: Schema<'ArmResult'>) => React.ReactNode][] = [
     ['Weight', (a) => (a.weight == null ? <Badge tone="warning">removed</Badge> : a.weight)],
     ['Sessions', (a) => `${a.sessions} (${pct(a.share)})`],
@@ -27,9 +30,7 @@ export function ExperimentResults({ results }: { results: Schema<'ExperimentResu
           <span className={dash.muted}>
             {a.successful_sessions}/{a.analyzed_sessions}
           </span>{' '}
-          {a.completion_rate != null && a.completion_rate === best && results.arms.length > 1 && (
-            <Badge tone="success">best</Badge>
-          )}
+          {best !== null && a.completion_rate === best && <Badge tone="success">best</Badge>}
         </span>
       ),
     ],
@@ -58,7 +59,7 @@ export function ExperimentResults({ results }: { results: Schema<'ExperimentResu
         <tbody>
           {rows.map(([label, cell]) => (
             <tr key={label}>
-              <th scope="row" style={{ textAlign: 'left' }}>
+              <th scope="row" style={{ textAlign: 'left', width: '24%' }}>
                 {label}
               </th>
               {results.arms.map((a) => (

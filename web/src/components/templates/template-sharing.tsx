@@ -99,7 +99,12 @@ export function TemplateSharing({
             Shared with you by another organization. Cloning copies its agents and tools into yours.
           </Notice>
         )}
-        <form className={dash.row} onSubmit={(e) => void clone(e)} noValidate>
+        <form
+          className={dash.row}
+          style={{ alignItems: 'flex-end' }}
+          onSubmit={(e) => void clone(e)}
+          noValidate
+        >
           <div style={{ flex: 1 }}>
             <TextField
               label="Name of the copy"
@@ -115,7 +120,12 @@ export function TemplateSharing({
         </form>
         {own && isAdmin && (
           <>
-            <form className={dash.row} onSubmit={(e) => void share(e)} noValidate>
+            <form
+              className={dash.row}
+              style={{ alignItems: 'flex-end' }}
+              onSubmit={(e) => void share(e)}
+              noValidate
+            >
               <div style={{ flex: 1 }}>
                 <TextField
                   label="Share with organization"

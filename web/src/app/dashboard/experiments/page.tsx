@@ -21,7 +21,7 @@ import { useApi } from '@/lib/api/use-api';
 
 type Config = Schema<'ExperimentConfig'>;
 
-function ExperimentDetail({ templateId }: { templateId: string }) {
+function ExperimentDetail({ templateId, onSaved }: { templateId: string; onSaved: () => void }) {
   const config = useApi<Config>(`/session-templates/${templateId}/experiment`);
   const results = useApi<Schema<'ExperimentResults'>>(
     `/session-templates/${templateId}/experiment/results`,
@@ -40,8 +40,9 @@ function ExperimentDetail({ templateId }: { templateId: string }) {
         {results.data ? (
           <>
             <p className={dash.muted}>
-              {results.data.sessions} sessions in this experiment. Success comes from each
-              session&apos;s analysis criteria (set them on the template).
+              {results.data.sessions} {results.data.sessions === 1 ? 'session' : 'sessions'} in this
+              experiment. Success comes from each session&apos;s analysis criteria (set them on the
+              template).
             </p>
             <ExperimentResults results={results.data} />
           </>
@@ -59,6 +60,7 @@ function ExperimentDetail({ templateId }: { templateId: string }) {
             setSaved(false);
             await api(`/session-templates/${templateId}/experiment`, { method: 'PUT', json: body });
             setSaved(true);
+            onSaved();
             config.reload();
             results.reload();
           }}
@@ -74,6 +76,7 @@ function Experiments() {
   const selected = params.get('template') ?? '';
   const templates = useApi<Schema<'TemplateList'>>('/session-templates');
   const [configs, setConfigs] = useState<Record<string, Config>>({});
+  const [version, setVersion] = useState(0);
 
   const items = templates.data?.items ?? [];
   const ids = items.map((t) => t.id).join(',');
@@ -95,7 +98,7 @@ function Experiments() {
     return () => {
       cancelled = true;
     };
-  }, [ids, selected]);
+  }, [ids, selected, version]);
 
   if (templates.loading && !templates.data) return <Loading />;
   const running = items.filter((t) => configs[t.id]?.enabled);
@@ -148,7 +151,13 @@ function Experiments() {
               )
             }
           />
-          {selected && <ExperimentDetail key={selected} templateId={selected} />}
+          {selected && (
+            <ExperimentDetail
+              key={selected}
+              templateId={selected}
+              onSaved={() => setVersion((v) => v + 1)}
+            />
+          )}
         </>
       )}
     </div>
