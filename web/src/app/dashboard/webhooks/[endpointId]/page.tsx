@@ -148,12 +148,7 @@ export default function WebhookEndpointPage() {
                         </td>
                         <td className={dash.muted}>{formatDate(d.created_at)}</td>
                         <td>
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            onClick={() => void redeliver(d.id)}
-                            disabled={d.status === 'pending'}
-                          >
+                          <Button size="sm" variant="ghost" onClick={() => void redeliver(d.id)}>
                             Redeliver
                           </Button>
                         </td>
