@@ -38,7 +38,7 @@ export function RedactionSettings({ isAdmin }: { isAdmin: boolean }) {
         {saved && <Notice tone="success">{saved}</Notice>}
         {settings.data && (
           <>
-            <label className={dash.row}>
+            <label className={dash.row} style={{ flexWrap: 'nowrap', alignItems: 'flex-start' }}>
               <input
                 type="checkbox"
                 data-testid="redact-pii"

@@ -88,19 +88,22 @@ export function VoicePreviewButton({ tts, voice }: { tts: string | null; voice: 
 
   return (
     <div className={dash.field}>
-      <Button
-        variant="secondary"
-        size="sm"
-        data-testid="voice-preview"
-        data-state={state}
-        data-duration={duration?.toFixed(2)}
-        disabled={!tts || state === 'loading'}
-        title={tts ? 'Hear a short sample of this voice' : 'Pick a text-to-speech provider first'}
-        onClick={() => void play()}
-      >
-        <PlayIcon size={14} />
-        {state === 'loading' ? 'Rendering…' : state === 'playing' ? 'Playing…' : 'Play sample'}
-      </Button>
+      <span className={dash.label}>Voice sample</span>
+      <div className={dash.row}>
+        <Button
+          variant="secondary"
+          size="sm"
+          data-testid="voice-preview"
+          data-state={state}
+          data-duration={duration?.toFixed(2)}
+          disabled={!tts || state === 'loading'}
+          title={tts ? 'Hear a short sample of this voice' : 'Pick a text-to-speech provider first'}
+          onClick={() => void play()}
+        >
+          <PlayIcon size={14} />
+          {state === 'loading' ? 'Rendering…' : state === 'playing' ? 'Playing…' : 'Play sample'}
+        </Button>
+      </div>
       {error && (
         <span className={dash.error} role="alert" data-testid="voice-preview-error">
           {error}
