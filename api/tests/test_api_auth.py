@@ -637,3 +637,11 @@ async def test_dashboard_session_start_and_listing(
     other = await bearer_for(db, settings, await make_user(db, await make_org(db), Role.ADMIN))
     assert (await client.get(f"/api/v1/sessions/{started[0]}", headers=other)).status_code == 404
     assert (await client.get("/api/v1/sessions", headers=other)).json()["items"] == []
+
+
+async def test_nul_in_a_text_field_is_a_422_not_a_crash(client: httpx.AsyncClient) -> None:
+    response = await _register(client, "nul@example.com", organization_name="Ac\x00me")
+    assert response.status_code == 422
+    assert _code(response) == "invalid_characters"
+    again = await _register(client, "nul@example.com")  # nothing half-written stays behind
+    assert again.status_code == 201, again.text

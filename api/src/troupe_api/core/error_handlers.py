@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from troupe_api.core.errors import TroupeError
@@ -71,7 +72,26 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# PostgreSQL text cannot hold NUL (22021) or characters the encoding lacks (22P05): whatever
+# field they arrived in, that is the caller's input, not a server fault.
+_BAD_TEXT_SQLSTATES = {"22021", "22P05"}
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "sqlstate", None) in _BAD_TEXT_SQLSTATES:
+        return JSONResponse(
+            _body(
+                "invalid_characters",
+                "Text fields must not contain NUL or other characters that cannot be stored.",
+            ),
+            status_code=422,
+        )
+    raise exc
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(TroupeError, _troupe_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
