@@ -108,6 +108,8 @@ async def test_deployments_crud_embed_info_and_cors(
         base, json={"name": "x", "allowed_origins": ["ftp://x"]}, headers=headers
     )
     assert bad.status_code == 422
+    dup = await client.post(base, json={"name": "site"}, headers=headers)
+    assert dup.status_code == 409 and dup.json()["error"]["code"] == "conflict", dup.text
     listed = await client.get(base, headers=headers)
     assert [d["id"] for d in listed.json()["items"]].count(dep["id"]) == 1
 

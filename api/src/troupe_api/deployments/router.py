@@ -119,14 +119,18 @@ async def create_deployment(
 ) -> DeploymentRead:
     """Publish the template under a new public embed key (`pk_...`)."""
     await _template(db, ctx.organization_id, template_id)
-    deployment = await service.create(
-        db=db,
-        organization_id=ctx.organization_id,
-        template_id=template_id,
-        name=body.name,
-        allowed_origins=_origins(body.allowed_origins),
-        enabled=body.enabled,
-    )
+    try:  # the name is unique per template: the flush already finds a duplicate
+        deployment = await service.create(
+            db=db,
+            organization_id=ctx.organization_id,
+            template_id=template_id,
+            name=body.name,
+            allowed_origins=_origins(body.allowed_origins),
+            enabled=body.enabled,
+        )
+    except IntegrityError as exc:
+        await db.rollback()
+        raise Conflict("A deployment with this name already exists.") from exc
     await _commit(db)
     return to_read(settings, deployment)
 
