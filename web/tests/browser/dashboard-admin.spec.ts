@@ -116,11 +116,14 @@ test('dashboard admin: members, API keys, audit, webhooks, templates, experiment
   const invitee = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const other = await invitee.newPage();
   await register(other, { name: 'Vic Viewer', org: `Vic ${run}`, email: inviteeEmail });
+  const inviteeMe = (await (await other.request.get('/api/v1/me')).json()) as {
+    memberships: { organization_id: string }[];
+  };
+  const inviteeOrgId = inviteeMe.memberships[0]!.organization_id;
   await other.goto(link.replace(/^https?:\/\/[^/]+/, ''));
   await other.getByTestId('accept-invitation').click();
   await expect(other.getByTestId('invitation-accepted')).toContainText('viewer');
   await shot(other, testInfo, 'invitation-accepted');
-  await invitee.close();
 
   await page.reload();
   await expect(page.getByTestId('member-row')).toHaveCount(2);
@@ -228,6 +231,24 @@ test('dashboard admin: members, API keys, audit, webhooks, templates, experiment
   await page.goto('/dashboard/templates');
   await expect(page.getByTestId('template-row')).toHaveCount(2);
   await shot(page, testInfo, 'templates');
+
+  // Shared with the invitee's own organization, which clones it from its dashboard.
+  await page.goto(`/dashboard/templates/${template.id}`);
+  await page.getByLabel('Share with organization').fill(inviteeOrgId);
+  await page.getByTestId('share-template').click();
+  await expect(page.getByTestId('share-row')).toHaveCount(1);
+  await other.evaluate((orgId) => window.localStorage.setItem('troupe.org', orgId), inviteeOrgId);
+  await other.goto('/dashboard/templates');
+  await expect(other.getByTestId('shared-templates')).toContainText('Desk line');
+  await shot(other, testInfo, 'templates-shared-with-you');
+  await other.getByTestId('shared-templates').getByRole('link', { name: 'Desk line' }).click();
+  await expect(other.getByText('Shared with you by another organization.')).toBeVisible();
+  await other.getByLabel('Name of the copy').fill('Desk line (ours)');
+  await other.getByTestId('clone-template').click();
+  await expect(other.getByRole('heading', { level: 1, name: 'Desk line (ours)' })).toBeVisible({
+    timeout: 15_000,
+  });
+  await invitee.close();
 
   // --- Experiment on the template --------------------------------------------------------------
   await page.goto(`/dashboard/experiments?template=${template.id}`);
