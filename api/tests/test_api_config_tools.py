@@ -104,6 +104,7 @@ async def test_registry_lists_builtin_panel_handoff_and_webhook_tools(
         "log_observation",
         "open_url",
         "show_toast",
+        "share_notes",
     }
     assert {"open_code", "control_code", "read_code", "close_code"} <= set(by_kind["panel"])
     assert len(by_kind["panel"]) == 20
