@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { expect, test, type APIResponse, type Page, type TestInfo } from '@playwright/test';
+import { MEDIA_USE, register, shot as pageShot } from './support';
 
 /**
  * The organization-admin side of the dashboard against the real stack (API through the Next
@@ -8,45 +8,13 @@ import { expect, test, type APIResponse, type Page, type TestInfo } from '@playw
  * delivery log, template cloning and analysis settings, an experiment, prices, PII redaction and
  * the voice preview. Every page is screenshotted, some in dark mode too.
  */
-test.use({
-  viewport: { width: 1366, height: 900 },
-  permissions: ['microphone'],
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  },
-});
+test.use(MEDIA_USE);
 
 test.setTimeout(300_000);
 
 async function shot(page: Page, testInfo: TestInfo, name: string) {
-  const file = path.resolve(testInfo.project.outputDir, '..', 'screenshots', `admin-${name}.png`);
   // Bounded: a page that polls never goes network-idle.
-  await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => undefined);
-  // From the top: a full-page shot of a scrolled page repeats the sticky header mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: file, fullPage: true });
-}
-
-async function register(page: Page, who: { name: string; org: string; email: string }) {
-  await page.goto('/register');
-  await page.getByLabel('Name', { exact: true }).fill(who.name);
-  await page.getByLabel('Organization').fill(who.org);
-  await page.getByLabel('Work email').fill(who.email);
-  await page.getByLabel('Password').fill('correct-horse-battery-9');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await pageShot(page, testInfo, `admin-${name}`, { idleTimeoutMs: 3_000, fromTop: true });
 }
 
 /** A dashboard API call with the page's cookies and CSRF token (set-up shortcuts only). */

@@ -1,29 +1,11 @@
-import path from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { MEDIA_USE, shot as pageShot } from './support';
 
 /**
  * The customer journey against a real API (through the Next proxy) and, in `make test`, a real
  * agent worker. No mocks: if the API is not reachable through the proxy the test fails.
  */
-test.use({
-  viewport: { width: 1366, height: 900 },
-  permissions: ['microphone'],
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  },
-});
+test.use(MEDIA_USE);
 
 test.setTimeout(300_000);
 
@@ -33,14 +15,7 @@ const LLM = 'fake/echo';
 const TTS = 'local/piper-joe';
 
 async function shot(page: Page, testInfo: TestInfo, name: string) {
-  const file = path.resolve(
-    testInfo.project.outputDir,
-    '..',
-    'screenshots',
-    `dashboard-${name}.png`,
-  );
-  await page.waitForLoadState('networkidle').catch(() => undefined);
-  await page.screenshot({ path: file, fullPage: true });
+  await pageShot(page, testInfo, `dashboard-${name}`);
 }
 
 async function createAgent(

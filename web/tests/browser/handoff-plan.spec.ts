@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { register } from './support';
 
 /**
  * The handoff section of the agent form against the real API: a plan with N, a typed variable
@@ -16,13 +17,11 @@ test('agent form: handoff context plan, variables and rejection rule', async ({
   expect((await request.get('/api/v1/healthz')).ok()).toBe(true);
   const run = Date.now().toString(36);
 
-  await page.goto('/register');
-  await page.getByLabel('Name', { exact: true }).fill('Hana Handoff');
-  await page.getByLabel('Organization').fill(`Plans ${run}`);
-  await page.getByLabel('Work email').fill(`plans-${run}@example.com`);
-  await page.getByLabel('Password').fill('correct-horse-battery-9');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await register(page, {
+    name: 'Hana Handoff',
+    org: `Plans ${run}`,
+    email: `plans-${run}@example.com`,
+  });
 
   const billing = `billing_${run}`.replace(/[^a-z0-9_]/g, '');
   await page.goto('/dashboard/agents/new');

@@ -1,8 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import {
+  CHROMIUM_PATH,
+  MEDIA_CHROMIUM_ARGS,
+  demo,
+  demoPassword,
+  login,
+  type Demo,
+} from './support';
 
 /**
  * A recorded session replayed in the dashboard, on the real stack: a template with recording on
@@ -17,29 +24,6 @@ test.setTimeout(300_000);
 const ROOT = process.env.TROUPE_REPO_ROOT ?? path.resolve(process.cwd(), '..');
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const CONSENT = 'This call is recorded so we can review the handoff.';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-interface Demo {
-  email: string;
-  handoff_template_id: string;
-}
-
-function demo(): Demo {
-  const file = process.env.TROUPE_DEMO_FILE;
-  if (!file) throw new Error('TROUPE_DEMO_FILE is not set: run through make test or stack.sh');
-  return JSON.parse(readFileSync(file, 'utf8')) as Demo;
-}
 
 /** The user's sentence as a WAV for Chromium's fake microphone, spoken by the local Piper voice. */
 function speechWav(): string {
@@ -61,10 +45,8 @@ function speechWav(): string {
 }
 
 async function bearer(request: APIRequestContext, email: string): Promise<Record<string, string>> {
-  const password = process.env.TROUPE_DEMO_PASSWORD;
-  if (!password) throw new Error('TROUPE_DEMO_PASSWORD is not set');
   const r = await request.post('/api/v1/auth/login', {
-    data: { email, password, delivery: 'body' },
+    data: { email, password: demoPassword(), delivery: 'body' },
   });
   expect(r.status(), await r.text()).toBe(200);
   return { Authorization: `Bearer ${(await r.json()).access_token}` };
@@ -106,8 +88,8 @@ async function recordedEmbedKey(
 async function recordConversation(baseURL: string, embedKey: string): Promise<string> {
   const wav = speechWav();
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`],
+    executablePath: CHROMIUM_PATH,
+    args: [...MEDIA_CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`],
   });
   try {
     const context = await browser.newContext({ baseURL, permissions: ['microphone'] });
@@ -149,14 +131,6 @@ async function waitForRecordings(
       { timeout: 120_000, intervals: [1000] },
     )
     .toBe(3);
-}
-
-async function login(page: Page, email: string) {
-  await page.goto('/login');
-  await page.getByLabel('Work email').fill(email);
-  await page.getByLabel('Password').fill(process.env.TROUPE_DEMO_PASSWORD ?? '');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/dashboard/, { timeout: 30_000 });
 }
 
 /** In one DOM snapshot: the highlighted turn is the last one starting at or before the playhead. */

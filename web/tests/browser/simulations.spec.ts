@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { demo, login, shot as pageShot } from './support';
 
 /**
  * Simulations from the dashboard against the real stack: the scenario is created in the form,
@@ -11,38 +10,8 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 test.setTimeout(180_000);
 test.use({ viewport: { width: 1366, height: 900 } });
 
-interface Demo {
-  email: string;
-  handoff_template_id: string;
-}
-
-function demo(): Demo {
-  const file = process.env.TROUPE_DEMO_FILE;
-  if (!file) throw new Error('TROUPE_DEMO_FILE is not set: run through make test or stack.sh');
-  return JSON.parse(readFileSync(file, 'utf8')) as Demo;
-}
-
 async function shot(page: Page, testInfo: TestInfo, name: string) {
-  const file = path.resolve(
-    testInfo.project.outputDir,
-    '..',
-    'screenshots',
-    `simulations-${name}.png`,
-  );
-  await page.waitForLoadState('networkidle').catch(() => undefined);
-  // from the top: a full-page shot of a scrolled page paints the sticky top bar mid-page
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: file, fullPage: true });
-}
-
-async function login(page: Page, email: string) {
-  const password = process.env.TROUPE_DEMO_PASSWORD;
-  if (!password) throw new Error('TROUPE_DEMO_PASSWORD is not set');
-  await page.goto('/login');
-  await page.getByLabel('Work email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/dashboard/, { timeout: 30_000 });
+  await pageShot(page, testInfo, `simulations-${name}`, { fromTop: true });
 }
 
 async function runAndOpen(page: Page) {
