@@ -8,7 +8,7 @@ import {
   validatePrice,
   type PriceField,
 } from '@/components/admin/admin-validation';
-import { Badge, Card, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
+import { Badge, Card, DataTable, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
@@ -133,52 +133,40 @@ export function PriceTable({ isAdmin }: { isAdmin: boolean }) {
             </div>
           </form>
         )}
-        <div className={dash.tableWrap}>
-          <table className={dash.table}>
-            <thead>
-              <tr>
-                <th>Provider / model</th>
-                {PRICE_FIELDS.map(([key, label]) => (
-                  <th key={key}>{label}</th>
-                ))}
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {(prices.data?.items ?? []).map((p) => (
-                <tr key={p.id} data-testid="price-row">
-                  <td>
-                    <span className={dash.mono}>
-                      {p.provider}/{p.model}
-                    </span>{' '}
-                    <Badge tone={p.scope === 'organization' ? 'accent' : undefined}>
-                      {p.scope}
-                    </Badge>
-                  </td>
-                  {PRICE_FIELDS.map(([key]) => (
-                    <td key={key} className={dash.mono}>
-                      {p[key] ? `$${microsToDollars(p[key])}` : '—'}
-                    </td>
-                  ))}
-                  <td>
-                    {isAdmin && (
-                      <span className={dash.row} style={{ flexWrap: 'nowrap' }}>
-                        <Button size="sm" variant="ghost" onClick={() => setDraft(fromPrice(p))}>
-                          {p.scope === 'organization' ? 'Edit' : 'Override'}
-                        </Button>
-                        {p.scope === 'organization' && (
-                          <Button size="sm" variant="ghost" onClick={() => void remove(p)}>
-                            Remove
-                          </Button>
-                        )}
-                      </span>
-                    )}
-                  </td>
-                </tr>
+        <DataTable
+          columns={['Provider / model', ...PRICE_FIELDS.map(([, label]) => label)]}
+          actions
+        >
+          {(prices.data?.items ?? []).map((p) => (
+            <tr key={p.id} data-testid="price-row">
+              <td>
+                <span className={dash.mono}>
+                  {p.provider}/{p.model}
+                </span>{' '}
+                <Badge tone={p.scope === 'organization' ? 'accent' : undefined}>{p.scope}</Badge>
+              </td>
+              {PRICE_FIELDS.map(([key]) => (
+                <td key={key} className={dash.mono}>
+                  {p[key] ? `$${microsToDollars(p[key])}` : '—'}
+                </td>
               ))}
-            </tbody>
-          </table>
-        </div>
+              <td>
+                {isAdmin && (
+                  <span className={dash.row} style={{ flexWrap: 'nowrap' }}>
+                    <Button size="sm" variant="ghost" onClick={() => setDraft(fromPrice(p))}>
+                      {p.scope === 'organization' ? 'Edit' : 'Override'}
+                    </Button>
+                    {p.scope === 'organization' && (
+                      <Button size="sm" variant="ghost" onClick={() => void remove(p)}>
+                        Remove
+                      </Button>
+                    )}
+                  </span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </div>
     </Card>
   );

@@ -1,7 +1,15 @@
 'use client';
 
 import { useState } from 'react';
-import { Badge, Card, ErrorBanner, Loading, dash, formatDate } from '@/components/dash/ui';
+import {
+  Badge,
+  Card,
+  DataTable,
+  ErrorBanner,
+  Loading,
+  dash,
+  formatDate,
+} from '@/components/dash/ui';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
@@ -45,48 +53,32 @@ export function AgentVersions({
   return (
     <div className={dash.stack}>
       <ErrorBanner error={error} />
-      <div className={dash.tableWrap}>
-        <table className={dash.table} data-testid="versions-table">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Saved</th>
-              <th>Name</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((v) => (
-              <tr key={v.version}>
-                <td>
-                  <Badge tone={v.version === agent.version ? 'success' : undefined}>
-                    v{v.version}
-                    {v.version === agent.version ? ' · current' : ''}
-                  </Badge>
-                </td>
-                <td className={dash.muted}>{formatDate(v.created_at)}</td>
-                <td>{v.snapshot.name}</td>
-                <td style={{ textAlign: 'right' }}>
-                  {v.version !== agent.version && (
-                    <span className={dash.row} style={{ justifyContent: 'flex-end' }}>
-                      <Button size="sm" variant="ghost" onClick={() => setSelected(v.version)}>
-                        Compare with current
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="secondary"
-                        onClick={() => void rollback(v.version)}
-                      >
-                        Roll back
-                      </Button>
-                    </span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={['Version', 'Saved', 'Name']} actions testId="versions-table">
+        {items.map((v) => (
+          <tr key={v.version}>
+            <td>
+              <Badge tone={v.version === agent.version ? 'success' : undefined}>
+                v{v.version}
+                {v.version === agent.version ? ' · current' : ''}
+              </Badge>
+            </td>
+            <td className={dash.muted}>{formatDate(v.created_at)}</td>
+            <td>{v.snapshot.name}</td>
+            <td style={{ textAlign: 'right' }}>
+              {v.version !== agent.version && (
+                <span className={dash.row} style={{ justifyContent: 'flex-end' }}>
+                  <Button size="sm" variant="ghost" onClick={() => setSelected(v.version)}>
+                    Compare with current
+                  </Button>
+                  <Button size="sm" variant="secondary" onClick={() => void rollback(v.version)}>
+                    Roll back
+                  </Button>
+                </span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {selected !== null && (
         <Card title={`Changes from v${selected} to v${agent.version}`} testId="version-diff">
           {diff.loading && !diff.data ? (

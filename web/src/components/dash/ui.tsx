@@ -235,6 +235,36 @@ export function EmptyState({
   );
 }
 
+/** A dashboard table: the scrolling wrapper, a header row of `columns` (plus an unlabelled
+ * "Actions" column with `actions`) and the body rows given as children. */
+export function DataTable({
+  columns,
+  actions,
+  testId,
+  children,
+}: {
+  columns: string[];
+  actions?: boolean;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className={styles.tableWrap}>
+      <table className={styles.table} data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column}>{column}</th>
+            ))}
+            {actions && <th aria-label="Actions" />}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
     <p className={styles.muted} role="status" aria-live="polite">

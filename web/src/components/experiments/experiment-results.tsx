@@ -1,6 +1,6 @@
 'use client';
 
-import { Badge, EmptyState, dash } from '@/components/dash/ui';
+import { Badge, DataTable, EmptyState, dash } from '@/components/dash/ui';
 import type { Schema } from '@/lib/api/client';
 
 const pct = (v: number | null | undefined) => (v == null ? '—' : `${Math.round(v * 100)}%`);
@@ -46,29 +46,17 @@ export function ExperimentResults({ results }: { results: Schema<'ExperimentResu
     ['Cost per session', (a) => (a.cost_per_session_usd ? `$${a.cost_per_session_usd}` : '—')],
   ];
   return (
-    <div className={dash.tableWrap}>
-      <table className={dash.table} data-testid="experiment-results">
-        <thead>
-          <tr>
-            <th>Metric</th>
-            {results.arms.map((a) => (
-              <th key={a.arm}>{a.arm}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([label, cell]) => (
-            <tr key={label}>
-              <th scope="row" style={{ textAlign: 'left', width: '24%' }}>
-                {label}
-              </th>
-              {results.arms.map((a) => (
-                <td key={a.arm}>{cell(a)}</td>
-              ))}
-            </tr>
+    <DataTable columns={['Metric', ...results.arms.map((a) => a.arm)]} testId="experiment-results">
+      {rows.map(([label, cell]) => (
+        <tr key={label}>
+          <th scope="row" style={{ textAlign: 'left', width: '24%' }}>
+            {label}
+          </th>
+          {results.arms.map((a) => (
+            <td key={a.arm}>{cell(a)}</td>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

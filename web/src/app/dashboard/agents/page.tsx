@@ -2,7 +2,15 @@
 
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
-import { Badge, EmptyState, ErrorBanner, Loading, dash, formatDate } from '@/components/dash/ui';
+import {
+  Badge,
+  DataTable,
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  dash,
+  formatDate,
+} from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
@@ -93,39 +101,29 @@ export default function AgentsPage() {
           {shown.length === 0 ? (
             <EmptyState title="No matching agents" body="Try another search or filter." />
           ) : view === 'table' ? (
-            <div className={dash.tableWrap}>
-              <table className={dash.table} data-testid="agents-table">
-                <thead>
-                  <tr>
-                    <th>Agent</th>
-                    <th>Models</th>
-                    <th>Handoffs</th>
-                    <th>Version</th>
-                    <th>Updated</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((a) => (
-                    <tr key={a.id} data-testid="agent-row">
-                      <td>
-                        <Link href={`/dashboard/agents/${a.id}`}>{a.name}</Link>
-                        <div className={dash.mono}>{a.slug}</div>
-                      </td>
-                      <td className={dash.muted}>
-                        {[a.stt, a.llm, a.tts].filter(Boolean).join(' · ') || 'Defaults'}
-                      </td>
-                      <td>
-                        <Handoffs agent={a} />
-                      </td>
-                      <td>
-                        <Badge>v{a.version}</Badge>
-                      </td>
-                      <td className={dash.muted}>{formatDate(a.updated_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={['Agent', 'Models', 'Handoffs', 'Version', 'Updated']}
+              testId="agents-table"
+            >
+              {shown.map((a) => (
+                <tr key={a.id} data-testid="agent-row">
+                  <td>
+                    <Link href={`/dashboard/agents/${a.id}`}>{a.name}</Link>
+                    <div className={dash.mono}>{a.slug}</div>
+                  </td>
+                  <td className={dash.muted}>
+                    {[a.stt, a.llm, a.tts].filter(Boolean).join(' · ') || 'Defaults'}
+                  </td>
+                  <td>
+                    <Handoffs agent={a} />
+                  </td>
+                  <td>
+                    <Badge>v{a.version}</Badge>
+                  </td>
+                  <td className={dash.muted}>{formatDate(a.updated_at)}</td>
+                </tr>
+              ))}
+            </DataTable>
           ) : (
             <div className={dash.grid3}>
               {shown.map((a) => (

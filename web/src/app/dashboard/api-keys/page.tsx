@@ -7,6 +7,7 @@ import {
   Badge,
   Card,
   ConfirmDialog,
+  DataTable,
   EmptyState,
   ErrorBanner,
   Loading,
@@ -56,59 +57,48 @@ export default function ApiKeysPage() {
           ) : (keys.data?.items ?? []).length === 0 ? (
             <EmptyState title="No API keys yet" body="Create one above for your backend." />
           ) : (
-            <div className={dash.tableWrap}>
-              <table className={dash.table} data-testid="api-keys-table">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Prefix</th>
-                    <th>Scopes</th>
-                    <th>Created</th>
-                    <th>Last used</th>
-                    <th>State</th>
-                    <th aria-label="Actions" />
+            <DataTable
+              columns={['Name', 'Prefix', 'Scopes', 'Created', 'Last used', 'State']}
+              actions
+              testId="api-keys-table"
+            >
+              {(keys.data?.items ?? []).map((k) => {
+                const expired = k.expires_at && new Date(k.expires_at).getTime() < now;
+                return (
+                  <tr key={k.id} data-testid="api-key-row">
+                    <td>
+                      <strong>{k.name}</strong>
+                    </td>
+                    <td className={dash.mono}>tk_{k.prefix}_…</td>
+                    <td>
+                      <span className={dash.chips}>
+                        {k.scopes.map((s) => (
+                          <Badge key={s}>{s}</Badge>
+                        ))}
+                      </span>
+                    </td>
+                    <td className={dash.muted}>{formatDate(k.created_at)}</td>
+                    <td className={dash.muted}>{formatDate(k.last_used_at)}</td>
+                    <td>
+                      {k.revoked_at ? (
+                        <Badge tone="danger">revoked</Badge>
+                      ) : expired ? (
+                        <Badge tone="warning">expired</Badge>
+                      ) : (
+                        <Badge tone="success">active</Badge>
+                      )}
+                    </td>
+                    <td>
+                      {!k.revoked_at && (
+                        <Button variant="ghost" size="sm" onClick={() => setRevoking(k)}>
+                          Revoke
+                        </Button>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {(keys.data?.items ?? []).map((k) => {
-                    const expired = k.expires_at && new Date(k.expires_at).getTime() < now;
-                    return (
-                      <tr key={k.id} data-testid="api-key-row">
-                        <td>
-                          <strong>{k.name}</strong>
-                        </td>
-                        <td className={dash.mono}>tk_{k.prefix}_…</td>
-                        <td>
-                          <span className={dash.chips}>
-                            {k.scopes.map((s) => (
-                              <Badge key={s}>{s}</Badge>
-                            ))}
-                          </span>
-                        </td>
-                        <td className={dash.muted}>{formatDate(k.created_at)}</td>
-                        <td className={dash.muted}>{formatDate(k.last_used_at)}</td>
-                        <td>
-                          {k.revoked_at ? (
-                            <Badge tone="danger">revoked</Badge>
-                          ) : expired ? (
-                            <Badge tone="warning">expired</Badge>
-                          ) : (
-                            <Badge tone="success">active</Badge>
-                          )}
-                        </td>
-                        <td>
-                          {!k.revoked_at && (
-                            <Button variant="ghost" size="sm" onClick={() => setRevoking(k)}>
-                              Revoke
-                            </Button>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           )}
         </Card>
       </div>

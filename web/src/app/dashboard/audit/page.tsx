@@ -1,7 +1,15 @@
 'use client';
 
 import { useState } from 'react';
-import { Badge, EmptyState, ErrorBanner, Loading, dash, formatDate } from '@/components/dash/ui';
+import {
+  Badge,
+  DataTable,
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  dash,
+  formatDate,
+} from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
@@ -66,38 +74,23 @@ function AuditList({ action }: { action: string }) {
           body={action ? `Nothing with action ${action}.` : undefined}
         />
       ) : (
-        <div className={dash.tableWrap}>
-          <table className={dash.table} data-testid="audit-table">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Action</th>
-                <th>Actor</th>
-                <th>IP</th>
-                <th>Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id} data-testid="audit-row">
-                  <td className={dash.muted}>{formatDate(e.created_at)}</td>
-                  <td>
-                    <Badge tone="accent">{e.action}</Badge>
-                  </td>
-                  <td className={dash.mono}>
-                    {e.api_key_id
-                      ? `key ${e.api_key_id.slice(0, 8)}`
-                      : (e.user_id?.slice(0, 8) ?? '—')}
-                  </td>
-                  <td className={dash.mono}>{e.ip ?? '—'}</td>
-                  <td className={dash.mono} style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>
-                    {Object.keys(e.details).length ? JSON.stringify(e.details) : '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['When', 'Action', 'Actor', 'IP', 'Details']} testId="audit-table">
+          {items.map((e) => (
+            <tr key={e.id} data-testid="audit-row">
+              <td className={dash.muted}>{formatDate(e.created_at)}</td>
+              <td>
+                <Badge tone="accent">{e.action}</Badge>
+              </td>
+              <td className={dash.mono}>
+                {e.api_key_id ? `key ${e.api_key_id.slice(0, 8)}` : (e.user_id?.slice(0, 8) ?? '—')}
+              </td>
+              <td className={dash.mono}>{e.ip ?? '—'}</td>
+              <td className={dash.mono} style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>
+                {Object.keys(e.details).length ? JSON.stringify(e.details) : '—'}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {next && (
         <Button variant="secondary" onClick={() => void loadOlder()} disabled={loading}>

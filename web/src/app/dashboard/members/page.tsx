@@ -8,6 +8,7 @@ import {
   Badge,
   Card,
   ConfirmDialog,
+  DataTable,
   EmptyState,
   ErrorBanner,
   Loading,
@@ -82,67 +83,59 @@ export default function MembersPage() {
           {members.loading && !members.data ? (
             <Loading />
           ) : (
-            <div className={dash.tableWrap}>
-              <table className={dash.table} data-testid="members-table">
-                <thead>
-                  <tr>
-                    <th>Member</th>
-                    <th>Role</th>
-                    <th>Joined</th>
-                    {isAdmin && <th aria-label="Actions" />}
-                  </tr>
-                </thead>
-                <tbody>
-                  {(members.data?.items ?? []).map((m) => {
-                    const self = m.user_id === me.user.id;
-                    return (
-                      <tr key={m.user_id} data-testid="member-row">
-                        <td>
-                          <strong>{m.display_name}</strong>
-                          {self && <Badge tone="accent">you</Badge>}
-                          <div className={dash.muted}>{m.email}</div>
-                        </td>
-                        <td>
-                          {isAdmin && !self ? (
-                            <select
-                              className={dash.input}
-                              aria-label={`Role of ${m.email}`}
-                              value={m.role}
-                              onChange={(e) =>
-                                void act(() =>
-                                  api(`/members/${m.user_id}`, {
-                                    method: 'PATCH',
-                                    json: { role: e.target.value },
-                                  }),
-                                )
-                              }
-                            >
-                              {ROLE_OPTIONS.map((o) => (
-                                <option key={o.value} value={o.value}>
-                                  {o.label}
-                                </option>
-                              ))}
-                            </select>
-                          ) : (
-                            <Badge>{m.role}</Badge>
-                          )}
-                        </td>
-                        <td className={dash.muted}>{formatDate(m.joined_at)}</td>
-                        {isAdmin && (
-                          <td>
-                            {!self && (
-                              <Button variant="ghost" size="sm" onClick={() => setRemoving(m)}>
-                                Remove
-                              </Button>
-                            )}
-                          </td>
+            <DataTable
+              columns={['Member', 'Role', 'Joined']}
+              actions={isAdmin}
+              testId="members-table"
+            >
+              {(members.data?.items ?? []).map((m) => {
+                const self = m.user_id === me.user.id;
+                return (
+                  <tr key={m.user_id} data-testid="member-row">
+                    <td>
+                      <strong>{m.display_name}</strong>
+                      {self && <Badge tone="accent">you</Badge>}
+                      <div className={dash.muted}>{m.email}</div>
+                    </td>
+                    <td>
+                      {isAdmin && !self ? (
+                        <select
+                          className={dash.input}
+                          aria-label={`Role of ${m.email}`}
+                          value={m.role}
+                          onChange={(e) =>
+                            void act(() =>
+                              api(`/members/${m.user_id}`, {
+                                method: 'PATCH',
+                                json: { role: e.target.value },
+                              }),
+                            )
+                          }
+                        >
+                          {ROLE_OPTIONS.map((o) => (
+                            <option key={o.value} value={o.value}>
+                              {o.label}
+                            </option>
+                          ))}
+                        </select>
+                      ) : (
+                        <Badge>{m.role}</Badge>
+                      )}
+                    </td>
+                    <td className={dash.muted}>{formatDate(m.joined_at)}</td>
+                    {isAdmin && (
+                      <td>
+                        {!self && (
+                          <Button variant="ghost" size="sm" onClick={() => setRemoving(m)}>
+                            Remove
+                          </Button>
                         )}
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                      </td>
+                    )}
+                  </tr>
+                );
+              })}
+            </DataTable>
           )}
         </Card>
         {isAdmin ? (

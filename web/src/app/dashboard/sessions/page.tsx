@@ -5,6 +5,7 @@ import { useState } from 'react';
 import {
   Badge,
   Card,
+  DataTable,
   EmptyState,
   ErrorBanner,
   Loading,
@@ -163,36 +164,23 @@ export default function SessionsPage() {
 
 function SessionTable({ sessions, names }: { sessions: Session[]; names: Map<string, string> }) {
   return (
-    <div className={dash.tableWrap}>
-      <table className={dash.table}>
-        <thead>
-          <tr>
-            <th>Session</th>
-            <th>Template</th>
-            <th>Status</th>
-            <th>Started</th>
-            <th>Duration</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sessions.map((s) => (
-            <tr key={s.id} data-testid="session-row" data-session-id={s.id}>
-              <td>
-                <Link href={`/dashboard/sessions/${s.id}`} className={dash.mono}>
-                  {s.id.slice(0, 8)}
-                </Link>
-                {s.end_user_id && <div className={dash.muted}>{s.end_user_id}</div>}
-              </td>
-              <td className={dash.muted}>{names.get(s.template_id ?? '') ?? '—'}</td>
-              <td>
-                <Badge tone={statusTone(s.status)}>{s.status}</Badge>
-              </td>
-              <td className={dash.muted}>{formatDate(s.started_at ?? s.created_at)}</td>
-              <td className={dash.muted}>{formatSeconds(s.duration_seconds)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={['Session', 'Template', 'Status', 'Started', 'Duration']}>
+      {sessions.map((s) => (
+        <tr key={s.id} data-testid="session-row" data-session-id={s.id}>
+          <td>
+            <Link href={`/dashboard/sessions/${s.id}`} className={dash.mono}>
+              {s.id.slice(0, 8)}
+            </Link>
+            {s.end_user_id && <div className={dash.muted}>{s.end_user_id}</div>}
+          </td>
+          <td className={dash.muted}>{names.get(s.template_id ?? '') ?? '—'}</td>
+          <td>
+            <Badge tone={statusTone(s.status)}>{s.status}</Badge>
+          </td>
+          <td className={dash.muted}>{formatDate(s.started_at ?? s.created_at)}</td>
+          <td className={dash.muted}>{formatSeconds(s.duration_seconds)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import {
   Card,
+  DataTable,
   EmptyState,
   ErrorBanner,
   Loading,
@@ -65,45 +66,32 @@ export default function SimulationsPage() {
               body="Describe a simulated user, what they say and what the agents must do, then run it here or with `troupe simulate` in CI."
             />
           ) : (
-            <div className={dash.tableWrap}>
-              <table className={dash.table}>
-                <thead>
-                  <tr>
-                    <th>Scenario</th>
-                    <th>Template</th>
-                    <th>Criteria</th>
-                    <th>Last run</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((s) => (
-                    <tr key={s.id} data-testid="scenario-row">
-                      <td>
-                        <Link href={`/dashboard/simulations/${s.id}`}>{s.name}</Link>
-                      </td>
-                      <td>{names.get(s.template_id) ?? '—'}</td>
-                      <td>{s.scenario.criteria.length}</td>
-                      <td>
-                        {s.last_run ? (
-                          <Link href={`/dashboard/simulations/runs/${s.last_run.id}`}>
-                            <RunBadge run={s.last_run} /> {formatDate(s.last_run.created_at)}
-                          </Link>
-                        ) : (
-                          <span className={dash.muted}>never</span>
-                        )}
-                      </td>
-                      <td>
-                        <RunButton
-                          scenarioId={s.id}
-                          onDone={(run) => router.push(`/dashboard/simulations/runs/${run.id}`)}
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Scenario', 'Template', 'Criteria', 'Last run']} actions>
+              {items.map((s) => (
+                <tr key={s.id} data-testid="scenario-row">
+                  <td>
+                    <Link href={`/dashboard/simulations/${s.id}`}>{s.name}</Link>
+                  </td>
+                  <td>{names.get(s.template_id) ?? '—'}</td>
+                  <td>{s.scenario.criteria.length}</td>
+                  <td>
+                    {s.last_run ? (
+                      <Link href={`/dashboard/simulations/runs/${s.last_run.id}`}>
+                        <RunBadge run={s.last_run} /> {formatDate(s.last_run.created_at)}
+                      </Link>
+                    ) : (
+                      <span className={dash.muted}>never</span>
+                    )}
+                  </td>
+                  <td>
+                    <RunButton
+                      scenarioId={s.id}
+                      onDone={(run) => router.push(`/dashboard/simulations/runs/${run.id}`)}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </Card>
       </div>

@@ -1,7 +1,15 @@
 'use client';
 
 import Link from 'next/link';
-import { Badge, EmptyState, ErrorBanner, Loading, dash, formatDate } from '@/components/dash/ui';
+import {
+  Badge,
+  DataTable,
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  dash,
+  formatDate,
+} from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
@@ -32,66 +40,41 @@ export default function TemplatesPage() {
           action={<ButtonLink href="/dashboard/templates/new">Create a template</ButtonLink>}
         />
       ) : (
-        <div className={dash.tableWrap}>
-          <table className={dash.table}>
-            <thead>
-              <tr>
-                <th>Template</th>
-                <th>Agents</th>
-                <th>Modality</th>
-                <th>Panels</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((t) => (
-                <tr key={t.id} data-testid="template-row">
-                  <td>
-                    <Link href={`/dashboard/templates/${t.id}`}>{t.name}</Link>
-                    {t.description && <div className={dash.muted}>{t.description}</div>}
-                  </td>
-                  <td className={dash.muted}>
-                    {t.agents.join(', ')} <Badge tone="accent">starts {t.initial_agent}</Badge>
-                  </td>
-                  <td>
-                    <Badge>{t.modality_profile}</Badge>
-                  </td>
-                  <td className={dash.muted}>{t.enabled_panels.join(', ') || '—'}</td>
-                  <td className={dash.muted}>{formatDate(t.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Template', 'Agents', 'Modality', 'Panels', 'Updated']}>
+          {items.map((t) => (
+            <tr key={t.id} data-testid="template-row">
+              <td>
+                <Link href={`/dashboard/templates/${t.id}`}>{t.name}</Link>
+                {t.description && <div className={dash.muted}>{t.description}</div>}
+              </td>
+              <td className={dash.muted}>
+                {t.agents.join(', ')} <Badge tone="accent">starts {t.initial_agent}</Badge>
+              </td>
+              <td>
+                <Badge>{t.modality_profile}</Badge>
+              </td>
+              <td className={dash.muted}>{t.enabled_panels.join(', ') || '—'}</td>
+              <td className={dash.muted}>{formatDate(t.updated_at)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {(shared.data?.items ?? []).length > 0 && (
         <section className={dash.stack} style={{ marginTop: 'var(--space-6)' }}>
           <h2 style={{ fontSize: 'var(--text-lg)' }}>Shared with you</h2>
-          <div className={dash.tableWrap}>
-            <table className={dash.table} data-testid="shared-templates">
-              <thead>
-                <tr>
-                  <th>Template</th>
-                  <th>Agents</th>
-                  <th>Modality</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(shared.data?.items ?? []).map((t) => (
-                  <tr key={t.id}>
-                    <td>
-                      <Link href={`/dashboard/templates/${t.id}`}>{t.name}</Link>{' '}
-                      <Badge>shared</Badge>
-                    </td>
-                    <td className={dash.muted}>{t.agents.join(', ')}</td>
-                    <td>
-                      <Badge>{t.modality_profile}</Badge>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Template', 'Agents', 'Modality']} testId="shared-templates">
+            {(shared.data?.items ?? []).map((t) => (
+              <tr key={t.id}>
+                <td>
+                  <Link href={`/dashboard/templates/${t.id}`}>{t.name}</Link> <Badge>shared</Badge>
+                </td>
+                <td className={dash.muted}>{t.agents.join(', ')}</td>
+                <td>
+                  <Badge>{t.modality_profile}</Badge>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
       )}
     </>

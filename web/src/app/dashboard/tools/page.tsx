@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import { Badge, EmptyState, ErrorBanner, Loading, dash } from '@/components/dash/ui';
+import { Badge, DataTable, EmptyState, ErrorBanner, Loading, dash } from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
@@ -55,37 +55,25 @@ export default function ToolsPage() {
           action={<ButtonLink href="/dashboard/tools/new">Create a webhook tool</ButtonLink>}
         />
       ) : (
-        <div className={dash.tableWrap}>
-          <table className={dash.table}>
-            <thead>
-              <tr>
-                <th>Tool</th>
-                <th>Kind</th>
-                <th>Description</th>
-                <th>Used by</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((t) => (
-                <tr key={`${t.kind}-${t.name}`}>
-                  <td>
-                    {t.kind === 'webhook' && t.id ? (
-                      <Link href={`/dashboard/tools/${t.id}`}>{t.name}</Link>
-                    ) : (
-                      <span className={dash.mono}>{t.name}</span>
-                    )}
-                    {t.url && <div className={dash.mono}>{`${t.method} ${t.url}`}</div>}
-                  </td>
-                  <td>
-                    <Badge tone={t.kind === 'webhook' ? 'accent' : undefined}>{t.kind}</Badge>
-                  </td>
-                  <td className={dash.muted}>{t.description}</td>
-                  <td className={dash.muted}>{(t.agents ?? []).join(', ') || '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Tool', 'Kind', 'Description', 'Used by']}>
+          {items.map((t) => (
+            <tr key={`${t.kind}-${t.name}`}>
+              <td>
+                {t.kind === 'webhook' && t.id ? (
+                  <Link href={`/dashboard/tools/${t.id}`}>{t.name}</Link>
+                ) : (
+                  <span className={dash.mono}>{t.name}</span>
+                )}
+                {t.url && <div className={dash.mono}>{`${t.method} ${t.url}`}</div>}
+              </td>
+              <td>
+                <Badge tone={t.kind === 'webhook' ? 'accent' : undefined}>{t.kind}</Badge>
+              </td>
+              <td className={dash.muted}>{t.description}</td>
+              <td className={dash.muted}>{(t.agents ?? []).join(', ') || '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import {
   Card,
   ConfirmDialog,
+  DataTable,
   EmptyState,
   ErrorBanner,
   Loading,
@@ -123,34 +124,22 @@ export default function ScenarioPage() {
               body="Press Run: an agent worker runs it in text mode."
             />
           ) : (
-            <div className={dash.tableWrap}>
-              <table className={dash.table}>
-                <thead>
-                  <tr>
-                    <th>Started</th>
-                    <th>Verdict</th>
-                    <th>Mode</th>
-                    <th>Duration</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {runs.data.items.map((r) => (
-                    <tr key={r.id} data-testid="run-row">
-                      <td>
-                        <Link href={`/dashboard/simulations/runs/${r.id}`}>
-                          {formatDate(r.created_at)}
-                        </Link>
-                      </td>
-                      <td>
-                        <RunBadge run={r} />
-                      </td>
-                      <td>{r.mode}</td>
-                      <td>{r.duration_ms != null ? `${Math.round(r.duration_ms)} ms` : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Started', 'Verdict', 'Mode', 'Duration']}>
+              {runs.data.items.map((r) => (
+                <tr key={r.id} data-testid="run-row">
+                  <td>
+                    <Link href={`/dashboard/simulations/runs/${r.id}`}>
+                      {formatDate(r.created_at)}
+                    </Link>
+                  </td>
+                  <td>
+                    <RunBadge run={r} />
+                  </td>
+                  <td>{r.mode}</td>
+                  <td>{r.duration_ms != null ? `${Math.round(r.duration_ms)} ms` : '—'}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </Card>
       </div>

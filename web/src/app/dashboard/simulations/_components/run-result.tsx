@@ -1,6 +1,6 @@
 'use client';
 
-import { Badge, Card, EmptyState, dash } from '@/components/dash/ui';
+import { Badge, Card, DataTable, EmptyState, dash } from '@/components/dash/ui';
 import type { CriterionResult, SimulationResult, SimulationTurn } from '@/contracts';
 import type { Schema } from '@/lib/api/client';
 import styles from '../simulations.module.css';
@@ -30,28 +30,17 @@ function statusTone(status: CriterionResult['status']): Tone {
 export function CriteriaTable({ criteria }: { criteria: CriterionResult[] }) {
   if (!criteria.length) return <p className={dash.muted}>This scenario has no criteria.</p>;
   return (
-    <div className={dash.tableWrap}>
-      <table className={dash.table} data-testid="criteria-table">
-        <thead>
-          <tr>
-            <th>Criterion</th>
-            <th>Verdict</th>
-            <th>Why</th>
-          </tr>
-        </thead>
-        <tbody>
-          {criteria.map((c, i) => (
-            <tr key={i} data-testid="criterion-result" data-status={c.status}>
-              <td className={dash.mono}>{c.name}</td>
-              <td>
-                <Badge tone={statusTone(c.status)}>{c.status}</Badge>
-              </td>
-              <td>{c.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={['Criterion', 'Verdict', 'Why']} testId="criteria-table">
+      {criteria.map((c, i) => (
+        <tr key={i} data-testid="criterion-result" data-status={c.status}>
+          <td className={dash.mono}>{c.name}</td>
+          <td>
+            <Badge tone={statusTone(c.status)}>{c.status}</Badge>
+          </td>
+          <td>{c.reason}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

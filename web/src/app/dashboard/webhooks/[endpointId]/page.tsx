@@ -8,6 +8,7 @@ import {
   Badge,
   Card,
   ConfirmDialog,
+  DataTable,
   EmptyState,
   ErrorBanner,
   Loading,
@@ -111,63 +112,51 @@ export default function WebhookEndpointPage() {
               body="Events appear here as sessions start and end."
             />
           ) : (
-            <div className={dash.tableWrap}>
-              <table className={dash.table} data-testid="deliveries-table">
-                <thead>
-                  <tr>
-                    <th>Event</th>
-                    <th>Status</th>
-                    <th>Attempts</th>
-                    <th>Last answer</th>
-                    <th>Created</th>
-                    <th aria-label="Actions" />
+            <DataTable
+              columns={['Event', 'Status', 'Attempts', 'Last answer', 'Created']}
+              actions
+              testId="deliveries-table"
+            >
+              {(deliveries.data?.items ?? []).map((d) => (
+                <Fragment key={d.id}>
+                  <tr data-testid="delivery-row">
+                    <td>
+                      <button
+                        type="button"
+                        className={dash.linkish}
+                        aria-expanded={open === d.id}
+                        onClick={() => setOpen(open === d.id ? null : d.id)}
+                      >
+                        {d.event_type}
+                      </button>
+                      <div className={dash.mono}>{d.event_id}</div>
+                    </td>
+                    <td>
+                      <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
+                    </td>
+                    <td>{d.attempts}</td>
+                    <td className={dash.muted}>
+                      {d.last_status_code ?? d.last_error ?? '—'}
+                      {d.next_retry_at && <div>retry {formatDate(d.next_retry_at)}</div>}
+                    </td>
+                    <td className={dash.muted}>{formatDate(d.created_at)}</td>
+                    <td>
+                      <Button size="sm" variant="ghost" onClick={() => void redeliver(d.id)}>
+                        Redeliver
+                      </Button>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {(deliveries.data?.items ?? []).map((d) => (
-                    <Fragment key={d.id}>
-                      <tr data-testid="delivery-row">
-                        <td>
-                          <button
-                            type="button"
-                            className={dash.linkish}
-                            aria-expanded={open === d.id}
-                            onClick={() => setOpen(open === d.id ? null : d.id)}
-                          >
-                            {d.event_type}
-                          </button>
-                          <div className={dash.mono}>{d.event_id}</div>
-                        </td>
-                        <td>
-                          <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
-                        </td>
-                        <td>{d.attempts}</td>
-                        <td className={dash.muted}>
-                          {d.last_status_code ?? d.last_error ?? '—'}
-                          {d.next_retry_at && <div>retry {formatDate(d.next_retry_at)}</div>}
-                        </td>
-                        <td className={dash.muted}>{formatDate(d.created_at)}</td>
-                        <td>
-                          <Button size="sm" variant="ghost" onClick={() => void redeliver(d.id)}>
-                            Redeliver
-                          </Button>
-                        </td>
-                      </tr>
-                      {open === d.id && (
-                        <tr>
-                          <td colSpan={6}>
-                            <pre className={dash.pre}>{JSON.stringify(d.payload, null, 2)}</pre>
-                            {d.response_excerpt && (
-                              <pre className={dash.pre}>{d.response_excerpt}</pre>
-                            )}
-                          </td>
-                        </tr>
-                      )}
-                    </Fragment>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                  {open === d.id && (
+                    <tr>
+                      <td colSpan={6}>
+                        <pre className={dash.pre}>{JSON.stringify(d.payload, null, 2)}</pre>
+                        {d.response_excerpt && <pre className={dash.pre}>{d.response_excerpt}</pre>}
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              ))}
+            </DataTable>
           )}
         </Card>
       </div>
