@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from livekit.agents import llm
+from support.byte_streams import FakeStreamTarget
 from support.configs import agent_config, session_config
 from support.providers import FakeProviders
 from support.runtime import FakePeer, make_runtime
@@ -164,29 +165,7 @@ async def test_inbox_refuses_an_oversized_image() -> None:
 # ─────────────────────────────────────────────────────────────────────────── share_notes
 
 
-class FakeWriter:
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-        self.closed = False
-
-    async def write(self, data: bytes) -> None:
-        self.chunks.append(data)
-
-    async def aclose(self) -> None:
-        self.closed = True
-
-
-class FakeFiles:
-    def __init__(self) -> None:
-        self.writer = FakeWriter()
-        self.opened: dict[str, Any] = {}
-
-    async def stream_bytes(self, name: str, **kw: Any) -> FakeWriter:
-        self.opened = {"name": name, **kw}
-        return self.writer
-
-
-async def share(tmp_path: Path, arguments: dict[str, Any], files: FakeFiles | None) -> Any:
+async def share(tmp_path: Path, arguments: dict[str, Any], files: FakeStreamTarget | None) -> Any:
     tool = ToolConfig(name="share_notes", kind="builtin", description="notes")
     config = session_config(agent_config("host", tools=[tool]))
     rt = make_runtime(config, tmp_path, files=files)
@@ -203,7 +182,7 @@ async def share(tmp_path: Path, arguments: dict[str, Any], files: FakeFiles | No
 
 
 async def test_share_notes_streams_a_markdown_file_to_the_user(tmp_path: Path) -> None:
-    files = FakeFiles()
+    files = FakeStreamTarget()
     content = "- buy milk\n- ship the panels ✓\n" * 1000  # > one 15 kB chunk, non-ASCII
     out = await share(tmp_path, {"title": "Team notes!", "content": content}, files)
     expected = f"# Team notes!\n\n{content}".encode()
@@ -219,13 +198,13 @@ async def test_share_notes_streams_a_markdown_file_to_the_user(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("arguments", "files", "needle"),
     [
-        ({"title": "x", "content": "   "}, FakeFiles(), "empty"),
-        ({"title": "x", "content": "a" * 50_001}, FakeFiles(), "too long"),
+        ({"title": "x", "content": "   "}, FakeStreamTarget(), "empty"),
+        ({"title": "x", "content": "a" * 50_001}, FakeStreamTarget(), "too long"),
         ({"title": "x", "content": "a"}, None, "cannot be sent"),
     ],
 )
 async def test_share_notes_failures_reach_the_llm(
-    tmp_path: Path, arguments: dict[str, Any], files: FakeFiles | None, needle: str
+    tmp_path: Path, arguments: dict[str, Any], files: FakeStreamTarget | None, needle: str
 ) -> None:
     out = await share(tmp_path, arguments, files)
     assert out.is_error and needle in out.output

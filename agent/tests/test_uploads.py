@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from livekit import rtc
 from livekit.agents import llm
+from support.byte_streams import FakeStreamTarget
 from support.configs import agent_config, session_config
 from support.pdf import minimal_pdf
 from support.providers import FakeProviders
@@ -333,30 +334,8 @@ async def test_echo_agent_answers_with_the_document_text(tmp_path: Any) -> None:
         assert reply.startswith(ECHO_PREFIX + '[Uploaded document "report.pdf", 1 page]')
 
 
-class FakeWriter:
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-        self.closed = False
-
-    async def write(self, data: bytes) -> None:
-        self.chunks.append(data)
-
-    async def aclose(self) -> None:
-        self.closed = True
-
-
-class FakeParticipant:
-    def __init__(self) -> None:
-        self.writer = FakeWriter()
-        self.opened: dict[str, Any] = {}
-
-    async def stream_bytes(self, name: str, **kw: Any) -> FakeWriter:
-        self.opened = {"name": name, **kw}
-        return self.writer
-
-
 async def test_send_file_streams_on_the_files_topic() -> None:
-    participant = FakeParticipant()
+    participant = FakeStreamTarget()
     data = b"x" * 40_000
     stream_id = await send_file(
         participant, data, name="../notes.txt", mime_type="text/plain", destination=USER
