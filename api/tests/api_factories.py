@@ -14,6 +14,8 @@ from troupe_api.deployments import service as deployments
 from troupe_api.deployments.models import Deployment
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Organization, Role
+from troupe_api.sessions import service as sessions
+from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
 from troupe_api.templates.models import SessionTemplate
 from troupe_api.users import service as users
@@ -100,6 +102,42 @@ async def make_published_template(
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH: list[str] = []
+
+
+async def make_session(
+    db: AsyncSession,
+    org: Organization,
+    template: SessionTemplate | None,
+    deployment: Deployment | None = None,
+    *,
+    participant_identity: str = "user-test",
+    end_user_id: str | None = None,
+) -> Session:
+    """A session row as the public API creates it (no room, no agent job), committed."""
+    session = await sessions.create(
+        db=db,
+        organization_id=org.id,
+        template_id=template.id if template else None,
+        deployment_id=deployment.id if deployment else None,
+        end_user_id=end_user_id,
+        participant_identity=participant_identity,
+        metadata={},
+    )
+    await db.commit()
+    return session
+
+
+async def make_published_session(
+    db: AsyncSession, *, participant_identity: str = "user-test", **template_fields: Any
+) -> tuple[Organization, Session]:
+    """A session of `make_published_template`'s template (with `template_fields` set on it)."""
+    org, template, deployment = await make_published_template(db)
+    for name, value in template_fields.items():
+        setattr(template, name, value)
+    session = await make_session(
+        db, org, template, deployment, participant_identity=participant_identity
+    )
+    return org, session
 
 
 async def make_user(

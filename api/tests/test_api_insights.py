@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp import web
-from api_factories import bearer_for, make_published_template, make_user
+from api_factories import bearer_for, make_published_template, make_session, make_user
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,17 +102,9 @@ async def _admin(db: AsyncSession, settings: Settings, org: Organization) -> dic
 
 
 async def _session(db: AsyncSession, org: Organization, template: SessionTemplate) -> Session:
-    session = await sessions.create(
-        db=db,
-        organization_id=org.id,
-        template_id=template.id,
-        deployment_id=None,
-        end_user_id="eu",
-        participant_identity=f"user-{uuid.uuid4().hex[:6]}",
-        metadata={},
+    return await make_session(
+        db, org, template, participant_identity=f"user-{uuid.uuid4().hex[:6]}", end_user_id="eu"
     )
-    await db.commit()
-    return session
 
 
 # --- analysis ---------------------------------------------------------------------------------

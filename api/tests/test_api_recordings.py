@@ -11,7 +11,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from api_factories import bearer_for, make_org, make_published_template, make_user
+from api_factories import (
+    bearer_for,
+    make_org,
+    make_published_session,
+    make_user,
+)
 from obstore.store import S3Store
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +26,6 @@ from troupe_api.deployments.models import Deployment
 from troupe_api.jobs import tasks
 from troupe_api.organizations.models import Organization, Role
 from troupe_api.recordings.models import Recording
-from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 
 OGG = b"OggS" + bytes(range(256)) * 40
@@ -93,20 +97,9 @@ def _private_storage(settings: Settings, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 async def _recorded_session(db: AsyncSession) -> tuple[Organization, Session]:
-    org, template, deployment = await make_published_template(db)
-    template.record_audio = True
-    template.recording_consent_text = "We record this call for training."
-    session = await sessions.create(
-        db=db,
-        organization_id=org.id,
-        template_id=template.id,
-        deployment_id=deployment.id,
-        end_user_id=None,
-        participant_identity="user-test",
-        metadata={},
+    return await make_published_session(
+        db, record_audio=True, recording_consent_text="We record this call for training."
     )
-    await db.commit()
-    return org, session
 
 
 async def test_upload_list_download_and_org_scoping(

@@ -8,30 +8,19 @@ from api_factories import (
     make_agent,
     make_deployment,
     make_org,
-    make_published_template,
+    make_published_session,
+    make_session,
     make_template,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.agents.models import Agent
-from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_contracts.config import SessionConfig
 from troupe_contracts.providers import provider_by_id
 
 
 async def _session(db: AsyncSession) -> Session:
-    org, template, deployment = await make_published_template(db)
-    session = await sessions.create(
-        db=db,
-        organization_id=org.id,
-        template_id=template.id,
-        deployment_id=deployment.id,
-        end_user_id=None,
-        participant_identity="user-test",
-        metadata={},
-    )
-    await db.commit()
-    return session
+    return (await make_published_session(db))[1]
 
 
 async def test_runtime_endpoints_require_the_runtime_token(
@@ -77,16 +66,7 @@ async def test_session_config_rejects_unknown_provider(
     await make_agent(db, org, "bad", llm="nonexistent/model", tts="local/whisper-tiny")
     template = await make_template(db, org, ["bad", "ghost"])
     deployment = await make_deployment(db, org, template)
-    session = await sessions.create(
-        db=db,
-        organization_id=org.id,
-        template_id=template.id,
-        deployment_id=deployment.id,
-        end_user_id=None,
-        participant_identity="user-x",
-        metadata={},
-    )
-    await db.commit()
+    session = await make_session(db, org, template, deployment, participant_identity="user-x")
     response = await client.get(
         f"/api/v1/runtime/session-config/{session.id}", headers=runtime_headers
     )

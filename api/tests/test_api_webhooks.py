@@ -6,7 +6,7 @@ import time
 import uuid
 
 import httpx
-from api_factories import make_published_template
+from api_factories import make_published_session
 from google.protobuf.json_format import MessageToJson
 from livekit import api as lk
 from livekit.protocol.models import ParticipantInfo, Room
@@ -14,7 +14,6 @@ from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
-from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.webhooks.models import WebhookEvent
 
@@ -48,18 +47,7 @@ async def _post(client: httpx.AsyncClient, body: str, settings: Settings) -> htt
 
 
 async def _session(db: AsyncSession) -> Session:
-    org, template, deployment = await make_published_template(db)
-    session = await sessions.create(
-        db=db,
-        organization_id=org.id,
-        template_id=template.id,
-        deployment_id=deployment.id,
-        end_user_id=None,
-        participant_identity="user-w",
-        metadata={},
-    )
-    await db.commit()
-    return session
+    return (await make_published_session(db, participant_identity="user-w"))[1]
 
 
 async def test_room_lifecycle_updates_session(
