@@ -10,9 +10,10 @@ import httpx
 from api_factories import bearer_for, make_org, make_published_template, make_user
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
-from troupe_api.organizations.models import Role
+from troupe_api.organizations.models import Organization, Role
 from troupe_api.simulations import service
 from troupe_api.simulations.models import SimulationRun
+from troupe_api.templates.models import SessionTemplate
 from troupe_contracts.config import SessionConfig
 from troupe_contracts.simulation import SimulationClaim
 
@@ -62,6 +63,27 @@ def result_body(verdict: str, *, handoff: str, reply: str) -> dict[str, Any]:
         "user_turns": 1,
         "finished": True,
     }
+
+
+async def member_scenario(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> tuple[Organization, SessionTemplate, dict[str, str], str]:
+    """An org with a published template, a member's headers and the member's scenario id."""
+    org, template, _ = await make_published_template(db)
+    member = await bearer_for(db, settings, await make_user(db, org, Role.MEMBER))
+    created = await client.post(
+        f"{BASE}/scenarios", json=scenario_body(str(template.id)), headers=member
+    )
+    assert created.status_code == 201, created.text
+    return org, template, member, created.json()["id"]
+
+
+async def drain_claims(client: httpx.AsyncClient, runtime_headers: dict[str, str]) -> None:
+    """Claims every queued run (other tests' runs may be queued) until none is left."""
+    while (
+        await client.post("/api/v1/runtime/simulation-runs/claim", headers=runtime_headers)
+    ).status_code == 200:
+        pass
 
 
 async def test_scenario_crud_roles_and_tenancy(
@@ -133,18 +155,11 @@ async def test_run_lifecycle_claim_result_and_diff(
     settings: Settings,
     runtime_headers: dict[str, str],
 ) -> None:
-    org, template, _ = await make_published_template(db)
-    member = await bearer_for(db, settings, await make_user(db, org, Role.MEMBER))
+    _, _, member, sid = await member_scenario(client, db, settings)
     other = await bearer_for(db, settings, await make_user(db, await make_org(db, "B"), Role.ADMIN))
-    sid = (
-        await client.post(f"{BASE}/scenarios", json=scenario_body(str(template.id)), headers=member)
-    ).json()["id"]
 
     # nothing of ours queued yet (other tests' runs may be; drain them first)
-    while (
-        await client.post("/api/v1/runtime/simulation-runs/claim", headers=runtime_headers)
-    ).status_code == 200:
-        pass
+    await drain_claims(client, runtime_headers)
 
     queued = await client.post(
         f"{BASE}/scenarios/{sid}/runs", json={"mode": "text"}, headers=member
@@ -227,15 +242,8 @@ async def test_a_lost_claim_is_claimed_again_then_given_up(
     settings: Settings,
     runtime_headers: dict[str, str],
 ) -> None:
-    org, template, _ = await make_published_template(db)
-    member = await bearer_for(db, settings, await make_user(db, org, Role.MEMBER))
-    sid = (
-        await client.post(f"{BASE}/scenarios", json=scenario_body(str(template.id)), headers=member)
-    ).json()["id"]
-    while (
-        await client.post("/api/v1/runtime/simulation-runs/claim", headers=runtime_headers)
-    ).status_code == 200:
-        pass
+    _, _, member, sid = await member_scenario(client, db, settings)
+    await drain_claims(client, runtime_headers)
     run_id = (await client.post(f"{BASE}/scenarios/{sid}/runs", json={}, headers=member)).json()[
         "id"
     ]
@@ -265,17 +273,10 @@ async def test_an_unrunnable_template_is_claimed_with_the_problem(
     settings: Settings,
     runtime_headers: dict[str, str],
 ) -> None:
-    org, template, _ = await make_published_template(db)
-    member = await bearer_for(db, settings, await make_user(db, org, Role.MEMBER))
-    sid = (
-        await client.post(f"{BASE}/scenarios", json=scenario_body(str(template.id)), headers=member)
-    ).json()["id"]
+    _, template, member, sid = await member_scenario(client, db, settings)
     template.agent_slugs = ["ava", "ghost"]
     await db.commit()
-    while (
-        await client.post("/api/v1/runtime/simulation-runs/claim", headers=runtime_headers)
-    ).status_code == 200:
-        pass
+    await drain_claims(client, runtime_headers)
     run_id = (await client.post(f"{BASE}/scenarios/{sid}/runs", json={}, headers=member)).json()[
         "id"
     ]
