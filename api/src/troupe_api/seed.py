@@ -8,6 +8,7 @@ tests."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,64 +260,29 @@ async def _agent_set(
     return agent_set
 
 
-async def _handoff_template(db: AsyncSession, settings: Settings, org_id: Any) -> tuple[str, str]:
-    """The two-agent handoff test template, written through the same validated operations as
-    dashboard edits (agent, agent-set and template rules). Returns (embed key, template id)."""
-    for spec in HANDOFF_AGENTS:
+async def _test_template(
+    db: AsyncSession,
+    settings: Settings,
+    org_id: Any,
+    *,
+    name: str,
+    agents_to_save: Sequence[AgentSpec],
+    members: list[str],
+    initial_agent: str,
+    description: str,
+    modality_profile: ModalityProfile,
+    enabled_panels: list[str],
+    deployment_name: str,
+) -> tuple[str, str]:
+    """A test template written through the same validated operations as dashboard edits
+    (agent, agent-set and template rules): its agents, an agent set of `members` named like the
+    template, the template and its deployment. Returns (embed key, template id)."""
+    for spec in agents_to_save:
         existing = await agents.get_by_slug(db=db, organization_id=org_id, slug=spec.slug)
         await config_ops.save_agent(
             db=db, settings=settings, organization_id=org_id, spec=spec, agent=existing
         )
-    set_spec = AgentSetSpec(
-        name=HANDOFF_TEMPLATE,
-        initial_agent="test_front",
-        agents=[a.slug for a in reversed(HANDOFF_AGENTS)],
-    )
-    await config_ops.save_agent_set(
-        db=db,
-        organization_id=org_id,
-        spec=set_spec,
-        agent_set=await agent_sets.get_by_name(db=db, organization_id=org_id, name=set_spec.name),
-    )
-    agent_set = await agent_sets.get_by_name(db=db, organization_id=org_id, name=set_spec.name)
-    assert agent_set is not None
-    template, _ = await config_ops.save_template(
-        db=db,
-        organization_id=org_id,
-        body=TemplateBody(
-            name=HANDOFF_TEMPLATE,
-            description="Deterministic two-agent handoff for the whole-system tests.",
-            agent_set_id=agent_set.id,
-            initial_agent="test_front",
-            modality_profile=ModalityProfile.AUDIO.value,
-            enabled_panels=[],
-            idle_timeout_s=120,
-            max_duration_s=600,
-        ),
-        template=await templates.get_by_name(db=db, organization_id=org_id, name=HANDOFF_TEMPLATE),
-    )
-    deployment = await deployments.ensure(
-        db=db,
-        organization_id=org_id,
-        template_id=template.id,
-        name=HANDOFF_DEPLOYMENT,
-        allowed_origins=settings.embed_origins,
-    )
-    return deployment.embed_key, str(template.id)
-
-
-async def _panel_template(
-    db: AsyncSession, settings: Settings, org_id: Any, panel: PanelType
-) -> str:
-    """One panel's test template: its scripted agent alone, only that panel enabled. Written
-    through the validated config operations; returns the deployment's embed key."""
-    spec = panel_agent_spec(panel)
-    existing = await agents.get_by_slug(db=db, organization_id=org_id, slug=spec.slug)
-    await config_ops.save_agent(
-        db=db, settings=settings, organization_id=org_id, spec=spec, agent=existing
-    )
-    name = f"{PANEL_TEMPLATE_PREFIX}{panel.value}"
-    set_spec = AgentSetSpec(name=name, initial_agent=spec.slug, agents=[spec.slug])
+    set_spec = AgentSetSpec(name=name, initial_agent=initial_agent, agents=members)
     await config_ops.save_agent_set(
         db=db,
         organization_id=org_id,
@@ -330,11 +296,11 @@ async def _panel_template(
         organization_id=org_id,
         body=TemplateBody(
             name=name,
-            description=f"Deterministic {panel.value} panel session for the whole-system tests.",
+            description=description,
             agent_set_id=agent_set.id,
-            initial_agent=spec.slug,
-            modality_profile=ModalityProfile.AUDIO.value,
-            enabled_panels=[panel.value],
+            initial_agent=initial_agent,
+            modality_profile=modality_profile.value,
+            enabled_panels=enabled_panels,
             idle_timeout_s=120,
             max_duration_s=600,
         ),
@@ -344,53 +310,68 @@ async def _panel_template(
         db=db,
         organization_id=org_id,
         template_id=template.id,
-        name=f"{PANEL_DEPLOYMENT_PREFIX}{panel.value}",
+        name=deployment_name,
         allowed_origins=settings.embed_origins,
     )
-    return deployment.embed_key
+    return deployment.embed_key, str(template.id)
+
+
+async def _handoff_template(db: AsyncSession, settings: Settings, org_id: Any) -> tuple[str, str]:
+    """The two-agent handoff test template. Returns (embed key, template id)."""
+    return await _test_template(
+        db,
+        settings,
+        org_id,
+        name=HANDOFF_TEMPLATE,
+        agents_to_save=HANDOFF_AGENTS,
+        members=[a.slug for a in reversed(HANDOFF_AGENTS)],
+        initial_agent="test_front",
+        description="Deterministic two-agent handoff for the whole-system tests.",
+        modality_profile=ModalityProfile.AUDIO,
+        enabled_panels=[],
+        deployment_name=HANDOFF_DEPLOYMENT,
+    )
+
+
+async def _panel_template(
+    db: AsyncSession, settings: Settings, org_id: Any, panel: PanelType
+) -> str:
+    """One panel's test template: its scripted agent alone, only that panel enabled. Returns the
+    deployment's embed key."""
+    spec = panel_agent_spec(panel)
+    embed_key, _ = await _test_template(
+        db,
+        settings,
+        org_id,
+        name=f"{PANEL_TEMPLATE_PREFIX}{panel.value}",
+        agents_to_save=[spec],
+        members=[spec.slug],
+        initial_agent=spec.slug,
+        description=f"Deterministic {panel.value} panel session for the whole-system tests.",
+        modality_profile=ModalityProfile.AUDIO,
+        enabled_panels=[panel.value],
+        deployment_name=f"{PANEL_DEPLOYMENT_PREFIX}{panel.value}",
+    )
+    return embed_key
 
 
 async def _vision_template(db: AsyncSession, settings: Settings, org_id: Any) -> str:
     """The vision test template: ``test_vision`` alone, camera and screen share allowed.
-    Written through the validated config operations; returns the deployment's embed key."""
-    existing = await agents.get_by_slug(db=db, organization_id=org_id, slug=VISION_AGENT.slug)
-    await config_ops.save_agent(
-        db=db, settings=settings, organization_id=org_id, spec=VISION_AGENT, agent=existing
+    Returns the deployment's embed key."""
+    embed_key, _ = await _test_template(
+        db,
+        settings,
+        org_id,
+        name=VISION_TEMPLATE,
+        agents_to_save=[VISION_AGENT],
+        members=[VISION_AGENT.slug],
+        initial_agent=VISION_AGENT.slug,
+        description="Deterministic camera / screen share / vision session for the e2e tests.",
+        modality_profile=ModalityProfile.AUDIO_CAMERA_SCREEN,
+        enabled_panels=[],
+        deployment_name=VISION_DEPLOYMENT,
     )
-    set_spec = AgentSetSpec(
-        name=VISION_TEMPLATE, initial_agent=VISION_AGENT.slug, agents=[VISION_AGENT.slug]
-    )
-    await config_ops.save_agent_set(
-        db=db,
-        organization_id=org_id,
-        spec=set_spec,
-        agent_set=await agent_sets.get_by_name(db=db, organization_id=org_id, name=VISION_TEMPLATE),
-    )
-    agent_set = await agent_sets.get_by_name(db=db, organization_id=org_id, name=VISION_TEMPLATE)
-    assert agent_set is not None
-    template, _ = await config_ops.save_template(
-        db=db,
-        organization_id=org_id,
-        body=TemplateBody(
-            name=VISION_TEMPLATE,
-            description="Deterministic camera / screen share / vision session for the e2e tests.",
-            agent_set_id=agent_set.id,
-            initial_agent=VISION_AGENT.slug,
-            modality_profile=ModalityProfile.AUDIO_CAMERA_SCREEN.value,
-            enabled_panels=[],
-            idle_timeout_s=120,
-            max_duration_s=600,
-        ),
-        template=await templates.get_by_name(db=db, organization_id=org_id, name=VISION_TEMPLATE),
-    )
-    deployment = await deployments.ensure(
-        db=db,
-        organization_id=org_id,
-        template_id=template.id,
-        name=VISION_DEPLOYMENT,
-        allowed_origins=settings.embed_origins,
-    )
-    return deployment.embed_key
+    return embed_key
 
 
 async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
