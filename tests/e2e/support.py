@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import time
 import wave
@@ -15,10 +17,14 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 import numpy as np
+import pytest
 from playwright.async_api import Page, async_playwright
+from troupe_agent.api_client import RuntimeApiClient
+from troupe_agent.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "test-results"
@@ -183,3 +189,82 @@ async def read_complete_log(session_id: str, token: str, timeout_s: float = 90.0
         f"the session log was not complete after {timeout_s:.0f}s; got "
         f"{[(e['seq'], e['kind']) for e in body.get('entries', [])]}"
     )
+
+
+# ─── API outages: a second `troupe-api serve` (same database) stopped and started for real
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ApiProcess:
+    """``troupe-api serve`` on its own port, in its own process group, started and stopped
+    for real."""
+
+    def __init__(self, port: int, log: Path) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        environ = {**os.environ, "TROUPE_API_PORT": str(self.port)}
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                ["uv", "run", "--frozen", "troupe-api", "serve"],
+                cwd=ROOT,
+                env=environ,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{self.url}/api/v1/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"the API on {self.port} did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{self.url}/api/v1/readyz", timeout=2)
+
+
+def started_session(demo: dict[str, str]) -> tuple[UUID, str]:
+    """A session of the echo template, created through the public API. Nobody joins its room,
+    so no agent job runs: this test's sink is the only writer of its log."""
+    r = httpx.post(
+        f"{env('TROUPE_API_URL')}/api/v1/sessions",
+        json={"embed_key": demo["test_embed_key"]},
+        headers={"Origin": env("TROUPE_WEB_URL")},
+        timeout=10,
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    return UUID(body["session"]["id"]), body["connection"]["participant_token"]
+
+
+def runtime_client(api: ApiProcess) -> RuntimeApiClient:
+    """The agent runtime's API client aimed at `api`, retrying briefly (an outage is expected)."""
+    settings = Settings(
+        _env_file=None,
+        troupe_api_url=api.url,
+        troupe_runtime_token=env("TROUPE_RUNTIME_TOKEN"),
+        api_timeout_s=2.0,
+    )
+    return RuntimeApiClient(settings, max_attempts=2, max_wait_s=0.2)

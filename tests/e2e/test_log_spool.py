@@ -5,102 +5,16 @@ log holds every seq exactly once, in order, complete."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
 import httpx
-import pytest
 from livekit.agents import llm
 from livekit.agents.voice.events import ConversationItemAddedEvent
-from troupe_agent.api_client import RuntimeApiClient
 from troupe_agent.log_sink import SessionLogSink, Spool, replay_all
-from troupe_agent.settings import Settings
 from troupe_contracts.log import SessionLogBatch
 
-from tests.e2e.support import RESULTS, ROOT, env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ApiProcess:
-    """``troupe-api serve`` on its own port, in its own process group, started and stopped
-    for real."""
-
-    def __init__(self, port: int, log: Path) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout_s: float = 60.0) -> None:
-        environ = {**os.environ, "TROUPE_API_PORT": str(self.port)}
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                ["uv", "run", "--frozen", "troupe-api", "serve"],
-                cwd=ROOT,
-                env=environ,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.url}/api/v1/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"the API on {self.port} did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        with pytest.raises(httpx.TransportError):
-            httpx.get(f"{self.url}/api/v1/readyz", timeout=2)
-
-
-@pytest.fixture
-def api_process() -> Iterator[ApiProcess]:
-    logs = RESULTS / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    api = ApiProcess(free_port(), logs / "spool-api.log")
-    api.start()
-    try:
-        yield api
-    finally:
-        api.stop()
-
-
-def started_session(demo: dict[str, str]) -> tuple[UUID, str]:
-    """A session of the echo template, created through the public API. Nobody joins its room,
-    so no agent job runs: this test's sink is the only writer of its log."""
-    r = httpx.post(
-        f"{env('TROUPE_API_URL')}/api/v1/sessions",
-        json={"embed_key": demo["test_embed_key"]},
-        headers={"Origin": env("TROUPE_WEB_URL")},
-        timeout=10,
-    )
-    assert r.status_code == 201, r.text
-    body = r.json()
-    return UUID(body["session"]["id"]), body["connection"]["participant_token"]
+from tests.e2e.support import ApiProcess, env, runtime_client, started_session
 
 
 def stored_log(session_id: UUID, token: str) -> dict:
@@ -124,13 +38,7 @@ async def test_log_batches_survive_an_api_outage(
     demo: dict[str, str], api_process: ApiProcess, tmp_path: Path
 ) -> None:
     session_id, token = started_session(demo)
-    settings = Settings(
-        _env_file=None,
-        troupe_api_url=api_process.url,
-        troupe_runtime_token=env("TROUPE_RUNTIME_TOKEN"),
-        api_timeout_s=2.0,
-    )
-    client = RuntimeApiClient(settings, max_attempts=2, max_wait_s=0.2)
+    client = runtime_client(api_process)
     spool_dir = tmp_path / "spool"
     sink = SessionLogSink(session_id, client.post_log, spool_dir, batch_size=500)
     spool = Spool(spool_dir)
@@ -190,14 +98,8 @@ async def test_a_spool_left_by_a_dead_worker_is_delivered_at_the_next_start(
     """A worker that died while the API was down leaves its spool behind; the next worker's
     ``replay_all`` (run at every job start) delivers it."""
     session_id, token = started_session(demo)
-    settings = Settings(
-        _env_file=None,
-        troupe_api_url=api_process.url,
-        troupe_runtime_token=env("TROUPE_RUNTIME_TOKEN"),
-        api_timeout_s=2.0,
-    )
     spool_dir = tmp_path / "spool"
-    client = RuntimeApiClient(settings, max_attempts=2, max_wait_s=0.2)
+    client = runtime_client(api_process)
     try:
         api_process.stop()
         sink = SessionLogSink(session_id, client.post_log, spool_dir, batch_size=2)

@@ -8,15 +8,10 @@ import subprocess
 from pathlib import Path
 
 import httpx
-from troupe_agent.api_client import RuntimeApiClient
 from troupe_agent.recording import RecordingSpool, deliver_all
-from troupe_agent.settings import Settings
 from troupe_contracts.recording import RecordingKind
 
-from tests.e2e.support import env
-from tests.e2e.test_log_spool import ApiProcess, api_process, started_session
-
-__all__ = ["api_process"]  # the fixture, shared with the log spool test
+from tests.e2e.support import ApiProcess, env, runtime_client, started_session
 
 
 def stereo_recording(path: Path, seconds: int) -> Path:
@@ -51,13 +46,7 @@ async def test_recording_upload_survives_an_api_outage(
     demo: dict[str, str], api_process: ApiProcess, tmp_path: Path
 ) -> None:
     session_id, _ = started_session(demo)
-    settings = Settings(
-        _env_file=None,
-        troupe_api_url=api_process.url,
-        troupe_runtime_token=env("TROUPE_RUNTIME_TOKEN"),
-        api_timeout_s=2.0,
-    )
-    client = RuntimeApiClient(settings, max_attempts=2, max_wait_s=0.2)
+    client = runtime_client(api_process)
     spool = RecordingSpool(tmp_path / "spool")
     try:
         spool.adopt(
