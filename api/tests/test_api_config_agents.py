@@ -274,7 +274,17 @@ async def test_agent_sets_and_handoff_graph(
     me = await caller(db, settings)
     for slug in ("d", "c"):
         await create_agent(client, me, slug)
-    await create_agent(client, me, "b", handoffs=[{"agent": "c"}])
+    plan = {
+        "agent": "c",
+        "context_policy": "last_n",
+        "last_n": 5,
+        "variables": [{"name": "topic", "type": "string", "required": True}],
+        "reject_when": {
+            "conditions": [{"variable": "topic", "op": "eq", "value": "unknown"}],
+            "message": "Ask what they need first.",
+        },
+    }
+    await create_agent(client, me, "b", handoffs=[plan])
     await create_agent(client, me, "a", handoffs=[{"agent": "b"}])
     await create_agent(client, me, "outsider")
     # c -> a closes the cycle a -> b -> c -> a; d is reachable from nobody.
@@ -296,6 +306,12 @@ async def test_agent_sets_and_handoff_graph(
         ("b", "c"),
         ("c", "a"),
     }
+    # Each edge carries its whole plan: the topology page labels and badges it.
+    edges = {(e["source"], e["target"]): e for e in graph["edges"]}
+    assert edges[("b", "c")]["context_policy"] == "last_n" and edges[("b", "c")]["last_n"] == 5
+    assert [v["name"] for v in edges[("b", "c")]["variables"]] == ["topic"]
+    assert edges[("b", "c")]["reject_when"]["message"] == "Ask what they need first."
+    assert edges[("a", "b")]["variables"] == [] and edges[("a", "b")]["reject_when"] is None
 
     bad = await _set(client, me, "Broken", "zed", ["a", "b", "ghost", "a"])
     assert problems(bad) == [

@@ -60,7 +60,16 @@ ENTRIES = [
     _log(2, "message", 3, role="user", text="Talk to max"),
     _log(3, "turn_metrics", 3.5, agent="ava", e2e_latency_ms=800, llm_ttft_ms=300),
     _log(4, "tool_call", 4, agent="ava", tool="lookup", error="boom"),
-    _log(5, "transition", 5, from_agent="ava", to_agent="max"),
+    _log(
+        5,
+        "transition",
+        5,
+        from_agent="ava",
+        to_agent="max",
+        context_policy="summary",
+        variables={"topic": "billing"},
+        summary_method="extractive",
+    ),
     _log(6, "message", 6, role="assistant", agent="max", text="Max here"),
     _log(7, "turn_metrics", 6.5, agent="max", e2e_latency_ms=1200, llm_ttft_ms=500),
     _log(8, "tool_call", 7, agent="max", tool="lookup", result="ok"),
@@ -238,6 +247,11 @@ async def test_log_filters_pagination_summary_replay_export(
     track = next(i for i in replay if i["source"] == "livekit")
     assert track["kind"] == "track_published" and track["t_ms"] == 2000
     assert track["data"]["track"]["sid"] == "TR_1"
+    # A transition keeps its context plan, variables and summary method (the replay shows them).
+    handoff = next(i for i in replay if i["kind"] == "transition" and i["agent"] == "max")
+    assert handoff["data"]["context_policy"] == "summary"
+    assert handoff["data"]["variables"] == {"topic": "billing"}
+    assert handoff["data"]["summary_method"] == "extractive"
 
     exported = await client.get(f"{url}/export?format=csv", headers=headers)
     assert exported.headers["content-type"].startswith("text/csv")

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from troupe_contracts.config import ContextPolicy, Slug
+from troupe_contracts.config import ContextPolicy, HandoffVariable, RejectionRule, Slug
 
 
 class AgentSetSpec(BaseModel):
@@ -45,6 +45,9 @@ class GraphEdge(BaseModel):
     target: str
     context_policy: ContextPolicy
     description: str
+    last_n: int | None = Field(default=None, description="Messages passed by a ``last_n`` plan.")
+    variables: list[HandoffVariable] = Field(default_factory=list)
+    reject_when: RejectionRule | None = None
 
 
 class AgentSetGraph(BaseModel):

@@ -80,6 +80,9 @@ def graph(initial_agent: str, members: list[str], specs: dict[str, AgentSpec]) -
                 target=h.agent,
                 context_policy=h.context_policy,
                 description=h.description,
+                last_n=h.last_n,
+                variables=h.variables,
+                reject_when=h.reject_when,
             )
             if h.agent in member_set:
                 edges.append(edge)

@@ -3,17 +3,28 @@
 import '@xyflow/react/dist/style.css';
 import {
   Background,
+  BaseEdge,
   Controls,
+  EdgeLabelRenderer,
   Handle,
   Position,
   ReactFlow,
+  getBezierPath,
+  type Edge,
+  type EdgeProps,
   type NodeProps,
   type Node,
 } from '@xyflow/react';
 import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
 import { Badge, dash } from '@/components/dash/ui';
-import { buildFlowElements, type AgentNodeData, type AgentSetGraph } from './topology-layout';
+import {
+  buildFlowElements,
+  edgeData,
+  type AgentNodeData,
+  type AgentSetGraph,
+  type HandoffEdgeData,
+} from './topology-layout';
 import styles from './topology.module.css';
 
 function AgentNode({ data }: NodeProps<Node<AgentNodeData>>) {
@@ -38,7 +49,75 @@ function AgentNode({ data }: NodeProps<Node<AgentNodeData>>) {
   );
 }
 
+/** An edge's plan with small badges for its variables and rejection rule (tooltips list them). */
+export function HandoffLabel({ id, data }: { id: string; data: HandoffEdgeData }) {
+  return (
+    <span className={styles.edgeLabel} data-testid={`topology-edge-${id}`} title={data.description}>
+      <span className={styles.plan} data-testid="edge-plan">
+        {data.plan}
+      </span>
+      {data.variables.length > 0 && (
+        <span
+          className={styles.edgeBadge}
+          data-testid="edge-variables"
+          title={`Variables: ${data.variables.join(', ')}`}
+        >
+          {'{ }'} {data.variables.join(', ')}
+        </span>
+      )}
+      {data.rule && (
+        <span
+          className={styles.edgeBadge}
+          data-tone="danger"
+          data-testid="edge-rule"
+          title={`Refused when ${data.rule.when}: “${data.rule.message}”`}
+        >
+          ⊘ rule
+        </span>
+      )}
+    </span>
+  );
+}
+
+function HandoffEdge({
+  id,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  sourcePosition,
+  targetPosition,
+  style,
+  markerEnd,
+  data,
+}: EdgeProps<Edge<HandoffEdgeData>>) {
+  const [path, labelX, labelY] = getBezierPath({
+    sourceX,
+    sourceY,
+    targetX,
+    targetY,
+    sourcePosition,
+    targetPosition,
+  });
+  return (
+    <>
+      <BaseEdge id={id} path={path} style={style} markerEnd={markerEnd} />
+      {data && (
+        <EdgeLabelRenderer>
+          <div
+            className={styles.edgeLabelBox}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          >
+            <HandoffLabel id={id} data={data} />
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
 const nodeTypes = { agent: AgentNode };
+const edgeTypes = { handoff: HandoffEdge };
 
 /** What the analysis found, as text (also what screen readers get instead of the canvas). */
 export function TopologyFlags({ graph }: { graph: AgentSetGraph }) {
@@ -70,6 +149,35 @@ export function TopologyFlags({ graph }: { graph: AgentSetGraph }) {
   );
 }
 
+/** Every handoff as text: plan, variables and rule (the edges' labels, readable without hover). */
+export function TopologyHandoffs({ graph }: { graph: AgentSetGraph }) {
+  if (graph.edges.length === 0) return null;
+  return (
+    <ul className={styles.handoffs} data-testid="topology-handoffs">
+      {graph.edges.map((e) => {
+        const d = edgeData(e);
+        return (
+          <li key={`${e.source}->${e.target}`} data-testid={`handoff-${e.source}->${e.target}`}>
+            <span className={dash.mono}>
+              {e.source} → {e.target}
+            </span>{' '}
+            <HandoffLabel id={`${e.source}->${e.target}-text`} data={d} />
+            {d.variables.length > 0 && (
+              <span className={dash.muted}> passes {d.variables.join(', ')}</span>
+            )}
+            {d.rule && (
+              <span className={dash.muted}>
+                {' '}
+                · refused when {d.rule.when}: “{d.rule.message}”
+              </span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 export function TopologyGraph({
   graph,
   agents,
@@ -86,6 +194,7 @@ export function TopologyGraph({
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
           fitView
           fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
           nodesConnectable={false}
@@ -99,6 +208,7 @@ export function TopologyGraph({
           <Controls showInteractive={false} />
         </ReactFlow>
       </div>
+      <TopologyHandoffs graph={graph} />
       <TopologyFlags graph={graph} />
     </div>
   );

@@ -1,5 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { Schema } from '@/lib/api/client';
+import { planLabel, ruleText } from '@/lib/handoff-plan';
 
 export type AgentSetGraph = Schema<'AgentSetGraph'>;
 
@@ -10,6 +11,31 @@ export interface AgentNodeData extends Record<string, unknown> {
   unreachable: boolean;
   inCycle: boolean;
   agentId?: string;
+}
+
+type GraphEdge = Schema<'GraphEdge'>;
+
+/** What an edge's label shows: its context plan, the variables it passes, its rejection rule. */
+export interface HandoffEdgeData extends Record<string, unknown> {
+  inCycle: boolean;
+  description: string;
+  /** "last 5", "summary", "none"… */
+  plan: string;
+  /** Variable names, `?` marking the optional ones ("topic", "priority?"). */
+  variables: string[];
+  /** When the rule refuses ("topic is \"unknown\""), and what the LLM is told. */
+  rule: { when: string; message: string } | null;
+}
+
+/** The label data of one handoff edge. */
+export function edgeData(e: GraphEdge, inCycle = false): HandoffEdgeData {
+  return {
+    inCycle,
+    description: e.description,
+    plan: planLabel(e.context_policy, e.last_n),
+    variables: (e.variables ?? []).map((v) => (v.required ? v.name : `${v.name}?`)),
+    rule: e.reject_when ? { when: ruleText(e.reject_when), message: e.reject_when.message } : null,
+  };
 }
 
 /** Edges `a→b` that lie on one of the graph's cycles (consecutive members, wrapping). */
@@ -30,7 +56,7 @@ export function cycleEdgeKeys(cycles: string[][]): Set<string> {
 export function buildFlowElements(
   graph: AgentSetGraph,
   agents: { slug: string; name: string; id: string }[] = [],
-): { nodes: Node<AgentNodeData>[]; edges: Edge[] } {
+): { nodes: Node<AgentNodeData>[]; edges: Edge<HandoffEdgeData>[] } {
   const bySlug = new Map(agents.map((a) => [a.slug, a]));
   const cycleNodes = new Set(graph.cycles.flat());
   const cycleEdges = cycleEdgeKeys(graph.cycles);
@@ -70,15 +96,15 @@ export function buildFlowElements(
       },
     } satisfies Node<AgentNodeData>;
   });
-  const edges: Edge[] = graph.edges.map((e) => {
+  const edges: Edge<HandoffEdgeData>[] = graph.edges.map((e) => {
     const inCycle = cycleEdges.has(`${e.source}->${e.target}`);
     return {
       id: `${e.source}->${e.target}`,
+      type: 'handoff',
       source: e.source,
       target: e.target,
-      label: e.context_policy === 'reset' ? 'fresh context' : undefined,
       animated: inCycle,
-      data: { inCycle, description: e.description },
+      data: edgeData(e, inCycle),
       style: inCycle ? { stroke: 'var(--color-warning)', strokeWidth: 2 } : { strokeWidth: 1.5 },
       markerEnd: { type: 'arrowclosed' as never },
     };

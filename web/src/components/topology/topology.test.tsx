@@ -1,15 +1,27 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { TopologyFlags } from './topology-graph';
-import { buildFlowElements, cycleEdgeKeys, type AgentSetGraph } from './topology-layout';
+import { TopologyFlags, TopologyHandoffs } from './topology-graph';
+import {
+  buildFlowElements,
+  cycleEdgeKeys,
+  edgeData,
+  type AgentSetGraph,
+  type HandoffEdgeData,
+} from './topology-layout';
 
 vi.mock('next/navigation', () => ({ useRouter: () => ({ push: vi.fn() }) }));
 
-const edge = (source: string, target: string) => ({
+type GraphEdge = AgentSetGraph['edges'][number];
+
+const edge = (source: string, target: string, plan: Partial<GraphEdge> = {}): GraphEdge => ({
   source,
   target,
-  context_policy: 'preserve' as const,
+  context_policy: 'preserve',
   description: '',
+  last_n: null,
+  variables: [],
+  reject_when: null,
+  ...plan,
 });
 
 const graph: AgentSetGraph = {
@@ -64,5 +76,93 @@ describe('topology', () => {
   it('says so when the graph is clean', () => {
     render(<TopologyFlags graph={{ ...graph, unreachable: [], cycles: [], has_cycles: false }} />);
     expect(screen.getByTestId('topology-flags')).toHaveTextContent('Every agent is reachable');
+  });
+});
+
+describe('handoff edges', () => {
+  const topic = { name: 'topic', description: '', type: 'string' as const, required: true };
+  const urgent = { name: 'urgent', description: '', type: 'boolean' as const, required: false };
+  const rule = {
+    match: 'all' as const,
+    conditions: [{ variable: 'topic', op: 'eq' as const, value: 'unknown' }],
+    message: 'Ask first.',
+  };
+
+  it('labels every edge with its plan, not only fresh-context ones', () => {
+    const labels = (
+      [
+        [{ context_policy: 'last_n', last_n: 5 }, 'last 5'],
+        [{ context_policy: 'summary' }, 'summary'],
+        [{ context_policy: 'none' }, 'none'],
+        [{ context_policy: 'all' }, 'all history'],
+        [{ context_policy: 'conversation' }, 'conversation'],
+        [{ context_policy: 'preserve' }, 'preserve'],
+        [{ context_policy: 'reset' }, 'fresh context'],
+      ] as [Partial<GraphEdge>, string][]
+    ).map(([plan, label]) => [edgeData(edge('a', 'b', plan)).plan, label]);
+    for (const [got, want] of labels) expect(got).toBe(want);
+    const { edges } = buildFlowElements({
+      ...graph,
+      edges: [edge('front', 'billing', { context_policy: 'summary' })],
+    });
+    expect(edges[0]).toMatchObject({ type: 'handoff', data: { plan: 'summary' } });
+  });
+
+  it('lists the variables (optional ones marked) and the rejection rule', () => {
+    const d: HandoffEdgeData = edgeData(
+      edge('front', 'billing', { variables: [topic, urgent], reject_when: rule }),
+    );
+    expect(d.variables).toEqual(['topic', 'urgent?']);
+    expect(d.rule).toEqual({ when: 'topic is "unknown"', message: 'Ask first.' });
+    const any = edgeData(
+      edge('a', 'b', {
+        reject_when: {
+          match: 'any',
+          conditions: [
+            { variable: 'score', op: 'lt', value: 3 },
+            { variable: 'tier', op: 'in', value: ['free', 'trial'] },
+            { variable: 'account', op: 'missing', value: null },
+          ],
+          message: 'No.',
+        },
+      }),
+    );
+    expect(any.rule?.when).toBe(
+      'score < 3 or tier is one of "free", "trial" or account is not set',
+    );
+    expect(edgeData(edge('a', 'b')).rule).toBeNull();
+  });
+
+  it('shows badges only on edges that pass variables or have a rule', () => {
+    render(
+      <TopologyHandoffs
+        graph={{
+          ...graph,
+          edges: [
+            edge('front', 'billing', {
+              context_policy: 'last_n',
+              last_n: 5,
+              variables: [topic],
+              reject_when: rule,
+            }),
+            edge('billing', 'tech', { context_policy: 'none' }),
+          ],
+        }}
+      />,
+    );
+    const first = screen.getByTestId('handoff-front->billing');
+    expect(first).toHaveTextContent('last 5');
+    expect(first.querySelector('[data-testid="edge-variables"]')).toHaveAttribute(
+      'title',
+      'Variables: topic',
+    );
+    expect(first.querySelector('[data-testid="edge-rule"]')).toHaveAttribute(
+      'title',
+      'Refused when topic is "unknown": “Ask first.”',
+    );
+    const second = screen.getByTestId('handoff-billing->tech');
+    expect(second).toHaveTextContent('none');
+    expect(second.querySelector('[data-testid="edge-variables"]')).toBeNull();
+    expect(second.querySelector('[data-testid="edge-rule"]')).toBeNull();
   });
 });

@@ -3170,6 +3170,14 @@ export interface components {
       context_policy: components['schemas']['ContextPolicy'];
       /** Description */
       description: string;
+      /**
+       * Last N
+       * @description Messages passed by a ``last_n`` plan.
+       */
+      last_n?: number | null;
+      /** Variables */
+      variables?: components['schemas']['HandoffVariable-Output'][];
+      reject_when?: components['schemas']['RejectionRule-Output'] | null;
     };
     /**
      * HandoffCriterion
