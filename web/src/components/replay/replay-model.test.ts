@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildMarks, currentTurn, waterfall, type ReplayItem } from './replay-model';
+import {
+  buildMarks,
+  currentTurn,
+  handoffDetail,
+  handoffText,
+  waterfall,
+  type ReplayItem,
+} from './replay-model';
 
 const START = '2026-11-25T10:00:00.000Z';
 
@@ -39,6 +46,92 @@ describe('buildMarks', () => {
     expect(currentTurn(marks, 0)).toBeNull();
     expect(currentTurn(marks, 2000)?.text).toBe('Hi');
     expect(currentTurn(marks, 6000)?.text).toBe('Expert please');
+  });
+});
+
+describe('handoff details', () => {
+  const at = '2026-11-25T10:00:05.000Z';
+
+  it('gives a transition between agents its plan, variables and summary method', () => {
+    const detail = handoffDetail(
+      item(
+        'transition',
+        at,
+        {
+          from_agent: 'front',
+          to_agent: 'expert',
+          context_policy: 'summary',
+          variables: { topic: 'a broken router', urgent: true, priority: 2 },
+          summary_method: 'extractive',
+        },
+        5,
+      ),
+    );
+    expect(detail).toEqual({
+      to: 'expert',
+      plan: 'summary',
+      variables: [
+        ['priority', '2'],
+        ['topic', '"a broken router"'],
+        ['urgent', 'true'],
+      ],
+      summaryMethod: 'extractive',
+    });
+    expect(handoffText(detail!)).toBe(
+      'plan summary (extractive summary) · priority = 2 · topic = "a broken router" · urgent = true',
+    );
+  });
+
+  it('labels the plans (last N, none, legacy ones) and tolerates missing fields', () => {
+    const plan = (data: Record<string, unknown>) =>
+      handoffDetail(item('transition', at, { from_agent: 'a', to_agent: 'b', ...data }, 1))!;
+    expect(plan({ context_policy: 'last_n' }).plan).toBe('last N');
+    expect(plan({ context_policy: 'none' }).plan).toBe('none');
+    expect(plan({ context_policy: 'reset' }).plan).toBe('fresh context');
+    expect(plan({ context_policy: 'summary', summary_method: 'llm' }).summaryMethod).toBe('LLM');
+    expect(plan({})).toEqual({
+      to: 'b',
+      plan: 'preserve',
+      variables: [],
+      summaryMethod: undefined,
+    });
+  });
+
+  it('has none for the first agent taking the call or an ordinary tool call', () => {
+    expect(
+      handoffDetail(item('transition', at, { from_agent: null, to_agent: 'front' }, 0)),
+    ).toBeUndefined();
+    expect(
+      handoffDetail(item('tool_call', at, { tool: 'lookup', error: 'boom', arguments: {} }, 3)),
+    ).toBeUndefined();
+    // A transfer that went through is a transition, not a refusal.
+    expect(
+      handoffDetail(item('tool_call', at, { tool: 'transfer_to_expert', error: null }, 3)),
+    ).toBeUndefined();
+  });
+
+  it('marks a refused transfer with the rule message and the arguments it was called with', () => {
+    const refused = item(
+      'tool_call',
+      at,
+      {
+        agent: 'front',
+        tool: 'transfer_to_expert',
+        arguments: { topic: 'unknown' },
+        error: 'Ask the user what they need help with before transferring.',
+      },
+      4,
+    );
+    expect(handoffDetail(refused)).toEqual({
+      to: 'expert',
+      variables: [['topic', '"unknown"']],
+      refused: 'Ask the user what they need help with before transferring.',
+    });
+    const [mark] = buildMarks([refused], START);
+    expect(mark!.text).toBe('front → expert refused');
+    expect(handoffText(mark!.handoff!)).toBe(
+      'topic = "unknown" · refused: Ask the user what they need help with before transferring.',
+    );
   });
 });
 

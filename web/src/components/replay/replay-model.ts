@@ -1,4 +1,5 @@
 import type { Schema } from '@/lib/api/client';
+import { planLabel, variablePairs } from '@/lib/handoff-plan';
 
 export type ReplayItem = Schema<'ReplayItem'>;
 
@@ -18,7 +19,64 @@ export interface Mark {
   role?: string;
   agent?: string | null;
   text: string;
+  /** A handoff (transition between agents) or a refused one (a failed transfer_to_X call). */
+  handoff?: HandoffDetail;
   item: ReplayItem;
+}
+
+/** What a replayed handoff carried: the context plan, the variables and how it summarised. */
+export interface HandoffDetail {
+  to: string;
+  /** The context plan's short label ("summary", "last N"…); absent on a refused transfer. */
+  plan?: string;
+  /** `name = value` pairs: the variables the handoff set (or the refused call's arguments). */
+  variables: [string, string][];
+  /** "LLM" or "extractive", for a summary plan. */
+  summaryMethod?: string;
+  /** The rejection rule's (or loop guard's) message when the transfer was refused. */
+  refused?: string;
+}
+
+/** One line for a tooltip: "plan summary (extractive) · topic = \"billing\"" or "refused: …". */
+export function handoffText(detail: HandoffDetail): string {
+  const parts: string[] = [];
+  if (detail.plan) {
+    parts.push(
+      `plan ${detail.plan}${detail.summaryMethod ? ` (${detail.summaryMethod} summary)` : ''}`,
+    );
+  }
+  parts.push(...detail.variables.map(([name, value]) => `${name} = ${value}`));
+  if (detail.refused) parts.push(`refused: ${detail.refused}`);
+  return parts.join(' · ');
+}
+
+const TRANSFER_PREFIX = 'transfer_to_';
+const SUMMARY_METHODS: Record<string, string> = { llm: 'LLM', extractive: 'extractive' };
+
+/** The handoff detail of a transition between agents or a refused `transfer_to_X` call. */
+export function handoffDetail(item: ReplayItem): HandoffDetail | undefined {
+  const d = item.data;
+  if (item.kind === 'transition') {
+    // The session's first agent taking the call is no handoff: no plan was applied.
+    if (!str(d.from_agent)) return undefined;
+    const method = str(d.summary_method);
+    return {
+      to: str(d.to_agent) ?? '?',
+      plan: planLabel(str(d.context_policy), typeof d.last_n === 'number' ? d.last_n : null),
+      variables: variablePairs(d.variables),
+      summaryMethod: method ? (SUMMARY_METHODS[method] ?? method) : undefined,
+    };
+  }
+  const tool = str(d.tool);
+  const error = str(d.error);
+  if (item.kind === 'tool_call' && tool?.startsWith(TRANSFER_PREFIX) && error) {
+    return {
+      to: tool.slice(TRANSFER_PREFIX.length),
+      variables: variablePairs(d.arguments),
+      refused: error,
+    };
+  }
+  return undefined;
 }
 
 const SHOWN: ReadonlySet<string> = new Set([
@@ -40,8 +98,11 @@ function describe(item: ReplayItem): string {
       return str(d.text) ?? '';
     case 'transition':
       return `${str(d.from_agent) ?? 'start'} → ${str(d.to_agent) ?? '?'}`;
-    case 'tool_call':
+    case 'tool_call': {
+      const handoff = handoffDetail(item);
+      if (handoff?.refused) return `${str(d.agent) ?? '?'} → ${handoff.to} refused`;
       return `${str(d.tool) ?? 'tool'}${d.error ? ' (error)' : ''}`;
+    }
     case 'panel_event':
       return `${str(d.panel) ?? 'panel'} · ${str(d.event) ?? ''}`;
     default:
@@ -68,6 +129,7 @@ export function buildMarks(items: ReplayItem[], audioStart: string): Mark[] {
         role: str(item.data.role),
         agent: item.agent,
         text: describe(item),
+        handoff: handoffDetail(item),
         item,
       };
     })

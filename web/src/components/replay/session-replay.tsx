@@ -8,7 +8,9 @@ import {
   STAGES,
   buildMarks,
   currentTurn,
+  handoffText,
   waterfall,
+  type HandoffDetail,
   type Mark,
   type Recording,
   type ReplayItem,
@@ -27,6 +29,34 @@ const KIND_LABEL: Record<Mark['kind'], string> = {
   panel_event: 'panel',
   error: 'error',
 };
+
+/** The context plan, variables and summary method of a handoff, or the refusal's message. */
+export function HandoffLine({ detail }: { detail: HandoffDetail }) {
+  return (
+    <span
+      className={styles.handoff}
+      data-testid="replay-handoff"
+      data-refused={detail.refused ? 'true' : undefined}
+    >
+      {detail.plan && (
+        <span className={styles.plan} data-testid="replay-handoff-plan">
+          plan <strong>{detail.plan}</strong>
+          {detail.summaryMethod && ` · ${detail.summaryMethod} summary`}
+        </span>
+      )}
+      {detail.variables.map(([name, value]) => (
+        <code key={name} className={styles.variable} data-testid="replay-handoff-variable">
+          {name} = {value}
+        </code>
+      ))}
+      {detail.refused && (
+        <span className={styles.refused} data-testid="replay-handoff-refused">
+          Refused: {detail.refused}
+        </span>
+      )}
+    </span>
+  );
+}
 
 /**
  * The recorded session replayed: the mixed recording with a playhead moving along a timeline of
@@ -152,7 +182,10 @@ export function SessionReplayPlayer({
               className={styles.tick}
               data-kind={m.kind}
               style={{ left: percent(m.atMs) }}
-              title={`${KIND_LABEL[m.kind]}: ${m.text}`}
+              data-refused={m.handoff?.refused ? 'true' : undefined}
+              title={`${m.handoff?.refused ? 'handoff refused' : KIND_LABEL[m.kind]}: ${m.text}${
+                m.handoff ? ` (${handoffText(m.handoff)})` : ''
+              }`}
             />
           ),
         )}
@@ -176,6 +209,7 @@ export function SessionReplayPlayer({
                 className={styles.event}
                 data-testid={m.kind === 'message' ? 'replay-turn' : 'replay-event'}
                 data-kind={m.kind}
+                data-handoff={m.handoff ? (m.handoff.refused ? 'refused' : 'accepted') : undefined}
                 data-role={m.role}
                 data-active={active || undefined}
                 data-at-ms={Math.round(m.atMs)}
@@ -185,12 +219,17 @@ export function SessionReplayPlayer({
                 <span className={styles.at}>{clock(m.atMs)}</span>
                 {label ? (
                   <span className={styles.speaker}>{label}</span>
+                ) : m.handoff?.refused ? (
+                  <Badge tone="danger">handoff refused</Badge>
                 ) : (
                   <Badge tone={m.kind === 'error' ? 'danger' : 'accent'}>
                     {KIND_LABEL[m.kind]}
                   </Badge>
                 )}
-                <span className={styles.text}>{m.text}</span>
+                <span className={styles.text}>
+                  {m.text}
+                  {m.handoff && <HandoffLine detail={m.handoff} />}
+                </span>
               </button>
             </li>
           );
