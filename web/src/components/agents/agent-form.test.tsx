@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Schema } from '@/lib/api/client';
 import { AgentForm } from './agent-form';
 import { emptyAgent, slugify, validateAgent } from './agent-validation';
+import { agentRead } from './test-fixtures';
 
 const catalog: Schema<'Catalog'> = {
   providers: [
@@ -69,16 +70,7 @@ const catalog: Schema<'Catalog'> = {
   environments: ['dev'],
 };
 
-const other = {
-  id: 'a2',
-  organization_id: 'o',
-  slug: 'billing',
-  name: 'Billing',
-  instructions: 'x',
-  version: 1,
-  created_at: '',
-  updated_at: '',
-} as Schema<'AgentRead'>;
+const other = agentRead();
 
 describe('agent validation', () => {
   it('requires name, a valid slug and instructions', () => {

@@ -4,6 +4,7 @@ import type { Schema } from '@/lib/api/client';
 import { AgentForm } from './agent-form';
 import { emptyAgent, validateAgent } from './agent-validation';
 import { formatRuleValue, parseRuleValue } from './handoff-plan-fields';
+import { agentRead } from './test-fixtures';
 
 const catalog: Schema<'Catalog'> = {
   providers: [],
@@ -13,16 +14,12 @@ const catalog: Schema<'Catalog'> = {
   environments: ['dev'],
 };
 
-const billing = {
-  id: 'a2',
-  organization_id: 'o',
-  slug: 'billing',
-  name: 'Billing',
-  instructions: 'x',
-  version: 1,
-  created_at: '',
-  updated_at: '',
-} as Schema<'AgentRead'>;
+const billing = agentRead();
+
+/** The front agent with one handoff (to billing) as saved. */
+function front(handoff: Record<string, unknown>): Schema<'AgentRead'> {
+  return agentRead({ id: 'a1', slug: 'front', name: 'Front', handoffs: [handoff] });
+}
 
 describe('rule values', () => {
   it('are shaped by the op and the declared variable type', () => {
@@ -146,26 +143,18 @@ describe('AgentForm handoff plan', () => {
 
   it('switching away from last_n drops N; turning the rule off removes it', async () => {
     const onSubmit = vi.fn();
-    const initial = {
-      ...billing,
-      id: 'a1',
-      slug: 'front',
-      name: 'Front',
-      handoffs: [
-        {
-          agent: 'billing',
-          context_policy: 'last_n',
-          description: '',
-          last_n: 3,
-          variables: [],
-          reject_when: {
-            match: 'any',
-            conditions: [{ variable: 'x', op: 'exists', value: null }],
-            message: 'm',
-          },
-        },
-      ],
-    } as Schema<'AgentRead'>;
+    const initial = front({
+      agent: 'billing',
+      context_policy: 'last_n',
+      description: '',
+      last_n: 3,
+      variables: [],
+      reject_when: {
+        match: 'any',
+        conditions: [{ variable: 'x', op: 'exists', value: null }],
+        message: 'm',
+      },
+    });
     render(
       <AgentForm
         initial={initial}
@@ -193,26 +182,18 @@ describe('AgentForm handoff plan', () => {
   });
 
   it('shows the API problems of a plan on their fields', () => {
-    const initial = {
-      ...billing,
-      id: 'a1',
-      slug: 'front',
-      name: 'Front',
-      handoffs: [
-        {
-          agent: 'billing',
-          context_policy: 'last_n',
-          description: '',
-          last_n: null,
-          variables: [],
-          reject_when: {
-            match: 'all',
-            conditions: [{ variable: 'age', op: 'lt', value: 'x' }],
-            message: 'm',
-          },
-        },
-      ],
-    } as unknown as Schema<'AgentRead'>;
+    const initial = front({
+      agent: 'billing',
+      context_policy: 'last_n',
+      description: '',
+      last_n: null,
+      variables: [],
+      reject_when: {
+        match: 'all',
+        conditions: [{ variable: 'age', op: 'lt', value: 'x' }],
+        message: 'm',
+      },
+    });
     render(
       <AgentForm
         initial={initial}
