@@ -120,11 +120,17 @@ async def test_spool_keeps_recordings_through_an_outage(tmp_path: Path) -> None:
         assert size > 0 and abs(ms - 2000) < 60 and started == 1_700_000_000_250
 
 
-async def test_deliver_all_backs_off_until_the_api_is_back(tmp_path: Path) -> None:
+def _spooled_recording(tmp_path: Path) -> tuple[UUID, RecordingSpool]:
+    """One session's one-second stereo recording, adopted into a fresh spool."""
     session_id = uuid4()
     _stereo(tmp_path / "audio.ogg", 1.0)
     spool = RecordingSpool(tmp_path / "spool")
     spool.adopt(session_id, tmp_path / "audio.ogg")
+    return session_id, spool
+
+
+async def test_deliver_all_backs_off_until_the_api_is_back(tmp_path: Path) -> None:
+    _, spool = _spooled_recording(tmp_path)
     api = FlakyApi(failures=2)
     assert await deliver_all(spool, api.upload, attempts=4, first_wait_s=0.01) == 1
     assert {k for _, k in api.stored} == set(RecordingKind)
@@ -132,10 +138,7 @@ async def test_deliver_all_backs_off_until_the_api_is_back(tmp_path: Path) -> No
 
 
 async def test_deliver_all_gives_up_but_keeps_the_files(tmp_path: Path) -> None:
-    session_id = uuid4()
-    _stereo(tmp_path / "audio.ogg", 1.0)
-    spool = RecordingSpool(tmp_path / "spool")
-    spool.adopt(session_id, tmp_path / "audio.ogg")
+    session_id, spool = _spooled_recording(tmp_path)
     api = FlakyApi(failures=100)
     assert await deliver_all(spool, api.upload, attempts=2, first_wait_s=0.01) == 0
     assert spool.sessions() == [session_id]
