@@ -106,7 +106,11 @@ function HandoffEdge({
         <EdgeLabelRenderer>
           <div
             className={styles.edgeLabelBox}
-            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            style={{
+              transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
+              // above the nodes: a label may reach over a node's edge
+              zIndex: 1001,
+            }}
           >
             <HandoffLabel id={id} data={data} />
           </div>
@@ -162,13 +166,10 @@ export function TopologyHandoffs({ graph }: { graph: AgentSetGraph }) {
               {e.source} → {e.target}
             </span>{' '}
             <HandoffLabel id={`${e.source}->${e.target}-text`} data={d} />
-            {d.variables.length > 0 && (
-              <span className={dash.muted}> passes {d.variables.join(', ')}</span>
-            )}
             {d.rule && (
               <span className={dash.muted}>
                 {' '}
-                · refused when {d.rule.when}: “{d.rule.message}”
+                refused when {d.rule.when}: “{d.rule.message}”
               </span>
             )}
           </li>

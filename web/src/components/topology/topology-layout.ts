@@ -85,7 +85,8 @@ export function buildFlowElements(
     return {
       id: slug,
       type: 'agent',
-      position: { x: col * 280, y: row * 140 },
+      // wide columns: each edge's label (plan, variables, rule) sits between them
+      position: { x: col * 420, y: row * 140 },
       data: {
         slug,
         label: agent?.name ?? slug,
