@@ -78,4 +78,38 @@ test('agent form: handoff context plan, variables and rejection rule', async ({
     path: path.resolve(testInfo.project.outputDir, '..', 'screenshots', 'handoff-plan.png'),
     fullPage: true,
   });
+
+  // The topology labels the edge with its plan and badges its variable and rule.
+  await page.goto('/dashboard/topology');
+  await page.getByTestId('new-agent-set').click();
+  await page.getByLabel('Set name').fill('Refunds');
+  const form = page.getByTestId('agent-set-form');
+  await form.getByLabel('Front', { exact: true }).check();
+  await form.getByLabel('Billing', { exact: true }).check();
+  await form.getByLabel('Starts with').selectOption({ label: 'Front' });
+  await page.getByTestId('save-agent-set').click();
+  const edge = page.locator(`[data-testid^="topology-edge-"][data-testid$="->${billing}"]`);
+  await expect(edge).toBeVisible();
+  await expect(edge.getByTestId('edge-plan')).toHaveText('last 5');
+  await expect(edge.getByTestId('edge-variables')).toHaveAttribute(
+    'title',
+    'Variables: customer_name',
+  );
+  await expect(edge.getByTestId('edge-rule')).toHaveAttribute(
+    'title',
+    'Refused when age < 18: “Minors cannot get refunds.”',
+  );
+  const listed = page.getByTestId('topology-handoffs').locator('li');
+  await expect(listed).toHaveCount(1);
+  await expect(listed.getByTestId('edge-variables')).toHaveText('{ } customer_name');
+  await expect(listed).toContainText('refused when age < 18: “Minors cannot get refunds.”');
+  await page.screenshot({
+    path: path.resolve(
+      testInfo.project.outputDir,
+      '..',
+      'screenshots',
+      'topology-handoff-plan.png',
+    ),
+    fullPage: true,
+  });
 });

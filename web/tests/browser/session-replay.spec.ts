@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type APIRequestContext, type Page } from '@playwright/test';
@@ -50,6 +51,36 @@ async function bearer(request: APIRequestContext, email: string): Promise<Record
   });
   expect(r.status(), await r.text()).toBe(200);
   return { Authorization: `Bearer ${(await r.json()).access_token}` };
+}
+
+/**
+ * What the seeded front desk's handoff should show: the topic the scripted LLM passes on its
+ * accepted transfer (tests/e2e/scripts/handoff.json) and the rejection rule's message (the
+ * agent as the API stores it).
+ */
+async function seededHandoff(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+): Promise<{ topic: string; message: string }> {
+  const script = JSON.parse(
+    readFileSync(path.join(ROOT, 'tests', 'e2e', 'scripts', 'handoff.json'), 'utf8'),
+  ) as {
+    agents: Record<string, { tool_calls?: { name: string; arguments: { topic?: string } }[] }[]>;
+  };
+  const topics = script.agents.test_front!.flatMap((turn) =>
+    (turn.tool_calls ?? [])
+      .filter((c) => c.name === 'transfer_to_test_expert')
+      .map((c) => c.arguments.topic),
+  );
+  const agents = await request.get('/api/v1/agents', { headers });
+  expect(agents.status()).toBe(200);
+  const front = ((await agents.json()).items as { slug: string; handoffs: unknown[] }[]).find(
+    (a) => a.slug === 'test_front',
+  ) as { handoffs: { agent: string; reject_when: { message: string } | null }[] } | undefined;
+  const rule = front?.handoffs.find((h) => h.agent === 'test_expert')?.reject_when;
+  expect(rule, 'the seeded front desk refuses a transfer without a topic').toBeTruthy();
+  // The script's last transfer is the one the rule lets through.
+  return { topic: topics[topics.length - 1]!, message: rule!.message };
 }
 
 async function recordedEmbedKey(
@@ -173,6 +204,29 @@ test('replay of a recorded session: play moves the playhead, the highlighted tur
   await expect(
     page.getByTestId('replay-event').filter({ hasText: 'handoff' }).first(),
   ).toBeVisible();
+
+  // The front desk's handoff shows its context plan, the variable the scripted LLM passed and
+  // how the summary was made; the first transfer, which the seeded rejection rule refused, is
+  // marked as refused with the rule's message.
+  const { topic, message } = await seededHandoff(request, headers);
+  const handoff = page.locator('[data-testid="replay-event"][data-handoff="accepted"]');
+  await expect(handoff).toHaveCount(1);
+  await expect(handoff).toContainText('test_front → test_expert');
+  await expect(handoff.getByTestId('replay-handoff-plan')).toHaveText(
+    'plan summary · extractive summary',
+  );
+  await expect(handoff.getByTestId('replay-handoff-variable')).toHaveText(
+    `topic = ${JSON.stringify(topic)}`,
+  );
+  const refused = page.locator('[data-testid="replay-event"][data-handoff="refused"]');
+  await expect(refused).toHaveCount(1);
+  await expect(refused).toContainText('handoff refused');
+  await expect(refused.getByTestId('replay-handoff-refused')).toHaveText(`Refused: ${message}`);
+  await expect(refused.getByTestId('replay-handoff-variable')).toHaveText('topic = "unknown"');
+  // The refusal comes before the handoff on the timeline.
+  expect(Number(await refused.getAttribute('data-at-ms'))).toBeLessThanOrEqual(
+    Number(await handoff.getAttribute('data-at-ms')),
+  );
   await page.screenshot({ path: path.join(SHOTS, 'replay-before-play.png'), fullPage: true });
 
   // Clicking a turn seeks there and highlights it.
