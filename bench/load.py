@@ -3,7 +3,8 @@
 Starts everything itself on free loopback ports and stops it at the end (reusing the voice
 latency bench's pieces): ``livekit-server``, a stand-in for the API's runtime endpoints, and one
 ``troupe-agent start`` worker with the fake providers (``fake/instant`` STT, ``fake/echo`` LLM,
-``fake/tone`` TTS), so the figures are the platform's own overhead, not a model's. For each
+``fake/tone`` TTS), so the figures are the platform's own overhead, not a model's, and then,
+with ``--sets fake,local``, the local models (Whisper tiny, SmolLM2, Piper). For each
 concurrency level it runs that many sessions at once (Python participants that speak Piper
 speech, as in bench/voice_latency.py) and reports
 
@@ -15,6 +16,10 @@ speech, as in bench/voice_latency.py) and reports
 
     uv run python bench/load.py                     # levels 1,2,4; 2 turns each; <= 10 min
     uv run python bench/load.py --levels 1,2,4,8 --turns 3
+    uv run python bench/load.py --sets fake,local --levels 1,2,3   # then Whisper/SmolLM2/Piper
+
+It prints, per provider set, the sessions per worker at which turn p95 doubles against the first
+level of the same run.
 """
 
 from __future__ import annotations
@@ -36,12 +41,11 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from troupe_agent.simulation.voice_user import speech_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # the sibling bench: LiveKit, the stand-in API, the scripted user sessions
 import voice_latency as vl
-
-FAKE = vl.ProviderSet("fake", "fake/instant", "fake/echo", "fake/tone", "instant fakes")
 
 
 class TreeCpu:
@@ -131,21 +135,39 @@ def log_complete(api: vl.FakeRuntimeApi, session_id: str) -> bool:
 
 def table(levels: list[dict[str, Any]]) -> str:
     head = (
-        f"{'sessions':>8} {'ok':>4} {'turns':>5} {'turn p50':>9} {'turn p95':>9} "
+        f"{'sessions':>8} {'ok':>4} {'turns':>5} {'turn p50':>9} {'turn p95':>9} {'p95/L1':>7} "
         f"{'greet p50':>9} {'agent e2e p50':>13} {'CPU s/sess':>10} {'avg cores':>9} "
         f"{'logs complete':>13}"
     )
     lines = [head, "-" * len(head)]
+    base = levels[0]["turn_ms"]["p95"] if levels else None
     for s in levels:
+        p95 = s["turn_ms"]["p95"]
+        ratio = f"{p95 / base:.2f}" if p95 is not None and base else "—"
         lines.append(
             f"{s['concurrency']:>8} {s['sessions'] - s['failed']:>4} {s['turns']:>5} "
-            f"{vl.fmt(s['turn_ms']['p50']):>9} {vl.fmt(s['turn_ms']['p95']):>9} "
+            f"{vl.fmt(s['turn_ms']['p50']):>9} {vl.fmt(p95):>9} {ratio:>7} "
             f"{vl.fmt(s['greeting_ms']['p50']):>9} {vl.fmt(s['agent_e2e_ms']['p50']):>13} "
             f"{s['cpu_s_per_session']:>10.2f} {s['avg_cores'] or 0:>9.2f} "
             f"{s['logs_complete']:>6}/{s['sessions']:<6}"
         )
     lines.append("latencies in ms (turn: end of user speech -> first agent audio in the room)")
     return "\n".join(lines)
+
+
+def p95_doubles_at(levels: list[dict[str, Any]]) -> int | None:
+    """The first concurrency whose turn p95 is at least twice the first level's (None: never)."""
+    base = levels[0]["turn_ms"]["p95"] if levels else None
+    if not base:
+        return None
+    return next(
+        (
+            s["concurrency"]
+            for s in levels[1:]
+            if s["turn_ms"]["p95"] is not None and s["turn_ms"]["p95"] >= 2 * base
+        ),
+        None,
+    )
 
 
 async def worker_metrics(port: int) -> dict[str, float]:
@@ -175,6 +197,7 @@ async def worker_metrics(port: int) -> dict[str, float]:
 
 async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    sets = vl.provider_sets([x.strip() for x in args.sets.split(",") if x.strip()])
     stamp = report["started_at"]
     run_dir = vl.RESULTS / f"load-{stamp}"
     run_dir.mkdir(parents=True)
@@ -220,13 +243,14 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             if time.perf_counter() > deadline or worker.proc.returncode is not None:
                 raise RuntimeError(f"worker processes not ready; see {worker_log.path}")
             await asyncio.sleep(0.5)
-        speech = [(s, vl.speech_frames(s)) for s in vl.SENTENCES]
+        speech = [(s, speech_frames(s)) for s in vl.SENTENCES]
         await asyncio.sleep(3.0)  # let the worker's CPU average forget the prewarm
         cpu = TreeCpu(worker.proc.pid)
         cpu.start()
         jobs = 0
-        results: list[Level] = []
-        for n in levels:
+        by_set: dict[str, list[Level]] = {}
+        for ps, n in [(ps, n) for ps in sets for n in levels]:
+            results = by_set.setdefault(ps.name, [])
             # every session of the level gets a prewarmed process (jobs so far + n)
             deadline = time.perf_counter() + 120
             while worker_log.count("process initialized") < jobs + n:
@@ -243,7 +267,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
                 await asyncio.gather(
                     *(
                         vl.run_session(
-                            FAKE,
+                            ps,
                             url,
                             key,
                             secret,
@@ -264,15 +288,27 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             results.append(level)
             s = level.summary()
             vl.log(
-                f"level {n}: turn p50 {vl.fmt(s['turn_ms']['p50'])} ms p95 "
+                f"{ps.name} level {n}: turn p50 {vl.fmt(s['turn_ms']['p50'])} ms p95 "
                 f"{vl.fmt(s['turn_ms']['p95'])} ms, CPU {s['cpu_s_per_session']} s/session, "
                 f"logs {s['logs_complete']}/{n}, failed {s['failed']}"
             )
-        summaries = [lv.summary() for lv in results]
-        report["levels"] = summaries
+        summaries: list[dict[str, Any]] = []
+        for name, results in by_set.items():
+            set_summaries = [lv.summary() for lv in results]
+            doubling = p95_doubles_at(set_summaries)
+            report.setdefault("sets", {})[name] = {
+                "levels": set_summaries,
+                "p95_doubles_at_sessions": doubling,
+                "sessions": {lv.concurrency: [r.__dict__ for r in lv.sessions] for lv in results},
+            }
+            summaries += set_summaries
+            print(f"\n{name}: {next(ps.note for ps in sets if ps.name == name)}")
+            print(table(set_summaries))
+            print(
+                "sessions per worker at which turn p95 doubles (vs the first level, same run): "
+                + (str(doubling) if doubling is not None else f"not reached up to {levels[-1]}")
+            )
         report["worker_metrics"] = await worker_metrics(metrics_port)
-        report["sessions"] = {lv.concurrency: [r.__dict__ for r in lv.sessions] for lv in results}
-        print(table(summaries))
         print(
             "worker /metrics: " + ", ".join(f"{k}={v}" for k, v in report["worker_metrics"].items())
         )
@@ -299,6 +335,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
 async def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--levels", default="1,2,4", help="concurrency levels, in order")
+    p.add_argument("--sets", default="fake", help="provider sets, in order (fake,local)")
     p.add_argument("--turns", type=int, default=2, help="user turns per session")
     p.add_argument("--reply-wait", type=float, default=6.0, help="max s to let a reply finish")
     p.add_argument("--max-seconds", type=float, default=600, help="hard bound on the whole run")
@@ -311,7 +348,7 @@ async def main() -> int:
         "started_at": stamp,
         "machine": {"cpus": os.cpu_count()},
         "args": {k: str(v) for k, v in vars(args).items()},
-        "providers": FAKE.__dict__,
+        "providers": [ps.__dict__ for ps in vl.provider_sets(args.sets.split(","))],
     }
     t0 = time.perf_counter()
     task = asyncio.create_task(run(args, report))
