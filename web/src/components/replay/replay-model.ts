@@ -55,8 +55,15 @@ const SUMMARY_METHODS: Record<string, string> = { llm: 'LLM', extractive: 'extra
 
 /** The handoff detail of a transition between agents or a refused `transfer_to_X` call. */
 export function handoffDetail(item: ReplayItem): HandoffDetail | undefined {
-  const d = item.data;
-  if (item.kind === 'transition') {
+  return handoffDetailOf(item.kind, item.data);
+}
+
+/** `handoffDetail` for a log entry's kind and fields (the session timeline's entries). */
+export function handoffDetailOf(
+  kind: string,
+  d: Record<string, unknown>,
+): HandoffDetail | undefined {
+  if (kind === 'transition') {
     // The session's first agent taking the call is no handoff: no plan was applied.
     if (!str(d.from_agent)) return undefined;
     const method = str(d.summary_method);
@@ -69,7 +76,7 @@ export function handoffDetail(item: ReplayItem): HandoffDetail | undefined {
   }
   const tool = str(d.tool);
   const error = str(d.error);
-  if (item.kind === 'tool_call' && tool?.startsWith(TRANSFER_PREFIX) && error) {
+  if (kind === 'tool_call' && tool?.startsWith(TRANSFER_PREFIX) && error) {
     return {
       to: tool.slice(TRANSFER_PREFIX.length),
       variables: variablePairs(d.arguments),

@@ -1,6 +1,8 @@
 'use client';
 
 import { Badge, dash } from '@/components/dash/ui';
+import { handoffDetailOf } from '@/components/replay/replay-model';
+import { HandoffLine } from '@/components/replay/session-replay';
 import type { Schema } from '@/lib/api/client';
 import { formatMs } from './format';
 import styles from './sessions.module.css';
@@ -55,26 +57,39 @@ function renderEntry(e: LogEntry) {
           <span>{e.text}</span>
         </div>
       );
-    case 'transition':
+    case 'transition': {
+      const handoff = handoffDetailOf(e.kind, e);
       return (
         <span data-testid="timeline-transition">
           <Badge tone="accent">handoff</Badge> {e.from_agent ?? 'start'} →{' '}
-          <strong>{e.to_agent}</strong> <span className={dash.muted}>({e.context_policy})</span>
+          <strong>{e.to_agent}</strong>{' '}
+          {handoff ? (
+            <HandoffLine detail={handoff} />
+          ) : (
+            <span className={dash.muted}>({e.context_policy})</span>
+          )}
         </span>
       );
-    case 'tool_call':
+    }
+    case 'tool_call': {
+      const refused = handoffDetailOf(e.kind, e);
       return (
         <details data-testid="timeline-tool">
           <summary>
-            <Badge tone={e.error ? 'danger' : undefined}>tool</Badge> <strong>{e.tool}</strong>{' '}
+            <Badge tone={e.error ? 'danger' : undefined}>
+              {refused ? 'handoff refused' : 'tool'}
+            </Badge>{' '}
+            <strong>{e.tool}</strong>{' '}
             <span className={dash.muted}>
               by {e.agent} · {formatMs(e.latency_ms)}
             </span>
+            {refused && <HandoffLine detail={refused} />}
           </summary>
           <pre className={dash.pre}>{JSON.stringify(e.arguments, null, 2)}</pre>
           {(e.result ?? e.error) && <pre className={dash.pre}>{e.error ?? e.result}</pre>}
         </details>
       );
+    }
     case 'panel_event':
       return (
         <span data-testid="timeline-panel">
