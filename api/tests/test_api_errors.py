@@ -84,12 +84,32 @@ async def test_access_log_is_structured_with_request_context(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="troupe_api.access"):
-        await client.get("/api/v1/healthz", headers={"X-Request-ID": "trace-42"})
-    lines = [
-        r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == "request"
-    ]
+        await client.get("/api/v1/nope", headers={"X-Request-ID": "trace-42"})
+    lines = _access_lines(caplog, logging.INFO)
     assert lines, caplog.records
     line = lines[-1]
     assert line["request_id"] == "trace-42"
-    assert line["method"] == "GET" and line["path"] == "/api/v1/healthz"
-    assert line["status"] == 200 and line["duration_ms"] >= 0
+    assert line["method"] == "GET" and line["path"] == "/api/v1/nope"
+    assert line["status"] == 404 and line["duration_ms"] >= 0
+
+
+def _access_lines(caplog: pytest.LogCaptureFixture, level: int) -> list[dict[str, object]]:
+    return [
+        r.msg
+        for r in caplog.records
+        if isinstance(r.msg, dict) and r.msg.get("event") == "request" and r.levelno == level
+    ]
+
+
+async def test_probes_and_empty_polls_log_at_debug_errors_stay_info(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="troupe_api.access"):
+        await client.get("/api/v1/healthz")
+        await client.post("/api/v1/runtime/simulation-runs/claim")  # no runtime token: 401
+    debug = _access_lines(caplog, logging.DEBUG)
+    info = _access_lines(caplog, logging.INFO)
+    assert [(d["path"], d["status"]) for d in debug] == [("/api/v1/healthz", 200)]
+    assert [(i["path"], i["status"]) for i in info] == [
+        ("/api/v1/runtime/simulation-runs/claim", 401)
+    ]

@@ -20,6 +20,18 @@ access_log = get_logger("troupe_api.access")
 error_log = get_logger("troupe_api.errors")
 
 
+QUIET_PATHS = frozenset(
+    {
+        "/api/v1/healthz",
+        "/api/v1/readyz",
+        "/metrics",
+        # every agent worker polls for queued simulation runs every 2 s (204: none)
+        "/api/v1/runtime/simulation-runs/claim",
+    }
+)
+"""Probes and polls whose successful answers are logged at debug, not info (errors stay info)."""
+
+
 class RequestContextMiddleware:
     """Outermost: request id (X-Request-ID in/out), log context, one access log line."""
 
@@ -53,7 +65,10 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
-            access_log.info("request", status=status_code, duration_ms=duration_ms)
+            quiet = scope["path"] in QUIET_PATHS and 200 <= status_code < 300
+            (access_log.debug if quiet else access_log.info)(
+                "request", status=status_code, duration_ms=duration_ms
+            )
             structlog.contextvars.clear_contextvars()
 
 
