@@ -38,3 +38,53 @@ wait_port() {
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# ── The platform's processes for a throw-away stack (scripts/test.sh, scripts/stack.sh).
+# Each runs in its own process group with its output in $PLATFORM_LOGS/<name>.log and its pid
+# appended to the file $PLATFORM_PIDS; stop_platform ends those groups. Run from $ROOT with the
+# stack's env loaded.
+start_logged() {  # start_logged NAME CMD...
+  local name="$1"; shift
+  setsid "$@" >"$PLATFORM_LOGS/$name.log" 2>&1 &
+  echo "$!" >>"$PLATFORM_PIDS"
+}
+
+stop_platform() {
+  [ -f "${PLATFORM_PIDS:-}" ] || return 0
+  local pid
+  while read -r pid; do kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done <"$PLATFORM_PIDS"
+  sleep 1
+  while read -r pid; do kill -KILL "-$pid" 2>/dev/null || true; done <"$PLATFORM_PIDS"
+  rm -f "$PLATFORM_PIDS"
+}
+
+# start_platform DEMO_FILE [WEB_CMD...]: migrations and seed (the demo logins go to DEMO_FILE),
+# then the API, the saq worker, the agent worker (fake/scripted agents follow
+# $TROUPE_FAKE_LLM_SCRIPT, by default the whole-system tests' script) and, given a command, the
+# web app. Returns 1 when the migrations or the seed fail.
+start_platform() {
+  local demo="$1"; shift
+  uv run --frozen troupe-api prestart >"$PLATFORM_LOGS/prestart.log" 2>&1 \
+    && uv run --frozen troupe-api seed --print-demo >"$demo" 2>>"$PLATFORM_LOGS/prestart.log" \
+    || { tail -50 "$PLATFORM_LOGS/prestart.log" >&2; return 1; }
+  start_logged api uv run --frozen troupe-api serve
+  start_logged worker uv run --frozen troupe-api worker
+  start_logged agent env "TROUPE_FAKE_LLM_SCRIPT=${TROUPE_FAKE_LLM_SCRIPT:-$ROOT/tests/e2e/scripts/handoff.json}" \
+    uv run --frozen troupe-agent start
+  [ "$#" -eq 0 ] || start_logged web "$@"
+}
+
+# wait_platform [--no-web]: until the API is ready, the agent worker's health answers and
+# (unless --no-web) the web app answers; at most 120 s. Returns 1 on time-out.
+wait_platform() {
+  local _
+  for _ in $(seq 1 120); do
+    if curl -fsS "$TROUPE_API_URL/api/v1/readyz" >/dev/null 2>&1 \
+       && curl -fsS "http://127.0.0.1:$TROUPE_AGENT_HEALTH_PORT/" >/dev/null 2>&1 \
+       && { [ "${1:-}" = "--no-web" ] || curl -fsS "$TROUPE_WEB_URL/" >/dev/null 2>&1; }; then
+      return 0
+    fi
+    sleep 1
+  done
+  return 1
+}

@@ -14,11 +14,9 @@ ENV_FILE="$("$ROOT/scripts/env.sh" test "$WORK")"
 export TROUPE_ENV_FILE="$ENV_FILE" TROUPE_DATA_DIR="$WORK/data" TROUPE_RUN_DIR="$WORK/run" TROUPE_PG_FSYNC=off
 load_env "$ENV_FILE"
 LOGS="$WORK/run/logs"; mkdir -p "$LOGS" "$ROOT/test-results"
-PIDS=()
+export PLATFORM_LOGS="$LOGS" PLATFORM_PIDS="$WORK/pids"
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${PIDS[@]}"; do kill -KILL "-$pid" 2>/dev/null || true; done
+  stop_platform
   "$ROOT/scripts/services.sh" down >/dev/null 2>&1 || true
   rm -rf "$ROOT/test-results/logs"; cp -r "$LOGS" "$ROOT/test-results/logs" 2>/dev/null || true
 }
@@ -45,30 +43,17 @@ suite "web lint + types (eslint, prettier, tsc)" bash -c "cd web && npm run lint
 suite "web unit (vitest)" bash -c "cd web && npm test --silent"
 
 # ── whole system
-start() {  # start NAME CMD...: background process in its own process group, logged
-  local name="$1"; shift
-  setsid "$@" >"$LOGS/$name.log" 2>&1 &
-  PIDS+=("$!")
-}
 log "building the web app"
 # The production artifact the web image ships: Next's standalone server with its static files.
 ( cd web && TROUPE_WEB_STANDALONE=1 npm run build --silent >"$LOGS/web-build.log" 2>&1 \
   && cp -r public .next/standalone/public && cp -r .next/static .next/standalone/.next/static ) \
   || { tail -50 "$LOGS/web-build.log"; FAILED+=("web build"); }
-uv run --frozen troupe-api prestart >"$LOGS/prestart.log" 2>&1 || { tail -50 "$LOGS/prestart.log"; FAILED+=("api prestart"); }
-uv run --frozen troupe-api seed --print-demo >"$WORK/demo.json" 2>>"$LOGS/prestart.log" || FAILED+=("api seed")
 export TROUPE_DEMO_FILE="$WORK/demo.json"
-start api uv run --frozen troupe-api serve
-start worker uv run --frozen troupe-api worker
-# fake/scripted agents (the handoff test) follow this script; fake/echo ignores it
-start agent env "TROUPE_FAKE_LLM_SCRIPT=$ROOT/tests/e2e/scripts/handoff.json" uv run --frozen troupe-agent start
-start web env TROUPE_DEV_PAGES=1 HOSTNAME=127.0.0.1 "PORT=$TROUPE_WEB_PORT" node web/.next/standalone/server.js
+start_platform "$TROUPE_DEMO_FILE" \
+  env TROUPE_DEV_PAGES=1 HOSTNAME=127.0.0.1 "PORT=$TROUPE_WEB_PORT" node web/.next/standalone/server.js \
+  || FAILED+=("api prestart + seed")
 ready=0
-for _ in $(seq 1 120); do
-  if curl -fsS "$TROUPE_API_URL/api/v1/readyz" >/dev/null 2>&1 && curl -fsS "$TROUPE_WEB_URL/" >/dev/null 2>&1 \
-     && curl -fsS "http://127.0.0.1:$TROUPE_AGENT_HEALTH_PORT/" >/dev/null 2>&1; then ready=1; break; fi
-  sleep 1
-done
+wait_platform && ready=1
 if [ "$ready" = 1 ]; then
   suite "whole system (tests/e2e)" uv run --frozen pytest -q -rs tests/e2e -p no:cacheprovider
   suite "web browser shell (playwright)" bash -c "cd web && npm run test:browser --silent"
