@@ -119,6 +119,12 @@ async def test_deployments_crud_embed_info_and_cors(
     assert bad.status_code == 422
     dup = await client.post(base, json={"name": "site"}, headers=headers)
     assert dup.status_code == 409 and dup.json()["error"]["code"] == "conflict", dup.text
+    other = await client.post(base, json={"name": "other"}, headers=headers)
+    assert other.status_code == 201, other.text
+    renamed = await client.patch(
+        f"{base}/{other.json()['id']}", json={"name": "site"}, headers=headers
+    )
+    assert renamed.status_code == 409 and renamed.json()["error"]["code"] == "conflict"
     listed = await client.get(base, headers=headers)
     assert [d["id"] for d in listed.json()["items"]].count(dep["id"]) == 1
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Response, status
 from sqlalchemy.exc import IntegrityError
@@ -90,8 +92,12 @@ async def _deployment(
     return deployment
 
 
-async def _commit(db: DbDep) -> None:
+@asynccontextmanager
+async def _committed(db: DbDep) -> AsyncIterator[None]:
+    """Commit the writes of the block; a name already taken (found at a flush inside the block
+    or at the commit) is a 409 conflict, not a server error."""
     try:
+        yield
         await db.commit()
     except IntegrityError as exc:
         await db.rollback()
@@ -119,7 +125,7 @@ async def create_deployment(
 ) -> DeploymentRead:
     """Publish the template under a new public embed key (`pk_...`)."""
     await _template(db, ctx.organization_id, template_id)
-    try:  # the name is unique per template: the flush already finds a duplicate
+    async with _committed(db):
         deployment = await service.create(
             db=db,
             organization_id=ctx.organization_id,
@@ -128,10 +134,6 @@ async def create_deployment(
             allowed_origins=_origins(body.allowed_origins),
             enabled=body.enabled,
         )
-    except IntegrityError as exc:
-        await db.rollback()
-        raise Conflict("A deployment with this name already exists.") from exc
-    await _commit(db)
     return to_read(settings, deployment)
 
 
@@ -156,14 +158,14 @@ async def update_deployment(
     settings: SettingsDep,
 ) -> DeploymentRead:
     deployment = await _deployment(db, ctx.organization_id, template_id, deployment_id)
-    if body.name is not None:
-        deployment.name = body.name
-    if body.allowed_origins is not None:
-        deployment.allowed_origins = _origins(body.allowed_origins)
-    if body.enabled is not None:
-        deployment.enabled = body.enabled
-    await db.flush()
-    await _commit(db)
+    async with _committed(db):
+        if body.name is not None:
+            deployment.name = body.name
+        if body.allowed_origins is not None:
+            deployment.allowed_origins = _origins(body.allowed_origins)
+        if body.enabled is not None:
+            deployment.enabled = body.enabled
+        await db.flush()
     await db.refresh(deployment)
     return to_read(settings, deployment)
 
@@ -178,8 +180,8 @@ async def rotate_key(
 ) -> DeploymentRead:
     """A new embed key; the old one stops working at once."""
     deployment = await _deployment(db, ctx.organization_id, template_id, deployment_id)
-    await service.rotate_key(db=db, deployment=deployment)
-    await _commit(db)
+    async with _committed(db):
+        await service.rotate_key(db=db, deployment=deployment)
     await db.refresh(deployment)
     return to_read(settings, deployment)
 
