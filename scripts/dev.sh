@@ -19,13 +19,30 @@ demo="$(cd "$ROOT" && uv run --frozen troupe-api seed --print-demo)"
 embed_key="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["embed_key"])' "$demo")"
 cat >&2 <<MSG
 
-  Troupe is starting:
+  Troupe is starting (the first start compiles the web app: up to a minute):
     web app        $TROUPE_WEB_URL
-    demo session   $TROUPE_WEB_URL/embed/$embed_key
     dashboard      $TROUPE_WEB_URL/dashboard   (login: $TROUPE_DEMO_EMAIL / $TROUPE_DEMO_PASSWORD)
     API            $TROUPE_API_URL/api/v1/docs
     LiveKit        $LIVEKIT_URL
   Press Ctrl-C to stop everything.
 
 MSG
+# Once every process answers, say what to do next (the dashboard's home repeats it as a card).
+(
+  if wait_platform; then
+    cat >&2 <<MSG
+
+  ✔ Troupe is ready. What to do next:
+    1. Talk to the demo: $TROUPE_WEB_URL/embed/$embed_key
+       allow the microphone, press "Start conversation", say hello to Ava, then ask
+       "Can I talk to Max about a technical question?" and Ava hands you over to Max.
+    2. See that conversation's replay: $TROUPE_WEB_URL/dashboard/sessions
+    3. Change Ava's instructions in $TROUPE_WEB_URL/dashboard/agents and talk again.
+    Logs of every process are in this terminal; \`make rooms\` lists LiveKit rooms.
+
+MSG
+  else
+    log "not every process answered within 120 s: read the lines above for the failing one"
+  fi
+) &
 cd "$ROOT" && uv run --frozen honcho -f Procfile.dev -e .env start
