@@ -34,13 +34,14 @@ case "${1:-dev}" in
     fi ;;
   test)
     dir="${2:?usage: env.sh test DIR}"; mkdir -p "$dir"
-    pg=$(free_port); rd=$(free_port); lk=$(free_port); lkt=$(free_port); api=$(free_port); web=$(free_port); hp=$(free_port)
+    pg=$(free_port); rd=$(free_port); lk=$(free_port); lkt=$(free_port); api=$(free_port); web=$(free_port); hp=$(free_port); lkm=$(free_port)
     udp=$((40000 + RANDOM % 20000))
     ENV_OVERRIDES="TROUPE_ENV=test
 TROUPE_PG_PORT=$pg
 TROUPE_REDIS_PORT=$rd
 TROUPE_LIVEKIT_PORT=$lk
 TROUPE_LIVEKIT_RTC_TCP_PORT=$lkt
+TROUPE_LIVEKIT_PROMETHEUS_PORT=$lkm
 TROUPE_LIVEKIT_RTC_UDP_START=$udp
 TROUPE_LIVEKIT_RTC_UDP_END=$((udp + 60))
 TROUPE_API_PORT=$api

@@ -46,6 +46,8 @@ livekit_up() {
   if [ -f "$RUN/livekit.pid" ] && kill -0 "$(cat "$RUN/livekit.pid")" 2>/dev/null; then return; fi
   [ -x "$TOOLS/bin/livekit-server" ] || die "livekit-server is not built (run scripts/install.sh)"
   log "starting LiveKit server on 127.0.0.1:$TROUPE_LIVEKIT_PORT"
+  # An .env written before LiveKit's metrics port existed still starts (the default port).
+  export TROUPE_LIVEKIT_PROMETHEUS_PORT="${TROUPE_LIVEKIT_PROMETHEUS_PORT:-6789}"
   python3 "$ROOT/scripts/render.py" "$ROOT/deploy/livekit.yaml" >"$RUN/livekit.yaml"
   nohup "$TOOLS/bin/livekit-server" --config "$RUN/livekit.yaml" >"$RUN/logs/livekit.log" 2>&1 &
   echo $! >"$RUN/livekit.pid"

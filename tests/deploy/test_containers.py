@@ -42,13 +42,25 @@ def test_staging_compose_validates_with_every_service() -> None:
     out = _config(STAGING_ENV)
     assert out.returncode == 0, out.stderr
     services = yaml.safe_load(out.stdout)["services"]
-    assert set(services) == {"postgres", "redis", "livekit", "migrate", "api", "agent", "web"}
+    assert set(services) == {
+        *("postgres", "redis", "livekit", "migrate", "api", "worker", "agent", "web"),
+        *("loki", "alloy"),
+    }
+    assert services["worker"]["command"] == ["troupe-api", "worker"]
     assert services["migrate"]["command"] == ["troupe-api", "prestart"]
     assert services["api"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     lk = yaml.safe_load(services["livekit"]["environment"]["LIVEKIT_CONFIG"])
     assert lk["redis"]["address"] == "redis:6379"
     assert lk["keys"] == {"APIstaging": "s" * 40}
     assert lk["webhook"]["urls"] == ["http://api:8000/api/v1/webhooks/livekit"]
+    assert lk["prometheus"]["port"] == 6789
+    assert lk["turn"] == {
+        "enabled": True,
+        "domain": "localhost",
+        "tls_port": 5349,
+        "udp_port": 3478,
+        "external_tls": True,
+    }
     for name in ("api", "migrate"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgresql+asyncpg://troupe:")
@@ -107,3 +119,34 @@ def test_promtool_rejects_a_broken_rule(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text("groups:\n  - name: x\n    rules:\n      - alert: X\n        expr: rate(\n")
     assert subprocess.run([promtool, "check", "rules", str(bad)], capture_output=True).returncode
+
+
+def test_every_long_running_process_of_procfile_dev_runs_in_staging_and_helm() -> None:
+    """What `make dev` runs is what staging and production run: each Procfile.dev command has a
+    compose service and a chart workload with the same command (the web app and LiveKit are
+    served by their own images; Postgres and Redis are services of their own)."""
+    from tests.deploy.test_helm import HELM, by_kind, render
+
+    procfile = (ROOT / "Procfile.dev").read_text().splitlines()
+    commands = {
+        name: cmd.replace("uv run --frozen ", "").split()
+        for name, cmd in (line.split(": ", 1) for line in procfile if line.strip())
+    }
+    assert set(commands) == {"api", "agent", "web", "worker"}
+    out = _config(STAGING_ENV)
+    assert out.returncode == 0, out.stderr
+    services = yaml.safe_load(out.stdout)["services"]
+    compose_commands = [s.get("command") for s in services.values()]
+    assert ["troupe-api", "worker"] in compose_commands
+    assert {"api", "agent", "web", "worker"} <= set(services)
+    assert HELM, "helm is installed by scripts/install.sh"
+    deployments = by_kind(render("production"), "Deployment")
+    chart_commands = [
+        c.get("command", [])
+        for d in deployments.values()
+        for c in d["spec"]["template"]["spec"]["containers"]
+    ]
+    for name in ("api", "agent", "worker"):
+        head = commands[name][:2]
+        assert any(cmd[:2] == head for cmd in chart_commands), (name, chart_commands)
+    assert any(name.endswith("-web") for name in deployments)

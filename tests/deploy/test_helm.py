@@ -94,11 +94,16 @@ def test_chart_shape(env: str) -> None:
     docs = render(env)
     deployments = by_kind(docs, "Deployment")
     assert {"troupe-api", "troupe-agent", "troupe-web", "troupe-livekit"} <= set(deployments)
+    jobs_worker = deployments["troupe-jobs"]["spec"]["template"]["spec"]["containers"][0]
+    assert jobs_worker["command"] == ["troupe-api", "worker"] and jobs_worker["resources"]
     hpas = by_kind(docs, "HorizontalPodAutoscaler")
     if env != "dev":
         assert {"troupe-api", "troupe-agent"} <= set(hpas)
         agent_hpa = hpas["troupe-agent"]["spec"]
         assert agent_hpa["metrics"][0]["resource"]["name"] == "cpu"
+        sessions = agent_hpa["metrics"][1]["pods"]
+        assert sessions["metric"]["name"] == "troupe_agent_sessions_active"
+        assert sessions["target"] == {"type": "AverageValue", "averageValue": "8"}
         assert agent_hpa["scaleTargetRef"]["name"] == "troupe-agent"
     # migrations: a pre-install/pre-upgrade hook outside dev; config + secret exist before it
     jobs = [d for d in docs if d["kind"] == "Job"]
@@ -121,7 +126,8 @@ def test_chart_shape(env: str) -> None:
         for c in pod["containers"]:
             assert c["securityContext"]["readOnlyRootFilesystem"] is True, name
             assert c["securityContext"]["capabilities"]["drop"] == ["ALL"], name
-            if name != "troupe-livekit":
+            # LiveKit's probes are its own; the job worker serves no port (the queue retries).
+            if name not in ("troupe-livekit", "troupe-jobs"):
                 assert c.get("readinessProbe") and c.get("resources"), name
     agent = deployments["troupe-agent"]["spec"]["template"]["spec"]
     assert agent["terminationGracePeriodSeconds"] >= (30 if env == "dev" else 600)
@@ -136,6 +142,16 @@ def test_chart_shape(env: str) -> None:
     if env != "dev":
         assert deployments["troupe-livekit"]["spec"]["replicas"] >= 2
         assert lk_config["redis"]["address"]
+    if env == "production":
+        # TURN for firewalled users: TLS (behind the load balancer's 443) and UDP
+        assert lk_config["turn"]["enabled"] is True and lk_config["turn"]["external_tls"] is True
+        lk_ports = {
+            p["name"]: p
+            for p in deployments["troupe-livekit"]["spec"]["template"]["spec"]["containers"][0][
+                "ports"
+            ]
+        }
+        assert lk_ports["turn-udp"]["protocol"] == "UDP" and "turn-tls" in lk_ports
 
 
 @needs_helm

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +58,7 @@ def test_livekit_config_renders_every_placeholder() -> None:
         "TROUPE_LIVEKIT_RTC_TCP_PORT": "7881",
         "TROUPE_LIVEKIT_RTC_UDP_START": "50000",
         "TROUPE_LIVEKIT_RTC_UDP_END": "50100",
+        "TROUPE_LIVEKIT_PROMETHEUS_PORT": "6789",
         "LIVEKIT_API_KEY": "APIabc",
         "LIVEKIT_API_SECRET": "sec",
         "TROUPE_API_URL": "http://127.0.0.1:8000",
@@ -71,6 +73,7 @@ def test_livekit_config_renders_every_placeholder() -> None:
     assert not re.search(r"\$\{\w+\}", out)
     assert "APIabc: sec" in out
     assert "http://127.0.0.1:8000/api/v1/webhooks/livekit" in out
+    assert yaml.safe_load(out)["prometheus"] == {"port": 6789}
     env.pop("LIVEKIT_API_SECRET")
     bad = subprocess.run(
         ["python3", str(ROOT / "scripts/render.py"), str(ROOT / "deploy/livekit.yaml")],
