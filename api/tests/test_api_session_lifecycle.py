@@ -50,6 +50,23 @@ async def _session(
     return session
 
 
+async def _user_joined(db: AsyncSession, session: Session, at: datetime) -> None:
+    """The LiveKit participant_joined event of the session's end user, as the webhook stores it."""
+    db.add(
+        WebhookEvent(
+            event_id=f"EV_{uuid.uuid4().hex[:12]}",
+            event_type="participant_joined",
+            room_name=session.room_name,
+            session_id=session.id,
+            organization_id=session.organization_id,
+            participant_identity=session.participant_identity,
+            event_created_at=at,
+            payload={},
+        )
+    )
+    await db.flush()
+
+
 def _log(seq: int, kind: str, s: float, **fields: Any) -> dict[str, Any]:
     return {"seq": seq, "kind": kind, "ts": (T0 + timedelta(seconds=s)).isoformat(), **fields}
 
@@ -388,6 +405,11 @@ async def test_sweeper_closes_orphaned_sessions(db: AsyncSession) -> None:
     org, template, _ = await make_published_template(db)
     old = datetime.now(UTC) - timedelta(hours=1)
     active = await _session(db, org, template.id, status="active", created_at=old, started_at=old)
+    await _user_joined(db, active, old + timedelta(seconds=1))
+    # The room started (the agent joined) but the user never did.
+    agent_only = await _session(
+        db, org, template.id, status="active", created_at=old, started_at=old
+    )
     never = await _session(db, org, template.id, created_at=old)
     alive = await _session(db, org, template.id, status="active", created_at=old, started_at=old)
     recent = await _session(db, org, template.id)
@@ -397,12 +419,16 @@ async def test_sweeper_closes_orphaned_sessions(db: AsyncSession) -> None:
         livekit=_LiveKit({alive.room_name}),
         older_than_s=600,  # type: ignore[arg-type]
     )
-    assert str(active.id) in result.completed and str(never.id) in result.failed
-    for s in (active, never, alive, recent):
+    assert result.completed == [str(active.id)]
+    assert sorted(result.abandoned) == sorted([str(agent_only.id), str(never.id)])
+    for s in (active, agent_only, never, alive, recent):
         await db.refresh(s)
     assert active.status == "completed" and active.ended_at is not None
-    assert active.duration_seconds is not None and active.duration_seconds >= 3599
-    assert never.status == "failed" and never.close_reason == "never_started"
+    assert active.close_reason == "orphaned"
+    assert active.duration_seconds is not None and active.duration_seconds >= 3598
+    for s in (agent_only, never):
+        assert s.status == "abandoned" and s.close_reason == "never_connected"
+        assert s.duration_seconds is None
     assert alive.status == "active" and recent.status == "created"
 
 
@@ -420,6 +446,7 @@ async def test_sweeper_publishes_session_ended_once_like_the_lost_webhook(
     )
     old = datetime.now(UTC) - timedelta(hours=1)
     orphan = await _session(db, org, template.id, status="active", created_at=old, started_at=old)
+    await _user_joined(db, orphan, old)
     never = await _session(db, org, template.id, created_at=old)
     await db.commit()
     for _ in range(2):  # a second sweep finds nothing left to close: still one event each
@@ -432,7 +459,7 @@ async def test_sweeper_publishes_session_ended_once_like_the_lost_webhook(
         await db.scalars(select(WebhookDelivery).where(WebhookDelivery.organization_id == org.id))
     )
     by_session = sorted((d.payload["data"]["id"], d.payload["data"]["status"]) for d in deliveries)
-    assert by_session == sorted([(str(orphan.id), "completed"), (str(never.id), "failed")])
+    assert by_session == sorted([(str(orphan.id), "completed"), (str(never.id), "abandoned")])
     assert {d.event_type for d in deliveries} == {"session.ended"}
 
 
@@ -440,6 +467,7 @@ async def test_sweeper_against_real_livekit(db: AsyncSession, settings: Settings
     org, template, _ = await make_published_template(db)
     old = datetime.now(UTC) - timedelta(hours=1)
     orphan = await _session(db, org, template.id, status="active", created_at=old, started_at=old)
+    await _user_joined(db, orphan, old)
     await db.commit()
     async with lk.LiveKitAPI(
         settings.livekit_server_url, settings.livekit_api_key, settings.livekit_api_secret

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import time
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 from api_factories import make_published_session
@@ -14,7 +15,10 @@ from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
+from troupe_api.jobs import tasks
+from troupe_api.jobs.queue import MemoryJobQueue
 from troupe_api.sessions.models import Session
+from troupe_api.usage import service as usage
 from troupe_api.webhooks.models import WebhookEvent
 
 URL = "/api/v1/webhooks/livekit"
@@ -71,7 +75,8 @@ async def test_room_lifecycle_updates_session(
     assert finished.status_code == 200
     await db.refresh(session)
     assert session.status == "completed"
-    assert session.duration_seconds == 42
+    # From the user's first join (t0 + 1) to the room's end: the agent's wait before is not use.
+    assert session.duration_seconds == 41
     assert session.ended_at is not None
 
     stored = (
@@ -131,6 +136,8 @@ async def test_out_of_order_events_never_move_backwards(
 ) -> None:
     session = await _session(db)
     t0 = int(time.time())
+    joined = _event("participant_joined", session.room_name, created_at=t0 + 1, identity="user-w")
+    await _post(client, joined, settings)
     await _post(client, _event("room_finished", session.room_name, created_at=t0 + 30), settings)
     await db.refresh(session)
     assert session.status == "completed"
@@ -141,7 +148,7 @@ async def test_out_of_order_events_never_move_backwards(
     await db.refresh(session)
     assert session.status == "completed"  # not back to active
     assert session.started_at is not None and int(session.started_at.timestamp()) == t0
-    assert session.duration_seconds == 30
+    assert session.duration_seconds == 29
 
 
 async def test_events_for_unknown_rooms_are_stored(
@@ -209,3 +216,136 @@ async def test_track_events_are_stored_with_their_track(
     assert stored is not None and stored.event_type == "track_published"
     assert stored.track_sid == "TR_abc" and stored.participant_identity == "user-w"
     assert stored.payload["track"]["name"] == "mic"
+
+
+# --- session truth: what the user did decides status, duration and billing ---------------------
+
+
+async def _usage_entry(
+    client: httpx.AsyncClient, session: Session, headers: dict[str, str], *, seq: int = 1
+) -> None:
+    """The runtime reports the greeting's model usage, as it does in every room it joins."""
+    entry = {
+        "seq": seq,
+        "ts": datetime.now(UTC).isoformat(),
+        "kind": "usage",
+        "provider": "fake",
+        "model": "fake-llm",
+        "llm_input_tokens": 120,
+        "llm_output_tokens": 30,
+    }
+    response = await client.post(
+        f"/api/v1/runtime/sessions/{session.id}/log",
+        json={"entries": [entry], "final": seq > 1, "close_reason": "participant_disconnected"},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_a_session_the_user_never_joined_is_abandoned_and_not_billed(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    runtime_headers: dict[str, str],
+) -> None:
+    _org, session = await make_published_session(db, participant_identity="user-w")
+    await db.commit()
+    t0 = int(time.time())
+    await _post(client, _event("room_started", session.room_name, created_at=t0), settings)
+    # Only the agent joins, greets (usage) and waits; the user's tab failed to connect.
+    agent = _event("participant_joined", session.room_name, created_at=t0 + 1, identity="agent-x")
+    await _post(client, agent, settings)
+    await _usage_entry(client, session, runtime_headers)
+    await _post(client, _event("room_finished", session.room_name, created_at=t0 + 70), settings)
+    await db.refresh(session)
+    assert session.status == "abandoned"
+    assert session.close_reason == "never_connected"
+    assert session.duration_seconds is None
+    assert await usage.session_usage(db=db, session_id=session.id) == []
+    # A late runtime batch with usage and its final reason changes neither.
+    await _usage_entry(client, session, runtime_headers, seq=2)
+    await db.refresh(session)
+    assert await usage.session_usage(db=db, session_id=session.id) == []
+    assert session.close_reason == "never_connected"
+
+
+async def test_a_user_who_leaves_within_seconds_abandons_the_session(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    session = await _session(db)
+    t0 = int(time.time())
+    await _post(client, _event("room_started", session.room_name, created_at=t0), settings)
+    for kind, at in (("participant_joined", t0 + 1), ("participant_left", t0 + 3)):
+        await _post(
+            client, _event(kind, session.room_name, created_at=at, identity="user-w"), settings
+        )
+    await _post(client, _event("room_finished", session.room_name, created_at=t0 + 60), settings)
+    await db.refresh(session)
+    assert session.status == "abandoned" and session.close_reason == "left_within_seconds"
+    assert session.duration_seconds == 2
+
+
+async def test_a_closed_tab_ends_the_session_at_the_users_leave(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    jobs: MemoryJobQueue,
+) -> None:
+    session = await _session(db)
+    await db.commit()
+    t0 = int(time.time())
+    async with lk.LiveKitAPI(
+        settings.livekit_server_url, settings.livekit_api_key, settings.livekit_api_secret
+    ) as livekit:
+        # The agent waits in the real room after the user's tab closed.
+        await livekit.room.create_room(lk.CreateRoomRequest(name=session.room_name))
+        await _post(client, _event("room_started", session.room_name, created_at=t0), settings)
+        joined = _event(
+            "participant_joined", session.room_name, created_at=t0 + 2, identity="user-w"
+        )
+        await _post(client, joined, settings)
+        left = _event("participant_left", session.room_name, created_at=t0 + 62, identity="user-w")
+        assert (await _post(client, left, settings)).status_code == 200
+        # The end is scheduled a short grace later (a reload comes back within it).
+        [request] = jobs.named("end_session_if_user_left")
+        assert request.kwargs == {"session_id": str(session.id)}
+        assert request.scheduled is not None
+        assert await tasks.end_session_if_user_left(db=db, livekit=livekit, session_id=session.id)
+        rooms = await livekit.room.list_rooms(lk.ListRoomsRequest(names=[session.room_name]))
+    assert [r.name for r in rooms.rooms] == []  # the agent is not left waiting
+    await db.refresh(session)
+    assert session.status == "completed" and session.close_reason == "user_left"
+    assert session.duration_seconds == 60
+    assert session.ended_at is not None and int(session.ended_at.timestamp()) == t0 + 62
+    # The room's own end, later, changes nothing.
+    await _post(client, _event("room_finished", session.room_name, created_at=t0 + 90), settings)
+    await db.refresh(session)
+    assert session.duration_seconds == 60 and session.status == "completed"
+
+
+async def test_a_user_who_comes_back_keeps_the_session(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings, jobs: MemoryJobQueue
+) -> None:
+    session = await _session(db)
+    t0 = int(time.time())
+    await _post(client, _event("room_started", session.room_name, created_at=t0), settings)
+    for kind, at in (
+        ("participant_joined", t0 + 1),
+        ("participant_left", t0 + 20),  # a page reload
+        ("participant_joined", t0 + 22),
+    ):
+        await _post(
+            client, _event(kind, session.room_name, created_at=at, identity="user-w"), settings
+        )
+    assert len(jobs.named("end_session_if_user_left")) == 1
+    async with lk.LiveKitAPI(
+        settings.livekit_server_url, settings.livekit_api_key, settings.livekit_api_secret
+    ) as livekit:
+        assert not await tasks.end_session_if_user_left(
+            db=db, livekit=livekit, session_id=session.id
+        )
+    await db.refresh(session)
+    assert session.status == "active"
+    await _post(client, _event("room_finished", session.room_name, created_at=t0 + 80), settings)
+    await db.refresh(session)
+    assert session.status == "completed" and session.duration_seconds == 79

@@ -32,12 +32,15 @@ class PanelType(StrEnum):
 
 
 class SessionStatus(StrEnum):
-    """Lifecycle of a session; it only ever moves forward in this order."""
+    """Lifecycle of a session; it only ever moves forward in this order. ``abandoned`` ends a
+    session the end user never joined, or left within seconds: it is not a conversation, so it
+    is neither billed nor counted in usage."""
 
     CREATED = "created"
     ACTIVE = "active"
     COMPLETED = "completed"
     FAILED = "failed"
+    ABANDONED = "abandoned"
 
 
 class SessionStartRequest(Contract):

@@ -91,9 +91,11 @@ export type RecordingKind = 'user' | 'agent' | 'mixed';
 export type RpcErrorCode =
   'refused' | 'unsupported' | 'invalid' | 'failed' | 'forbidden' | 'timeout';
 /**
- * Lifecycle of a session; it only ever moves forward in this order.
+ * Lifecycle of a session; it only ever moves forward in this order. ``abandoned`` ends a
+ * session the end user never joined, or left within seconds: it is not a conversation, so it
+ * is neither billed nor counted in usage.
  */
-export type SessionStatus = 'created' | 'active' | 'completed' | 'failed';
+export type SessionStatus = 'created' | 'active' | 'completed' | 'failed' | 'abandoned';
 export type SimulationMode = 'text' | 'audio';
 export type SimulationVerdict = 'passed' | 'failed' | 'error';
 

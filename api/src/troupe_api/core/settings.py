@@ -103,6 +103,13 @@ class Settings(BaseSettings):
         validation_alias=_env("TROUPE_LIVEKIT_TOKEN_REFRESH_GRACE_S"),
         description="Seconds after expiry a participant token may still refresh itself.",
     )
+    session_user_left_grace_s: float = Field(
+        default=10.0,
+        ge=0,
+        validation_alias=_env("TROUPE_SESSION_USER_LEFT_GRACE_S"),
+        description="Seconds after the end user leaves the room (a closed tab) before the "
+        "session ends, unless they came back.",
+    )
 
     api_url: str = Field(default="http://127.0.0.1:8000", validation_alias=_env("TROUPE_API_URL"))
     api_port: int = Field(default=8000, validation_alias=_env("TROUPE_API_PORT"))

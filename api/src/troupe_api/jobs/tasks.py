@@ -39,7 +39,7 @@ SWEEP_BATCH = 200
 class SweepResult:
     checked: int = 0
     completed: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
+    abandoned: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,9 +53,10 @@ async def sweep_orphaned_sessions(
     now: datetime | None = None,
 ) -> SweepResult:
     """Close sessions still created/active after ``older_than_s`` whose room LiveKit no longer
-    has (a lost room_finished webhook, a room that never started): active ones complete,
-    ones that never started fail. Their usage is finalised and ``session.ended`` is published
-    (completed ones also get their analysis requested), as the lost webhook would have done."""
+    has (a lost room_finished webhook, a room that never started): ones the user joined
+    complete, the others are abandoned (see ``sessions.finish``). Their usage is finalised and
+    ``session.ended`` is published (completed ones also get their analysis requested), as the
+    lost webhook would have done."""
     now = now or datetime.now(UTC)
     candidates = list(
         await db.scalars(
@@ -78,26 +79,50 @@ async def sweep_orphaned_sessions(
     for session in candidates:
         if session.room_name in alive:
             continue
-        if session.status == SessionStatus.ACTIVE.value:
-            if await sessions.close(
-                db=db, session=session, status=SessionStatus.COMPLETED, at=now, reason="orphaned"
-            ):
-                result.completed.append(str(session.id))
-                await usage.finalize_session_usage(db=db, session=session)
-                await endpoint_hooks.session_ended(db=db, session=session, analysis_delay_s=0)
-        elif await sessions.close(
-            db=db, session=session, status=SessionStatus.FAILED, at=now, reason="never_started"
-        ):
-            result.failed.append(str(session.id))
-            await endpoint_hooks.session_ended(db=db, session=session, analysis_delay_s=0)
+        if await sessions.close(db=db, session=session, at=now, reason="orphaned"):
+            await _session_closed(db=db, session=session)
+            bucket = result.completed if session.status == "completed" else result.abandoned
+            bucket.append(str(session.id))
     await db.commit()
     log.info(
         "sessions_swept",
         checked=result.checked,
         completed=len(result.completed),
-        failed=len(result.failed),
+        abandoned=len(result.abandoned),
     )
     return result
+
+
+async def _session_closed(*, db: AsyncSession, session: Session) -> None:
+    await usage.finalize_session_usage(db=db, session=session)
+    await endpoint_hooks.session_ended(db=db, session=session, analysis_delay_s=0)
+
+
+async def end_session_if_user_left(
+    *, db: AsyncSession, livekit: lk.LiveKitAPI, session_id: uuid.UUID
+) -> bool:
+    """Run a little after the end user's participant_left: when they did not come back (a
+    closed tab, a lost network), the session ends at their last leave, and its room is deleted
+    so the agent stops waiting in it. Returns whether the session was ended here."""
+    session = await sessions.get_unscoped(db=db, session_id=session_id)
+    if session is None or session.status not in sessions.OPEN_STATUSES:
+        return False
+    presence = await sessions.user_presence(db=db, session=session)
+    if presence.present or presence.last_left_at is None:
+        return False
+    closed = await sessions.close(
+        db=db, session=session, at=presence.last_left_at, reason="user_left"
+    )
+    if closed:
+        await _session_closed(db=db, session=session)
+    await db.commit()
+    if closed:
+        try:
+            await livekit.room.delete_room(lk.DeleteRoomRequest(room=session.room_name))
+        except Exception as exc:  # the room may be gone already; the session is ended anyway
+            log.info("room_delete_failed", room=session.room_name, error=str(exc))
+        log.info("session_ended_user_left", session_id=str(session.id), status=session.status)
+    return closed
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from troupe_api.core.db import create_engine, create_session_factory
 from troupe_api.core.livekit import create_livekit_api
+from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings, get_settings
 from troupe_api.core.storage import get_storage
 from troupe_api.jobs import tasks
@@ -22,6 +23,8 @@ from troupe_api.jobs.queue import (  # noqa: F401  (QUEUE_NAME re-exported)
     create_queue,
     flush,
 )
+
+log = get_logger(__name__)
 
 
 class Context(SaqContext, total=False):
@@ -47,10 +50,42 @@ async def shutdown(ctx: Context) -> None:
         await ctx["engine"].dispose()
 
 
+SLOW_JOB_S = 10.0
+"""A job that ran longer than this is logged at info (routine job lines are debug)."""
+
+
+def log_slow_job(ctx: Context, *, slow_after_s: float = SLOW_JOB_S) -> None:
+    job = ctx.get("job")
+    if job is None or not job.started or not job.completed:
+        return
+    duration_s = (job.completed - job.started) / 1000
+    if duration_s >= slow_after_s:
+        log.info(
+            "job_slow",
+            function=job.function,
+            duration_s=round(duration_s, 3),
+            status=str(job.status),
+            attempts=job.attempts,
+        )
+
+
+async def _after_process(ctx: Context) -> None:
+    log_slow_job(ctx)
+
+
 async def sweep_orphaned_sessions(ctx: Context) -> dict[str, Any]:
     async with ctx["session_factory"]() as db:
         result = await tasks.sweep_orphaned_sessions(db=db, livekit=ctx["livekit"])
     return result.as_dict()
+
+
+async def end_session_if_user_left(ctx: Context, *, session_id: str) -> bool:
+    async with ctx["session_factory"]() as db:
+        ended = await tasks.end_session_if_user_left(
+            db=db, livekit=ctx["livekit"], session_id=uuid.UUID(session_id)
+        )
+        await flush(db, _jobs(ctx))
+    return ended
 
 
 async def purge_expired_session_data(ctx: Context) -> dict[str, Any]:
@@ -104,6 +139,7 @@ async def analyze_stale_sessions(ctx: Context) -> int:
 
 FUNCTIONS: list[Any] = [
     sweep_orphaned_sessions,
+    end_session_if_user_left,
     purge_expired_session_data,
     check_usage_alerts,
     analyze_session,
@@ -133,6 +169,7 @@ def create_worker(
         cron_jobs=CRON_JOBS if cron else None,
         startup=_startup,
         shutdown=shutdown,
+        after_process=_after_process,
         concurrency=4,
         **kwargs,
     )

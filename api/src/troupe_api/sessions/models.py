@@ -28,7 +28,9 @@ class Session(UUIDPrimaryKey, Base):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        CheckConstraint("status IN ('created', 'active', 'completed', 'failed')", name="status"),
+        CheckConstraint(
+            "status IN ('created', 'active', 'completed', 'failed', 'abandoned')", name="status"
+        ),
         Index("ix_sessions_organization_id_created_at", "organization_id", "created_at"),
     )
 

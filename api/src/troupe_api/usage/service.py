@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, String, cast, delete, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts.session import SessionStatus
 
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions.models import Session, SessionLogEntry
@@ -176,7 +177,11 @@ def _split(quantities: dict[str, float], shares: dict[str, float]) -> dict[str, 
 
 
 async def finalize_session_usage(*, db: AsyncSession, session: Session) -> list[SessionUsage]:
-    """Rebuild the session's usage rows from its log entries and its duration."""
+    """Rebuild the session's usage rows from its log entries and its duration. An abandoned
+    session (the user never joined, or left within seconds) is not a conversation: it has none."""
+    if session.status == SessionStatus.ABANDONED.value:
+        await db.execute(delete(SessionUsage).where(SessionUsage.session_id == session.id))
+        return []
     payloads = list(
         await db.scalars(
             select(SessionLogEntry.payload)
@@ -345,6 +350,7 @@ async def _daily_sessions(
                 Session.organization_id == org_id,
                 Session.created_at >= start,
                 Session.created_at < end,
+                Session.status != SessionStatus.ABANDONED.value,
             )
         )
         or 0

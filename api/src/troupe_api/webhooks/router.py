@@ -34,6 +34,8 @@ async def livekit(request: Request, db: DbDep, settings: SettingsDep, jobs: Jobs
         raise WebhookPayloadInvalid() from exc
     except Exception as exc:  # the SDK raises bare Exceptions and JWT errors for bad signatures
         raise WebhookSignatureInvalid() from exc
-    processed = await service.handle_event(db=db, event=event, body=body)
+    processed = await service.handle_event(
+        db=db, event=event, body=body, user_left_grace_s=settings.session_user_left_grace_s
+    )
     await flush(db, jobs)  # customer webhook deliveries, analyses the hooks deferred
     return WebhookAck(status="processed" if processed else "duplicate")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from troupe_api.core.logging import bind_context, get_logger
+from troupe_api.jobs.queue import JobRequest, defer
 from troupe_api.sessions import service as sessions
 from troupe_api.usage import hooks as _usage_hooks  # noqa: F401  (registers the consumer)
 from troupe_api.webhook_endpoints import hooks as _endpoint_hooks  # noqa: F401  (consumers)
@@ -29,8 +30,12 @@ def _event_time(event: LiveKitEvent) -> datetime:
     return datetime.fromtimestamp(event.created_at, UTC) if event.created_at else datetime.now(UTC)
 
 
-async def handle_event(*, db: AsyncSession, event: LiveKitEvent, body: str) -> bool:
-    """Record and apply one verified event; False when it was already received (a retry)."""
+async def handle_event(
+    *, db: AsyncSession, event: LiveKitEvent, body: str, user_left_grace_s: float = 10.0
+) -> bool:
+    """Record and apply one verified event; False when it was already received (a retry).
+    The end user leaving the room schedules the session's end ``user_left_grace_s`` later
+    (``end_session_if_user_left``), which does nothing when they came back."""
     event_id = event.id or "sha256:" + hashlib.sha256(body.encode()).hexdigest()
     room_name = event.room.name or None
     session = await sessions.get_by_room_unscoped(db=db, room_name=room_name) if room_name else None
@@ -64,6 +69,20 @@ async def handle_event(*, db: AsyncSession, event: LiveKitEvent, body: str) -> b
             changed = await sessions.mark_finished(db=db, session=session, at=at)
         else:
             changed = False
+            if (
+                event.event == sessions.PARTICIPANT_LEFT
+                and event.participant.identity == session.participant_identity
+                and session.status in sessions.OPEN_STATUSES
+            ):
+                defer(
+                    db,
+                    JobRequest(
+                        "end_session_if_user_left",
+                        {"session_id": str(session.id)},
+                        key=f"user-left:{event_id}",
+                        scheduled=datetime.now(UTC) + timedelta(seconds=user_left_grace_s),
+                    ),
+                )
         log.info("webhook_applied", event_type=event.event, changed=changed, status=session.status)
     else:
         log.info("webhook_stored", event_type=event.event, known_room=False)

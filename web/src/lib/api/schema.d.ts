@@ -4572,10 +4572,12 @@ export interface components {
     };
     /**
      * SessionStatus
-     * @description Lifecycle of a session; it only ever moves forward in this order.
+     * @description Lifecycle of a session; it only ever moves forward in this order. ``abandoned`` ends a
+     *     session the end user never joined, or left within seconds: it is not a conversation, so it
+     *     is neither billed nor counted in usage.
      * @enum {string}
      */
-    SessionStatus: 'created' | 'active' | 'completed' | 'failed';
+    SessionStatus: 'created' | 'active' | 'completed' | 'failed' | 'abandoned';
     /** SessionSummary */
     SessionSummary: {
       /**

@@ -96,7 +96,7 @@ export default function SessionsPage() {
               }}
             >
               <option value="">Any status</option>
-              {['created', 'active', 'completed', 'failed'].map((s) => (
+              {['created', 'active', 'completed', 'failed', 'abandoned'].map((s) => (
                 <option key={s} value={s}>
                   {s}
                 </option>
