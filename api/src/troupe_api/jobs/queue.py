@@ -7,6 +7,7 @@ The app holds a ``SaqJobQueue``; tests swap in a ``MemoryJobQueue`` that only re
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -23,7 +24,29 @@ _DEFERRED = "troupe_deferred_jobs"
 QUEUE_NAME = "troupe"
 
 
+ROUTINE_JOB_MESSAGES = frozenset({"Enqueuing %s", "Processing %s", "Finished %s", "Scheduled %s"})
+"""saq's info lines for every job it enqueues, runs and finishes: each cron job writes them every
+minute, so they are debug here; failures (saq logs them as errors) and slow jobs stay visible."""
+
+
+class RoutineJobLogsAtDebug(logging.Filter):
+    """Demotes saq's routine per-job lines to debug (dropped unless the logger shows debug)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and record.msg in ROUTINE_JOB_MESSAGES:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+def quiet_routine_job_logs() -> None:
+    saq_logger = logging.getLogger("saq")
+    if not any(isinstance(f, RoutineJobLogsAtDebug) for f in saq_logger.filters):
+        saq_logger.addFilter(RoutineJobLogsAtDebug())
+
+
 def create_queue(settings: Settings, name: str = QUEUE_NAME) -> Queue:
+    quiet_routine_job_logs()
     return Queue.from_url(settings.redis_url, name=name)
 
 
