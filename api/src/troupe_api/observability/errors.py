@@ -1,5 +1,9 @@
 """Optional error reporting to any Sentry-compatible endpoint, off unless ``SENTRY_DSN`` is set.
-``sentry-sdk`` is not a default dependency: install it in the image to use this."""
+
+Nothing personal or secret leaves: ``send_default_pii=False`` drops cookies, client addresses
+and user ids, and local variables of stack frames are not sent (Sentry sends them by default;
+ours hold the raw ASGI scope with its ``Authorization`` header, passwords and tokens). Request
+bodies are never attached."""
 
 from __future__ import annotations
 
@@ -24,5 +28,7 @@ def init_sentry(settings: ObservabilitySettings) -> bool:
         environment=settings.sentry_environment,
         traces_sample_rate=settings.sentry_traces_sample_rate,
         send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
     )
     return True
