@@ -9,6 +9,7 @@ import { ThemeToggle } from '@/components/theme/theme-toggle';
 import { Button } from '@/components/ui/button';
 import { AlertIcon, MicIcon } from '@/components/ui/icons';
 import { LogoMark } from '@/components/ui/logo';
+import { CopyDetailsButton } from '@/components/session/copy-details-button';
 import { RecordingConsent } from '@/components/session/recording-notice';
 import styles from './start-session-card.module.css';
 
@@ -21,7 +22,7 @@ export function StartSessionCard({
 }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ message: string; code: string } | null>(null);
 
   async function start() {
     setPending(true);
@@ -33,7 +34,12 @@ export function StartSessionCard({
       router.push(`/s/${encodeURIComponent(response.connection.session_id)}`);
     } catch (cause) {
       setError(
-        isApiError(cause) ? cause.message : 'Something went wrong. Please try again in a moment.',
+        isApiError(cause)
+          ? { message: cause.message, code: cause.code }
+          : {
+              message: 'Something went wrong. Please try again in a moment.',
+              code: cause instanceof Error ? cause.name : 'unknown',
+            },
       );
       setPending(false);
     }
@@ -64,13 +70,16 @@ export function StartSessionCard({
           aria-busy={pending || undefined}
         >
           <MicIcon size={22} />
-          {pending ? 'Starting…' : 'Start conversation'}
+          {pending ? 'Creating your conversation…' : 'Start conversation'}
         </Button>
         {error && (
-          <p className={styles.error} role="alert" data-testid="start-error">
-            <AlertIcon size={18} />
-            <span>{error}</span>
-          </p>
+          <>
+            <p className={styles.error} role="alert" data-testid="start-error">
+              <AlertIcon size={18} />
+              <span>{error.message}</span>
+            </p>
+            <CopyDetailsButton code={error.code} sessionId="not started" message={error.message} />
+          </>
         )}
         <p className={styles.consent}>
           By starting, you agree that this conversation is processed by AI to answer you, and that

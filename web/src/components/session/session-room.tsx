@@ -13,6 +13,7 @@ import { clearSession, saveSession, type StoredSession } from '@/lib/session/ses
 import { formatDuration } from '@/lib/format-duration';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { AlertIcon, PhoneOffIcon } from '@/components/ui/icons';
+import { CopyDetailsButton } from './copy-details-button';
 import { SessionExpired } from './session-page-client';
 import { SessionNotice } from './session-notice';
 import { RecordingIndicator } from './recording-notice';
@@ -25,11 +26,16 @@ const ROOM_OPTIONS: RoomOptions = {
   audioCaptureDefaults: MIC_CAPTURE_OPTIONS,
 };
 
+/** A fresh room per connection attempt (see useRoomConnection). */
+function createSessionRoom(): Room {
+  return new Room(ROOM_OPTIONS);
+}
+
 /** Owns the LiveKit room for one session and switches between live, problem and ended views. */
 export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: StoredSession }) {
-  const [room] = useState(() => new Room(ROOM_OPTIONS));
   const { response, embedKey } = stored;
-  const connection = useRoomConnection(room, response.connection);
+  const connection = useRoomConnection(response.connection, createSessionRoom);
+  const { room } = connection;
   const router = useRouter();
   const [endedAt, setEndedAt] = useState<number | null>(null);
   const [restartError, setRestartError] = useState<string | null>(null);
@@ -95,6 +101,8 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
     return (
       <ProblemNotice
         problem={connection.problem}
+        sessionId={sessionId}
+        detail={connection.problemDetail}
         onRetry={connection.reconnect}
         busy={false}
         error={null}
@@ -106,6 +114,7 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
     <RoomContext.Provider value={room}>
       <RecordingIndicator recording={response.recording} />
       <SessionStage
+        key={connection.attempt}
         room={room}
         connection={connection}
         onEnd={endSession}
@@ -114,6 +123,8 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
         renderAgentUnavailable={(reset) => (
           <ProblemNotice
             problem="agent-unavailable"
+            sessionId={sessionId}
+            detail={null}
             busy={restarting}
             error={restartError}
             onRetry={() => {
@@ -128,13 +139,18 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
   );
 }
 
-function ProblemNotice({
+export function ProblemNotice({
   problem,
+  sessionId,
+  detail,
   onRetry,
   busy,
   error,
 }: {
   problem: SessionProblem;
+  sessionId: string;
+  /** The underlying error, for "copy details". */
+  detail: string | null;
   onRetry: () => void;
   busy: boolean;
   error: string | null;
@@ -147,12 +163,16 @@ function ProblemNotice({
       icon={<AlertIcon size={26} />}
       title={copy.title}
       actions={
-        <Button onClick={onRetry} disabled={busy} data-testid="retry-session">
-          {busy ? 'Starting…' : copy.action}
-        </Button>
+        <>
+          <Button onClick={onRetry} disabled={busy} data-testid="retry-session">
+            {busy ? 'Starting…' : copy.action}
+          </Button>
+          <CopyDetailsButton code={problem} sessionId={sessionId} message={detail ?? error} />
+        </>
       }
     >
       <p data-problem={problem}>{copy.body}</p>
+      <p data-testid="problem-fix">{copy.fix}</p>
       {error && <p role="alert">{error}</p>}
     </SessionNotice>
   );

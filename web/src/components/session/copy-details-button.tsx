@@ -1,0 +1,40 @@
+'use client';
+
+import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { problemDetails } from '@/lib/session/connection-errors';
+
+/** Copies what a bug report needs (error code, session id, time, user agent) to the clipboard. */
+export function CopyDetailsButton({
+  code,
+  sessionId,
+  message,
+}: {
+  code: string;
+  sessionId: string;
+  message?: string | null;
+}) {
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+
+  async function copy() {
+    const text = problemDetails({ code, sessionId, message });
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied('yes');
+    } catch {
+      // Clipboard blocked (permissions, insecure origin): show the text so it can be copied by hand.
+      setCopied('failed');
+    }
+  }
+
+  return (
+    <>
+      <Button variant="secondary" onClick={() => void copy()} data-testid="copy-details">
+        {copied === 'yes' ? 'Details copied' : 'Copy details'}
+      </Button>
+      {copied === 'failed' && (
+        <pre data-testid="problem-details">{problemDetails({ code, sessionId, message })}</pre>
+      )}
+    </>
+  );
+}
