@@ -1,7 +1,8 @@
 'use client';
 
 import { BarVisualizer, type AgentState, type TrackReference } from '@livekit/components-react';
-import { AGENT_STATE_HINTS, type DisplayAgentState } from '@/lib/session/agent-state';
+import type { DisplayAgentState } from '@/lib/session/agent-state';
+import type { SessionPhase } from '@/lib/session/session-phase';
 import styles from './session.module.css';
 
 export function AgentPresence({
@@ -9,14 +10,16 @@ export function AgentPresence({
   state,
   rawState,
   audioTrack,
-  waitingHint,
+  phase,
+  hint,
 }: {
   agentName: string | undefined;
   state: DisplayAgentState;
   rawState: AgentState;
   audioTrack: TrackReference | undefined;
-  /** Overrides the state hint while the room or the agent is not there yet. */
-  waitingHint: string | undefined;
+  phase: SessionPhase;
+  /** What is happening, in plain words (joining, waiting for the agent, speaking…). */
+  hint: string;
 }) {
   const initial = (agentName ?? 'A').trim().charAt(0).toUpperCase();
   return (
@@ -43,7 +46,9 @@ export function AgentPresence({
           <span className={styles.stateDot} aria-hidden="true" />
           <span data-testid="agent-state">{state}</span>
         </span>
-        <span className={styles.stateHint}>{waitingHint ?? AGENT_STATE_HINTS[state]}</span>
+        <span className={styles.stateHint} data-testid="session-phase" data-phase={phase}>
+          {hint}
+        </span>
       </div>
     </section>
   );

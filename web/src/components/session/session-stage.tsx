@@ -17,6 +17,7 @@ import { useSessionTimer } from '@/hooks/use-session-timer';
 import { useTranscript } from '@/hooks/use-transcript';
 import { activeAgentName } from '@/lib/session/active-agent';
 import { toDisplayAgentState } from '@/lib/session/agent-state';
+import { phaseLabel, sessionPhase } from '@/lib/session/session-phase';
 import { formatDuration } from '@/lib/format-duration';
 import { ThemeToggle } from '@/components/theme/theme-toggle';
 import { LogoMark } from '@/components/ui/logo';
@@ -72,6 +73,7 @@ export function SessionStage({
     : connected
       ? 'initializing'
       : 'connecting';
+  const phase = sessionPhase(connection.status, Boolean(agent), displayState);
 
   return (
     <PanelManagerProvider value={manager}>
@@ -109,15 +111,8 @@ export function SessionStage({
               state={displayState}
               rawState={state}
               audioTrack={audioTrack}
-              waitingHint={
-                connection.status === 'connecting'
-                  ? 'Connecting…'
-                  : connection.status === 'reconnecting'
-                    ? 'Reconnecting…'
-                    : !agent
-                      ? 'Waiting for the agent…'
-                      : undefined
-              }
+              phase={phase}
+              hint={phaseLabel(phase, agentName)}
             />
             <AudioUnlockBanner room={room} />
             <MicrophoneIssueBanner issue={microphone.issue} onRetry={microphone.retry} />

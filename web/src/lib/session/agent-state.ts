@@ -25,13 +25,3 @@ export function toDisplayAgentState(state: AgentState | undefined): DisplayAgent
       return 'connecting';
   }
 }
-
-export const AGENT_STATE_HINTS: Record<DisplayAgentState, string> = {
-  connecting: 'Connecting…',
-  initializing: 'Getting ready…',
-  listening: 'Go ahead, I’m listening',
-  thinking: 'Thinking…',
-  speaking: 'Speaking',
-  disconnected: 'Not connected',
-  failed: 'The agent could not start',
-};
