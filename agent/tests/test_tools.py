@@ -39,6 +39,7 @@ class Server:
 
     def __init__(self) -> None:
         self.hits: list[tuple[str, str, str]] = []
+        self.hosts: list[str | None] = []
         self.flaky = 0
         self.barrier = threading.Barrier(2, timeout=3)
         outer = self
@@ -51,6 +52,7 @@ class Server:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
                 outer.hits.append((self.command, self.path, body))
+                outer.hosts.append(self.headers.get("Host"))
                 status, text = 200, json.dumps({"echo": body, "path": self.path})
                 if self.path.startswith("/fail"):
                     status, text = 500, "database on fire"
@@ -111,6 +113,8 @@ async def run_turn(
     tmp_path: Path, tools: list[ToolConfig], turns: list[Any], **runtime_kw: Any
 ) -> tuple[ScriptedLLM, Any]:
     script = ScriptedLLM(turns)
+    # The test server listens on loopback, which the address policy refuses unless allowed.
+    runtime_kw.setdefault("webhook_allowed_hosts", frozenset({"127.0.0.1"}))
     config = session_config(agent_config("host", greeting="Hello.", tools=tools))
     rt = make_runtime(config, tmp_path, **runtime_kw)
     factory = AgentFactory(config, FakeProviders(llm=script), runtime=rt)  # type: ignore[arg-type]
@@ -170,6 +174,49 @@ async def test_schema_validation_failure_never_calls_the_endpoint(
     assert out.is_error and "Invalid arguments for lookup_order" in out.output
     assert "order_id: 5 is not of type 'string'" in out.output
     assert server.hits == []
+
+
+async def test_webhooks_to_internal_addresses_are_refused_at_call_time(
+    tmp_path: Path, server: Server
+) -> None:
+    """A tool stored with a loopback or metadata URL (the API refuses them at create, but a
+    name may resolve differently later) is never called: the LLM gets a tool error."""
+    script, _ = await run_turn(
+        tmp_path,
+        [
+            webhook("lookup_order", f"{server.url}/ok"),
+            webhook("metadata", "http://169.254.169.254/latest/meta-data/", method="GET"),
+            webhook("cgnat", "http://100.64.0.7/x", method="GET"),
+        ],
+        [
+            calls(
+                ("lookup_order", {"order_id": "A-1"}),
+                ("metadata", {"order_id": "A-1"}),
+                ("cgnat", {"order_id": "A-1"}),
+            ),
+            "I cannot reach that.",
+        ],
+        webhook_allowed_hosts=frozenset(),
+    )
+    outs = outputs_seen(script)
+    assert len(outs) == 3
+    assert all(o.is_error and "address is not allowed" in o.output for o in outs)
+    assert server.hits == []
+
+
+async def test_webhook_connects_to_the_checked_address_with_its_host_name(
+    tmp_path: Path, server: Server
+) -> None:
+    port = server.url.rsplit(":", 1)[1]
+    script, _ = await run_turn(
+        tmp_path,
+        [webhook("lookup_order", f"http://localhost:{port}/ok")],
+        [calls(("lookup_order", {"order_id": "A-2"})), "Done."],
+        webhook_allowed_hosts=frozenset({"localhost"}),
+    )
+    (out,) = outputs_seen(script)
+    assert not out.is_error and "/ok" in out.output
+    assert server.hosts == [f"localhost:{port}"]  # the name, though the connection used the IP
 
 
 def test_bad_webhook_schema_fails_at_build(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.crypto import SecretBox
 from troupe_api.core.settings import Settings
+from troupe_api.organizations.models import Role
 from troupe_api.sessions import service as sessions
 from troupe_api.tools.models import Tool
 
@@ -212,7 +213,12 @@ async def test_dry_run_validates_arguments_and_calls_allowed_local_server(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings, local_webhook: str
 ) -> None:
     me = await caller(db, settings)
-    tool = (await client.post(T, json=hook(url=local_webhook), headers=me.headers)).json()
+    saved = list(settings.webhook_allowed_hosts)
+    settings.webhook_allowed_hosts = ["127.0.0.1"]
+    try:
+        tool = (await client.post(T, json=hook(url=local_webhook), headers=me.headers)).json()
+    finally:
+        settings.webhook_allowed_hosts = saved
     url = f"{T}/{tool['id']}/dry-run"
 
     invalid = await client.post(url, json={"arguments": {"qty": 0}}, headers=me.headers)
@@ -230,7 +236,6 @@ async def test_dry_run_validates_arguments_and_calls_allowed_local_server(
     assert refused.json()["error"]["details"] == {"host": "127.0.0.1", "addresses": ["127.0.0.1"]}
     assert _Recorder.calls == []
 
-    saved = list(settings.webhook_allowed_hosts)
     settings.webhook_allowed_hosts = ["127.0.0.1"]
     try:
         ok = await client.post(url, json={"arguments": {"order_id": "A1"}}, headers=me.headers)
@@ -254,18 +259,83 @@ async def test_dry_run_validates_arguments_and_calls_allowed_local_server(
         "http://192.168.0.10/x",
         "http://[::1]:8080/x",
         "http://0.0.0.0/x",
+        "http://127.0.0.1:8000/api/v1/",
+        "http://100.64.0.1/x",
+        "http://[::ffff:169.254.169.254]/x",
+        "http://[64:ff9b::a9fe:a9fe]/x",
+        "http://metadata.google.internal/computeMetadata/v1/",
     ],
 )
-async def test_dry_run_refuses_private_addresses(
+async def test_internal_addresses_are_refused_at_create_update_and_dry_run(
     url: str, client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     me = await caller(db, settings)
-    tool = (await client.post(T, json=hook(url=url), headers=me.headers)).json()
+    created = await client.post(T, json=hook(url=url), headers=me.headers)
+    assert created.status_code == 400, created.text
+    assert created.json()["error"]["code"] == "webhook_url_forbidden"
+    tool = (await client.post(T, json=hook(), headers=me.headers)).json()
+    moved = await client.patch(f"{T}/{tool['id']}", json={"url": url}, headers=me.headers)
+    assert moved.status_code == 400 and moved.json()["error"]["code"] == "webhook_url_forbidden"
+    # A URL stored before this check (or imported) is refused when called.
+    row = await db.get(Tool, uuid.UUID(tool["id"]))
+    assert row is not None
+    row.url = url
+    await db.flush()
     response = await client.post(
         f"{T}/{tool['id']}/dry-run", json={"arguments": {"order_id": "1"}}, headers=me.headers
     )
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "webhook_url_forbidden"
+
+
+async def test_a_new_origin_drops_the_secrets_unless_an_admin_moves_it(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    admin = await caller(db, settings)
+    member = await caller(db, settings, Role.MEMBER, org=admin.org)
+    tool = (await client.post(T, json=hook(), headers=admin.headers)).json()
+    box = SecretBox.from_settings(settings)
+
+    async def stored() -> dict[str, str]:
+        row = await db.get(Tool, uuid.UUID(tool["id"]))
+        assert row is not None
+        await db.refresh(row)
+        return box.decrypt_json(row.secret_headers) if row.secret_headers else {}
+
+    # Same origin, other path: the member keeps the secrets.
+    same = await client.patch(
+        f"{T}/{tool['id']}",
+        json={"url": "https://hooks.example.com/v2/orders"},
+        headers=member.headers,
+    )
+    assert same.status_code == 200, same.text
+    assert await stored() == {"Authorization": f"Bearer {SECRET}"}
+    # Another origin by a member: the stored secrets do not follow (even sent back masked).
+    moved = await client.patch(
+        f"{T}/{tool['id']}",
+        json={
+            "url": "https://collector.example.net/orders",
+            "secret_headers": {"Authorization": "********"},
+        },
+        headers=member.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["secret_headers"] == {}
+    assert await stored() == {}
+    # A new value given with the move is the member's own: kept.
+    given = await client.patch(
+        f"{T}/{tool['id']}",
+        json={"url": "https://hooks.example.com/orders", "secret_headers": {"X-Key": "mine"}},
+        headers=member.headers,
+    )
+    assert given.status_code == 200 and await stored() == {"X-Key": "mine"}
+    # An admin may move a tool with its secrets.
+    by_admin = await client.patch(
+        f"{T}/{tool['id']}",
+        json={"url": "https://other.example.org/orders"},
+        headers=admin.headers,
+    )
+    assert by_admin.status_code == 200 and await stored() == {"X-Key": "mine"}
 
 
 async def test_tool_in_use_and_usage_statistics(

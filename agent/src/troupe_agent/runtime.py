@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from livekit.agents import llm
-from troupe_contracts import VISION_UNSUPPORTED_NOTE
+from troupe_contracts import VISION_UNSUPPORTED_NOTE, address_policy
 from troupe_contracts.config import SessionConfig
 
 from troupe_agent.client import BrowserRpc, ClientState, RpcPeer
@@ -49,6 +49,10 @@ class SessionRuntime:
     knowledge: KnowledgeBase = field(default_factory=KeywordKnowledgeBase)
     peer: RpcPeer = field(default_factory=_NoPeer)
     http: httpx.AsyncClient | None = None
+    webhook_allowed_hosts: frozenset[str] = field(
+        default_factory=address_policy.allowed_hosts_from_env
+    )
+    """Hosts webhook tools may call although the address policy refuses their addresses."""
     clock: Clock = time.perf_counter
     frames: FrameSampler | None = None
     """The session's video frame sampler, when some agent has vision on."""

@@ -49,6 +49,7 @@ async def import_config(
         bundle=bundle,
         dry_run=dry_run,
         created_by=ctx.principal,
+        may_move_secrets=ctx.scopes is None and ctx.allows(Role.ADMIN),
     )
     if not dry_run:
         await db.commit()

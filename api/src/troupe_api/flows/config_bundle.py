@@ -18,7 +18,7 @@ from troupe_api.agent_sets import service as agent_sets
 from troupe_api.agent_sets.schemas import AgentSetSpec
 from troupe_api.agents import service as agents
 from troupe_api.agents.schemas import AgentSpec
-from troupe_api.core.config_errors import ConfigInvalid, Problem
+from troupe_api.core.config_errors import ConfigInvalid, Problem, WebhookUrlForbidden
 from troupe_api.core.crypto import SecretBox
 from troupe_api.core.settings import Settings
 from troupe_api.flows.config_ops import templates_using_set
@@ -95,6 +95,7 @@ async def import_bundle(
     bundle: ConfigBundle,
     dry_run: bool,
     created_by: str | None = None,
+    may_move_secrets: bool = False,
 ) -> ImportReport:
     """Upsert everything in ``bundle`` inside a savepoint, validate the result as a whole
     (handoffs may point at agents defined later in the same document), then keep it or roll
@@ -115,6 +116,12 @@ async def import_bundle(
             Problem(p.code, p.message, f"tools[{i}].{p.field}") for p in tools.spec_problems(spec)
         ]
         tool = await tools.get_by_name(db=db, organization_id=organization_id, name=spec.name)
+        if tool is None or tool.url != spec.url:
+            try:
+                await tools.check_webhook_url(spec.url, settings.webhook_allowed_hosts)
+            except WebhookUrlForbidden as exc:
+                problems.append(Problem(exc.code, exc.message, f"tools[{i}].url"))
+        spec = tools.secrets_for_origin(spec, tool, may_move_secrets=may_move_secrets)
         if tool is None:
             for header, value in spec.secret_headers.items():
                 if value == SECRET_MASK:

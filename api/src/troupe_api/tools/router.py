@@ -15,6 +15,7 @@ from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.crypto import SecretBox
 from troupe_api.deps import DbDep, RedisDep, SettingsDep
 from troupe_api.flows import config_ops
+from troupe_api.organizations.models import Role
 from troupe_api.tenancy import MemberOrg, ViewerOrg
 from troupe_api.tools import service
 from troupe_api.tools.builtin import (
@@ -124,6 +125,7 @@ async def create_tool(
     spec = WebhookToolSpec(**body.model_dump())
     if problems := service.spec_problems(spec):
         raise ConfigInvalid(problems)
+    await service.check_webhook_url(spec.url, settings.webhook_allowed_hosts)
     if await service.get_by_name(db=db, organization_id=ctx.organization_id, name=spec.name):
         raise ToolNameTaken(details={"name": spec.name})
     tool, _ = await service.save(
@@ -166,6 +168,11 @@ async def update_tool(
     )
     if problems := service.spec_problems(spec):
         raise ConfigInvalid(problems)
+    if spec.url != tool.url:
+        await service.check_webhook_url(spec.url, settings.webhook_allowed_hosts)
+    spec = service.secrets_for_origin(
+        spec, tool, may_move_secrets=ctx.scopes is None and ctx.allows(Role.ADMIN)
+    )
     if spec.name != tool.name:
         if users:
             raise ToolInUse(

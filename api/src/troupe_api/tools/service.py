@@ -4,8 +4,6 @@ and usage counts from session logs."""
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 import time
 import uuid
 from typing import Any
@@ -16,6 +14,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from sqlalchemy import Float, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts import address_policy
 from troupe_contracts.config import ToolConfig, ToolKind
 
 from troupe_api.core.config_errors import Problem, ToolArgumentsInvalid, WebhookUrlForbidden
@@ -26,6 +25,7 @@ from troupe_api.tools.models import Tool
 from troupe_api.tools.schemas import SECRET_MASK, DryRunResult, ToolUsage, WebhookToolSpec
 
 MAX_RESPONSE_CHARS = 4096
+CREATE_RESOLVE_TIMEOUT_S = 3.0
 _HEADER_NAME = frozenset(
     "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
@@ -101,6 +101,29 @@ def spec_problems(spec: WebhookToolSpec) -> list[Problem]:
                 )
             )
     return problems
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL: where its secret headers go."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower().rstrip("."), port
+
+
+def secrets_for_origin(
+    spec: WebhookToolSpec, tool: Tool | None, *, may_move_secrets: bool
+) -> WebhookToolSpec:
+    """A tool whose URL moves to another origin loses its stored secrets (the masked values
+    that mean "keep"), unless the caller may read them anyway (an admin): otherwise a member,
+    who may not export secrets, could send them to a server of theirs. Values given in the
+    request itself are kept."""
+    if tool is None or may_move_secrets or origin(spec.url) == origin(tool.url):
+        return spec
+    kept = {k: v for k, v in spec.secret_headers.items() if v != SECRET_MASK}
+    return spec.model_copy(update={"secret_headers": kept})
 
 
 def secret_values(tool: Tool, box: SecretBox) -> dict[str, str]:
@@ -203,44 +226,46 @@ def argument_errors(parameters: dict[str, Any], arguments: dict[str, Any]) -> li
     ]
 
 
-def _forbidden_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+def _forbidden(exc: address_policy.AddressRefused) -> WebhookUrlForbidden:
+    return WebhookUrlForbidden(exc.message, details={"host": exc.host, "addresses": exc.addresses})
 
 
-async def check_webhook_host(url: str, allowed_hosts: list[str]) -> None:
-    """Refuse URLs whose host resolves to a private, loopback, link-local (cloud metadata),
-    multicast or reserved address, unless the host is explicitly allowed. Every address the
-    name resolves to must be public."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
-        raise WebhookUrlForbidden("The URL must be an absolute http(s) URL.")
-    if host in {h.lower() for h in allowed_hosts}:
-        return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+async def check_webhook_url(url: str, allowed_hosts: list[str]) -> None:
+    """At create/update: refuse a URL the shared address policy refuses, as far as can be told
+    now (a refused IP literal or metadata name, or a name resolving to a refused address). A
+    name that does not resolve yet is accepted: the call-time check decides then."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
+        address_policy.check_url(url, allowed_hosts)
+        await asyncio.wait_for(address_policy.resolve(url, allowed_hosts), CREATE_RESOLVE_TIMEOUT_S)
+    except address_policy.AddressRefused as exc:
+        raise _forbidden(exc) from exc
+    except (address_policy.HostUnresolved, TimeoutError):
+        return
+
+
+async def check_webhook_host(url: str, allowed_hosts: list[str]) -> address_policy.Target:
+    """Resolve the URL's host once under the shared address policy (see
+    ``troupe_contracts.address_policy``); the target is pinned to the address checked."""
+    try:
+        return await address_policy.resolve(url, allowed_hosts)
+    except address_policy.AddressRefused as exc:
+        raise _forbidden(exc) from exc
+    except address_policy.HostUnresolved as exc:
         raise WebhookUrlForbidden(
-            f"The webhook host {host!r} does not resolve.", details={"host": host}
+            f"The webhook host {exc.host!r} does not resolve.", details={"host": exc.host}
         ) from exc
-    addresses = sorted({str(info[4][0]) for info in infos})
-    bad = [a for a in addresses if _forbidden_address(a)]
-    if bad or not addresses:
-        raise WebhookUrlForbidden(
-            f"The webhook host {host!r} resolves to a private, loopback or link-local address.",
-            details={"host": host, "addresses": bad},
-        )
+
+
+def pinned_request(target: address_policy.Target, headers: dict[str, str]) -> dict[str, Any]:
+    """httpx request arguments that connect to the checked address only."""
+    extensions: dict[str, Any] = {}
+    if target.tls_server_name:
+        extensions["sni_hostname"] = target.tls_server_name
+    return {
+        "url": target.pinned_url(),
+        "headers": {**headers, "Host": target.host_header},
+        "extensions": extensions,
+    }
 
 
 async def dry_run(
@@ -250,7 +275,7 @@ async def dry_run(
     errors = argument_errors(tool.parameters, arguments)
     if errors:
         raise ToolArgumentsInvalid(details={"errors": errors})
-    await check_webhook_host(tool.url, allowed_hosts)
+    target = await check_webhook_host(tool.url, allowed_hosts)
     config = tool_config(tool, box)
     started = time.perf_counter()
     try:
@@ -258,13 +283,12 @@ async def dry_run(
             if tool.method in ("GET", "DELETE"):
                 response = await client.request(
                     tool.method,
-                    tool.url,
                     params={k: str(v) for k, v in arguments.items()},
-                    headers=config.headers,
+                    **pinned_request(target, config.headers),
                 )
             else:
                 response = await client.request(
-                    tool.method, tool.url, json=arguments, headers=config.headers
+                    tool.method, json=arguments, **pinned_request(target, config.headers)
                 )
     except httpx.HTTPError as exc:
         return DryRunResult(

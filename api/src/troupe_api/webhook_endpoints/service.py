@@ -10,8 +10,10 @@ Receivers recompute the HMAC over the timestamp, a dot and the raw body, compare
 time and reject old timestamps (e.g. > 5 minutes). A delivery succeeds on any 2xx; other
 answers and network errors retry after ``backoff * 2^(attempt-1)`` seconds
 (``TROUPE_WEBHOOK_DELIVERY_BACKOFF_S``, default 30) until
-``TROUPE_WEBHOOK_DELIVERY_MAX_ATTEMPTS`` (default 8). Hosts resolving to private, loopback or
-link-local addresses are refused like tool dry runs (``TROUPE_WEBHOOK_ALLOWED_HOSTS``)."""
+``TROUPE_WEBHOOK_DELIVERY_MAX_ATTEMPTS`` (default 8); a host that does not resolve is retried
+the same way. Hosts the shared address policy refuses (``troupe_contracts.address_policy``:
+private, loopback, link-local, CGNAT...) fail at once, unless in
+``TROUPE_WEBHOOK_ALLOWED_HOSTS``; the connection goes to the address that was checked."""
 
 from __future__ import annotations
 
@@ -28,13 +30,13 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_contracts import address_policy
 
-from troupe_api.core.config_errors import WebhookUrlForbidden
 from troupe_api.core.crypto import SecretBox
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
 from troupe_api.jobs.queue import JobRequest, defer
-from troupe_api.tools.service import check_webhook_host
+from troupe_api.tools.service import pinned_request
 from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
 
 log = get_logger(__name__)
@@ -224,17 +226,19 @@ async def deliver(
     excerpt: str | None = None
     retry = True
     try:
-        await check_webhook_host(endpoint.url, settings.webhook_allowed_hosts)
+        target = await address_policy.resolve(endpoint.url, settings.webhook_allowed_hosts)
         async with httpx.AsyncClient(
             timeout=TIMEOUT_S, follow_redirects=False, transport=transport
         ) as client:
-            response = await client.post(endpoint.url, content=body, headers=headers)
+            response = await client.post(content=body, **pinned_request(target, headers))
         status_code = response.status_code
         excerpt = response.text[:EXCERPT_CHARS]
         if not response.is_success:
             error = f"HTTP {status_code}"
-    except WebhookUrlForbidden as exc:
-        error, retry = exc.message, False
+    except address_policy.AddressRefused as exc:
+        error, retry = exc.message, False  # the policy will not change its mind
+    except address_policy.HostUnresolved as exc:
+        error = str(exc)  # DNS failures pass (a resolver outage, a record being created)
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
     delivery.last_status_code = status_code
