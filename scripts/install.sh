@@ -5,7 +5,7 @@
 WANT_LOCAL_LLM=0
 [ "${1:-}" = "--local-llm" ] && WANT_LOCAL_LLM=1
 
-APT_PACKAGES=(postgresql redis-server chromium espeak-ng sox libsox-fmt-all ffmpeg fonts-dejavu-core docker-compose)
+APT_PACKAGES=(postgresql postgresql-server-dev-all build-essential redis-server chromium espeak-ng sox libsox-fmt-all ffmpeg fonts-dejavu-core docker-compose)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -15,6 +15,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# pgvector (knowledge-base vectors): Debian bookworm does not package it, so the vendored release
+# in third_party/pgvector is built against the installed PostgreSQL major (PGXS), once.
+PG_MAJOR="$(basename "$(dirname "$PG_BIN")")"
+if [ -n "$PG_BIN" ] && [ ! -f "/usr/share/postgresql/$PG_MAJOR/extension/vector.control" ]; then
+  log "building pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$ROOT/third_party/pgvector/vector.control") for PostgreSQL $PG_MAJOR"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  build="$(mktemp -d)"; cp -r "$ROOT/third_party/pgvector/." "$build"
+  PGCONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"; [ -x "$PGCONFIG" ] || PGCONFIG=pg_config
+  make -C "$build" -s PG_CONFIG="$PGCONFIG" OPTFLAGS="" with_llvm=no >/dev/null
+  $SUDO make -C "$build" -s PG_CONFIG="$PGCONFIG" OPTFLAGS="" with_llvm=no install >/dev/null
+  rm -rf "$build"
 fi
 
 if ! command -v uv >/dev/null 2>&1; then
