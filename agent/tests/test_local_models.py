@@ -77,3 +77,42 @@ async def test_smollm2_streams_a_short_reply(models: LocalModels) -> None:
     text = "".join(c.delta.content or "" for c in chunks if c.delta)
     assert text.strip()
     assert chunks[-1].usage is not None
+
+
+def test_clauses_split_after_a_few_words_and_sentences_always() -> None:
+    from troupe_agent.providers.local_tts import split_clauses
+
+    text = "Sure, I can help with that, since Paris is sunny today. It is warm!"
+    assert [p for p, _, _ in split_clauses(text)] == [
+        "Sure, I can help with that,",
+        "since Paris is sunny today.",
+        "It is warm!",
+    ]
+    assert [p for p, _, _ in split_clauses("Hi, there. Yes.")] == ["Hi, there.", "Yes."]
+
+
+async def test_flushed_stt_recognizes_what_was_buffered_since_the_last_flush(
+    models: LocalModels,
+) -> None:
+    """One VAD per session: the session flushes the STT stream; each flush gives the final
+    transcript of the audio since the previous one (leading silence trimmed)."""
+    from livekit.agents import stt
+    from troupe_agent.providers.local_stt import FlushedSTT
+    from troupe_agent.simulation.voice_user import speech_frames
+
+    flushed = FlushedSTT(WhisperSTT(models.whisper()))
+    stream = flushed.stream()
+    stream.push_frame(rtc.AudioFrame(b"\x00\x00" * 48000, 48000, 1, 48000))  # 1 s of silence
+    for frame in speech_frames(SENTENCE, models.piper()):
+        stream.push_frame(frame)
+    stream.flush()
+    stream.push_frame(rtc.AudioFrame(b"\x00\x00" * 4800, 48000, 1, 4800))
+    stream.flush()
+    stream.end_input()  # a last flush
+    finals = [
+        ev.alternatives[0].text
+        async for ev in stream
+        if ev.type == stt.SpeechEventType.FINAL_TRANSCRIPT
+    ]
+    assert len(finals) == 3 and finals[1:] == ["", ""], finals
+    assert word_errors(words(finals[0]), words(SENTENCE)) <= 1, finals[0]

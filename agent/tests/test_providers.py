@@ -4,8 +4,8 @@ from pydantic import SecretStr
 from troupe_agent.local_models import LocalModels
 from troupe_agent.providers import ProviderRegistry
 from troupe_agent.providers.fake import EchoLLM, ScriptedLLM
-from troupe_agent.providers.local_stt import WhisperSTT
-from troupe_agent.providers.local_tts import EspeakTTS, PiperTTS
+from troupe_agent.providers.local_stt import FlushedSTT, WhisperSTT
+from troupe_agent.providers.local_tts import ClauseTokenizer, EspeakTTS, PiperTTS
 from troupe_agent.settings import Settings
 from troupe_contracts.providers import ProviderRole
 
@@ -71,10 +71,23 @@ def test_unknown_wrong_role_and_disabled_test_providers_fall_back(
 def test_local_providers_are_wrapped_for_streaming(settings: Settings, models: LocalModels) -> None:
     registry = ProviderRegistry(settings, models)
     whisper = registry.stt("local/whisper-tiny")
-    assert isinstance(whisper, stt.StreamAdapter) and isinstance(whisper._stt, WhisperSTT)
+    # flushed by the session's own VAD / turn detector: no second VAD inside the STT
+    assert isinstance(whisper, FlushedSTT) and isinstance(whisper.wrapped, WhisperSTT)
+    assert whisper.capabilities.streaming and whisper.capabilities.manual_flush
     piper = registry.tts("local/piper-joe")
     assert isinstance(piper, tts.StreamAdapter) and isinstance(piper._wrapped_tts, PiperTTS)
-    assert registry.stt("local/whisper-tiny")._stt._model is whisper._stt._model  # loaded once
+    assert isinstance(piper._sentence_tokenizer, ClauseTokenizer)  # first clause, not sentence
+    again = registry.stt("local/whisper-tiny")
+    assert isinstance(again, FlushedSTT) and isinstance(again.wrapped, WhisperSTT)
+    assert again.wrapped._model is whisper.wrapped._model  # loaded once
+
+
+def test_stt_vad_flush_off_keeps_the_stream_adapter(
+    settings: Settings, models: LocalModels
+) -> None:
+    settings.troupe_stt_vad_flush = False
+    whisper = ProviderRegistry(settings, models).stt("local/whisper-tiny")
+    assert isinstance(whisper, stt.StreamAdapter) and isinstance(whisper._stt, WhisperSTT)
 
 
 def test_espeak_missing_binary_has_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,58 @@ if TYPE_CHECKING:
     from livekit.agents import vad
     from piper import PiperVoice
 
+    from troupe_agent.providers.smart_turn import SmartTurn
+
+SMART_TURN_ONNX = "pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx"
+"""Smart Turn v3.2 inside the ``pipecat-ai`` wheel; found through the distribution's file list,
+so no pipecat module is imported (and none of its own dependencies is needed)."""
+
+VAD_MIN_SILENCE_S = {"smart_turn": 0.25, "vad": 0.55}
+"""Silero's ``min_silence_duration`` per endpointing mode. Smart Turn decides from the audio
+after a short pause (livekit-agents asks it at 200 ms of silence and needs at least 250 ms
+here); plain VAD endpointing keeps Silero's default, the pause being its only signal."""
+
+
+def thread_budget() -> int:
+    """Threads each model may use for one inference: the CPUs this process may run on (or
+    ``TROUPE_AGENT_THREADS``). Whisper, llama.cpp and Piper run one after another within a
+    turn; onnxruntime's busy-waiting is switched off so idle pools do not burn the cores the
+    next stage needs."""
+    configured = os.environ.get("TROUPE_AGENT_THREADS")
+    if configured:
+        return max(1, int(configured))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ort_options(threads: int) -> Any:
+    import onnxruntime
+
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return opts
+
+
+def smart_turn_model_path() -> Path:
+    from importlib import metadata
+
+    try:
+        path = Path(str(metadata.distribution("pipecat-ai").locate_file(SMART_TURN_ONNX)))
+    except metadata.PackageNotFoundError as e:
+        raise LocalModelUnavailable(
+            "Smart Turn endpointing needs the pipecat-ai package (it carries the model)"
+        ) from e
+    if not path.is_file():
+        raise LocalModelUnavailable(f"Smart Turn model missing at {path}")
+    return path
+
+
 log = get_logger(__name__)
 
 INSTALL_LOCAL_LLM_HINT = (
@@ -98,29 +150,54 @@ class LocalModels:
                 )
             return self._cache[key]
 
-    def vad(self) -> "vad.VAD":
+    def vad(self, endpointing: str = "smart_turn") -> "vad.VAD":
+        """Silero, tuned for ``endpointing`` (one shared ONNX session per mode; each session
+        opens one stream on it)."""
+        min_silence = VAD_MIN_SILENCE_S.get(endpointing, VAD_MIN_SILENCE_S["vad"])
+
         def load() -> "vad.VAD":
             from livekit.plugins import silero
 
-            return silero.VAD.load()
+            return silero.VAD.load(min_silence_duration=min_silence)
 
-        return self._get("silero-vad", load)  # type: ignore[no-any-return]
+        return self._get(f"silero-vad-{min_silence}", load)  # type: ignore[no-any-return]
+
+    def smart_turn(self) -> "SmartTurn":
+        def load() -> "SmartTurn":
+            from troupe_agent.providers.smart_turn import SmartTurn
+
+            return SmartTurn(smart_turn_model_path())
+
+        return self._get("smart-turn-v3.2", load)  # type: ignore[no-any-return]
 
     def whisper(self) -> "WhisperModel":
         def load() -> "WhisperModel":
             from faster_whisper import WhisperModel
 
             return WhisperModel(
-                str(whisper_model_dir()), device="cpu", compute_type="int8", cpu_threads=2
+                str(whisper_model_dir()),
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=thread_budget(),
+                num_workers=1,
             )
 
         return self._get("whisper-tiny", load)
 
     def piper(self) -> "PiperVoice":
         def load() -> "PiperVoice":
+            import onnxruntime
             from piper import PiperVoice
 
-            return PiperVoice.load(piper_voice_path())
+            path = piper_voice_path()
+            voice = PiperVoice.load(path)
+            # Piper's own session uses onnxruntime's defaults: every core, busy-waiting
+            voice.session = onnxruntime.InferenceSession(
+                str(path),
+                sess_options=ort_options(thread_budget()),
+                providers=["CPUExecutionProvider"],
+            )
+            return voice
 
         return self._get("piper-joe", load)  # type: ignore[no-any-return]
 
@@ -131,18 +208,58 @@ class LocalModels:
                 from llama_cpp import Llama
             except ImportError as e:
                 raise LocalModelUnavailable(INSTALL_LOCAL_LLM_HINT) from e
-            return Llama(model_path=str(gguf), n_ctx=2048, n_threads=2, verbose=False)
+            threads = thread_budget()
+            return Llama(
+                model_path=str(gguf),
+                n_ctx=2048,
+                n_threads=threads,
+                n_threads_batch=threads,
+                verbose=False,
+            )
 
         return self._get("smollm2", load)
 
-    def prewarm(self) -> None:
-        """Load the default offline models now (VAD, STT, TTS). The optional local LLM is
-        loaded here too when its extra is installed."""
+    def prewarm(self, models: str | None = None) -> None:
+        """Load offline models now, before any session. ``models``: a comma list of ``vad``,
+        ``smart_turn``, ``whisper``, ``piper``, ``llama`` (``TROUPE_AGENT_PREWARM_MODELS``;
+        default all). A model left out still loads, once, the first time a session needs it.
+        The optional local LLM is skipped when its extra is not installed."""
         force_offline()
-        self.vad()
-        self.whisper()
-        self.piper()
-        try:
-            self.llama()
-        except LocalModelUnavailable as e:
-            log.info("local LLM not installed; skipped at prewarm", reason=str(e))
+        wanted = models if models is not None else os.environ.get("TROUPE_AGENT_PREWARM_MODELS")
+        names = (
+            {n.strip() for n in wanted.split(",") if n.strip()}
+            if wanted is not None
+            else {"vad", "smart_turn", "whisper", "piper", "llama"}
+        )
+        if "vad" in names:
+            self.vad("smart_turn")
+            self.vad("vad")
+        for name in ("smart_turn", "whisper", "piper"):
+            if name in names:
+                try:
+                    getattr(self, name)()
+                except LocalModelUnavailable as e:
+                    log.warning("local model unavailable; skipped at prewarm", reason=str(e))
+        if "llama" in names:
+            try:
+                self.llama()
+            except LocalModelUnavailable as e:
+                log.info("local LLM not installed; skipped at prewarm", reason=str(e))
+
+    def loaded(self) -> list[str]:
+        with self._lock:
+            return sorted(self._cache)
+
+
+_shared: LocalModels | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_models() -> LocalModels:
+    """The models of this process, shared by every job it runs (with the thread job executor,
+    every session of the worker host)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = LocalModels()
+        return _shared

@@ -1,30 +1,72 @@
-"""The per-job conversation: one ``AgentSession`` driven by the agents of a ``SessionConfig``."""
+"""The per-job conversation: one ``AgentSession`` driven by the agents of a ``SessionConfig``.
 
+Endpointing (``SessionConfig.endpointing``):
+- ``smart_turn`` (default): Silero ends speech after 250 ms of silence, Smart Turn v3.2 reads
+  the audio, and dynamic endpointing ends a finished sentence after ``SMART_MIN_DELAY_S``
+  while a cut-off one waits up to ``SMART_MAX_DELAY_S``;
+- ``vad``: plain VAD silence (Silero's 550 ms, then ``VAD_MIN_DELAY_S``), the former default.
+Preemptive generation starts the LLM on the transcript while the end of turn is still being
+confirmed; a user who goes on speaking discards it."""
+
+import os
 from typing import Any
 
 from livekit.agents import AgentSession, vad
-from livekit.agents.voice.turn import TurnHandlingOptions
+from livekit.agents.voice.turn import TurnDetectionMode, TurnHandlingOptions
 
-MIN_ENDPOINTING_DELAY_S = 0.5
-"""Silence after the VAD's end of speech before the turn is taken as finished. Silero's own
-``min_silence_duration`` (0.55 s) comes first, so the user waits about a second in all; lower
-cuts people off mid-sentence, higher feels sluggish. Smart Turn may replace it later."""
+VAD_MIN_DELAY_S = 0.5
+"""Plain VAD endpointing: silence after the VAD's end of speech before the turn is taken as
+finished. Silero's ``min_silence_duration`` (0.55 s) comes first and overlaps it."""
+VAD_MAX_DELAY_S = 3.0
+SMART_MIN_DELAY_S = 0.25
+"""Smart Turn: the pause after a sentence the model calls finished (measured from the end of
+speech, so it overlaps the VAD's 250 ms)."""
+SMART_MAX_DELAY_S = 2.0
+"""Smart Turn: the longest wait after a sentence the model calls unfinished."""
 
-MAX_ENDPOINTING_DELAY_S = 3.0
+ENDPOINTING_MODES = ("smart_turn", "vad")
 
 
-def turn_handling() -> TurnHandlingOptions:
-    return {
-        # VAD-silence endpointing: offline and predictable. livekit's default turn detector
-        # would download a model from a hub at first use, which we never do at run time.
-        "turn_detection": "vad",
-        "endpointing": {"min_delay": MIN_ENDPOINTING_DELAY_S, "max_delay": MAX_ENDPOINTING_DELAY_S},
+def preemptive_enabled() -> bool:
+    """``TROUPE_PREEMPTIVE_GENERATION`` (default on)."""
+    return os.environ.get("TROUPE_PREEMPTIVE_GENERATION", "1").lower() not in ("0", "false", "off")
+
+
+def turn_handling(
+    endpointing: str = "vad",
+    detector: TurnDetectionMode | None = None,
+    *,
+    preemptive: bool | None = None,
+) -> TurnHandlingOptions:
+    """``detector``: the Smart Turn detector for ``smart_turn`` (without one the session
+    falls back to plain VAD endpointing)."""
+    preemptive = preemptive_enabled() if preemptive is None else preemptive
+    options: TurnHandlingOptions = {
         # barge-in by VAD; "adaptive" would call a hosted model
         "interruption": {"enabled": True, "mode": "vad"},
-        "preemptive_generation": {"enabled": False},
+        "preemptive_generation": {"enabled": preemptive, "preemptive_tts": preemptive},
     }
+    if endpointing == "smart_turn" and detector is not None:
+        options["turn_detection"] = detector
+        options["endpointing"] = {
+            "mode": "dynamic",
+            "min_delay": SMART_MIN_DELAY_S,
+            "max_delay": SMART_MAX_DELAY_S,
+        }
+    else:
+        # VAD-silence endpointing: offline and predictable. livekit's default turn detector
+        # would download a model from a hub at first use, which we never do at run time.
+        options["turn_detection"] = "vad"
+        options["endpointing"] = {"min_delay": VAD_MIN_DELAY_S, "max_delay": VAD_MAX_DELAY_S}
+    return options
 
 
-def build_session(session_vad: vad.VAD | None, **kw: Any) -> AgentSession[Any]:
+def build_session(
+    session_vad: vad.VAD | None,
+    *,
+    endpointing: str = "vad",
+    detector: TurnDetectionMode | None = None,
+    **kw: Any,
+) -> AgentSession[Any]:
     """The session shell; STT/LLM/TTS come from each ``TroupeAgent``."""
-    return AgentSession(vad=session_vad, turn_handling=turn_handling(), **kw)
+    return AgentSession(vad=session_vad, turn_handling=turn_handling(endpointing, detector), **kw)

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,14 @@ class Settings(BaseSettings):
     """Text/Markdown files searched by the ``search_knowledge_base`` tool."""
     troupe_agent_num_idle_processes: int | None = None
     """Warm job processes kept ready (each holds the local models); None: livekit's default."""
+    troupe_agent_job_executor: Literal["process", "thread"] = "process"
+    """``thread``: every job runs as a thread of one process, so the local models are loaded
+    once per worker host and shared (memory per extra session: its own state only);
+    ``process``: a process per job, each loading the models it uses (livekit's default)."""
+    troupe_stt_vad_flush: bool = True
+    """A non-streaming STT (local Whisper, fake/instant) recognizes when the session's VAD or
+    turn detector flushes it (one VAD per session); false: ``stt.StreamAdapter`` runs a
+    second VAD for it (the former behaviour, kept for the bench's side-by-side run)."""
     troupe_agent_load_threshold: float = 0.9
     """CPU load (0..1) above which the worker stops taking jobs and LiveKit sends them to another
     worker. LiveKit does not queue a job no worker accepts, so a one-worker install (dev, CI)

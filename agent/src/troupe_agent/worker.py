@@ -13,9 +13,18 @@ from typing import Any
 
 import structlog
 from livekit import rtc
-from livekit.agents import Agent, AgentServer, AgentSession, JobContext, JobProcess, cli, tts
+from livekit.agents import (
+    Agent,
+    AgentServer,
+    AgentSession,
+    JobContext,
+    JobExecutorType,
+    JobProcess,
+    cli,
+    tts,
+)
 from livekit.agents.voice.io import AudioOutput
-from livekit.agents.voice.room_io import RoomOptions
+from livekit.agents.voice.room_io import AudioInputOptions, RoomOptions
 from troupe_contracts import AGENT_NAME, ATTR_SESSION_ID
 from troupe_contracts.config import SessionConfig, VisionSettings
 from troupe_contracts.rpc import UserAction
@@ -28,7 +37,12 @@ from troupe_agent.client import ClientChannel, is_user_identity
 from troupe_agent.config_store import ConfigStore, ConfigUnavailable
 from troupe_agent.events import RoomEventPublisher
 from troupe_agent.lifecycle import SessionLifecycle
-from troupe_agent.local_models import LocalModels, LocalModelUnavailable, force_offline
+from troupe_agent.local_models import (
+    LocalModels,
+    LocalModelUnavailable,
+    force_offline,
+    shared_models,
+)
 from troupe_agent.log_sink import SessionLogSink, Spool, replay_all
 from troupe_agent.logging import configure_logging, get_logger
 from troupe_agent.providers import ProviderError, ProviderRegistry
@@ -57,11 +71,43 @@ SHUTDOWN_PROCESS_TIMEOUT_S = 60.0
 """A SIGTERM lets running conversations finish for up to this long (livekit's default)."""
 
 
+INPUT_SAMPLE_RATE = 16000
+"""The room's audio reaches the session at 16 kHz: Silero, Smart Turn and Whisper all take
+16 kHz, so nothing resamples it again."""
+
+FIRST_JOB_IMPORTS = (
+    "redis.asyncio",
+    "troupe_agent.providers.local_stt",
+    "troupe_agent.providers.local_tts",
+    "troupe_agent.providers.local_llm",
+    "troupe_agent.providers.smart_turn",
+    "troupe_agent.providers.fake",
+    "livekit.agents.voice.turn",
+)
+"""Modules a job imports lazily; imported in prewarm so the first job does not block its event
+loop importing them (redis alone took ~170 ms)."""
+
+
+def import_first_job_modules() -> list[str]:
+    """Imports ``FIRST_JOB_IMPORTS``; returns those that are not installed."""
+    import importlib
+
+    missing = []
+    for name in FIRST_JOB_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
 def prewarm(proc: JobProcess) -> None:
-    """Runs once per job process, before any job: load every offline model there."""
+    """Runs once per job process (with the thread executor: once per worker), before any job:
+    imports what a job needs and loads the offline models into the process-wide cache."""
     configure_logging()
     force_offline()
-    models = LocalModels()
+    import_first_job_modules()
+    models = shared_models()
     models.prewarm()
     proc.userdata[MODELS_KEY] = models
 
@@ -69,9 +115,23 @@ def prewarm(proc: JobProcess) -> None:
 def _models(ctx: JobContext) -> LocalModels:
     models = ctx.proc.userdata.get(MODELS_KEY)
     if models is None:  # console mode or a process that skipped prewarm
-        models = LocalModels()
+        models = shared_models()
         ctx.proc.userdata[MODELS_KEY] = models
     return models
+
+
+def turn_detector(models: LocalModels, endpointing: str) -> Any | None:
+    """The session's Smart Turn detector, or None for plain VAD endpointing (also when the
+    model is not installed: the session then ends turns on VAD silence, and says so)."""
+    if endpointing != "smart_turn":
+        return None
+    try:
+        from troupe_agent.providers.smart_turn import SmartTurnDetector
+
+        return SmartTurnDetector(models.smart_turn())
+    except LocalModelUnavailable as e:
+        log.warning("Smart Turn unavailable; ending turns on VAD silence", reason=str(e))
+        return None
 
 
 APOLOGY_PLAYOUT_TIMEOUT_S = 20.0
@@ -231,8 +291,12 @@ async def entrypoint(ctx: JobContext) -> None:
         await speak_and_leave(ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="bad config")
         return
 
+    detector = turn_detector(models, config.endpointing)
+    endpointing = config.endpointing if detector is not None else "vad"
     session = build_session(
-        models.vad(),
+        models.vad(endpointing),
+        endpointing=endpointing,
+        detector=detector,
         userdata=runtime.state,
         user_away_timeout=float(config.idle_timeout_s),
         video_sampler=runtime.frames,
@@ -287,7 +351,10 @@ async def entrypoint(ctx: JobContext) -> None:
         agent,
         room=ctx.room,
         record=RECORD_OPTIONS if config.record_audio else False,
-        room_options=RoomOptions(video_input=runtime.frames is not None),
+        room_options=RoomOptions(
+            video_input=runtime.frames is not None,
+            audio_input=AudioInputOptions(sample_rate=INPUT_SAMPLE_RATE),
+        ),
     )
     lifecycle.attach()
     if config.record_audio:
@@ -299,6 +366,7 @@ async def entrypoint(ctx: JobContext) -> None:
         agents=[a.slug for a in config.agents],
         config_source=store.source,
         providers=[r.resolved for r in registry.resolutions],
+        endpointing=endpointing,
     )
 
 
@@ -326,6 +394,9 @@ def build_server(settings: Settings | None = None) -> AgentServer:
     extra: dict[str, Any] = {}
     if settings.troupe_agent_num_idle_processes is not None:
         extra["num_idle_processes"] = settings.troupe_agent_num_idle_processes
+    if settings.troupe_agent_job_executor == "thread":
+        # every job a thread of one process: the local models are loaded once per worker host
+        extra["job_executor_type"] = JobExecutorType.THREAD
     server = AgentServer(
         setup_fnc=prewarm,
         port=settings.troupe_agent_health_port,

@@ -168,6 +168,14 @@ class SessionConfig(Contract):
         max_length=1000,
         description="Shown to the user when record_audio is on (the runtime records only then).",
     )
+    endpointing: Literal["smart_turn", "vad"] = Field(
+        default="smart_turn",
+        description=(
+            "How the runtime decides the user has finished: 'smart_turn' (a short pause, then "
+            "the offline Smart Turn model; unfinished sentences wait longer) or 'vad' (a fixed "
+            "silence of about a second)."
+        ),
+    )
 
     def agent(self, slug: str) -> AgentConfig:
         """The agent with this slug; KeyError when the config does not define it."""

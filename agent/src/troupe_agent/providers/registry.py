@@ -112,8 +112,12 @@ class ProviderRegistry:
             instance = deepgram.STT(model=model, language=language, **self._key("deepgram_api_key"))
         else:
             raise ProviderError(f"no STT builder for {resolved}")
-        if not instance.capabilities.streaming:
-            instance = stt.StreamAdapter(stt=instance, vad=self._models.vad())
+        if not instance.capabilities.streaming and self._settings.troupe_stt_vad_flush:
+            from troupe_agent.providers.local_stt import FlushedSTT
+
+            instance = FlushedSTT(instance)  # flushed by the session's VAD / turn detector
+        elif not instance.capabilities.streaming:
+            instance = stt.StreamAdapter(stt=instance, vad=self._models.vad("vad"))
         return instance
 
     def llm(self, provider_id: str, *, agent: str | None = None) -> llm.LLM[Any]:
@@ -181,7 +185,9 @@ class ProviderRegistry:
         else:
             raise ProviderError(f"no TTS builder for {resolved}")
         if not instance.capabilities.streaming:
-            instance = tts.StreamAdapter(tts=instance)
+            # Piper gets clauses, not whole sentences (PiperTTS.sentence_tokenizer)
+            tokenizer = getattr(instance, "sentence_tokenizer", None)
+            instance = tts.StreamAdapter(tts=instance, sentence_tokenizer=tokenizer or NOT_GIVEN)
         return instance
 
     def fallback_tts(self) -> lk_tts.TTS[Any]:

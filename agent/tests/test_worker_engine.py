@@ -1,0 +1,46 @@
+"""The worker's engine set-up: what prewarm does before the first job, and the per-session
+endpointing choice."""
+
+import subprocess
+import sys
+
+from troupe_agent import worker
+from troupe_agent.local_models import LocalModels, shared_models
+from troupe_agent.providers.smart_turn import SmartTurnDetector
+from troupe_agent.session import turn_handling
+
+
+def test_prewarm_imports_what_the_first_job_would_import() -> None:
+    """In a fresh interpreter: importing the worker leaves redis for later (the first job's
+    event loop blocked ~170 ms on it); prewarm's import step loads it."""
+    code = (
+        "import sys; from troupe_agent import worker; "
+        "before = 'redis.asyncio' in sys.modules; "
+        "missing = worker.import_first_job_modules(); "
+        "print(before, 'redis.asyncio' in sys.modules, missing)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False True []"
+
+
+def test_models_are_shared_by_every_job_of_the_process() -> None:
+    assert shared_models() is shared_models()
+
+
+def test_smart_turn_endpointing_gets_a_detector_and_vad_none() -> None:
+    models = LocalModels()
+    assert isinstance(worker.turn_detector(models, "smart_turn"), SmartTurnDetector)
+    assert worker.turn_detector(models, "vad") is None
+    # one Smart Turn model per process, whatever the number of sessions
+    assert models.loaded().count("smart-turn-v3.2") == 1
+
+
+def test_turn_handling_per_endpointing_mode() -> None:
+    smart = turn_handling("smart_turn", object(), preemptive=True)  # type: ignore[arg-type]
+    assert smart["endpointing"]["mode"] == "dynamic"
+    assert smart["endpointing"]["min_delay"] < smart["endpointing"]["max_delay"]
+    assert smart["preemptive_generation"]["enabled"] is True
+    plain = turn_handling("vad", None, preemptive=False)
+    assert plain["turn_detection"] == "vad" and plain["preemptive_generation"]["enabled"] is False
+    # no detector: plain VAD endpointing, whatever the template asked
+    assert turn_handling("smart_turn", None)["turn_detection"] == "vad"
