@@ -164,16 +164,23 @@ def test_worker_metrics_render_from_session_events() -> None:
             function_call_outputs=[_ev(created_at=now, is_error=True)],
         )
     )
-    handlers["metrics_collected"](  # type: ignore[operator]
-        _ev(
-            metrics=_ev(
-                type="llm_metrics",
-                prompt_tokens=10,
-                completion_tokens=4,
-                metadata=_ev(model_name="fake/echo"),
+    assert "metrics_collected" not in handlers  # deprecated in livekit-agents 1.8
+    for prompt, completion in ((6, 2), (10, 4)):  # cumulative per model: counted once
+        handlers["session_usage_updated"](  # type: ignore[operator]
+            _ev(
+                usage=_ev(
+                    model_usage=[
+                        _ev(
+                            type="llm_usage",
+                            model="fake/echo",
+                            input_tokens=prompt,
+                            output_tokens=completion,
+                        ),
+                        _ev(type="tts_usage", model="fake/tone"),
+                    ]
+                )
             )
         )
-    )
     active = REGISTRY.get_sample_value("troupe_agent_sessions_active")
     handlers["close"](_ev(reason=_ev(value="user_initiated")))  # type: ignore[operator]
     handlers["close"](_ev(reason=_ev(value="user_initiated")))  # type: ignore[operator]  # once

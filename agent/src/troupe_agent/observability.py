@@ -113,13 +113,14 @@ class SessionMetrics:
 
     def __init__(self) -> None:
         self._closed = False
+        self._tokens_seen: dict[tuple[str, str], int] = {}
 
     def attach(self, session: Any) -> SessionMetrics:
         SESSIONS_STARTED.inc()
         SESSIONS_ACTIVE.inc()
         session.on("conversation_item_added", self.on_conversation_item)
         session.on("function_tools_executed", self.on_tools_executed)
-        session.on("metrics_collected", self.on_metrics)
+        session.on("session_usage_updated", self.on_usage)
         session.on("error", self.on_error)
         session.on("close", self.on_close)
         return self
@@ -141,13 +142,22 @@ class SessionMetrics:
             if output.is_error:
                 TOOL_ERRORS.labels(call.name).inc()
 
-    def on_metrics(self, ev: Any) -> None:
-        m: Any = getattr(ev, "metrics", None)
-        if getattr(m, "type", None) != "llm_metrics":
-            return
-        model = str(getattr(getattr(m, "metadata", None), "model_name", None) or "unknown")
-        LLM_TOKENS.labels(model, "prompt").inc(max(int(m.prompt_tokens), 0))
-        LLM_TOKENS.labels(model, "completion").inc(max(int(m.completion_tokens), 0))
+    def on_usage(self, ev: Any) -> None:
+        """``session_usage_updated`` (livekit's replacement of the deprecated
+        ``metrics_collected``) carries cumulative usage per model: count what is new since
+        the previous event."""
+        for usage in getattr(getattr(ev, "usage", None), "model_usage", None) or []:
+            if getattr(usage, "type", None) != "llm_usage":
+                continue
+            model = str(getattr(usage, "model", None) or "unknown")
+            for kind, total in (
+                ("prompt", int(getattr(usage, "input_tokens", 0) or 0)),
+                ("completion", int(getattr(usage, "output_tokens", 0) or 0)),
+            ):
+                seen = self._tokens_seen.get((model, kind), 0)
+                if total > seen:
+                    LLM_TOKENS.labels(model, kind).inc(total - seen)
+                    self._tokens_seen[(model, kind)] = total
 
     def on_error(self, ev: Any) -> None:
         source = type(getattr(ev, "source", None)).__name__.lower() or "unknown"
