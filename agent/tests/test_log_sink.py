@@ -72,7 +72,12 @@ async def test_entries_are_batched_with_increasing_seq(api: tuple[FakeApi, Setti
     )
     sink.on_conversation_item(
         message(
-            "assistant", "You said: hello", llm_node_ttft=0.1, tts_node_ttfb=0.2, e2e_latency=1.1
+            "assistant",
+            "You said: hello",
+            llm_node_ttft=0.1,
+            llm_node_ttfs=0.15,
+            tts_node_ttfb=0.2,
+            e2e_latency=1.1,
         )
     )
     sink.on_usage(
@@ -116,6 +121,7 @@ async def test_entries_are_batched_with_increasing_seq(api: tuple[FakeApi, Setti
         200.0,
         1100.0,
     )
+    assert metrics.llm_ttfs_ms == 150.0  # the wait for the first sentence/clause
     assert set(fake.auth) == {"Bearer test-token"}
 
 

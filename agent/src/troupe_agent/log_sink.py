@@ -254,6 +254,7 @@ class SessionLogSink:
                     end_of_utterance_delay_ms=_ms(user.get("end_of_turn_delay")),
                     transcription_delay_ms=_ms(user.get("transcription_delay")),
                     llm_ttft_ms=_ms(metrics.get("llm_node_ttft")),
+                    llm_ttfs_ms=_ms(metrics.get("llm_node_ttfs")),
                     tts_ttfb_ms=_ms(metrics.get("tts_node_ttfb")),
                     e2e_latency_ms=_ms(metrics.get("e2e_latency")),
                 )

@@ -60,6 +60,8 @@ class TurnMetricsEntry(_Entry):
     end_of_utterance_delay_ms: float | None = None
     transcription_delay_ms: float | None = None
     llm_ttft_ms: float | None = None
+    llm_ttfs_ms: float | None = None
+    """LLM start → its first sentence/clause handed to the TTS (the wait for text to speak)."""
     tts_ttfb_ms: float | None = None
     e2e_latency_ms: float | None = None
 

@@ -772,6 +772,7 @@ export interface TurnMetricsEntry {
   end_of_utterance_delay_ms: number | null;
   transcription_delay_ms: number | null;
   llm_ttft_ms: number | null;
+  llm_ttfs_ms: number | null;
   tts_ttfb_ms: number | null;
   e2e_latency_ms: number | null;
 }
@@ -1012,6 +1013,10 @@ export interface SessionConfig {
    * Shown to the user when record_audio is on (the runtime records only then).
    */
   recording_consent_text: string;
+  /**
+   * How the runtime decides the user has finished: 'smart_turn' (a short pause, then the offline Smart Turn model; unfinished sentences wait longer) or 'vad' (a fixed silence of about a second).
+   */
+  endpointing: 'smart_turn' | 'vad';
 }
 /**
  * What the browser needs to join the room.

@@ -53,6 +53,9 @@ class Mic:
         self.source = rtc.AudioSource(RATE, 1, queue_size_ms=100)
         self._queue: list[rtc.AudioFrame] = []
         self._done: asyncio.Future[float] | None = None
+        self.speech_started_at: float | None = None
+        """When the first frame of the last ``say`` left the source's queue (perf_counter)."""
+        self._first = False
         self._silence = rtc.AudioFrame(b"\x00\x00" * FRAME, RATE, 1, FRAME)
         self._task: asyncio.Task[None] | None = None
 
@@ -65,8 +68,13 @@ class Mic:
         while True:
             if self._queue:
                 await self.source.capture_frame(self._queue.pop(0))
+                # a captured frame waits behind ``queued_duration`` of audio before it leaves
+                leaves_at = time.perf_counter() + self.source.queued_duration
+                if self._first:
+                    self._first = False
+                    self.speech_started_at = leaves_at
                 if not self._queue and self._done and not self._done.done():
-                    self._done.set_result(time.perf_counter())
+                    self._done.set_result(leaves_at)
             else:
                 await self.source.capture_frame(self._silence)
             i += 1
@@ -76,8 +84,11 @@ class Mic:
             await asyncio.sleep(max(0.0, delay))
 
     async def say(self, frames: list[rtc.AudioFrame]) -> float:
-        """Queues ``frames``; returns the perf_counter time the last one was captured."""
+        """Queues ``frames``; returns the perf_counter time the last one leaves the source's
+        queue for the room (its capture time plus the audio still queued before it): the end
+        of speech as the other side can first hear it."""
         self._done = asyncio.get_running_loop().create_future()
+        self._first = True
         self._queue.extend(frames)
         return await asyncio.wait_for(self._done, len(frames) * 0.01 + 10)
 
