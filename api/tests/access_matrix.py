@@ -80,6 +80,9 @@ MATRIX: dict[str, dict[str, Any]] = {
     "organizations-read_current": {"expect": signed_in(200)},
     "organizations-update_current": {"expect": ADMIN_OWN_ORG, "body": {"name": "Renamed org"}},
     "organizations-list_members": {"expect": signed_in(200)},
+    # --- platform operators (TROUPE_PLATFORM_ADMIN_EMAILS): no org role is enough -----------
+    "platform-list_organizations": {"expect": signed_in(403)},
+    "platform-set_plan": {"expect": signed_in(403), "body": {"plan": "enterprise"}},
     "organizations-change_role": {"expect": ADMIN_OWNED, "body": {"role": "member"}},
     # The target is another member of A; removing someone else needs admin.
     "organizations-remove_member": {"expect": ADMIN_OWNED},

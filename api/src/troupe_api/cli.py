@@ -1,4 +1,5 @@
-"""``troupe-api prestart | seed [--print-demo] | serve | worker | rotate-secrets``."""
+"""``troupe-api prestart | seed [--print-demo] | serve | worker | rotate-secrets |
+org list [--json] | org set-plan <org-slug> <plan> [--trial-days N]``."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from troupe_api.core.db import create_session_factory
@@ -79,6 +81,72 @@ async def run_rotate_secrets(settings: Settings) -> int:
         await engine.dispose()
 
 
+async def org_command(db: AsyncSession, settings: Settings, args: argparse.Namespace) -> str:
+    """``org list`` and ``org set-plan``: the platform operator's plan and trial controls (the
+    same as the /platform/organizations routes). Returns what to print."""
+    from troupe_api.platform import service as platform
+
+    if args.org_command == "set-plan":
+        row = await platform.change_plan(
+            db=db,
+            slug=args.slug,
+            plan=args.plan,
+            trial_days=args.trial_days,
+            default_trial_days=settings.trial_days,
+            actor_user_id=None,
+        )
+        rows = [row]
+    else:
+        rows = await platform.list_organizations(db=db)
+    if getattr(args, "json", False) or args.org_command == "set-plan":
+        return "\n".join(json.dumps(_org_json(r)) for r in rows)
+    lines = [f"{'SLUG':<40} {'PLAN':<10} {'TRIAL ENDS':<25} {'MEMBERS':>7}  NAME"]
+    for r in rows:
+        ends = r.trial_ends_at.isoformat(timespec="seconds") if r.trial_ends_at else "-"
+        if r.trial_expired:
+            ends += " (expired)"
+        lines.append(f"{r.slug:<40} {r.plan:<10} {ends:<25} {r.members:>7}  {r.name}")
+    return "\n".join(lines)
+
+
+def _org_json(row: Any) -> dict[str, Any]:
+    return {
+        "slug": row.slug,
+        "name": row.name,
+        "plan": row.plan,
+        "trial_ends_at": row.trial_ends_at.isoformat() if row.trial_ends_at else None,
+        "trial_expired": row.trial_expired,
+        "members": row.members,
+    }
+
+
+async def run_org_command(settings: Settings, args: argparse.Namespace) -> str:
+    engine = create_async_engine(settings.database_url, poolclass=NullPool)
+    try:
+        async with create_session_factory(engine)() as db:
+            out = await org_command(db, settings, args)
+            await db.commit()
+            return out
+    finally:
+        await engine.dispose()
+
+
+def add_org_parser(sub: Any) -> None:
+    org = sub.add_parser("org", help="platform operator: list organizations, set plan and trial")
+    org_sub = org.add_subparsers(dest="org_command", required=True)
+    listing = org_sub.add_parser("list", help="every organization with its plan and trial")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line")
+    set_plan = org_sub.add_parser("set-plan", help="put an organization on a plan")
+    set_plan.add_argument("slug", help="the organization's slug (see org list)")
+    set_plan.add_argument("plan", help="free, trial, pro or enterprise")
+    set_plan.add_argument(
+        "--trial-days",
+        type=int,
+        default=None,
+        help="trial plan only: days from now until it ends (default TROUPE_TRIAL_DAYS)",
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="troupe-api")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser(
         "rotate-secrets", help="re-encrypt stored secrets with the current encryption key"
     )
+    add_org_parser(sub)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -124,6 +193,16 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "rotate-secrets":
         count = asyncio.run(run_rotate_secrets(settings))
         log.info("secrets_rotated", tools=count)
+    elif args.command == "org":
+        from troupe_api.core.errors import TroupeError
+
+        try:
+            print(asyncio.run(run_org_command(settings, args)))
+        except TroupeError as exc:
+            print(
+                json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr
+            )
+            sys.exit(1)
     elif args.command == "serve":
         import uvicorn
 

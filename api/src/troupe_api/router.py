@@ -16,6 +16,7 @@ from troupe_api.deployments.router import embed_router
 from troupe_api.deployments.router import router as deployments_router
 from troupe_api.health.router import router as health_router
 from troupe_api.organizations.router import router as organizations_router
+from troupe_api.platform.router import router as platform_router
 from troupe_api.recordings.router import files_router
 from troupe_api.recordings.router import runtime_router as recordings_runtime_router
 from troupe_api.recordings.router import sessions_router as recordings_router
@@ -35,6 +36,7 @@ api_router.include_router(health_router)
 api_router.include_router(auth_router)
 api_router.include_router(me_router)
 api_router.include_router(organizations_router)
+api_router.include_router(platform_router)
 api_router.include_router(api_keys_router)
 api_router.include_router(audit_router)
 api_router.include_router(catalog_router)

@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     INVITATION_CREATED = "invitation.created"
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_ACCEPTED = "invitation.accepted"
+    PLAN_CHANGED = "organization.plan_changed"
 
 
 class AuditEvent(Base):

@@ -82,6 +82,7 @@ async def register(
         display_name=body.display_name,
         organization_name=body.organization_name,
         ip=client_ip(request),
+        trial_days=settings.trial_days,
     )
     tokens = await auth.start_session(db=db, settings=settings, user_id=user.id)
     await db.commit()
@@ -247,6 +248,7 @@ async def oauth_callback(
         email_verified=identity.email_verified,
         display_name=identity.display_name,
         ip=client_ip(request),
+        trial_days=settings.trial_days,
     )
     tokens = await auth.start_session(db=db, settings=settings, user_id=user.id)
     await db.commit()

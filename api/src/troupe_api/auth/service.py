@@ -81,11 +81,14 @@ async def register(
     display_name: str,
     organization_name: str,
     ip: str | None,
+    trial_days: int,
 ) -> tuple[User, Organization]:
     if await users.get_by_email(db=db, email=email) is not None:
         raise EmailTaken()
     user = await users.create(db=db, email=email, password=password, display_name=display_name)
-    org = await organizations.create_with_admin(db=db, name=organization_name, user_id=user.id)
+    org = await organizations.create_with_admin(
+        db=db, name=organization_name, user_id=user.id, trial_days=trial_days
+    )
     await audit.record(
         db=db, action=AuditAction.REGISTERED, organization_id=org.id, user_id=user.id, ip=ip
     )
@@ -213,6 +216,7 @@ async def sign_in_oauth(
     email_verified: bool,
     display_name: str,
     ip: str | None,
+    trial_days: int,
 ) -> User:
     """The user linked to this provider identity; else the user with this (verified) email,
     now linked; else a new user with their own organization."""
@@ -232,7 +236,9 @@ async def sign_in_oauth(
         if user is None:
             user = await users.create(db=db, email=email, password=None, display_name=display_name)
             org_name = f"{display_name or email.split('@')[0]}'s organization"
-            await organizations.create_with_admin(db=db, name=org_name[:200], user_id=user.id)
+            await organizations.create_with_admin(
+                db=db, name=org_name[:200], user_id=user.id, trial_days=trial_days
+            )
         elif not user.is_active:
             raise OAuthFailed("This account is disabled.")
         db.add(

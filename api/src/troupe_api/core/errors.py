@@ -101,6 +101,11 @@ class SessionNotFound(NotFound):
     default_message = "Session not found."
 
 
+class SessionEnded(Conflict):
+    code = "session_ended"
+    default_message = "The session has ended; start a new one."
+
+
 class SessionTokenInvalid(Unauthorized):
     code = "session_token_invalid"
     default_message = "A valid participant token for this session is required."
@@ -216,6 +221,11 @@ class NoOrganization(Forbidden):
 class RoleRequired(Forbidden):
     code = "role_required"
     default_message = "Your role in this organization does not allow this."
+
+
+class PlatformAdminRequired(Forbidden):
+    code = "platform_admin_required"
+    default_message = "Only a platform operator (TROUPE_PLATFORM_ADMIN_EMAILS) may do this."
 
 
 class ScopeRequired(Forbidden):

@@ -235,6 +235,24 @@ class Settings(BaseSettings):
             "userinfo_url, scope}; 'google' and 'github' get their endpoints filled in."
         ),
     )
+    platform_admin_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("TROUPE_PLATFORM_ADMIN_EMAILS"),
+        description=(
+            "Comma-separated emails of the platform's operators: only they may set an "
+            "organization's plan and trial (/platform/... routes; the CLI needs no account)."
+        ),
+    )
+    trial_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        validation_alias=_env("TROUPE_TRIAL_DAYS"),
+        description=(
+            "A new self-registered organization starts on the trial plan for this many days; "
+            "0: it starts on the free plan with no trial."
+        ),
+    )
     rate_limit_user: str = Field(
         default="600/minute", validation_alias=_env("TROUPE_RATE_LIMIT_USER")
     )
@@ -313,7 +331,9 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("encryption_keys_previous", "webhook_allowed_hosts", mode="before")
+    @field_validator(
+        "encryption_keys_previous", "webhook_allowed_hosts", "platform_admin_emails", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):

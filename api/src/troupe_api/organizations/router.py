@@ -55,9 +55,14 @@ def _invitation_read(invitation: Invitation) -> InvitationRead:
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationRead,
 )
-async def create(body: OrganizationCreate, db: DbDep, user: CurrentUser) -> OrganizationRead:
-    """Create another organization; the caller becomes its admin."""
-    org = await organizations.create_with_admin(db=db, name=body.name, user_id=user.id)
+async def create(
+    body: OrganizationCreate, db: DbDep, settings: SettingsDep, user: CurrentUser
+) -> OrganizationRead:
+    """Create another organization; the caller becomes its admin. It starts on the trial plan
+    (``TROUPE_TRIAL_DAYS``)."""
+    org = await organizations.create_with_admin(
+        db=db, name=body.name, user_id=user.id, trial_days=settings.trial_days
+    )
     await db.commit()
     await db.refresh(org)
     return _org_read(org, Role.ADMIN)

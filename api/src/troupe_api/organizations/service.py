@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from troupe_api.core.errors import LastAdmin, MemberNotFound, NotFound
 from troupe_api.organizations.models import Membership, Organization, Role
+from troupe_api.usage.plans import initial_plan
 from troupe_api.users.models import User
 
 
@@ -58,8 +59,13 @@ def slug_for(name: str) -> str:
     return f"{base}-{secrets.token_hex(3)}"
 
 
-async def create_with_admin(*, db: AsyncSession, name: str, user_id: uuid.UUID) -> Organization:
+async def create_with_admin(
+    *, db: AsyncSession, name: str, user_id: uuid.UUID, trial_days: int
+) -> Organization:
+    """A user-created organization: the user is its admin, and it starts on the trial plan
+    for ``trial_days`` (the free plan when 0)."""
     org = await create(db=db, name=name, slug=slug_for(name))
+    org.plan, org.trial_ends_at = initial_plan(trial_days=trial_days, now=datetime.now(UTC))
     await ensure_membership(db=db, organization_id=org.id, user_id=user_id, role=Role.ADMIN)
     return org
 
