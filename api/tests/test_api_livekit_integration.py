@@ -74,11 +74,17 @@ async def _livekit(settings: Settings, webhook_url: str, log: Path) -> AsyncIter
                 await proc.wait()
 
 
-async def _status(http: httpx.AsyncClient, session_id: str, want: str, timeout_s: float) -> dict:
+async def _status(
+    http: httpx.AsyncClient, session_id: str, want: str, timeout_s: float, token: str
+) -> dict:
     deadline = time.monotonic() + timeout_s
     body: dict = {}
     while time.monotonic() < deadline:
-        body = (await http.get(f"/api/v1/sessions/{session_id}")).json()
+        body = (
+            await http.get(
+                f"/api/v1/sessions/{session_id}", headers={"Authorization": f"Bearer {token}"}
+            )
+        ).json()
         if body.get("status") == want:
             return body
         await asyncio.sleep(0.25)
@@ -135,16 +141,21 @@ async def test_session_lifecycle_through_real_livekit_webhooks(
 
             room = rtc.Room()
             await room.connect(connection["livekit_url"], connection["participant_token"])
+            token = connection["participant_token"]
             try:
-                active = await _status(http, session_id, "active", 20)
+                active = await _status(http, session_id, "active", 20, token)
                 assert active["started_at"] is not None
             finally:
                 await room.disconnect()
-            done = await _status(http, session_id, "completed", 40)
+            # The user left within seconds (LiveKit's participant events say so): not a
+            # conversation, so the session ends abandoned rather than completed.
+            done = await _status(http, session_id, "abandoned", 40, token)
             assert done["ended_at"] is not None and done["duration_seconds"] is not None
             # Real webhooks, verified and stored (participant events included).
             admin_view = await http.get(
-                f"/api/v1/sessions/{session_id}/log", params={"kind": "message"}
+                f"/api/v1/sessions/{session_id}/log",
+                params={"kind": "message"},
+                headers={"Authorization": f"Bearer {token}"},
             )
             assert admin_view.status_code == 200
     finally:

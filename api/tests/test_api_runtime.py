@@ -5,15 +5,19 @@ from datetime import UTC, datetime
 
 import httpx
 from api_factories import (
+    bearer_for,
     make_agent,
     make_deployment,
     make_org,
     make_published_session,
     make_session,
     make_template,
+    make_user,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.agents.models import Agent
+from troupe_api.core.settings import Settings
+from troupe_api.organizations.models import Organization, Role
 from troupe_api.sessions.models import Session
 from troupe_contracts.config import SessionConfig
 from troupe_contracts.providers import provider_by_id
@@ -100,7 +104,10 @@ def _entries(*seqs: int) -> list[dict[str, object]]:
 
 
 async def test_log_ingestion_is_idempotent_and_ordered(
-    client: httpx.AsyncClient, db: AsyncSession, runtime_headers: dict[str, str]
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    runtime_headers: dict[str, str],
 ) -> None:
     session = await _session(db)
     url = f"/api/v1/runtime/sessions/{session.id}/log"
@@ -123,7 +130,9 @@ async def test_log_ingestion_is_idempotent_and_ordered(
     )
     assert final.json() == {"accepted": 1, "duplicate": 1, "final": True}
 
-    log = (await client.get(f"/api/v1/sessions/{session.id}/log")).json()
+    viewer = await make_user(db, await db.get(Organization, session.organization_id), Role.VIEWER)
+    headers = await bearer_for(db, settings, viewer)
+    log = (await client.get(f"/api/v1/sessions/{session.id}/log", headers=headers)).json()
     assert log["complete"] is True and log["close_reason"] == "user_left"
     assert [e["seq"] for e in log["entries"]] == [0, 1, 2, 3]
     assert log["entries"][3]["kind"] == "transition"

@@ -139,7 +139,7 @@ async def test_session_start_is_rate_limited(
     assert (await _start(client, deployment.embed_key, end_user_id="b")).status_code == 201
 
 
-async def test_read_session_with_participant_token_or_open_in_test(
+async def test_read_session_needs_a_credential_in_every_mode(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     _, _, deployment = await make_published_template(db)
@@ -153,8 +153,13 @@ async def test_read_session_with_participant_token_or_open_in_test(
     assert with_token.status_code == 200
     assert with_token.json()["room_name"] == started.connection.room_name
 
+    # Development and test follow the production rules: a session id is not a credential.
     assert settings.env in ("development", "test")
-    assert (await client.get(url)).status_code == 200  # open outside production
+    for path in ("", "/log", "/replay"):
+        assert (await client.get(url + path)).status_code == 401, path
+    anonymous = await client.get(url)
+    assert anonymous.json()["error"]["code"] == "session_token_invalid"
+    assert (await client.post(f"{url}/token")).status_code == 401
 
     bad = await client.get(url, headers={"Authorization": "Bearer not-a-token"})
     assert bad.status_code == 401
@@ -167,8 +172,37 @@ async def test_read_session_with_participant_token_or_open_in_test(
     assert cross.status_code == 401
 
     missing = await client.get(f"/api/v1/sessions/{uuid.uuid4()}")
-    assert missing.status_code == 404
-    assert missing.json()["error"]["code"] == "session_not_found"
+    assert missing.status_code == 401
+
+
+async def test_an_ended_session_gets_no_token_and_no_config(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    runtime_headers: dict[str, str],
+) -> None:
+    _, _, deployment = await make_published_template(db)
+    started = SessionStartResponse.model_validate(
+        (await _start(client, deployment.embed_key)).json()
+    )
+    session_id = started.session.id
+    bearer = {"Authorization": f"Bearer {started.connection.participant_token}"}
+    config_url = f"/api/v1/runtime/session-config/{session_id}"
+    assert (await client.post(f"/api/v1/sessions/{session_id}/token", headers=bearer)).is_success
+    assert (await client.get(config_url, headers=runtime_headers)).status_code == 200
+
+    session = await db.get(Session, session_id)
+    assert session is not None
+    session.status = "completed"
+    session.ended_at = datetime.now(UTC)
+    await db.flush()
+    refresh = await client.post(f"/api/v1/sessions/{session_id}/token", headers=bearer)
+    assert refresh.status_code == 409
+    assert refresh.json()["error"]["code"] == "session_ended"
+    config = await client.get(config_url, headers=runtime_headers)
+    assert config.status_code == 409 and config.json()["error"]["code"] == "session_ended"
+    # Its record stays readable.
+    assert (await client.get(f"/api/v1/sessions/{session_id}", headers=bearer)).status_code == 200
 
 
 async def test_read_session_requires_token_in_production(

@@ -9,7 +9,7 @@ from troupe_contracts.config import SessionConfig
 from troupe_contracts.log import SessionLogBatch
 
 from troupe_api.analysis import service as analysis
-from troupe_api.core.errors import SessionNotFound
+from troupe_api.core.errors import SessionEnded, SessionNotFound
 from troupe_api.core.logging import bind_context
 from troupe_api.deps import DbDep, JobsDep, RuntimeAuth, SettingsDep
 from troupe_api.flows.session_config import build_session_config
@@ -33,8 +33,11 @@ async def _session(db: DbDep, session_id: uuid.UUID) -> Session:
 
 @router.get("/session-config/{session_id}", name="session_config", response_model=SessionConfig)
 async def session_config(session_id: uuid.UUID, db: DbDep, settings: SettingsDep) -> SessionConfig:
-    """The resolved configuration (template + agents) of a session."""
+    """The resolved configuration (template + agents) of a session; ``session_ended`` (409)
+    once it is over, so a late or replayed agent dispatch does not run it again."""
     session = await _session(db, session_id)
+    if session.status not in sessions.OPEN_STATUSES:
+        raise SessionEnded(details={"status": session.status})
     return await build_session_config(db=db, settings=settings, session=session)
 
 

@@ -21,6 +21,7 @@ from troupe_contracts.session import (
 from troupe_api.apikeys.models import API_KEY_PREFIX
 from troupe_api.core.errors import (
     AuthenticationRequired,
+    SessionEnded,
     SessionNotFound,
     SessionTokenInvalid,
     Unauthorized,
@@ -56,8 +57,6 @@ from troupe_api.sessions.schemas import (
 from troupe_api.usage import service as usage
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
-
-OPEN_READ_ENVS = ("development", "test")
 
 
 async def _dashboard_session(
@@ -99,13 +98,12 @@ async def _authorized_session(
 ) -> Session:
     """The session, readable with its own participant token as bearer (expired by at most the
     refresh grace when refreshing), or by a dashboard user / API key of its organization
-    (viewers read, members refresh); without any credential only in development and test."""
+    (viewers read, members refresh); never without a credential, in any mode."""
     has_cookie = ACCESS_COOKIE in request.cookies
     if credentials is None and not has_cookie:
-        if settings.env not in OPEN_READ_ENVS:
-            raise SessionTokenInvalid()
-        session = await service.get_unscoped(db=db, session_id=session_id)
-    elif credentials is None or not _is_participant_token(settings, credentials.credentials):
+        # The same rule in every mode: a session id alone is no credential.
+        raise SessionTokenInvalid()
+    if credentials is None or not _is_participant_token(settings, credentials.credentials):
         role = Role.MEMBER if refresh else Role.VIEWER
         return await _dashboard_session(session_id, request, db, settings, role)
     else:
@@ -268,13 +266,16 @@ async def list_sessions(
 @router.get("/{session_id}", name="read", response_model=SessionRead)
 async def read(session: ReadableSession) -> SessionRead:
     """Status of a session. Auth: the session's participant token as bearer, or dashboard
-    auth (viewer and up) in the session's organization; open in development and test."""
+    auth (viewer and up) in the session's organization."""
     return service.to_read(session)
 
 
 @router.post("/{session_id}/token", name="refresh_token", response_model=SessionConnection)
 async def refresh_token(session: RefreshableSession, settings: SettingsDep) -> SessionConnection:
-    """A new participant token for the same identity and room."""
+    """A new participant token for the same identity and room; ``session_ended`` (409) once
+    the session is over (a token would let the user, and the agent it dispatches, back in)."""
+    if session.status not in service.OPEN_STATUSES:
+        raise SessionEnded(details={"status": session.status})
     return issue_connection(settings, session=session)
 
 
