@@ -44,6 +44,9 @@ EXPECTED_TABLES = {
     "simulation_scenarios",
     "simulation_runs",
     "recordings",
+    "knowledge_bases",
+    "knowledge_documents",
+    "knowledge_chunks",
 }
 
 

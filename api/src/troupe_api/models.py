@@ -9,6 +9,7 @@ from troupe_api.auth.models import OAuthAccount, RefreshToken
 from troupe_api.core.db import Base
 from troupe_api.deployments.models import Deployment
 from troupe_api.invitations.models import Invitation
+from troupe_api.knowledge.models import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
 from troupe_api.organizations.models import Membership, Organization
 from troupe_api.recordings.models import Recording
 from troupe_api.sessions.models import Session, SessionLogEntry
@@ -29,6 +30,9 @@ __all__ = [
     "Base",
     "Deployment",
     "Invitation",
+    "KnowledgeBase",
+    "KnowledgeChunk",
+    "KnowledgeDocument",
     "Membership",
     "OAuthAccount",
     "Organization",
