@@ -17,13 +17,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# pgvector (knowledge-base vectors): Debian bookworm does not package it, so the vendored release
-# in third_party/pgvector is built against the installed PostgreSQL major (PGXS), once.
+# pgvector (knowledge-base vectors): Debian bookworm does not package it. Its release source is
+# fetched through the Go module proxy (a registry: any tagged repository is served as a module
+# zip, checksummed by the Go checksum database) and built against the installed PostgreSQL
+# major with PGXS, once.
+PGVECTOR_VERSION="v0.8.6"
 PG_MAJOR="$(basename "$(dirname "$PG_BIN")")"
 if [ -n "$PG_BIN" ] && [ ! -f "/usr/share/postgresql/$PG_MAJOR/extension/vector.control" ]; then
-  log "building pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$ROOT/third_party/pgvector/vector.control") for PostgreSQL $PG_MAJOR"
+  log "building pgvector $PGVECTOR_VERSION for PostgreSQL $PG_MAJOR"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  build="$(mktemp -d)"; cp -r "$ROOT/third_party/pgvector/." "$build"
+  src="$(cd /tmp && go mod download -json "github.com/pgvector/pgvector@$PGVECTOR_VERSION" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+  build="$(mktemp -d)"; cp -r "$src/." "$build"; chmod -R u+w "$build"
   PGCONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"; [ -x "$PGCONFIG" ] || PGCONFIG=pg_config
   make -C "$build" -s PG_CONFIG="$PGCONFIG" OPTFLAGS="" with_llvm=no >/dev/null
   $SUDO make -C "$build" -s PG_CONFIG="$PGCONFIG" OPTFLAGS="" with_llvm=no install >/dev/null
