@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -549,7 +550,7 @@ async def test_hook_failures_do_not_lose_events(
     hooks.register(broken, ["room_started"])
     try:
         session = await webhook_session(db)
-        body = _event("room_started", session.room_name, created_at=int(T0.timestamp()))
+        body = _event("room_started", session.room_name, created_at=int(time.time()))
         assert (await _post(client, body, settings)).json() == {"status": "processed"}
     finally:
         hooks.unregister(broken)

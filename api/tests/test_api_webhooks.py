@@ -19,6 +19,7 @@ from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import MemoryJobQueue
 from troupe_api.sessions.models import Session
 from troupe_api.usage import service as usage
+from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.webhooks.models import WebhookEvent
 
 URL = "/api/v1/webhooks/livekit"
@@ -349,3 +350,74 @@ async def test_a_user_who_comes_back_keeps_the_session(
     await _post(client, _event("room_finished", session.room_name, created_at=t0 + 80), settings)
     await db.refresh(session)
     assert session.status == "completed" and session.duration_seconds == 79
+
+
+# --- freshness, idempotency and order of LiveKit events ------------------------------------------
+
+
+async def test_events_outside_the_freshness_window_are_refused(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    """The JWT is fresh (signed now) but the event inside is a year old, or from the future."""
+    session = await _session(db)
+    now = int(time.time())
+    for created_at in (now - 365 * 24 * 3600, now + 3600, 0):
+        body = _event("room_started", session.room_name, created_at=created_at)
+        response = await _post(client, body, settings)
+        assert response.status_code == 400, created_at
+        assert response.json()["error"]["code"] == "webhook_event_stale"
+    await db.refresh(session)
+    assert session.status == "created"
+    fresh = _event("room_started", session.room_name, created_at=now - 30)
+    assert (await _post(client, fresh, settings)).json() == {"status": "processed"}
+
+
+async def test_two_different_events_sharing_an_id_are_both_applied(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    session = await _session(db)
+    t0 = int(time.time())
+    bodies = [
+        MessageToJson(
+            LiveKitEvent(
+                event=kind,
+                id="EV_shared",
+                created_at=t0 + offset,
+                room=Room(name=session.room_name, sid="RM_test"),
+                participant=ParticipantInfo(identity="user-w") if offset else None,
+            )
+        )
+        for kind, offset in (("room_started", 0), ("participant_joined", 1))
+    ]
+    for body in bodies:
+        assert (await _post(client, body, settings)).json() == {"status": "processed"}
+    assert (await _post(client, bodies[1], settings)).json() == {"status": "duplicate"}
+    stored = (
+        await db.scalars(select(WebhookEvent).where(WebhookEvent.session_id == session.id))
+    ).all()
+    assert sorted(e.event_type for e in stored) == ["participant_joined", "room_started"]
+
+
+async def test_customers_never_get_session_started_after_session_ended(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    org, session = await make_published_session(db, participant_identity="user-w")
+    db.add(
+        WebhookEndpoint(
+            organization_id=org.id,
+            url="https://hooks.example.test/troupe",
+            events=["session.started", "session.ended"],
+            secret_encrypted="unused-here",
+        )
+    )
+    await db.flush()
+    t0 = int(time.time())
+    joined = _event("participant_joined", session.room_name, created_at=t0 + 1, identity="user-w")
+    await _post(client, joined, settings)
+    await _post(client, _event("room_finished", session.room_name, created_at=t0 + 40), settings)
+    late = await _post(client, _event("room_started", session.room_name, created_at=t0), settings)
+    assert late.status_code == 200
+    deliveries = (
+        await db.scalars(select(WebhookDelivery).where(WebhookDelivery.organization_id == org.id))
+    ).all()
+    assert [d.event_type for d in deliveries] == ["session.ended"]

@@ -131,6 +131,11 @@ class WebhookPayloadInvalid(BadRequest):
     default_message = "The webhook body is not a LiveKit event."
 
 
+class WebhookEventStale(BadRequest):
+    code = "webhook_event_stale"
+    default_message = "The event's own time is outside the accepted window (a replay?)."
+
+
 class RecordingNotFound(NotFound):
     code = "recording_not_found"
     default_message = "Recording not found."

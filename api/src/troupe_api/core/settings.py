@@ -103,6 +103,13 @@ class Settings(BaseSettings):
         validation_alias=_env("TROUPE_LIVEKIT_TOKEN_REFRESH_GRACE_S"),
         description="Seconds after expiry a participant token may still refresh itself.",
     )
+    livekit_webhook_max_age_s: int = Field(
+        default=600,
+        ge=1,
+        validation_alias=_env("TROUPE_LIVEKIT_WEBHOOK_MAX_AGE_S"),
+        description="LiveKit webhook events whose own createdAt is older than this (or this "
+        "far in the future) are refused, so a captured event cannot be replayed later.",
+    )
     session_user_left_grace_s: float = Field(
         default=10.0,
         ge=0,

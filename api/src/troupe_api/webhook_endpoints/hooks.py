@@ -28,14 +28,18 @@ def session_data(session: Session) -> dict[str, Any]:
 
 @hooks.on("room_started")
 async def emit_session_started(applied: hooks.AppliedEvent) -> None:
-    if applied.session is None or not applied.changed:
+    # Only a start that made the session active: a room_started arriving after the session
+    # ended (out of order) fills in its start time but never reaches the customer after
+    # their session.ended.
+    session = applied.session
+    if session is None or not applied.changed or session.status != SessionStatus.ACTIVE.value:
         return
     await service.emit(
         db=applied.db,
-        organization_id=applied.session.organization_id,
+        organization_id=session.organization_id,
         event_type=service.SESSION_STARTED,
-        key=str(applied.session.id),
-        data=session_data(applied.session),
+        key=str(session.id),
+        data=session_data(session),
     )
 
 

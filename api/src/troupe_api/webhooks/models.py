@@ -12,7 +12,8 @@ from troupe_api.core.db import Base
 
 
 class WebhookEvent(Base):
-    """Every verified LiveKit webhook, once (by LiveKit's event id): the audit trail."""
+    """Every verified LiveKit webhook, once: the audit trail. ``event_id`` is the dedupe key
+    (LiveKit's event id, the event type and a hash of the body; see ``service.dedupe_key``)."""
 
     __tablename__ = "webhook_events"
 

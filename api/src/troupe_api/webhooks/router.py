@@ -6,7 +6,10 @@ from fastapi import APIRouter, Request
 from google.protobuf.json_format import ParseError
 from pydantic import BaseModel
 
-from troupe_api.core.errors import WebhookPayloadInvalid, WebhookSignatureInvalid
+from troupe_api.core.errors import (
+    WebhookPayloadInvalid,
+    WebhookSignatureInvalid,
+)
 from troupe_api.core.livekit import webhook_receiver
 from troupe_api.deps import DbDep, JobsDep, SettingsDep
 from troupe_api.jobs.queue import flush
@@ -34,6 +37,7 @@ async def livekit(request: Request, db: DbDep, settings: SettingsDep, jobs: Jobs
         raise WebhookPayloadInvalid() from exc
     except Exception as exc:  # the SDK raises bare Exceptions and JWT errors for bad signatures
         raise WebhookSignatureInvalid() from exc
+    service.check_fresh(event, max_age_s=settings.livekit_webhook_max_age_s)
     processed = await service.handle_event(
         db=db, event=event, body=body, user_left_grace_s=settings.session_user_left_grace_s
     )

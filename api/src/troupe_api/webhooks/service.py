@@ -11,6 +11,7 @@ from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from troupe_api.core.errors import WebhookEventStale
 from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.jobs.queue import JobRequest, defer
 from troupe_api.sessions import service as sessions
@@ -30,13 +31,31 @@ def _event_time(event: LiveKitEvent) -> datetime:
     return datetime.fromtimestamp(event.created_at, UTC) if event.created_at else datetime.now(UTC)
 
 
+def check_fresh(event: LiveKitEvent, *, max_age_s: int, now: datetime | None = None) -> None:
+    """Refuse an event whose own creation time is missing or more than ``max_age_s`` away from
+    now: the signature's JWT can be fresh while the event inside is an old, captured one."""
+    now = now or datetime.now(UTC)
+    if not event.created_at:
+        raise WebhookEventStale(details={"created_at": None})
+    age = (now - _event_time(event)).total_seconds()
+    if abs(age) > max_age_s:
+        raise WebhookEventStale(details={"age_s": round(age), "max_age_s": max_age_s})
+
+
+def dedupe_key(event: LiveKitEvent, body: str) -> str:
+    """What makes a delivery a retry of one already received: LiveKit's id, the event type and
+    the body itself (two different events sharing an id are both kept)."""
+    digest = hashlib.sha256(body.encode()).hexdigest()[:40]
+    return f"{(event.id or '-')[:64]}:{event.event[:20]}:{digest}"
+
+
 async def handle_event(
     *, db: AsyncSession, event: LiveKitEvent, body: str, user_left_grace_s: float = 10.0
 ) -> bool:
     """Record and apply one verified event; False when it was already received (a retry).
     The end user leaving the room schedules the session's end ``user_left_grace_s`` later
     (``end_session_if_user_left``), which does nothing when they came back."""
-    event_id = event.id or "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+    event_id = dedupe_key(event, body)
     room_name = event.room.name or None
     session = await sessions.get_by_room_unscoped(db=db, room_name=room_name) if room_name else None
     payload: dict[str, Any] = MessageToDict(event, preserving_proto_field_name=True)
