@@ -3,7 +3,12 @@
 On every session ``error`` event: log it with its cause, record it in the session log and send
 an ``AgentErrorEvent`` to the browser. When the error is unrecoverable (the provider's own
 retries are spent; a recoverable one is being retried and may still succeed), the user hears a
-short apology. If the failing part is the TTS itself, the apology is rendered by eSpeak NG."""
+short apology. If the failing part is the TTS itself, the apology is rendered by eSpeak NG.
+
+A malformed tool call (a tool that does not exist, arguments that are not JSON or do not fit the
+tool's schema) is a provider failure too: livekit would hand the error back to the model for
+another try, which a small model answers with the same broken call. We log the cause, drop that
+reply and apologise instead."""
 
 import asyncio
 import time
@@ -12,7 +17,7 @@ from typing import Any
 
 from livekit import rtc
 from livekit.agents import AgentSession, tts
-from livekit.agents.voice.events import ErrorEvent
+from livekit.agents.voice.events import ErrorEvent, FunctionToolsExecutedEvent
 
 from troupe_agent.events import EventPublisher
 from troupe_agent.log_sink import ErrorSource, SessionLogSink
@@ -29,6 +34,19 @@ _USER_SAFE_MESSAGES: dict[str, str] = {
     "tts": "Speech synthesis failed.",
     "runtime": "The agent hit an internal error.",
 }
+
+MALFORMED_TOOL_CALL_PREFIXES = ("Unknown function:", "Error parsing arguments for")
+"""How livekit-agents words the tool output of a call it could not run (``voice/generation.py``,
+``llm/utils.py``): an unknown tool name, or arguments that are not JSON or fail validation."""
+
+
+def malformed_tool_calls(ev: FunctionToolsExecutedEvent) -> list[tuple[str, str]]:
+    """(tool name, livekit's error) for each call of the batch the model got wrong."""
+    return [
+        (out.name, out.output)
+        for out in ev.function_call_outputs
+        if out is not None and out.is_error and out.output.startswith(MALFORMED_TOOL_CALL_PREFIXES)
+    ]
 
 
 def error_source(ev: ErrorEvent) -> ErrorSource:
@@ -63,6 +81,22 @@ class ErrorRecovery:
 
     def attach(self) -> None:
         self._session.on("error", self.on_error)
+        self._session.on("function_tools_executed", self.on_tools_executed)
+
+    def on_tools_executed(self, ev: FunctionToolsExecutedEvent) -> None:
+        malformed = malformed_tool_calls(ev)
+        if not malformed:
+            return
+        cause = "; ".join(f"{name}: {error}" for name, error in malformed)
+        log.error(
+            "provider error", source="llm", recoverable=False, cause=f"malformed tool call: {cause}"
+        )
+        if self._sink is not None:
+            self._sink.error("llm", f"malformed tool call: {cause}", recoverable=False)
+        self._publisher.error("llm_error", _USER_SAFE_MESSAGES["llm"], recoverable=False)
+        if ev.has_tool_reply:
+            ev.cancel_tool_reply()
+        self._spawn_apology("llm")
 
     def on_error(self, ev: ErrorEvent) -> None:
         source = error_source(ev)
@@ -83,11 +117,12 @@ class ErrorRecovery:
             f"{source}_error", _USER_SAFE_MESSAGES[source], recoverable=recoverable
         )
         if not recoverable:
-            task = asyncio.get_running_loop().create_task(
-                self.apologize(source), name="troupe.apology"
-            )
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn_apology(source)
+
+    def _spawn_apology(self, source: ErrorSource) -> None:
+        task = asyncio.get_running_loop().create_task(self.apologize(source), name="troupe.apology")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def apologize(self, source: ErrorSource) -> None:
         now = time.monotonic()

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_compatible_model: str = "llama3.2"
     """Model name sent to the OPENAI_BASE_URL server for ``openai-compatible/default``."""
+    openai_compatible_timeout_s: float = 30.0
+    """Request timeout for the OPENAI_BASE_URL server (livekit's default, 10 s, is short for a
+    local model on a CPU that decides on a tool before it streams)."""
     deepgram_api_key: SecretStr | None = None
     cartesia_api_key: SecretStr | None = None
     eleven_api_key: SecretStr | None = None

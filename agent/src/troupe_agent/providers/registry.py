@@ -142,9 +142,10 @@ class ProviderRegistry:
 
             return openai.LLM(model=model, **self._key("openai_api_key"))
         if provider == "openai-compatible":
-            from livekit.plugins import openai
+            from troupe_agent.providers.openai_compatible import OpenAICompatibleLLM
 
-            return openai.LLM(
+            return OpenAICompatibleLLM(
+                request_timeout_s=self._settings.openai_compatible_timeout_s,
                 model=self._settings.openai_compatible_model if model == "default" else model,
                 base_url=self._settings.openai_base_url or NOT_GIVEN,
                 # local servers (Ollama, llama.cpp) accept any key; the client insists on one
