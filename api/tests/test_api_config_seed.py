@@ -11,8 +11,9 @@ from config_helpers import caller
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.agents.models import Agent, AgentVersion
-from troupe_api.core.crypto import SecretBox
+from troupe_api.core.crypto import SecretBox, rotate_all
 from troupe_api.core.settings import Settings
+from troupe_api.models import Base
 from troupe_api.organizations.models import Organization, Role
 from troupe_api.seed import DEMO_TEMPLATE, HANDOFF_TEMPLATE, TEST_TEMPLATE, seed
 from troupe_api.tools import service as tools
@@ -70,6 +71,8 @@ async def test_rotate_secrets_reencrypts_with_the_current_key(
         box=old,
     )
     both = SecretBox(settings.encryption_key, ["the-retired-key-0123456789abcdef"])
-    assert await tools.rotate_secrets(db=db, box=both) >= 1
+    counts = await rotate_all(db=db, box=both, metadata=Base.metadata)
+    assert counts["tools.secret_headers"] >= 1
+    await db.refresh(tool)
     assert tool.secret_headers is not None
     assert SecretBox(settings.encryption_key).decrypt_json(tool.secret_headers) == {"K": "v"}

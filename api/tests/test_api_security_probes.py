@@ -8,10 +8,15 @@ import uuid
 import httpx
 from api_factories import bearer_for, make_published_template, make_user
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_api.core.crypto import SecretBox, encrypted_columns, rotate_all
 from troupe_api.core.settings import Settings
 from troupe_api.jobs import tasks
+from troupe_api.models import Base
 from troupe_api.organizations.models import Organization, Role
+from troupe_api.tools import service as tools
+from troupe_api.tools.schemas import WebhookToolSpec
 from troupe_api.webhook_endpoints import service as endpoints
+from troupe_api.webhook_endpoints.models import WebhookEndpoint
 
 
 async def _admin(db: AsyncSession, settings: Settings, org: Organization) -> dict[str, str]:
@@ -59,3 +64,93 @@ async def test_a_customer_webhook_whose_host_does_not_resolve_is_retried(
         },
         "http://169.254.169.254/hook": {"status": "failed", "attempts": 1, "status_code": None},
     }
+
+
+OLD_KEY = "the-retired-key-0123456789abcdef-xyz"
+
+
+async def test_rotate_secrets_covers_every_encrypted_column_then_the_old_key_can_go(
+    db: AsyncSession, settings: Settings
+) -> None:
+    org, _template, _ = await make_published_template(db)
+    old = SecretBox(OLD_KEY)
+    tool, _ = await tools.save(
+        db=db,
+        organization_id=org.id,
+        spec=WebhookToolSpec(
+            name="hook", description="d", url="https://x.example/h", secret_headers={"K": "v"}
+        ),
+        box=old,
+    )
+    endpoint = WebhookEndpoint(
+        organization_id=org.id,
+        url="https://no-such-host.invalid/hook",
+        events=["session.ended"],
+        secret_encrypted=endpoints.seal_secret("whsec_signing", old),
+    )
+    db.add(endpoint)
+    await db.flush()
+
+    both = SecretBox(settings.encryption_key, [OLD_KEY])
+    counts = await rotate_all(db=db, box=both, metadata=Base.metadata)
+    assert counts["tools.secret_headers"] >= 1
+    assert counts["webhook_endpoints.secret_encrypted"] >= 1
+
+    # The old key removed: everything still reads, and a delivery signs and is attempted.
+    current = SecretBox(settings.encryption_key)
+    await db.refresh(tool)
+    await db.refresh(endpoint)
+    assert tool.secret_headers is not None
+    assert current.decrypt_json(tool.secret_headers) == {"K": "v"}
+    assert endpoints.secret_of(endpoint, current) == "whsec_signing"
+    await endpoints.emit(
+        db=db, organization_id=org.id, event_type="session.ended", key="k", data={}
+    )
+    await db.commit()
+    [delivery] = await endpoints.list_deliveries(
+        db=db, organization_id=org.id, endpoint_id=endpoint.id
+    )
+    result = await tasks.deliver_webhook(db=db, settings=settings, delivery_id=delivery.id)
+    assert result["status"] == "pending"  # signed, then the (unresolvable) host is retried
+    await db.refresh(delivery)
+    assert delivery.last_error is not None and "does not resolve" in delivery.last_error
+
+
+async def test_a_signing_secret_no_key_reads_is_a_recorded_delivery_error(
+    db: AsyncSession, settings: Settings
+) -> None:
+    org, _template, _ = await make_published_template(db)
+    endpoint = WebhookEndpoint(
+        organization_id=org.id,
+        url="https://hooks.example.test/hook",
+        events=["session.ended"],
+        secret_encrypted=endpoints.seal_secret("whsec_lost", SecretBox(OLD_KEY)),
+    )
+    db.add(endpoint)
+    await db.flush()
+    await endpoints.emit(
+        db=db, organization_id=org.id, event_type="session.ended", key="k", data={}
+    )
+    await db.commit()
+    [delivery] = await endpoints.list_deliveries(
+        db=db, organization_id=org.id, endpoint_id=endpoint.id
+    )
+    result = await tasks.deliver_webhook(db=db, settings=settings, delivery_id=delivery.id)
+    assert result["status"] == "pending" and result["attempts"] == 1
+    await db.refresh(delivery)
+    assert delivery.last_error is not None and "cannot be decrypted" in delivery.last_error
+
+
+def test_every_secret_looking_column_is_registered_for_rotation() -> None:
+    """A new column holding a secret must be declared with ``encrypted_column()`` so that
+    ``rotate-secrets`` re-encrypts it."""
+    registered = {f"{t.name}.{c.name}" for t, c in encrypted_columns(Base.metadata)}
+    assert {"tools.secret_headers", "webhook_endpoints.secret_encrypted"} <= registered
+    looks_secret = {
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if any(w in column.name for w in ("secret", "encrypted", "credential", "private_key"))
+        and not column.name.endswith(("_names", "_hash", "_hint", "_at"))
+    }
+    assert looks_secret <= registered, sorted(looks_secret - registered)

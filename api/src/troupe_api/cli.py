@@ -65,18 +65,21 @@ async def run_seed(settings: Settings) -> SeedResult:
         await engine.dispose()
 
 
-async def run_rotate_secrets(settings: Settings) -> int:
-    """Re-encrypt every stored secret with the current TROUPE_ENCRYPTION_KEY (former keys in
-    TROUPE_ENCRYPTION_KEYS_PREVIOUS must still be listed for this to read them)."""
-    from troupe_api.core.crypto import SecretBox
-    from troupe_api.tools.service import rotate_secrets
+async def run_rotate_secrets(settings: Settings) -> dict[str, int]:
+    """Re-encrypt every encrypted column (``core.crypto.encrypted_column``) with the current
+    TROUPE_ENCRYPTION_KEY; former keys in TROUPE_ENCRYPTION_KEYS_PREVIOUS must still be listed
+    for this to read them. All or nothing: one commit. Per column, the values rewritten."""
+    from troupe_api.core.crypto import SecretBox, rotate_all
+    from troupe_api.models import Base
 
     engine = create_async_engine(settings.database_url, poolclass=NullPool)
     try:
         async with create_session_factory(engine)() as db:
-            count = await rotate_secrets(db=db, box=SecretBox.from_settings(settings))
+            counts = await rotate_all(
+                db=db, box=SecretBox.from_settings(settings), metadata=Base.metadata
+            )
             await db.commit()
-            return count
+            return counts
     finally:
         await engine.dispose()
 
@@ -191,8 +194,8 @@ def main(argv: list[str] | None = None) -> None:
 
         asyncio.run(run_worker(settings))
     elif args.command == "rotate-secrets":
-        count = asyncio.run(run_rotate_secrets(settings))
-        log.info("secrets_rotated", tools=count)
+        counts = asyncio.run(run_rotate_secrets(settings))
+        log.info("secrets_rotated", columns=counts)
     elif args.command == "org":
         from troupe_api.core.errors import TroupeError
 

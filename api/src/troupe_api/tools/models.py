@@ -7,6 +7,7 @@ from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from troupe_api.core.crypto import encrypted_column
 from troupe_api.core.db import Base, Timestamps, UUIDPrimaryKey
 
 
@@ -28,6 +29,6 @@ class Tool(UUIDPrimaryKey, Timestamps, Base):
     method: Mapped[str] = mapped_column(String(8), default="POST")
     headers: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     secret_header_names: Mapped[list[str]] = mapped_column(ARRAY(String(128)), default=list)
-    secret_headers: Mapped[str | None] = mapped_column(Text)
+    secret_headers: Mapped[str | None] = encrypted_column()
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     timeout_s: Mapped[float] = mapped_column(Float, default=10.0)

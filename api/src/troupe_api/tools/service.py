@@ -204,17 +204,6 @@ def tool_config(tool: Tool, box: SecretBox) -> ToolConfig:
     )
 
 
-async def rotate_secrets(*, db: AsyncSession, box: SecretBox) -> int:
-    """Re-encrypt every stored secret with the current key; the number of tools touched."""
-    count = 0
-    for tool in await db.scalars(select(Tool).where(Tool.secret_headers.is_not(None))):
-        assert tool.secret_headers is not None
-        tool.secret_headers = box.rotate(tool.secret_headers)
-        count += 1
-    await db.flush()
-    return count
-
-
 # --- dry run -----------------------------------------------------------------------------------
 
 

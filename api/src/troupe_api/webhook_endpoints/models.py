@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from troupe_api.core.crypto import encrypted_column
 from troupe_api.core.db import Base, Timestamps, UUIDPrimaryKey
 
 
@@ -35,7 +36,7 @@ class WebhookEndpoint(UUIDPrimaryKey, Timestamps, Base):
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(Text, server_default="", default="")
     events: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list)
-    secret_encrypted: Mapped[str] = mapped_column(Text)
+    secret_encrypted: Mapped[str] = encrypted_column(nullable=False)
     enabled: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts import address_policy
 
-from troupe_api.core.crypto import SecretBox
+from troupe_api.core.crypto import InvalidToken, SecretBox
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
 from troupe_api.jobs.queue import JobRequest, defer
@@ -211,10 +211,26 @@ async def deliver(
         return delivery
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     box = SecretBox.from_settings(settings)
+    try:
+        secret = secret_of(endpoint, box)
+    except InvalidToken:
+        # Encrypted with a key no longer configured (rotate-secrets not run before the old
+        # key was removed): recorded on the delivery, retried in case the key comes back.
+        log.error("webhook_secret_unreadable", endpoint_id=str(endpoint.id))
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.last_error = "the endpoint's signing secret cannot be decrypted (encryption key)"
+        if delivery.attempts >= settings.webhook_delivery_max_attempts:
+            delivery.status, delivery.next_retry_at = "failed", None
+        else:
+            delivery.next_retry_at = now + backoff(settings, delivery.attempts)
+            defer(db, delivery_job(delivery))
+        await db.commit()
+        return delivery
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Troupe-Webhooks/1",
-        SIGNATURE_HEADER: sign(secret_of(endpoint, box), body, int(now.timestamp())),
+        SIGNATURE_HEADER: sign(secret, body, int(now.timestamp())),
         "Troupe-Event": delivery.event_type,
         "Troupe-Event-Id": delivery.event_id,
         "Troupe-Delivery": str(delivery.id),
