@@ -48,6 +48,10 @@ MATRIX: dict[str, dict[str, Any]] = {
     "runtime-session_config": {"expect": everyone(401)},
     "runtime-ingest_log": {"expect": everyone(401), "body": {"entries": [], "final": False}},
     "runtime-upload_recording": {"expect": everyone(401), "query": "duration_ms=1"},
+    "runtime-knowledge_search": {
+        "expect": everyone(401),
+        "body": {"query": "refunds", "knowledge_base_ids": []},
+    },
     # The signature is the credential: an unsigned/expired link is refused for everyone.
     "files-download": {"expect": everyone(403), "query": "key=recordings/x.ogg&expires=1&sig=x"},
     # --- auth -----------------------------------------------------------------------------------
@@ -66,6 +70,8 @@ MATRIX: dict[str, dict[str, Any]] = {
     "auth-refresh": {"expect": everyone(401), "body": {}},
     "auth-logout": {"expect": signed_in(204)},
     "auth-logout_all": {"expect": signed_in(204)},
+    # The mailed token is the credential: a wrong one is refused for everyone.
+    "auth-confirm_email": {"expect": everyone(400), "body": {"token": "tec_wrong"}},
     "auth-oauth_start": {"expect": everyone(404)},
     "auth-oauth_callback": {"expect": everyone(404), "query": "code=c&state=s"},
     # --- me -----------------------------------------------------------------------------------
@@ -75,6 +81,11 @@ MATRIX: dict[str, dict[str, Any]] = {
         "expect": signed_in(204),
         "body": {"current_password": "correct horse battery", "new_password": "another password 1"},
     },
+    "me-request_email_change": {
+        "expect": signed_in(202),
+        "body": {"email": "{role}-moved@example.com", "current_password": "correct horse battery"},
+    },
+    "me-cancel_email_change": {"expect": signed_in(204)},
     # --- organizations, members, invitations ---------------------------------------------------
     "organizations-create": {"expect": signed_in(201), "body": {"name": "Another org"}},
     "organizations-read_current": {"expect": signed_in(200)},
@@ -100,6 +111,13 @@ MATRIX: dict[str, dict[str, Any]] = {
         "body": {"name": "ci", "scopes": ["sessions:read"]},
     },
     "api-keys-revoke": {"expect": ADMIN_OWNED},
+    # Write-only provider keys: admins of the caller's own org (B's admin writes B's key).
+    "provider-keys-list": {"expect": ADMIN_OWN_ORG},
+    "provider-keys-put": {
+        "expect": ADMIN_OWN_ORG,
+        "body": {"api_key": "dg-{role}-0123456789abcdef"},
+    },
+    "provider-keys-delete": {"expect": ADMIN_OWN_ORG},
     "audit-list": {"expect": ADMIN_OWN_ORG},
     # --- sessions -------------------------------------------------------------------------------
     # Embed starts are public; this body is a dashboard start of A's template.
@@ -188,6 +206,30 @@ MATRIX: dict[str, dict[str, Any]] = {
     },
     "usage-delete_price": {"expect": by_role(viewer=403, member=403, admin=404, other=404)},
 }
+
+# Knowledge bases: members manage, viewers read; B's admin sees its own (empty) list only.
+MATRIX.update(
+    {
+        "knowledge-list": {"expect": signed_in(200)},
+        "knowledge-create": {
+            "expect": by_role(viewer=403, member=201, admin=201, other=201),
+            "body": {"name": "{role} knowledge"},
+        },
+        "knowledge-get": {"expect": READ_OWNED},
+        "knowledge-delete": {"expect": by_role(viewer=403, member=204, admin=404, other=404)},
+        "knowledge-list_documents": {"expect": READ_OWNED},
+        # Sent as JSON, not multipart: the file is missing (422) once the role is allowed.
+        "knowledge-upload_document": {
+            "expect": by_role(viewer=403, member=422, admin=422, other=422)
+        },
+        "knowledge-get_document": {"expect": READ_OWNED},
+        "knowledge-delete_document": {
+            "expect": by_role(viewer=403, member=204, admin=404, other=404)
+        },
+        "knowledge-list_chunks": {"expect": READ_OWNED},
+        "knowledge-query": {"expect": READ_OWNED, "body": {"query": "refund policy"}},
+    }
+)
 
 # Configuration routes (agents, agent sets, tools, templates, catalog, import/export).
 from access_matrix_config import CONFIG_MATRIX  # noqa: E402

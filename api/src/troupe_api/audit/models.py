@@ -29,6 +29,10 @@ class AuditAction(StrEnum):
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_ACCEPTED = "invitation.accepted"
     PLAN_CHANGED = "organization.plan_changed"
+    EMAIL_CHANGE_REQUESTED = "user.email_change_requested"
+    EMAIL_CHANGED = "user.email_changed"
+    PROVIDER_KEY_SET = "provider_key.set"
+    PROVIDER_KEY_REMOVED = "provider_key.removed"
 
 
 class AuditEvent(Base):

@@ -14,7 +14,14 @@ from troupe_api.audit.models import AuditAction
 from troupe_api.auth import oauth
 from troupe_api.auth import service as auth
 from troupe_api.auth.cookies import clear_auth_cookies, set_auth_cookies
-from troupe_api.auth.schemas import AuthResponse, LoginRequest, RefreshRequest, RegisterRequest
+from troupe_api.auth.schemas import (
+    AuthResponse,
+    EmailChangeConfirm,
+    EmailChanged,
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+)
 from troupe_api.auth.service import IssuedTokens
 from troupe_api.core.errors import AuthenticationRequired, OAuthFailed, TroupeError
 from troupe_api.core.settings import Settings
@@ -29,6 +36,7 @@ from troupe_api.deps import (
     check_csrf,
     client_ip,
 )
+from troupe_api.users import email_change
 from troupe_api.users import service as users
 from troupe_api.users.models import User
 from troupe_api.users.schemas import user_read
@@ -170,6 +178,24 @@ async def logout_all(
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_auth_cookies(response, settings)
     return response
+
+
+@router.post("/email/confirm", name="confirm_email", response_model=EmailChanged)
+async def confirm_email(
+    body: EmailChangeConfirm,
+    request: Request,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> EmailChanged:
+    """Confirm an email change with the token from the link mailed to the new address (the
+    token is the credential; it works once). 400 ``email_change_invalid`` when unknown, used
+    or expired."""
+    await _limit_auth(limiter, settings, request, None)
+    user = await email_change.confirm(db=db, redis=redis, token=body.token, ip=client_ip(request))
+    await db.commit()
+    return EmailChanged(email=user.email)
 
 
 @router.get(

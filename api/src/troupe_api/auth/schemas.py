@@ -63,6 +63,27 @@ class MeRead(BaseModel):
     user: UserRead
     memberships: list[MembershipRead]
     default_organization_id: uuid.UUID | None
+    pending_email: str | None = Field(
+        default=None, description="A requested new email address not yet confirmed."
+    )
+
+
+class EmailChangeRequest(BaseModel):
+    email: EmailStr
+    current_password: str = Field(min_length=1, max_length=256)
+
+
+class EmailChangePending(BaseModel):
+    pending_email: str
+    expires_at: datetime
+
+
+class EmailChangeConfirm(BaseModel):
+    token: str = Field(min_length=1, max_length=256)
+
+
+class EmailChanged(BaseModel):
+    email: str
 
 
 class ProfileUpdate(BaseModel):

@@ -251,6 +251,12 @@ class EmailTaken(Conflict):
     default_message = "An account with this email already exists."
 
 
+class EmailChangeInvalid(TroupeError):
+    status_code = 400
+    code = "email_change_invalid"
+    default_message = "This confirmation link is not valid or has expired; request a new one."
+
+
 class LastAdmin(Conflict):
     code = "last_admin"
     default_message = "An organization must keep at least one admin."

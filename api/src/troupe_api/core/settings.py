@@ -286,6 +286,12 @@ class Settings(BaseSettings):
         validation_alias=_env("TROUPE_DATA_DIR"),
         description="Local data folder; the default file store lives in <data_dir>/storage.",
     )
+    mailbox_dir: Path | None = Field(
+        default=None,
+        validation_alias=_env("TROUPE_MAILBOX_DIR"),
+        description="Outgoing email (confirmation links) is written here as .eml files, one a "
+        "message, and logged; default <data_dir>/mailbox. No SMTP delivery yet.",
+    )
     storage_url: str = Field(
         default="",
         validation_alias=_env("TROUPE_STORAGE_URL"),
