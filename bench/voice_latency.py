@@ -1,24 +1,34 @@
-"""End-to-end voice latency bench against a real LiveKit server.
+"""End-to-end voice latency bench against a real LiveKit server, one comparison table per run.
 
 With nothing running, it starts everything it needs and stops it at the end:
 - its own ``livekit-server`` (``.tools/bin/livekit-server``) on free loopback ports with a
   generated key/secret (or uses ``LIVEKIT_URL``/``LIVEKIT_API_KEY``/``LIVEKIT_API_SECRET`` with
   ``--external-livekit``);
 - a stand-in for the API's runtime endpoints (session config + session log);
-- the worker, ``troupe-agent start`` (test providers on, ``TROUPE_AGENT_LOAD_THRESHOLD=inf``).
+- the worker, ``troupe-agent start`` (test providers on, ``TROUPE_AGENT_LOAD_THRESHOLD=inf``),
+  restarted when a variant needs other engine flags.
 
-For each provider set (``fake``: fake/instant + fake/echo + fake/tone, the platform's own
-overhead; ``local``: local/whisper-tiny + local/smollm2 (fake/echo when llama_cpp is missing) +
-local/piper-joe) it runs ``--sessions`` sessions. A Python participant joins with an explicit
-agent dispatch in its token, listens, and speaks Piper-rendered sentences, measuring
+Each **variant** is a provider set (``fake``: fake/instant + fake/echo + fake/tone, the
+platform's own overhead; ``local``: Whisper tiny + SmolLM2 + Piper) with each engine
+optimisation on or off (``--variants``, see ``VARIANTS``), so a gain is a ratio measured side
+by side in one run. A Python participant joins with an explicit agent dispatch, listens, and
+speaks Piper-rendered sentences. Measured in the room:
   (a) session start (before the user's join, which dispatches the agent) → first greeting
-      audio frame received, and
-  (b) end of user speech → first agent audio frame received, ``--turns`` per session,
-and reads the agent's own per-turn metrics from the session log batches the stand-in API
-receives (``TurnMetricsEntry``). Prints a table and writes JSON under bench/results/.
+      audio frame;
+  (b) end of user speech → first agent audio frame, ``--turns`` per session. The end of speech
+      is when the last speech frame *leaves* the client's audio queue. A turn spoken while an
+      earlier reply was still playing is reported apart ("cut in"); a turn that got no audio
+      is a failure; agent audio starting while the user speaks is counted ("agent barged in");
+  (c) interruption: the user speaks over a reply; user speech start → last agent audio frame.
+From the session log (the agent's own ``ChatMessage.metrics``): end-of-turn wait, STT, LLM first
+token, LLM first sentence/clause, TTS first byte, agent e2e, and e2e minus the end-of-turn wait
+(the agent's own overhead). Sessions run only on prewarmed job processes (the bench waits for an
+idle one), so no model loads inside a measured session. Figures go to
+``bench/results/voice_latency-<UTC time>.json`` with the machine, its load average and the git
+revision; the machine may be shared, so read the load average with the figures.
 
-    uv run python bench/voice_latency.py                    # fake + local, 3 sessions x 2 turns
-    uv run python bench/voice_latency.py --sets fake --sessions 5 --turns 3
+    uv run python bench/voice_latency.py                       # the default variants
+    uv run python bench/voice_latency.py --variants fake,local --sessions 3 --turns 3
 """
 
 from __future__ import annotations
@@ -30,11 +40,13 @@ import importlib.util
 import json
 import math
 import os
+import platform
 import secrets
 import shutil
 import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -66,12 +78,18 @@ SENTENCES = [
 ]
 GREETING = "Hello, I am Joe. How can I help?"
 STAGES = (
-    ("end_of_utterance_delay_ms", "end of utterance"),
+    ("end_of_utterance_delay_ms", "end-of-turn wait"),
     ("transcription_delay_ms", "STT delay"),
-    ("llm_ttft_ms", "LLM TTFT"),
-    ("tts_ttfb_ms", "TTS TTFB"),
+    ("llm_ttft_ms", "LLM first token"),
+    ("llm_ttfs_ms", "LLM first clause"),
+    ("tts_ttfb_ms", "TTS first byte"),
     ("e2e_latency_ms", "e2e (agent)"),
+    ("overhead_ms", "e2e - end-of-turn wait"),
 )
+INTERRUPT_AFTER_S = 0.1
+"""The interruption turn starts speaking this long after the reply's first audio (the fake
+tone lasts 0.3 s per sentence: its figure is bounded by the tone's own end; read the local
+variants' figure)."""
 
 
 def log(msg: str) -> None:
@@ -244,6 +262,9 @@ class ProviderSet:
     llm: str
     tts: str
     note: str = ""
+    endpointing: str = "smart_turn"
+    env: dict[str, str] = field(default_factory=dict)
+    """Engine flags for the worker (it is restarted when they change between variants)."""
 
 
 @dataclass
@@ -253,6 +274,7 @@ class SessionResult:
     greeting_ms: float | None = None
     agent_joined_ms: float | None = None
     turns: list[dict[str, Any]] = field(default_factory=list)
+    interruptions: list[dict[str, Any]] = field(default_factory=list)
     turn_metrics: list[dict[str, Any]] = field(default_factory=list)
     greeting_metrics: dict[str, Any] | None = None
     resolved_providers: list[str] | None = None
@@ -269,6 +291,7 @@ def session_config(ps: ProviderSet) -> SessionConfig:
         template_id=None,
         initial_agent="joe",
         modality_profile=ModalityProfile.AUDIO,
+        endpointing=ps.endpointing,  # type: ignore[arg-type]
         agents=[
             AgentConfig(
                 id=uuid4(),
@@ -318,6 +341,7 @@ async def run_session(
     speech: list[tuple[str, list[rtc.AudioFrame]]],
     turns: int,
     reply_wait_s: float,
+    interruptions: int = 0,
 ) -> SessionResult:
     config = session_config(ps)
     sid = str(config.session_id)
@@ -375,6 +399,12 @@ async def run_session(
     def first_audio_after(t: float) -> float | None:
         return next((a for a, _ in agent_audio if a > t), None)
 
+    def audio_between(t0: float, t1: float) -> list[float]:
+        return [a for a, _ in agent_audio if t0 < a <= t1]
+
+    def quiet_for(seconds: float) -> bool:
+        return not agent_audio or time.perf_counter() - agent_audio[-1][0] > seconds
+
     try:
         t0 = time.perf_counter()  # session start: the user joins; the token dispatches the agent
         await room.connect(url, user_token(key, secret, config, f"user-{sid[:8]}"))
@@ -387,13 +417,16 @@ async def run_session(
             raise TimeoutError("no greeting audio within 60 s")
         res.greeting_ms = round((first_audio_after(t0) - t0) * 1000, 1)  # type: ignore[operator]
         res.agent_joined_ms = round((joined[0] - t0) * 1000, 1) if joined else None
-        await wait_for(lambda: agent_state() == "listening", 20)
+        await wait_for(lambda: agent_state() == "listening" and quiet_for(0.3), 20)
         for n in range(turns):
             text, frames = speech[n % len(speech)]
             await asyncio.sleep(0.5)
-            speech_start = time.perf_counter()
+            # a reply still playing when the user starts: this turn cuts into it
+            cut_in = not quiet_for(0.25)
             end_of_speech = await mic.say(frames)
-            overlapped = any(speech_start < a < end_of_speech for a, _ in agent_audio)
+            speech_start = mic.speech_started_at or end_of_speech - len(frames) * 0.01
+            during = audio_between(speech_start, end_of_speech)
+            barged = bool(during) and not cut_in and during[0] > speech_start + 0.3
             got = await wait_for(lambda e=end_of_speech: first_audio_after(e) is not None, 20)
             first = first_audio_after(end_of_speech)
             res.turns.append(
@@ -402,17 +435,44 @@ async def run_session(
                     "first_audio_ms": round((first - end_of_speech) * 1000, 1)
                     if got and first
                     else None,
-                    "agent_audio_during_user_speech": overlapped,
+                    "cut_in": cut_in,
+                    "agent_barged_in": barged,
                 }
             )
-            # let the reply finish (bounded: a long local reply is barged in by the next turn)
+            # let the reply finish (bounded: a long local reply is cut into by the next turn)
             res.turns[-1]["reply_finished"] = await wait_for(
-                lambda: (
-                    agent_state() == "listening"
-                    and (not agent_audio or time.perf_counter() - agent_audio[-1][0] > 0.3)
-                ),
-                reply_wait_s,
+                lambda: agent_state() == "listening" and quiet_for(0.3), reply_wait_s
             )
+        for n in range(interruptions):
+            # the user speaks over a reply: how long does the agent's audio go on?
+            await wait_for(lambda: agent_state() == "listening" and quiet_for(0.3), reply_wait_s)
+            await asyncio.sleep(0.5)
+            text, frames = speech[(turns + n) % len(speech)]
+            end_prompt = await mic.say(frames)
+            if not await wait_for(lambda e=end_prompt: first_audio_after(e) is not None, 20):
+                res.interruptions.append({"stop_ms": None, "error": "no reply to interrupt"})
+                continue
+            await asyncio.sleep(INTERRUPT_AFTER_S)
+            playing = not quiet_for(0.1)
+            _text2, frames2 = speech[(turns + n + 1) % len(speech)]
+            end2 = await mic.say(frames2)
+            start2 = mic.speech_started_at or end2 - len(frames2) * 0.01
+            after = audio_between(start2, end2)
+            # the agent audio heard after the user started, up to the first 300 ms gap
+            last = start2
+            for a in after:
+                if a - last > 0.3:
+                    break
+                last = a
+            stopped = not after or after[-1] - last > 0.3 or end2 - last > 0.3
+            res.interruptions.append(
+                {
+                    "reply_was_playing": playing,
+                    "stop_ms": round((last - start2) * 1000, 1) if stopped else None,
+                    "error": None if stopped else "agent audio went on over the user's speech",
+                }
+            )
+            await wait_for(lambda e=end2: first_audio_after(e) is not None, 20)
         await asyncio.sleep(0.5)
     except Exception as e:
         res.error = f"{type(e).__name__}: {e}"
@@ -430,6 +490,9 @@ async def run_session(
     res.log_final = fake_api.final(sid)
     metrics = fake_api.entries(sid, "turn_metrics")
     res.turn_metrics = [m for m in metrics if m.get("end_of_utterance_delay_ms") is not None]
+    for m in res.turn_metrics:
+        if m.get("e2e_latency_ms") is not None:
+            m["overhead_ms"] = round(m["e2e_latency_ms"] - m["end_of_utterance_delay_ms"], 1)
     res.greeting_metrics = next(
         (m for m in metrics if m.get("end_of_utterance_delay_ms") is None), None
     )
@@ -449,20 +512,33 @@ async def run_session(
 
 def aggregate(results: list[SessionResult]) -> dict[str, Any]:
     greeting = [r.greeting_ms for r in results if r.greeting_ms is not None]
-    turns = [t["first_audio_ms"] for r in results for t in r.turns if t["first_audio_ms"]]
+    all_turns = [t for r in results for t in r.turns]
+    clean = [t for t in all_turns if not t["cut_in"]]
+    cut_in = [t for t in all_turns if t["cut_in"]]
     stages = {
         k: summary([m[k] for r in results for m in r.turn_metrics if m.get(k) is not None])
         for k, _ in STAGES
     }
+    interruptions = [i for r in results for i in r.interruptions]
+    measured = [i for i in interruptions if i.get("reply_was_playing")]
     return {
         "sessions": len(results),
         "failed_sessions": sum(1 for r in results if r.error),
         "greeting_ms": summary(greeting),
-        "turn_first_audio_ms": summary(turns),
-        "turns_missing_audio": sum(1 for r in results for t in r.turns if not t["first_audio_ms"]),
-        "turns_with_agent_audio_during_speech": sum(
-            1 for r in results for t in r.turns if t["agent_audio_during_user_speech"]
+        # end of speech -> first agent audio, turns spoken into silence only
+        "turn_first_audio_ms": summary([t["first_audio_ms"] for t in clean if t["first_audio_ms"]]),
+        "turns": len(all_turns),
+        "turns_failed_no_audio": sum(1 for t in all_turns if not t["first_audio_ms"]),
+        "turns_cut_in": len(cut_in),
+        "cut_in_first_audio_ms": summary(
+            [t["first_audio_ms"] for t in cut_in if t["first_audio_ms"]]
         ),
+        "turns_agent_barged_in": sum(1 for t in all_turns if t["agent_barged_in"]),
+        "interruption_stop_ms": summary(
+            [i["stop_ms"] for i in measured if i["stop_ms"] is not None]
+        ),
+        "interruptions": len(interruptions),
+        "interruptions_failed": sum(1 for i in interruptions if i.get("error")),
         "agent_stages_ms": stages,
         "greeting_tts_ttfb_ms": summary(
             [
@@ -481,37 +557,69 @@ def fmt(v: float | None) -> str:
     return "-" if v is None else f"{v:.0f}"
 
 
+def pp(s: dict[str, Any]) -> str:
+    """``p50/p95`` of a summary."""
+    return f"{fmt(s['p50'])}/{fmt(s['p95'])}"
+
+
+COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("greeting", lambda a: pp(a["greeting_ms"])),
+    ("room e2e", lambda a: pp(a["turn_first_audio_ms"])),
+    ("eot wait", lambda a: pp(a["agent_stages_ms"]["end_of_utterance_delay_ms"])),
+    ("STT", lambda a: pp(a["agent_stages_ms"]["transcription_delay_ms"])),
+    ("LLM 1st tok", lambda a: pp(a["agent_stages_ms"]["llm_ttft_ms"])),
+    ("LLM 1st clause", lambda a: pp(a["agent_stages_ms"]["llm_ttfs_ms"])),
+    ("TTS 1st byte", lambda a: pp(a["agent_stages_ms"]["tts_ttfb_ms"])),
+    ("agent e2e", lambda a: pp(a["agent_stages_ms"]["e2e_latency_ms"])),
+    ("e2e-eot", lambda a: pp(a["agent_stages_ms"]["overhead_ms"])),
+    ("interrupt stop", lambda a: pp(a["interruption_stop_ms"])),
+    (
+        "turns ok/all (cut-in, barge-in)",
+        lambda a: (
+            f"{a['turns'] - a['turns_failed_no_audio']}/{a['turns']} "
+            f"({a['turns_cut_in']}, {a['turns_agent_barged_in']})"
+        ),
+    ),
+)
+
+
 def table(sets: list[ProviderSet], agg: dict[str, dict[str, Any]]) -> str:
+    """One row per variant, p50/p95 in ms; the last column compares room e2e p50 with the
+    first variant of the same provider family (``fake``/``local``) in this run."""
     names = [ps.name for ps in sets]
-    ratio = len(names) == 2
-    head = f"{'metric (ms)':<34}" + "".join(f"{n + ' p50':>11}{n + ' p95':>11}" for n in names)
-    if ratio:
-        head += f"{names[1] + '/' + names[0] + ' p50':>18}"
-    lines = [head, "-" * len(head)]
-
-    def row(label: str, get: Any) -> None:
-        vals = [get(agg[n]) for n in names]
-        line = f"{label:<34}" + "".join(f"{fmt(v['p50']):>11}{fmt(v['p95']):>11}" for v in vals)
-        if ratio:
-            a, b = vals[0]["p50"], vals[1]["p50"]
-            line += f"{(f'{b / a:.2f}x' if a and b is not None else '-'):>18}"
-        lines.append(line)
-
-    row("(a) start -> first greeting audio", lambda a: a["greeting_ms"])
-    row("(b) end of speech -> first audio", lambda a: a["turn_first_audio_ms"])
-    lines.append("agent per-turn metrics (session log):")
-    for k, label in STAGES:
-        row(f"  {label}", lambda a, k=k: a["agent_stages_ms"][k])
-    row("  greeting TTS TTFB", lambda a: a["greeting_tts_ttfb_ms"])
-    lines.append("")
-    for n in names:
-        a = agg[n]
+    width = max(len(n) for n in names) + 2
+    cells = [[label for label, _ in COLUMNS] + ["room p50 vs base"]]
+    base: dict[str, float | None] = {}
+    for ps in sets:
+        a = agg[ps.name]
+        family = ps.name.split("-")[0]
+        p50 = a["turn_first_audio_ms"]["p50"]
+        base.setdefault(family, p50)
+        b = base[family]
+        ratio = f"{p50 / b:.2f}x" if p50 and b else "-"
+        cells.append([get(a) for _, get in COLUMNS] + [ratio])
+    widths = [max(len(row[i]) for row in cells) + 2 for i in range(len(cells[0]))]
+    lines = [
+        f"{'variant':<{width}}"
+        + "".join(f"{c:>{w}}" for c, w in zip(cells[0], widths, strict=True))
+    ]
+    lines.append("-" * len(lines[0]))
+    for name, row in zip(names, cells[1:], strict=True):
         lines.append(
-            f"{n}: {a['sessions']} sessions ({a['failed_sessions']} failed), "
-            f"n(a)={a['greeting_ms']['n']} n(b)={a['turn_first_audio_ms']['n']} "
-            f"(missing {a['turns_missing_audio']}, agent audio during user speech "
-            f"{a['turns_with_agent_audio_during_speech']}), final log batches "
-            f"{'all' if a['log_final_all'] else 'NOT all'} received"
+            f"{name:<{width}}" + "".join(f"{c:>{w}}" for c, w in zip(row, widths, strict=True))
+        )
+    lines.append(
+        "ms, p50/p95. room e2e: end of user speech (last frame out of the client queue) -> first "
+        "agent audio in the room, turns into silence only; eot wait .. e2e-eot: the agent's own "
+        "ChatMessage.metrics; interrupt stop: user speech start -> last agent audio frame."
+    )
+    for ps in sets:
+        a = agg[ps.name]
+        lines.append(
+            f"{ps.name}: {ps.note}; endpointing={ps.endpointing} flags={ps.env or 'defaults'}; "
+            f"{a['sessions']} sessions ({a['failed_sessions']} failed), interruptions "
+            f"{a['interruptions'] - a['interruptions_failed']}/{a['interruptions']} stopped, "
+            f"final log batches {'all' if a['log_final_all'] else 'NOT all'} received"
         )
         lines.append(f"  providers: {'; '.join(a['resolved_providers'])}")
         for w in a["provider_warnings"]:
@@ -521,20 +629,94 @@ def table(sets: list[ProviderSet], agg: dict[str, dict[str, Any]]) -> str:
 
 # --------------------------------------------------------------------------------- main
 
+OFF = {
+    "TROUPE_PREEMPTIVE_GENERATION": "0",
+    "TROUPE_TTS_FIRST_CLAUSE": "0",
+    "TROUPE_STT_VAD_FLUSH": "false",
+    "TROUPE_INTERRUPT_MIN_SPEECH_S": "0.5",
+}
+"""Every engine optimisation that is a worker flag switched off (the engine before issue 17)."""
 
-def provider_sets(names: list[str]) -> list[ProviderSet]:
+
+def variants() -> dict[str, ProviderSet]:
     has_llama = importlib.util.find_spec("llama_cpp") is not None
-    known = {
-        "fake": ProviderSet("fake", "fake/instant", "fake/echo", "fake/tone", "instant fakes"),
-        "local": ProviderSet(
-            "local",
-            "local/whisper-tiny",
-            "local/smollm2" if has_llama else "fake/echo",
-            "local/piper-joe",
-            "local STT/LLM/TTS" if has_llama else "local STT/TTS, fake/echo LLM (no llama_cpp)",
+    local_llm = "local/smollm2" if has_llama else "fake/echo"
+    local_note = "Whisper tiny + SmolLM2 + Piper" if has_llama else "Whisper + fake/echo + Piper"
+    fake = ("fake/instant", "fake/echo", "fake/tone")
+    local = ("local/whisper-tiny", local_llm, "local/piper-joe")
+    return {
+        "fake-off": ProviderSet("fake-off", *fake, "instant fakes, all off", "vad", OFF),
+        "fake": ProviderSet("fake", *fake, "instant fakes, all on"),
+        "fake-vad": ProviderSet("fake-vad", *fake, "instant fakes, VAD-silence endpointing", "vad"),
+        "local-off": ProviderSet("local-off", *local, f"{local_note}, all off", "vad", OFF),
+        "local": ProviderSet("local", *local, f"{local_note}, all on"),
+        "local-vad": ProviderSet("local-vad", *local, "all on but VAD-silence endpointing", "vad"),
+        "local-no-preemptive": ProviderSet(
+            "local-no-preemptive",
+            *local,
+            "all on but preemptive generation",
+            env={"TROUPE_PREEMPTIVE_GENERATION": "0"},
+        ),
+        "local-no-clause": ProviderSet(
+            "local-no-clause",
+            *local,
+            "all on but first clause to TTS (whole sentences)",
+            env={"TROUPE_TTS_FIRST_CLAUSE": "0"},
+        ),
+        "local-stt-vad": ProviderSet(
+            "local-stt-vad",
+            *local,
+            "all on but the STT's own second VAD (StreamAdapter)",
+            env={"TROUPE_STT_VAD_FLUSH": "false"},
         ),
     }
+
+
+DEFAULT_VARIANTS = (
+    "fake-off,fake-vad,fake,local-off,local-vad,local-no-preemptive,local-no-clause,"
+    "local-stt-vad,local"
+)
+
+
+def provider_sets(names: list[str]) -> list[ProviderSet]:
+    """Kept for bench/load.py: ``fake`` and ``local`` with every optimisation on."""
+    known = variants()
     return [known[n] for n in names]
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_mb": mem,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "shared": "other work may run on this machine: read the load average with the figures",
+    }
+
+
+def git_revision() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    return {
+        "sha": git("rev-parse", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--", "agent", "bench")),
+    }
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 async def wait_idle_process(worker_log: WorkerLog, jobs_started: int, timeout: float) -> bool:
@@ -547,35 +729,81 @@ async def wait_idle_process(worker_log: WorkerLog, jobs_started: int, timeout: f
     return False
 
 
+async def start_worker(
+    run_dir: Path,
+    n: int,
+    url: str,
+    key: str,
+    secret: str,
+    api_port: int,
+    spool: Path,
+    flags: dict[str, str],
+) -> tuple[Child, WorkerLog]:
+    worker_log = WorkerLog(run_dir / f"worker-{n}.log")
+    exe = shutil.which("troupe-agent", path=str(Path(sys.executable).parent)) or ""
+    argv = [exe, "start"] if exe else [sys.executable, "-m", "troupe_agent.worker", "start"]
+    env = {
+        **os.environ,
+        "LIVEKIT_URL": url,
+        "LIVEKIT_API_KEY": key,
+        "LIVEKIT_API_SECRET": secret,
+        "TROUPE_API_URL": f"http://127.0.0.1:{api_port}",
+        "TROUPE_RUNTIME_TOKEN": "bench-token",
+        "TROUPE_ENABLE_TEST_PROVIDERS": "true",
+        "TROUPE_AGENT_HEALTH_PORT": str(free_port()),
+        "TROUPE_AGENT_NUM_IDLE_PROCESSES": "1",
+        "TROUPE_AGENT_LOAD_THRESHOLD": "inf",
+        "TROUPE_AGENT_SPOOL_DIR": str(spool),
+        "TROUPE_FAKE_STT_SCRIPT": json.dumps(SENTENCES),
+        **flags,
+    }
+    child = await spawn("worker", argv, env, worker_log.path)
+    log(f"worker spawned with {flags or 'default flags'}; waiting for a prewarmed process")
+    if not await wait_idle_process(worker_log, 0, 180):
+        await child.stop(10)
+        raise RuntimeError(f"worker never got a process ready; see {worker_log.path}")
+    return child, worker_log
+
+
 async def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--sets", default="fake,local", help="provider sets, in order (fake,local)")
-    p.add_argument("--sessions", type=int, default=3, help="sessions per provider set")
-    p.add_argument("--turns", type=int, default=2, help="user turns per session")
+    p.add_argument(
+        "--variants",
+        "--sets",
+        default=DEFAULT_VARIANTS,
+        help=f"in order; known: {', '.join(variants())}",
+    )
+    p.add_argument("--sessions", type=int, default=2, help="sessions per variant")
+    p.add_argument("--turns", type=int, default=3, help="user turns per session")
+    p.add_argument("--interruptions", type=int, default=1, help="interruption turns per session")
     p.add_argument("--reply-wait", type=float, default=8.0, help="max s to let a reply finish")
     p.add_argument(
         "--external-livekit",
         action="store_true",
         help="use LIVEKIT_URL/LIVEKIT_API_KEY/LIVEKIT_API_SECRET instead of starting a server",
     )
-    p.add_argument("--no-worker", action="store_true", help="a worker is already registered")
+    p.add_argument("--name", default="voice_latency", help="report name: <name>-<UTC time>.json")
     p.add_argument("--out", type=Path, default=None, help="JSON report path")
     args = p.parse_args()
-    sets = provider_sets([s.strip() for s in args.sets.split(",") if s.strip()])
+    known = variants()
+    sets = [known[n.strip()] for n in args.variants.split(",") if n.strip()]
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     run_dir = RESULTS / f"run-{stamp}"
     run_dir.mkdir()
-    out = args.out or RESULTS / f"voice_latency-{stamp}.json"
+    out = args.out or RESULTS / f"{args.name}-{stamp}.json"
     children: list[Child] = []
+    worker: Child | None = None
     runner: web.AppRunner | None = None
     spool = Path(tempfile.mkdtemp(prefix="troupe-bench-spool-"))
     report: dict[str, Any] = {
         "started_at": stamp,
-        "machine": {"cpus": os.cpu_count()},
+        "machine": machine(),
+        "load_average_start": load_average(),
+        "git": git_revision(),
         "args": {k: str(v) for k, v in vars(args).items()},
-        "provider_sets": [ps.__dict__ for ps in sets],
+        "variants": [ps.__dict__ for ps in sets],
     }
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -598,64 +826,71 @@ async def main() -> int:
         api_port = free_port()
         runner = await fake_api.start(api_port)
 
-        worker_log = WorkerLog(run_dir / "worker.log")
-        if not args.no_worker:
-            exe = shutil.which("troupe-agent", path=str(Path(sys.executable).parent)) or ""
-            argv = [exe, "start"] if exe else [sys.executable, "-m", "troupe_agent.worker", "start"]
-            env = {
-                **os.environ,
-                "LIVEKIT_URL": url,
-                "LIVEKIT_API_KEY": key,
-                "LIVEKIT_API_SECRET": secret,
-                "TROUPE_API_URL": f"http://127.0.0.1:{api_port}",
-                "TROUPE_RUNTIME_TOKEN": "bench-token",
-                "TROUPE_ENABLE_TEST_PROVIDERS": "true",
-                "TROUPE_AGENT_HEALTH_PORT": str(free_port()),
-                "TROUPE_AGENT_NUM_IDLE_PROCESSES": "1",
-                "TROUPE_AGENT_LOAD_THRESHOLD": "inf",
-                "TROUPE_AGENT_SPOOL_DIR": str(spool),
-                "TROUPE_FAKE_STT_SCRIPT": json.dumps(SENTENCES),
-            }
-            children.append(await spawn("worker", argv, env, worker_log.path))
-            log("worker spawned; waiting for its first prewarmed process")
-            if not await wait_idle_process(worker_log, 0, 120):
-                raise RuntimeError(f"worker never got a process ready; see {worker_log.path}")
-
         log("rendering user speech with Piper")
         speech = [(s, speech_frames(s)) for s in SENTENCES]
         report["speech_s"] = {s: len(f) / 100 for s, f in speech}
 
         results: dict[str, list[SessionResult]] = {ps.name: [] for ps in sets}
+        load_by_variant: dict[str, list[float]] = {}
+        flags: dict[str, str] | None = None
+        worker_log: WorkerLog | None = None
         jobs = 0
+        workers = 0
         for ps in sets:
-            log(f"provider set {ps.name}: {ps.stt} + {ps.llm} + {ps.tts} ({ps.note})")
+            if ps.env != flags:  # other engine flags: a fresh worker
+                if worker is not None:
+                    report.setdefault("shutdown", {})[f"worker-{workers}"] = await worker.stop(40)
+                workers += 1
+                worker, worker_log = await start_worker(
+                    run_dir, workers, url, key, secret, api_port, spool, ps.env
+                )
+                flags, jobs = ps.env, 0
+            assert worker_log is not None
+            log(f"variant {ps.name}: {ps.stt} + {ps.llm} + {ps.tts} ({ps.note})")
             for i in range(args.sessions):
                 if stop.is_set():
                     raise KeyboardInterrupt
-                if not args.no_worker and not await wait_idle_process(worker_log, jobs, 60):
-                    log("  no idle prewarmed process after 60 s; starting anyway")
+                # never measure a session on a process still loading models
+                if not await wait_idle_process(worker_log, jobs, 120):
+                    log("  no idle prewarmed process after 120 s; starting anyway")
+                await asyncio.sleep(0.5)
                 jobs += 1
                 r = await run_session(
-                    ps, url, key, secret, fake_api, worker_log, speech, args.turns, args.reply_wait
+                    ps,
+                    url,
+                    key,
+                    secret,
+                    fake_api,
+                    worker_log,
+                    speech,
+                    args.turns,
+                    args.reply_wait,
+                    args.interruptions,
                 )
                 results[ps.name].append(r)
                 log(
                     f"  session {i + 1}/{args.sessions}: greeting {fmt(r.greeting_ms)} ms, "
-                    f"turns {[t['first_audio_ms'] for t in r.turns]} ms"
+                    f"turns {[t['first_audio_ms'] for t in r.turns]} ms, interruption "
+                    f"{[x['stop_ms'] for x in r.interruptions]} ms"
                     + (f", error {r.error}" if r.error else "")
                 )
+            load_by_variant[ps.name] = load_average()
         agg = {n: aggregate(rs) for n, rs in results.items()}
+        for n, a in agg.items():
+            a["load_average_after"] = load_by_variant.get(n)
         report["aggregate"] = agg
-        if len(sets) == 2:
-            a, b = (agg[ps.name] for ps in sets)
-            report["ratio_p50"] = {
-                m: (round(b[m]["p50"] / a[m]["p50"], 2) if a[m]["p50"] and b[m]["p50"] else None)
-                for m in ("greeting_ms", "turn_first_audio_ms")
-            }
         report["sessions"] = {n: [r.__dict__ for r in rs] for n, rs in results.items()}
-        print(table(sets, agg))
+        report["load_average_end"] = load_average()
+        text = table(sets, agg)
+        text += (
+            f"\nload average (1/5/15 min) at start {report['load_average_start']}, "
+            f"at end {report['load_average_end']}; {machine()['cpus']} CPUs; "
+            f"git {report['git']['sha'][:10]}{' (dirty)' if report['git']['dirty'] else ''}"
+        )
+        report["table"] = text
+        print(text)
         ok = all(
-            a["failed_sessions"] == 0 and a["turns_missing_audio"] == 0 and a["log_final_all"]
+            a["failed_sessions"] == 0 and a["turns_failed_no_audio"] == 0 and a["log_final_all"]
             for a in agg.values()
         )
         rc = 0 if ok else 1
@@ -665,10 +900,10 @@ async def main() -> int:
         log(f"bench failed: {type(e).__name__}: {e}")
         report["error"] = f"{type(e).__name__}: {e}"
     finally:
-        for child in reversed(children):  # the worker first, then LiveKit
-            report.setdefault("shutdown", {})[child.name] = await child.stop(
-                40 if child.name == "worker" else 10
-            )
+        if worker is not None:
+            report.setdefault("shutdown", {})["worker"] = await worker.stop(40)
+        for child in reversed(children):
+            report.setdefault("shutdown", {})[child.name] = await child.stop(10)
         if runner is not None:
             await runner.cleanup()
         shutil.rmtree(spool, ignore_errors=True)

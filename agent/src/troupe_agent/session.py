@@ -26,6 +26,15 @@ SMART_MAX_DELAY_S = 2.0
 
 ENDPOINTING_MODES = ("smart_turn", "vad")
 
+INTERRUPT_MIN_SPEECH_S = 0.25
+"""User speech over the agent that stops it (livekit's default is 0.5 s). A false one (a cough)
+is resumed: livekit's ``resume_false_interruption`` stays on. ``TROUPE_INTERRUPT_MIN_SPEECH_S``
+overrides it (the bench's baseline uses 0.5)."""
+
+
+def interrupt_min_speech_s() -> float:
+    return float(os.environ.get("TROUPE_INTERRUPT_MIN_SPEECH_S", INTERRUPT_MIN_SPEECH_S))
+
 
 def preemptive_enabled() -> bool:
     """``TROUPE_PREEMPTIVE_GENERATION`` (default on)."""
@@ -43,7 +52,11 @@ def turn_handling(
     preemptive = preemptive_enabled() if preemptive is None else preemptive
     options: TurnHandlingOptions = {
         # barge-in by VAD; "adaptive" would call a hosted model
-        "interruption": {"enabled": True, "mode": "vad"},
+        "interruption": {
+            "enabled": True,
+            "mode": "vad",
+            "min_duration": interrupt_min_speech_s(),
+        },
         "preemptive_generation": {"enabled": preemptive, "preemptive_tts": preemptive},
     }
     if endpointing == "smart_turn" and detector is not None:
