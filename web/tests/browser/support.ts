@@ -40,6 +40,8 @@ export const MEDIA_USE = {
 export interface Demo {
   email: string;
   handoff_template_id: string;
+  /** The scripted two-agent template's public embed key (deterministic, fake LLM). */
+  handoff_embed_key?: string;
 }
 
 export function demo(): Demo {

@@ -91,7 +91,9 @@ export function SessionStage({
           <div className={styles.topbarMeta}>
             <span className={styles.connection} data-status={connection.status}>
               <span className={styles.connectionDot} aria-hidden="true" />
-              <span data-testid="connection-state">{connection.status}</span>
+              <span className={styles.connectionLabel} data-testid="connection-state">
+                {connection.status}
+              </span>
             </span>
             <span
               className={styles.timer}
