@@ -11,12 +11,16 @@ speech, as in bench/voice_latency.py) and reports
 - turn latency p50/p95: end of user speech -> first agent audio frame, as heard in the room;
 - CPU per session: CPU seconds used by the worker's whole process tree (psutil, sampled every
   0.25 s so job processes that exit are still counted) during the level, divided by sessions;
+- memory: the worker tree's PSS (proportional set size: shared model pages counted once),
+  sampled every second; MB per session = (peak during the level - the idle worker before it) /
+  sessions. With ``--executor thread`` (the default here) every job is a thread of one process
+  that loads the models once; ``--executor process`` is livekit's process per job;
 - log delivery: every session's log reached the stand-in API with its final batch and no gap
   in the entry sequence (nothing lost).
 
-    uv run python bench/load.py                     # levels 1,2,4; 2 turns each; <= 10 min
-    uv run python bench/load.py --levels 1,2,4,8 --turns 3
-    uv run python bench/load.py --sets fake,local --levels 1,2,3   # then Whisper/SmolLM2/Piper
+    uv run python bench/load.py                     # fake 1,10,20,40 then local 1,2,4,6,10
+    uv run python bench/load.py --sets fake --levels 1,2,4,8 --turns 3
+    uv run python bench/load.py --executor process --sets fake,local --levels 1,2,4
 
 It prints, per provider set, the sessions per worker at which turn p95 doubles against the first
 level of the same run.
@@ -49,12 +53,29 @@ import voice_latency as vl
 
 
 class TreeCpu:
-    """CPU seconds used by a process and all its descendants, robust to children exiting."""
+    """CPU seconds used by a process and all its descendants, robust to children exiting, and
+    the tree's memory (PSS, MB), sampled every second."""
 
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.latest: dict[int, float] = {}
         self._task: asyncio.Task[None] | None = None
+        self.mem_peak_mb = 0.0
+        self._mem_at = 0.0
+
+    def memory_mb(self) -> float:
+        total = 0
+        with contextlib.suppress(psutil.Error):
+            for p in [self.root, *self.root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    info = p.memory_full_info()
+                    total += getattr(info, "pss", info.rss)
+        return total / 2**20
+
+    def reset_peak(self) -> float:
+        """The memory now, which becomes the peak to beat."""
+        self.mem_peak_mb = self.memory_mb()
+        return self.mem_peak_mb
 
     def sample(self) -> None:
         with contextlib.suppress(psutil.Error):
@@ -76,6 +97,9 @@ class TreeCpu:
         async def run() -> None:
             while True:
                 self.sample()
+                if time.perf_counter() - self._mem_at > 1.0:
+                    self._mem_at = time.perf_counter()
+                    self.mem_peak_mb = max(self.mem_peak_mb, self.memory_mb())
                 await asyncio.sleep(0.25)
 
         self._task = asyncio.create_task(run())
@@ -94,6 +118,8 @@ class Level:
     wall_s: float = 0.0
     cpu_s: float = 0.0
     logs_complete: int = 0
+    mem_idle_mb: float = 0.0
+    mem_peak_mb: float = 0.0
 
     def turns(self) -> list[float]:
         return [t["first_audio_ms"] for r in self.sessions for t in r.turns if t["first_audio_ms"]]
@@ -121,8 +147,18 @@ class Level:
             "cpu_s": round(self.cpu_s, 2),
             "cpu_s_per_session": round(self.cpu_s / max(len(self.sessions), 1), 2),
             "avg_cores": round(self.cpu_s / self.wall_s, 2) if self.wall_s else None,
+            "mem_idle_mb": round(self.mem_idle_mb),
+            "mem_peak_mb": round(self.mem_peak_mb),
+            "mb_per_session": round(
+                max(self.mem_peak_mb - self.mem_idle_mb, 0.0) / max(len(self.sessions), 1), 1
+            ),
             "logs_complete": self.logs_complete,
         }
+
+
+def ready(worker_log: vl.WorkerLog) -> int:
+    """Job processes (or, with the thread executor, job runners) initialized so far."""
+    return worker_log.count("process initialized") + worker_log.count("job runner initialized")
 
 
 def log_complete(api: vl.FakeRuntimeApi, session_id: str) -> bool:
@@ -137,7 +173,7 @@ def table(levels: list[dict[str, Any]]) -> str:
     head = (
         f"{'sessions':>8} {'ok':>4} {'turns':>5} {'turn p50':>9} {'turn p95':>9} {'p95/L1':>7} "
         f"{'greet p50':>9} {'agent e2e p50':>13} {'CPU s/sess':>10} {'avg cores':>9} "
-        f"{'logs complete':>13}"
+        f"{'MB/sess':>8} {'MB peak':>8} {'logs complete':>13}"
     )
     lines = [head, "-" * len(head)]
     base = levels[0]["turn_ms"]["p95"] if levels else None
@@ -149,9 +185,13 @@ def table(levels: list[dict[str, Any]]) -> str:
             f"{vl.fmt(s['turn_ms']['p50']):>9} {vl.fmt(p95):>9} {ratio:>7} "
             f"{vl.fmt(s['greeting_ms']['p50']):>9} {vl.fmt(s['agent_e2e_ms']['p50']):>13} "
             f"{s['cpu_s_per_session']:>10.2f} {s['avg_cores'] or 0:>9.2f} "
+            f"{s['mb_per_session']:>8.1f} {s['mem_peak_mb']:>8} "
             f"{s['logs_complete']:>6}/{s['sessions']:<6}"
         )
-    lines.append("latencies in ms (turn: end of user speech -> first agent audio in the room)")
+    lines.append(
+        "latencies in ms (turn: end of user speech -> first agent audio in the room); "
+        "MB/sess: (tree PSS peak - idle worker) / sessions"
+    )
     return "\n".join(lines)
 
 
@@ -196,8 +236,15 @@ async def worker_metrics(port: int) -> dict[str, float]:
 
 
 async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
-    levels = [int(x) for x in args.levels.split(",") if x.strip()]
     sets = vl.provider_sets([x.strip() for x in args.sets.split(",") if x.strip()])
+    per_set = {
+        "fake": args.levels or args.fake_levels,
+        "local": args.levels or args.local_levels,
+    }
+    set_levels = {
+        ps.name: [int(x) for x in per_set[ps.name].split(",") if x.strip()] for ps in sets
+    }
+    levels = sorted({n for ls in set_levels.values() for n in ls})
     stamp = report["started_at"]
     run_dir = vl.RESULTS / f"load-{stamp}"
     run_dir.mkdir(parents=True)
@@ -234,12 +281,13 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             # the worker's Prometheus endpoint (all job processes aggregated), read at the end
             "TROUPE_AGENT_METRICS_PORT": str(metrics_port := vl.free_port()),
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            "TROUPE_AGENT_JOB_EXECUTOR": args.executor,
         }
         worker = await vl.spawn("worker", argv, env, worker_log.path)
         children.append(worker)
         vl.log(f"livekit {url}; worker pid {worker.proc.pid}; waiting for {max(levels)} processes")
         deadline = time.perf_counter() + 180
-        while worker_log.count("process initialized") < max(levels):
+        while ready(worker_log) < max(levels):
             if time.perf_counter() > deadline or worker.proc.returncode is not None:
                 raise RuntimeError(f"worker processes not ready; see {worker_log.path}")
             await asyncio.sleep(0.5)
@@ -249,19 +297,18 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
         cpu.start()
         jobs = 0
         by_set: dict[str, list[Level]] = {}
-        for ps, n in [(ps, n) for ps in sets for n in levels]:
+        for ps, n in [(s_, n) for s_ in sets for n in set_levels[s_.name]]:
             results = by_set.setdefault(ps.name, [])
             # every session of the level gets a prewarmed process (jobs so far + n)
             deadline = time.perf_counter() + 120
-            while worker_log.count("process initialized") < jobs + n:
+            while ready(worker_log) < jobs + n:
                 if time.perf_counter() > deadline:
-                    vl.log(
-                        f"  only {worker_log.count('process initialized') - jobs} idle processes"
-                    )
+                    vl.log(f"  only {ready(worker_log) - jobs} idle processes")
                     break
                 await asyncio.sleep(0.25)
             await asyncio.sleep(1.0)  # let the prewarm CPU settle out of the measurement
             level = Level(n)
+            level.mem_idle_mb = cpu.reset_peak()
             before, t0 = cpu.snapshot(), time.perf_counter()
             level.sessions = list(
                 await asyncio.gather(
@@ -283,6 +330,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             )
             level.wall_s = time.perf_counter() - t0
             level.cpu_s = TreeCpu.used(before, cpu.snapshot())
+            level.mem_peak_mb = max(cpu.mem_peak_mb, cpu.memory_mb())
             jobs += n
             level.logs_complete = sum(log_complete(fake_api, r.session_id) for r in level.sessions)
             results.append(level)
@@ -306,7 +354,11 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             print(table(set_summaries))
             print(
                 "sessions per worker at which turn p95 doubles (vs the first level, same run): "
-                + (str(doubling) if doubling is not None else f"not reached up to {levels[-1]}")
+                + (
+                    str(doubling)
+                    if doubling is not None
+                    else f"not reached up to {set_levels[name][-1]}"
+                )
             )
         report["worker_metrics"] = await worker_metrics(metrics_port)
         print(
@@ -334,11 +386,19 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
 
 async def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--levels", default="1,2,4", help="concurrency levels, in order")
-    p.add_argument("--sets", default="fake", help="provider sets, in order (fake,local)")
+    p.add_argument("--levels", default="", help="concurrency levels for every set, in order")
+    p.add_argument("--fake-levels", default="1,10,20,40", help="levels of the fake set")
+    p.add_argument("--local-levels", default="1,2,4,6,10", help="levels of the local set")
+    p.add_argument("--sets", default="fake,local", help="provider sets, in order (fake,local)")
+    p.add_argument(
+        "--executor",
+        choices=("thread", "process"),
+        default="thread",
+        help="job executor: thread (models shared by all jobs) or process (one per job)",
+    )
     p.add_argument("--turns", type=int, default=2, help="user turns per session")
     p.add_argument("--reply-wait", type=float, default=6.0, help="max s to let a reply finish")
-    p.add_argument("--max-seconds", type=float, default=600, help="hard bound on the whole run")
+    p.add_argument("--max-seconds", type=float, default=900, help="hard bound on the whole run")
     p.add_argument("--out", type=Path, default=None, help="JSON report path")
     args = p.parse_args()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -346,7 +406,9 @@ async def main() -> int:
     out = args.out or vl.RESULTS / f"load-{stamp}.json"
     report: dict[str, Any] = {
         "started_at": stamp,
-        "machine": {"cpus": os.cpu_count()},
+        "machine": vl.machine(),
+        "load_average_start": vl.load_average(),
+        "git": vl.git_revision(),
         "args": {k: str(v) for k, v in vars(args).items()},
         "providers": [ps.__dict__ for ps in vl.provider_sets(args.sets.split(","))],
     }
@@ -365,6 +427,11 @@ async def main() -> int:
         vl.log(f"load bench failed: {type(e).__name__}: {e}")
         report["error"] = f"{type(e).__name__}: {e}"
     report["wall_s"] = round(time.perf_counter() - t0, 1)
+    report["load_average_end"] = vl.load_average()
+    print(
+        f"load average (1/5/15 min) at start {report['load_average_start']}, at end "
+        f"{report['load_average_end']}; executor {args.executor}"
+    )
     out.write_text(json.dumps(report, indent=2, default=str))
     vl.log(f"report: {out}; {report['wall_s']} s; shutdown {report.get('shutdown')}")
     return rc

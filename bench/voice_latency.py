@@ -291,7 +291,7 @@ def session_config(ps: ProviderSet) -> SessionConfig:
         template_id=None,
         initial_agent="joe",
         modality_profile=ModalityProfile.AUDIO,
-        endpointing=ps.endpointing,  # type: ignore[arg-type]
+        endpointing=ps.endpointing,
         agents=[
             AgentConfig(
                 id=uuid4(),
@@ -723,7 +723,10 @@ async def wait_idle_process(worker_log: WorkerLog, jobs_started: int, timeout: f
     """Waits until the worker has a prewarmed process that no job has taken yet."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if worker_log.count("process initialized") > jobs_started:
+        if (
+            worker_log.count("process initialized") + worker_log.count("job runner initialized")
+            > jobs_started
+        ):
             return True
         await asyncio.sleep(0.2)
     return False

@@ -8,6 +8,7 @@ from troupe_agent import worker
 from troupe_agent.local_models import LocalModels, shared_models
 from troupe_agent.providers.smart_turn import SmartTurnDetector
 from troupe_agent.session import turn_handling
+from troupe_agent.settings import Settings
 
 
 def test_prewarm_imports_what_the_first_job_would_import() -> None:
@@ -44,3 +45,12 @@ def test_turn_handling_per_endpointing_mode() -> None:
     assert plain["turn_detection"] == "vad" and plain["preemptive_generation"]["enabled"] is False
     # no detector: plain VAD endpointing, whatever the template asked
     assert turn_handling("smart_turn", None)["turn_detection"] == "vad"
+
+
+def test_thread_executor_setting_runs_jobs_as_threads(settings: Settings) -> None:
+    """``TROUPE_AGENT_JOB_EXECUTOR=thread``: one process, the models loaded once for all jobs."""
+    from livekit.agents import JobExecutorType
+
+    assert worker.build_server(settings)._job_executor_type != JobExecutorType.THREAD
+    settings.troupe_agent_job_executor = "thread"
+    assert worker.build_server(settings)._job_executor_type == JobExecutorType.THREAD
