@@ -72,6 +72,7 @@ MATRIX: dict[str, dict[str, Any]] = {
     "auth-logout_all": {"expect": signed_in(204)},
     # The mailed token is the credential: a wrong one is refused for everyone.
     "auth-confirm_email": {"expect": everyone(400), "body": {"token": "tec_wrong"}},
+    "auth-oauth_providers": {"expect": everyone(200)},
     "auth-oauth_start": {"expect": everyone(404)},
     "auth-oauth_callback": {"expect": everyone(404), "query": "code=c&state=s"},
     # --- me -----------------------------------------------------------------------------------

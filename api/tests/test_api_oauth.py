@@ -162,3 +162,26 @@ async def test_oauth_callback_refuses_foreign_state_and_unknown_provider(
     unknown = await client.get("/api/v1/auth/oauth/nope/start")
     assert unknown.status_code == 404
     assert unknown.json()["error"]["code"] == "oauth_provider_unknown"
+
+
+async def test_login_page_learns_which_providers_are_configured(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings
+) -> None:
+    none = await client.get("/api/v1/auth/oauth/providers")
+    assert none.status_code == 200 and none.json() == {"items": []}
+    app.dependency_overrides[get_settings] = lambda: settings.model_copy(
+        update={
+            "oauth_providers": {
+                "github": OAuthProvider(client_id="id", client_secret="secret"),
+                # No endpoints and no well-known ones: not offered.
+                "half": OAuthProvider(client_id="id", client_secret="secret"),
+            }
+        }
+    )
+    listed = await client.get("/api/v1/auth/oauth/providers")
+    assert listed.json() == {
+        "items": [
+            {"name": "github", "label": "GitHub", "start_url": "/api/v1/auth/oauth/github/start"}
+        ]
+    }
+    assert "secret" not in listed.text

@@ -19,6 +19,8 @@ from troupe_api.auth.schemas import (
     EmailChangeConfirm,
     EmailChanged,
     LoginRequest,
+    OAuthProviderList,
+    OAuthProviderRead,
     RefreshRequest,
     RegisterRequest,
 )
@@ -196,6 +198,29 @@ async def confirm_email(
     user = await email_change.confirm(db=db, redis=redis, token=body.token, ip=client_ip(request))
     await db.commit()
     return EmailChanged(email=user.email)
+
+
+OAUTH_LABELS = {"google": "Google", "github": "GitHub"}
+
+
+@router.get("/oauth/providers", name="oauth_providers", response_model=OAuthProviderList)
+async def oauth_providers(settings: SettingsDep) -> OAuthProviderList:
+    """The OAuth providers this deployment signs in with (those fully configured), for the
+    login page's buttons. Public; names only, never client ids or secrets."""
+    items = []
+    for name in sorted(settings.oauth_providers):
+        try:
+            oauth.provider_config(settings, name)
+        except TroupeError:
+            continue
+        items.append(
+            OAuthProviderRead(
+                name=name,
+                label=OAUTH_LABELS.get(name, name.replace("-", " ").replace("_", " ").title()),
+                start_url=f"/api/v1/auth/oauth/{name}/start",
+            )
+        )
+    return OAuthProviderList(items=items)
 
 
 @router.get(

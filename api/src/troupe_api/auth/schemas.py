@@ -93,3 +93,13 @@ class ProfileUpdate(BaseModel):
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=10, max_length=256)
+
+
+class OAuthProviderRead(BaseModel):
+    name: str
+    label: str
+    start_url: str = Field(description="Open this path in the browser to sign in.")
+
+
+class OAuthProviderList(BaseModel):
+    items: list[OAuthProviderRead]
