@@ -4,15 +4,20 @@ pinned by a test that fails without its fix."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
-from api_factories import bearer_for, make_published_template, make_user
+from api_factories import bearer_for, make_org, make_published_template, make_user
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_api.audit import service as audit
+from troupe_api.audit.models import AuditAction
 from troupe_api.core.crypto import SecretBox, encrypted_columns, rotate_all
 from troupe_api.core.settings import Settings
 from troupe_api.jobs import tasks
 from troupe_api.models import Base
-from troupe_api.organizations.models import Organization, Role
+from troupe_api.organizations import service as organizations
+from troupe_api.organizations.models import Membership, Organization, Role
 from troupe_api.tools import service as tools
 from troupe_api.tools.schemas import WebhookToolSpec
 from troupe_api.webhook_endpoints import service as endpoints
@@ -154,3 +159,49 @@ def test_every_secret_looking_column_is_registered_for_rotation() -> None:
         and not column.name.endswith(("_names", "_hash", "_hint", "_at"))
     }
     assert looks_secret <= registered, sorted(looks_secret - registered)
+
+
+async def test_the_audit_log_shows_a_members_logins_only_from_when_they_joined(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    home = await make_org(db)
+    other = await make_org(db)
+    user = await make_user(db, home, Role.MEMBER)
+    before = await audit.record(
+        db=db, action=AuditAction.LOGIN_SUCCEEDED, user_id=user.id, ip="198.51.100.7"
+    )
+    before.created_at = now - timedelta(hours=2)
+    await organizations.ensure_membership(
+        db=db, organization_id=other.id, user_id=user.id, role=Role.MEMBER
+    )
+    membership = await db.scalar(
+        select(Membership).where(
+            Membership.organization_id == other.id, Membership.user_id == user.id
+        )
+    )
+    assert membership is not None
+    membership.created_at = now - timedelta(hours=1)
+    home_membership = await db.scalar(
+        select(Membership).where(
+            Membership.organization_id == home.id, Membership.user_id == user.id
+        )
+    )
+    assert home_membership is not None
+    home_membership.created_at = now - timedelta(hours=3)
+    after = await audit.record(
+        db=db, action=AuditAction.LOGIN_SUCCEEDED, user_id=user.id, ip="203.0.113.9"
+    )
+    after.created_at = now - timedelta(minutes=30)
+    await db.flush()
+
+    async def logins(org: Organization) -> list[int]:
+        headers = await _admin(db, settings, org)
+        listed = await client.get(
+            "/api/v1/audit-events", params={"action": "auth.login_succeeded"}, headers=headers
+        )
+        assert listed.status_code == 200, listed.text
+        return [e["id"] for e in listed.json()["items"] if e["user_id"] == str(user.id)]
+
+    assert await logins(other) == [after.id]  # not the login from before they joined
+    assert await logins(home) == [after.id, before.id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -29,6 +30,9 @@ async def record(
         action=action.value,
         ip=ip,
         details=details or {},
+        # Wall-clock time, like memberships': reads compare the two (a member's logins show
+        # from the time they joined), so both must order as they happened, not by transaction.
+        created_at=datetime.now(UTC),
     )
     db.add(event)
     await db.flush()
@@ -43,13 +47,22 @@ async def list_for_org(
     limit: int,
     action: str | None = None,
 ) -> list[AuditEvent]:
-    """The organization's events and the org-less events (logins) of its current members,
-    newest first."""
-    members = select(Membership.user_id).where(Membership.organization_id == organization_id)
+    """The organization's events and the org-less events (logins) of its current members
+    from the time they joined it (what a member did before, and where from, is not this
+    organization's business), newest first."""
+    member_then = (
+        select(Membership.id)
+        .where(
+            Membership.organization_id == organization_id,
+            Membership.user_id == AuditEvent.user_id,
+            Membership.created_at <= AuditEvent.created_at,
+        )
+        .exists()
+    )
     query = select(AuditEvent).where(
         or_(
             AuditEvent.organization_id == organization_id,
-            AuditEvent.organization_id.is_(None) & AuditEvent.user_id.in_(members),
+            AuditEvent.organization_id.is_(None) & member_then,
         )
     )
     if before_id is not None:
