@@ -7,13 +7,9 @@ import { ButtonLink } from '@/components/ui/button';
 import { PageHeader } from '@/components/shell/page-header';
 import { DASHBOARD_SECTIONS } from '@/components/shell/dashboard-nav';
 import { formatCost } from '@/components/sessions/format';
-import {
-  costMicrosOf,
-  minutesOf,
-  usageRows,
-  type UsageResponse,
-} from '@/components/usage/usage-data';
-import type { Schema } from '@/lib/api/client';
+import { StartHereCard } from '@/components/dash/start-here-card';
+import { costMicrosOf, minutesOf, type UsageResponse } from '@/components/usage/usage-data';
+import { errorMessage, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 import { useState } from 'react';
 import styles from './dashboard.module.css';
@@ -40,17 +36,14 @@ export default function DashboardHome() {
     query: { status: 'active', limit: 200 },
     pollMs: 5000,
   });
-  const month = useApi<Schema<'SessionList'>>('/sessions', {
-    query: { since: monthStart, limit: 200 },
-  });
+  // The same report the usage page reads; its totals are the month's minutes and cost.
   const usage = useApi<UsageResponse>('/usage', { query: { since: monthStart, group_by: 'day' } });
-  const rows = usageRows(usage.data);
-  const usageMinutes = usage.data ? rows.reduce((s, r) => s + minutesOf(r), 0) : null;
-  const sessionMinutes = month.data
-    ? month.data.items.reduce((s, x) => s + (x.duration_seconds ?? 0) / 60, 0)
-    : null;
-  const minutes = usageMinutes ?? sessionMinutes;
-  const cost = usage.data ? rows.reduce((s, r) => s + costMicrosOf(r), 0) : null;
+  const totals = usage.data?.totals;
+  const usageHint = usage.error
+    ? `Couldn’t load usage: ${errorMessage(usage.error)}`
+    : usage.loading && !totals
+      ? 'Loading…'
+      : undefined;
 
   const stats = [
     {
@@ -60,7 +53,8 @@ export default function DashboardHome() {
     },
     {
       label: 'Minutes this month',
-      value: minutes === null ? '—' : minutes.toFixed(1),
+      value: totals ? minutesOf(totals).toFixed(1) : '—',
+      hint: usageHint,
       id: 'minutes',
     },
     {
@@ -70,8 +64,8 @@ export default function DashboardHome() {
     },
     {
       label: 'Cost this month',
-      value: cost === null ? '—' : formatCost(cost),
-      hint: cost === null ? 'Usage API not available yet' : undefined,
+      value: totals ? formatCost(costMicrosOf(totals)) : '—',
+      hint: usageHint,
       id: 'cost',
     },
   ];
@@ -83,6 +77,7 @@ export default function DashboardHome() {
         description={`${org?.organization_name ?? 'Your organization'} at a glance.`}
         actions={<ButtonLink href="/dashboard/templates">Test a template</ButtonLink>}
       />
+      <StartHereCard />
       <section className={styles.stats} aria-label="Overview">
         {stats.map((stat) => (
           <div key={stat.label} className={styles.stat} data-testid={`stat-${stat.id}`}>
