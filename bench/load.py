@@ -282,12 +282,13 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             "TROUPE_AGENT_METRICS_PORT": str(metrics_port := vl.free_port()),
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
             "TROUPE_AGENT_JOB_EXECUTOR": args.executor,
+            "TROUPE_SIMULATIONS_ENABLED": "false",
         }
         worker = await vl.spawn("worker", argv, env, worker_log.path)
         children.append(worker)
         vl.log(f"livekit {url}; worker pid {worker.proc.pid}; waiting for {max(levels)} processes")
         deadline = time.perf_counter() + 180
-        while ready(worker_log) < max(levels):
+        while ready(worker_log) < max(levels) or not worker_log.count("registered worker"):
             if time.perf_counter() > deadline or worker.proc.returncode is not None:
                 raise RuntimeError(f"worker processes not ready; see {worker_log.path}")
             await asyncio.sleep(0.5)

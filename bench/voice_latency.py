@@ -758,13 +758,16 @@ async def start_worker(
         "TROUPE_AGENT_LOAD_THRESHOLD": "inf",
         "TROUPE_AGENT_SPOOL_DIR": str(spool),
         "TROUPE_FAKE_STT_SCRIPT": json.dumps(SENTENCES),
+        "TROUPE_SIMULATIONS_ENABLED": "false",
         **flags,
     }
     child = await spawn("worker", argv, env, worker_log.path)
     log(f"worker spawned with {flags or 'default flags'}; waiting for a prewarmed process")
-    if not await wait_idle_process(worker_log, 0, 180):
-        await child.stop(10)
-        raise RuntimeError(f"worker never got a process ready; see {worker_log.path}")
+    deadline = time.perf_counter() + 180
+    while not (worker_log.count("registered worker") and await wait_idle_process(worker_log, 0, 1)):
+        if time.perf_counter() > deadline or child.proc.returncode is not None:
+            await child.stop(10)
+            raise RuntimeError(f"worker never got ready; see {worker_log.path}")
     return child, worker_log
 
 
