@@ -19,6 +19,7 @@ from troupe_api.apikeys import service as apikeys
 from troupe_api.apikeys.models import Scope
 from troupe_api.core.settings import Settings
 from troupe_api.invitations import service as invitations
+from troupe_api.knowledge.models import KnowledgeBase, KnowledgeDocument
 from troupe_api.main import create_app
 from troupe_api.organizations.models import Role
 from troupe_api.sessions import service as sessions
@@ -99,6 +100,20 @@ async def _world(db: AsyncSession, settings: Settings) -> World:
         scopes=[Scope.SESSIONS_READ],
         expires_at=None,
     )
+    base = KnowledgeBase(organization_id=org.id, name="Handbook", embedding_model="m")
+    db.add(base)
+    await db.flush()
+    document = KnowledgeDocument(
+        organization_id=org.id,
+        knowledge_base_id=base.id,
+        filename="handbook.md",
+        declared_type="text/markdown",
+        size_bytes=1,
+        sha256="0" * 64,
+        storage_key=f"knowledge/{org.id}/{base.id}/doc",
+        status="queued",
+    )
+    db.add(document)
     await db.commit()
     headers = {"anon": {}}
     for role, user in (("viewer", viewer), ("member", member), ("admin", admin), ("other", other)):
@@ -111,8 +126,12 @@ async def _world(db: AsyncSession, settings: Settings) -> World:
         "template_id": str(template.id),
         "provider": "unknown-provider",
     }
+        "key_provider": "deepgram",
+        "base_id": str(base.id),
+        "document_id": str(document.id),
     secrets_ = [str(org.id), str(session.id), str(template.id), org.slug, session.room_name]
     secrets_ += [u.email for u in (viewer, member, admin, target)]
+    secrets_ += [str(base.id), str(document.id)]
     return World(ids=ids, headers=headers, secrets=secrets_)
 
 

@@ -92,6 +92,7 @@ TAG_SCOPES: dict[str, str] = {
     "agent-sets": "agents",
     "agent_sets": "agents",
     "tools": "agents",
+    "knowledge": "agents",
     "templates": "templates",
     "deployments": "templates",
     "sessions": "sessions",

@@ -15,6 +15,8 @@ from troupe_api.catalog.router import router as catalog_router
 from troupe_api.deployments.router import embed_router
 from troupe_api.deployments.router import router as deployments_router
 from troupe_api.health.router import router as health_router
+from troupe_api.knowledge.router import router as knowledge_router
+from troupe_api.knowledge.router import runtime_router as knowledge_runtime_router
 from troupe_api.organizations.router import router as organizations_router
 from troupe_api.platform.router import router as platform_router
 from troupe_api.recordings.router import files_router
@@ -46,6 +48,7 @@ api_router.include_router(agent_sets_router)
 api_router.include_router(tools_router)
 api_router.include_router(templates_router)
 api_router.include_router(template_insights_router)
+api_router.include_router(knowledge_router)
 api_router.include_router(bulk_router)
 api_router.include_router(deployments_router)
 api_router.include_router(embed_router)
@@ -60,3 +63,4 @@ api_router.include_router(runtime_router)
 api_router.include_router(simulations_runtime_router)
 api_router.include_router(recordings_runtime_router)
 api_router.include_router(webhooks_router)
+api_router.include_router(knowledge_runtime_router)

@@ -150,6 +150,10 @@ class AgentConfig(Contract):
     modalities: list[VideoSource] = Field(default_factory=list)
     panels: list[PanelType] = Field(default_factory=list)
     vision: VisionSettings = Field(default_factory=VisionSettings)
+    knowledge_bases: list[UUID] = Field(
+        default_factory=list,
+        description="Knowledge bases the agent searches with the built-in search_knowledge tool.",
+    )
 
 
 class SessionConfig(Contract):

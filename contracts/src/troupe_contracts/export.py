@@ -14,6 +14,7 @@ from troupe_contracts import constants, providers
 from troupe_contracts.config import SessionConfig
 from troupe_contracts.errors import ErrorEnvelope
 from troupe_contracts.events import AgentEvent
+from troupe_contracts.knowledge import KnowledgeSearchRequest, KnowledgeSearchResult
 from troupe_contracts.log import LogEntry, SessionLogBatch
 from troupe_contracts.panels import PanelCommand, PanelState
 from troupe_contracts.providers import ProviderSpec
@@ -78,6 +79,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     RecordingUploadResult,
     Scenario,
     SimulationResult,
+    KnowledgeSearchRequest,
+    KnowledgeSearchResult,
 )
 UNIONS: dict[str, Any] = {
     "AgentEvent": AgentEvent,

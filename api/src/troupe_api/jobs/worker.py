@@ -23,6 +23,10 @@ from troupe_api.jobs.queue import (  # noqa: F401  (QUEUE_NAME re-exported)
     create_queue,
     flush,
 )
+from troupe_api.knowledge import service as knowledge
+from troupe_api.knowledge.limits import limits_for
+from troupe_api.knowledge.models import KnowledgeDocument
+from troupe_api.organizations.models import Organization
 
 log = get_logger(__name__)
 
@@ -137,6 +141,22 @@ async def analyze_stale_sessions(ctx: Context) -> int:
     return count
 
 
+async def ingest_knowledge_document(ctx: Context, *, document_id: str) -> dict[str, Any]:
+    job = ctx.get("job")
+    final = job is None or job.attempts >= job.retries
+    async with ctx["session_factory"]() as db:
+        doc = await db.get(KnowledgeDocument, uuid.UUID(document_id))
+        org = await db.get(Organization, doc.organization_id) if doc else None
+        result = await knowledge.ingest_document(
+            db=db,
+            storage=get_storage(ctx["settings"]),
+            document_id=uuid.UUID(document_id),
+            max_pdf_pages=limits_for(org.plan if org else "free").max_pdf_pages,
+            final_attempt=final,
+        )
+    return {"status": result.status, "chunks": result.chunks, "error_code": result.error_code}
+
+
 FUNCTIONS: list[Any] = [
     sweep_orphaned_sessions,
     end_session_if_user_left,
@@ -146,6 +166,7 @@ FUNCTIONS: list[Any] = [
     deliver_webhook,
     retry_due_webhook_deliveries,
     analyze_stale_sessions,
+    ingest_knowledge_document,
 ]
 CRON_JOBS = [
     CronJob(retry_due_webhook_deliveries, cron="* * * * *", timeout=55),

@@ -67,7 +67,8 @@ def _read_safetensors(data: bytes) -> dict[str, npt.NDArray[Any]]:
 def _layer_norm(x: Vectors, w: Vectors, b: Vectors, eps: float = 1e-12) -> Vectors:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + eps) * w + b).astype(np.float32)
+    out: Vectors = ((x - mean) / np.sqrt(var + eps) * w + b).astype(np.float32)
+    return out
 
 
 def _gelu(x: Vectors) -> Vectors:
@@ -99,7 +100,10 @@ class MiniLMEmbedder:
                 self.w[key] = np.ascontiguousarray(self.w[key].T)
 
     def _linear(self, x: Vectors, prefix: str) -> Vectors:
-        return (x @ self.w[f"{prefix}.weight"] + self.w[f"{prefix}.bias"]).astype(np.float32)
+        # As one 2-D GEMM: numpy's stacked matmul does not always reach BLAS.
+        flat = np.ascontiguousarray(x.reshape(-1, x.shape[-1]))
+        out = flat @ self.w[f"{prefix}.weight"] + self.w[f"{prefix}.bias"]
+        return out.reshape(*x.shape[:-1], -1).astype(np.float32, copy=False)
 
     def _forward(self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> Vectors:
         w = self.w
@@ -117,12 +121,15 @@ class MiniLMEmbedder:
             p = f"encoder.layer.{i}"
 
             def split(t: Vectors) -> Vectors:
-                return t.reshape(batch, seq, self.heads, head_dim).transpose(0, 2, 1, 3)
+                heads = t.reshape(batch, seq, self.heads, head_dim).transpose(0, 2, 1, 3)
+                return np.ascontiguousarray(heads)
 
             q = split(self._linear(x, f"{p}.attention.self.query"))
             k = split(self._linear(x, f"{p}.attention.self.key"))
             v = split(self._linear(x, f"{p}.attention.self.value"))
-            scores = (q @ k.transpose(0, 1, 3, 2)) / np.float32(np.sqrt(head_dim)) + bias
+            scores = (q @ np.ascontiguousarray(k.transpose(0, 1, 3, 2))) / np.float32(
+                np.sqrt(head_dim)
+            ) + bias
             scores = scores - scores.max(-1, keepdims=True)
             probs = np.exp(scores)
             probs /= probs.sum(-1, keepdims=True)
@@ -141,7 +148,8 @@ class MiniLMEmbedder:
         m = mask[:, :, None].astype(np.float32)
         pooled = (x * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        result: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return result
 
     def embed(self, texts: list[str], *, batch_size: int = 16) -> Vectors:
         if not texts:
