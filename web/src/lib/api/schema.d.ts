@@ -145,6 +145,49 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/email/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm Email
+     * @description Confirm an email change with the token from the link mailed to the new address (the
+     *     token is the credential; it works once). 400 ``email_change_invalid`` when unknown, used
+     *     or expired.
+     */
+    post: operations['auth-confirm_email'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/oauth/providers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Oauth Providers
+     * @description The OAuth providers this deployment signs in with (those fully configured), for the
+     *     login page's buttons. Public; names only, never client ids or secrets.
+     */
+    get: operations['auth-oauth_providers'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/oauth/{provider}/start': {
     parameters: {
       query?: never;
@@ -228,6 +271,32 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/me/email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Request Email Change
+     * @description Ask to change the email address (current password required). A confirmation link goes
+     *     to the new address (``POST /auth/email/confirm`` with its token); until it is opened the
+     *     address stays the same. A new request replaces the previous link.
+     */
+    post: operations['me-request_email_change'];
+    /**
+     * Cancel Email Change
+     * @description Forget a pending email change: its link stops working.
+     */
+    delete: operations['me-cancel_email_change'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/organizations': {
     parameters: {
       query?: never;
@@ -239,7 +308,8 @@ export interface paths {
     put?: never;
     /**
      * Create
-     * @description Create another organization; the caller becomes its admin.
+     * @description Create another organization; the caller becomes its admin. It starts on the trial plan
+     *     (``TROUPE_TRIAL_DAYS``).
      */
     post: operations['organizations-create'];
     delete?: never;
@@ -372,6 +442,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/platform/organizations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List Organizations
+     * @description Every organization with its plan and trial, oldest first, and the plans there are.
+     */
+    get: operations['platform-list_organizations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/platform/organizations/{slug}/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Set Plan
+     * @description Put an organization on a plan. The trial plan ends ``trial_days`` from now (default
+     *     ``TROUPE_TRIAL_DAYS``); other plans have no trial end.
+     */
+    put: operations['platform-set_plan'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/api-keys': {
     parameters: {
       query?: never;
@@ -405,6 +516,50 @@ export interface paths {
     post?: never;
     /** Revoke */
     delete: operations['api-keys-revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/provider-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List
+     * @description Every provider an organization can bring a key for, and whether it has.
+     */
+    get: operations['provider-keys-list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/provider-keys/{key_provider}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Put
+     * @description Save (or replace) the key; it is encrypted at rest and never shown again.
+     */
+    put: operations['provider-keys-put'];
+    post?: never;
+    /**
+     * Delete
+     * @description Forget the key (idempotent): the organization's sessions use the platform's key again.
+     */
+    delete: operations['provider-keys-delete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -825,6 +980,120 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/knowledge-bases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List */
+    get: operations['knowledge-list'];
+    put?: never;
+    /** Create */
+    post: operations['knowledge-create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/knowledge-bases/{base_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get */
+    get: operations['knowledge-get'];
+    put?: never;
+    post?: never;
+    /** Delete */
+    delete: operations['knowledge-delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/knowledge-bases/{base_id}/documents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Documents */
+    get: operations['knowledge-list_documents'];
+    put?: never;
+    /**
+     * Upload Document
+     * @description Store the file and queue its ingestion (202). Status goes queued → parsed → chunked →
+     *     embedded, or error with a reason. The same file again returns the existing document
+     *     (``duplicate``, 200). Files over the plan's size are refused before anything is stored.
+     */
+    post: operations['knowledge-upload_document'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/knowledge-bases/{base_id}/documents/{document_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get Document */
+    get: operations['knowledge-get_document'];
+    put?: never;
+    post?: never;
+    /** Delete Document */
+    delete: operations['knowledge-delete_document'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/knowledge-bases/{base_id}/documents/{document_id}/chunks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List Chunks */
+    get: operations['knowledge-list_chunks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/knowledge-bases/{base_id}/query': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Query
+     * @description Test a knowledge base: the ranked chunks an agent's ``search_knowledge`` would get.
+     */
+    post: operations['knowledge-query'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/session-templates': {
     parameters: {
       query?: never;
@@ -1169,7 +1438,7 @@ export interface paths {
     /**
      * Read
      * @description Status of a session. Auth: the session's participant token as bearer, or dashboard
-     *     auth (viewer and up) in the session's organization; open in development and test.
+     *     auth (viewer and up) in the session's organization.
      */
     get: operations['sessions-read'];
     put?: never;
@@ -1191,7 +1460,8 @@ export interface paths {
     put?: never;
     /**
      * Refresh Token
-     * @description A new participant token for the same identity and room.
+     * @description A new participant token for the same identity and room; ``session_ended`` (409) once
+     *     the session is over (a token would let the user, and the agent it dispatches, back in).
      */
     post: operations['sessions-refresh_token'];
     delete?: never;
@@ -1697,7 +1967,8 @@ export interface paths {
     };
     /**
      * Session Config
-     * @description The resolved configuration (template + agents) of a session.
+     * @description The resolved configuration (template + agents) of a session; ``session_ended`` (409)
+     *     once it is over, so a late or replayed agent dispatch does not run it again.
      */
     get: operations['runtime-session_config'];
     put?: never;
@@ -1808,6 +2079,27 @@ export interface paths {
      */
     put: operations['runtime-upload_recording'];
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/runtime/sessions/{session_id}/knowledge/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Knowledge Search
+     * @description The agent's ``search_knowledge``: hybrid search over the requested knowledge bases that
+     *     belong to the session's organization (any other id matches nothing).
+     */
+    post: operations['runtime-knowledge_search'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1983,6 +2275,11 @@ export interface components {
       /** Panels */
       panels: components['schemas']['PanelType'][];
       vision: components['schemas']['VisionSettings-Output'];
+      /**
+       * Knowledge Bases
+       * @description Knowledge bases the agent searches with the built-in search_knowledge tool.
+       */
+      knowledge_bases: string[];
     };
     /** AgentCreate */
     AgentCreate: {
@@ -2642,6 +2939,11 @@ export interface components {
        */
       token_type?: 'bearer';
     };
+    /** Body_knowledge-upload_document */
+    'Body_knowledge-upload_document': {
+      /** File */
+      file: string;
+    };
     /** Catalog */
     Catalog: {
       /** Providers */
@@ -2656,6 +2958,29 @@ export interface components {
       };
       /** Environments */
       environments: string[];
+    };
+    /** ChunkList */
+    ChunkList: {
+      /** Items */
+      items: components['schemas']['ChunkRead'][];
+    };
+    /** ChunkRead */
+    ChunkRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Position */
+      position: number;
+      /** Heading Path */
+      heading_path: string;
+      /** Text */
+      text: string;
+      /** Page */
+      page: number | null;
+      /** Embedding Model */
+      embedding_model: string | null;
     };
     /** CloneRequest */
     CloneRequest: {
@@ -2918,6 +3243,104 @@ export interface components {
       /** Enabled */
       enabled?: boolean | null;
     };
+    /** DocumentList */
+    DocumentList: {
+      /** Items */
+      items: components['schemas']['DocumentRead'][];
+    };
+    /** DocumentRead */
+    DocumentRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Knowledge Base Id
+       * Format: uuid
+       */
+      knowledge_base_id: string;
+      /** Filename */
+      filename: string;
+      /** Detected Type */
+      detected_type: string | null;
+      /** Size Bytes */
+      size_bytes: number;
+      /** Sha256 */
+      sha256: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'queued' | 'parsed' | 'chunked' | 'embedded' | 'error';
+      /** Error Code */
+      error_code: string | null;
+      /** Error Message */
+      error_message: string | null;
+      /** Pages */
+      pages: number;
+      /** Chunk Count */
+      chunk_count: number;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** DocumentUploadResult */
+    DocumentUploadResult: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Knowledge Base Id
+       * Format: uuid
+       */
+      knowledge_base_id: string;
+      /** Filename */
+      filename: string;
+      /** Detected Type */
+      detected_type: string | null;
+      /** Size Bytes */
+      size_bytes: number;
+      /** Sha256 */
+      sha256: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'queued' | 'parsed' | 'chunked' | 'embedded' | 'error';
+      /** Error Code */
+      error_code: string | null;
+      /** Error Message */
+      error_message: string | null;
+      /** Pages */
+      pages: number;
+      /** Chunk Count */
+      chunk_count: number;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+      /**
+       * Duplicate
+       * @default false
+       */
+      duplicate?: boolean;
+    };
     /** DryRunRequest */
     DryRunRequest: {
       /** Arguments */
@@ -2944,6 +3367,36 @@ export interface components {
       slug: string;
       /** Name */
       name?: string | null;
+    };
+    /** EmailChangeConfirm */
+    EmailChangeConfirm: {
+      /** Token */
+      token: string;
+    };
+    /** EmailChangePending */
+    EmailChangePending: {
+      /** Pending Email */
+      pending_email: string;
+      /**
+       * Expires At
+       * Format: date-time
+       */
+      expires_at: string;
+    };
+    /** EmailChangeRequest */
+    EmailChangeRequest: {
+      /**
+       * Email
+       * Format: email
+       */
+      email: string;
+      /** Current Password */
+      current_password: string;
+    };
+    /** EmailChanged */
+    EmailChanged: {
+      /** Email */
+      email: string;
     };
     /** EmbedAgent */
     EmbedAgent: {
@@ -3392,6 +3845,154 @@ export interface components {
       /** Intent */
       intent: string;
     };
+    /** KnowledgeBaseCreate */
+    KnowledgeBaseCreate: {
+      /** Name */
+      name: string;
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+    };
+    /** KnowledgeBaseList */
+    KnowledgeBaseList: {
+      /** Items */
+      items: components['schemas']['KnowledgeBaseRead'][];
+    };
+    /** KnowledgeBaseRead */
+    KnowledgeBaseRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /** Description */
+      description: string;
+      /** Embedding Model */
+      embedding_model: string;
+      /**
+       * Documents
+       * @default 0
+       */
+      documents?: number;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+    };
+    /** KnowledgeChunkHit */
+    KnowledgeChunkHit: {
+      /**
+       * Chunk Id
+       * Format: uuid
+       */
+      chunk_id: string;
+      /**
+       * Document Id
+       * Format: uuid
+       */
+      document_id: string;
+      /**
+       * Knowledge Base Id
+       * Format: uuid
+       */
+      knowledge_base_id: string;
+      /**
+       * Source
+       * @description The document's file name.
+       */
+      source: string;
+      /**
+       * Heading Path
+       * @default
+       */
+      heading_path: string;
+      /** Page */
+      page: number | null;
+      /** Text */
+      text: string;
+      /** Score */
+      score: number;
+    };
+    /** KnowledgeHit */
+    KnowledgeHit: {
+      /**
+       * Chunk Id
+       * Format: uuid
+       */
+      chunk_id: string;
+      /**
+       * Document Id
+       * Format: uuid
+       */
+      document_id: string;
+      /**
+       * Knowledge Base Id
+       * Format: uuid
+       */
+      knowledge_base_id: string;
+      /** Filename */
+      filename: string;
+      /** Heading Path */
+      heading_path: string;
+      /** Text */
+      text: string;
+      /** Page */
+      page: number | null;
+      /** Score */
+      score: number;
+      /** Vector Rank */
+      vector_rank: number | null;
+      /** Keyword Rank */
+      keyword_rank: number | null;
+    };
+    /** KnowledgeQuery */
+    KnowledgeQuery: {
+      /** Query */
+      query: string;
+      /**
+       * Limit
+       * @default 5
+       */
+      limit?: number;
+      /**
+       * Mode
+       * @default hybrid
+       * @enum {string}
+       */
+      mode?: 'hybrid' | 'vector' | 'keyword';
+    };
+    /** KnowledgeQueryResult */
+    KnowledgeQueryResult: {
+      /** Items */
+      items: components['schemas']['KnowledgeHit'][];
+    };
+    /** KnowledgeSearchRequest */
+    KnowledgeSearchRequest: {
+      /** Query */
+      query: string;
+      /**
+       * Knowledge Base Ids
+       * @description The agent's attached knowledge bases; the API ignores any that are not the session organization's.
+       */
+      knowledge_base_ids: string[];
+      /**
+       * Limit
+       * @default 5
+       */
+      limit?: number;
+    };
+    /** KnowledgeSearchResult */
+    KnowledgeSearchResult: {
+      /** Query */
+      query: string;
+      /** Chunks */
+      chunks: components['schemas']['KnowledgeChunkHit'][];
+    };
     /** LatencyStats */
     LatencyStats: {
       /** Count */
@@ -3462,6 +4063,11 @@ export interface components {
       memberships: components['schemas']['MembershipRead'][];
       /** Default Organization Id */
       default_organization_id: string | null;
+      /**
+       * Pending Email
+       * @description A requested new email address not yet confirmed.
+       */
+      pending_email?: string | null;
     };
     /** MemberList */
     MemberList: {
@@ -3629,6 +4235,23 @@ export interface components {
       /** Pattern */
       pattern: string;
     };
+    /** OAuthProviderList */
+    OAuthProviderList: {
+      /** Items */
+      items: components['schemas']['OAuthProviderRead'][];
+    };
+    /** OAuthProviderRead */
+    OAuthProviderRead: {
+      /** Name */
+      name: string;
+      /** Label */
+      label: string;
+      /**
+       * Start Url
+       * @description Open this path in the browser to sign in.
+       */
+      start_url: string;
+    };
     /** OrganizationCreate */
     OrganizationCreate: {
       /** Name */
@@ -3721,6 +4344,64 @@ export interface components {
       current_password: string;
       /** New Password */
       new_password: string;
+    };
+    /** PlanRead */
+    PlanRead: {
+      /** Name */
+      name: string;
+      /** Sessions Per Day */
+      sessions_per_day: number | null;
+      /** Concurrent Sessions */
+      concurrent_sessions: number | null;
+      /** Max Duration S */
+      max_duration_s: number | null;
+      /** Expires With Trial */
+      expires_with_trial: boolean;
+    };
+    /** PlanUpdate */
+    PlanUpdate: {
+      /**
+       * Plan
+       * @description free, trial, pro or enterprise
+       */
+      plan: string;
+      /**
+       * Trial Days
+       * @description Trial plan only: days from now until it ends (default TROUPE_TRIAL_DAYS).
+       */
+      trial_days?: number | null;
+    };
+    /** PlatformOrganizationList */
+    PlatformOrganizationList: {
+      /** Items */
+      items: components['schemas']['PlatformOrganizationRead'][];
+      /** Plans */
+      plans: components['schemas']['PlanRead'][];
+    };
+    /** PlatformOrganizationRead */
+    PlatformOrganizationRead: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /** Slug */
+      slug: string;
+      /** Plan */
+      plan: string;
+      /** Trial Ends At */
+      trial_ends_at: string | null;
+      /** Trial Expired */
+      trial_expired: boolean;
+      /** Members */
+      members: number;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
     };
     /** PriceList */
     PriceList: {
@@ -3831,6 +4512,63 @@ export interface components {
     ProfileUpdate: {
       /** Display Name */
       display_name?: string | null;
+    };
+    /**
+     * ProviderCredential
+     * @description An organization's own key for one provider, decrypted: it reaches only the runtime.
+     */
+    ProviderCredential: {
+      /**
+       * Api Key
+       * @default
+       */
+      api_key: string;
+      /**
+       * Base Url
+       * @description For ``openai-compatible`` only.
+       */
+      base_url: string | null;
+    };
+    /** ProviderKeyList */
+    ProviderKeyList: {
+      /** Items */
+      items: components['schemas']['ProviderKeyRead'][];
+    };
+    /** ProviderKeyRead */
+    ProviderKeyRead: {
+      /**
+       * Provider
+       * @enum {string}
+       */
+      provider: 'openai' | 'openai-compatible' | 'deepgram' | 'cartesia' | 'elevenlabs';
+      /** Configured */
+      configured: boolean;
+      /**
+       * Hint
+       * @description The last four characters of the key, when one is set.
+       */
+      hint?: string | null;
+      /** Base Url */
+      base_url?: string | null;
+      /** Updated At */
+      updated_at?: string | null;
+    };
+    /**
+     * ProviderKeySet
+     * @description Write-only: the key is never returned.
+     */
+    ProviderKeySet: {
+      /**
+       * Api Key
+       * @description Empty only for a keyless OpenAI-compatible server.
+       * @default
+       */
+      api_key?: string;
+      /**
+       * Base Url
+       * @description The server's base URL; required for openai-compatible.
+       */
+      base_url?: string | null;
     };
     /**
      * ProviderRole
@@ -4403,6 +5141,20 @@ export interface components {
        * @default
        */
       recording_consent_text: string;
+      /**
+       * Endpointing
+       * @description How the runtime decides the user has finished: 'smart_turn' (a short pause, then the offline Smart Turn model; unfinished sentences wait longer) or 'vad' (a fixed silence of about a second).
+       * @default smart_turn
+       * @enum {string}
+       */
+      endpointing: 'smart_turn' | 'vad';
+      /**
+       * Provider Keys
+       * @description The organization's own provider keys by provider (``openai``, ``deepgram``, ``cartesia``, ``elevenlabs``, ``openai-compatible``, ...; see ``troupe_contracts.providers.ORG_KEY_PROVIDERS``). The runtime uses them for this session instead of the platform's keys; a provider missing here falls back to the platform's.
+       */
+      provider_keys: {
+        [key: string]: components['schemas']['ProviderCredential'];
+      };
     };
     /**
      * SessionConnection
@@ -5595,6 +6347,8 @@ export interface components {
       transcription_delay_ms?: number | null;
       /** Llm Ttft Ms */
       llm_ttft_ms?: number | null;
+      /** Llm Ttfs Ms */
+      llm_ttfs_ms?: number | null;
       /** Tts Ttfb Ms */
       tts_ttfb_ms?: number | null;
       /** E2E Latency Ms */
@@ -5625,6 +6379,8 @@ export interface components {
       transcription_delay_ms: number | null;
       /** Llm Ttft Ms */
       llm_ttft_ms: number | null;
+      /** Llm Ttfs Ms */
+      llm_ttfs_ms: number | null;
       /** Tts Ttfb Ms */
       tts_ttfb_ms: number | null;
       /** E2E Latency Ms */
@@ -6339,6 +7095,86 @@ export interface operations {
       };
     };
   };
+  'auth-confirm_email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmailChangeConfirm'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailChanged'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'auth-oauth_providers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OAuthProviderList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   'auth-oauth_start': {
     parameters: {
       query?: never;
@@ -6510,6 +7346,84 @@ export interface operations {
         'application/json': components['schemas']['PasswordChange'];
       };
     };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'me-request_email_change': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmailChangeRequest'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailChangePending'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'me-cancel_email_change': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
     responses: {
       /** @description Successful Response */
       204: {
@@ -6956,6 +7870,88 @@ export interface operations {
       };
     };
   };
+  'platform-list_organizations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlatformOrganizationList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'platform-set_plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        slug: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PlanUpdate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlatformOrganizationRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   'api-keys-list': {
     parameters: {
       query?: never;
@@ -7048,6 +8044,132 @@ export interface operations {
       };
       path: {
         api_key_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'provider-keys-list': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProviderKeyList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'provider-keys-put': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        key_provider: 'openai' | 'openai-compatible' | 'deepgram' | 'cartesia' | 'elevenlabs';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ProviderKeySet'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProviderKeyRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'provider-keys-delete': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        key_provider: 'openai' | 'openai-compatible' | 'deepgram' | 'cartesia' | 'elevenlabs';
       };
       cookie?: never;
     };
@@ -8390,6 +9512,436 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ToolUsage'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-list': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeBaseList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-create': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['KnowledgeBaseCreate'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeBaseRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-get': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        base_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeBaseRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-delete': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        base_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-list_documents': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        base_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-upload_document': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        base_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': components['schemas']['Body_knowledge-upload_document'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentUploadResult'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-get_document': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        base_id: string;
+        document_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-delete_document': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        base_id: string;
+        document_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-list_chunks': {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        base_id: string;
+        document_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChunkList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'knowledge-query': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        base_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['KnowledgeQuery'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeQueryResult'];
         };
       };
       /** @description Client error */
@@ -11244,6 +12796,50 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['RecordingUploadResult'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'runtime-knowledge_search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        session_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['KnowledgeSearchRequest'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeSearchResult'];
         };
       };
       /** @description Client error */

@@ -1,16 +1,19 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { EmailChange } from '@/components/account/email-change';
+import { Organizations } from '@/components/account/organizations';
+import { SignOutEverywhere } from '@/components/account/sign-out-everywhere';
 import { RedactionSettings } from '@/components/admin/redaction-settings';
 import { useSession } from '@/components/auth/session-provider';
-import { Badge, Card, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
+import { Card, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems } from '@/lib/api/client';
 import { validatePasswordChange } from '@/components/auth/password';
 
 export default function SettingsPage() {
-  const { me, org, reloadMe } = useSession();
+  const { me, org, reloadMe, switchOrg } = useSession();
   const [name, setName] = useState(me.user.display_name);
   const [profileMsg, setProfileMsg] = useState<string | null>(null);
   const [profileErr, setProfileErr] = useState<unknown>(null);
@@ -61,7 +64,6 @@ export default function SettingsPage() {
           <form className={dash.stack} onSubmit={(e) => void saveProfile(e)} noValidate>
             {profileMsg && <Notice tone="success">{profileMsg}</Notice>}
             <ErrorBanner error={profileErr} />
-            <TextField label="Email" value={me.user.email} disabled readOnly />
             <TextField
               label="Display name"
               id="profile-name"
@@ -70,6 +72,9 @@ export default function SettingsPage() {
             />
             <Button type="submit">Save profile</Button>
           </form>
+        </Card>
+        <Card title="Email" testId="email-card">
+          <EmailChange email={me.user.email} pendingEmail={me.pending_email} onChanged={reloadMe} />
         </Card>
         <Card title="Password">
           <form className={dash.stack} onSubmit={(e) => void changePassword(e)} noValidate>
@@ -102,18 +107,16 @@ export default function SettingsPage() {
             <Button type="submit">Change password</Button>
           </form>
         </Card>
-        <Card title="Organizations">
-          <ul className={dash.stack} style={{ gap: 8, listStyle: 'none', padding: 0, margin: 0 }}>
-            {me.memberships.map((m) => (
-              <li key={m.organization_id} className={dash.row}>
-                <strong>{m.organization_name}</strong>
-                <Badge>{m.role}</Badge>
-                {m.organization_id === org?.organization_id && (
-                  <Badge tone="accent">selected</Badge>
-                )}
-              </li>
-            ))}
-          </ul>
+        <Card title="Organizations" testId="organizations-card">
+          <Organizations
+            memberships={me.memberships}
+            selected={org}
+            reloadMe={reloadMe}
+            switchOrg={switchOrg}
+          />
+        </Card>
+        <Card title="Sessions" testId="sessions-card">
+          <SignOutEverywhere />
         </Card>
         <RedactionSettings isAdmin={org?.role === 'admin'} />
       </div>
