@@ -381,3 +381,27 @@ async def test_a_malformed_tool_call_is_answered_with_an_apology_and_a_logged_ca
     assert any(
         "malformed tool call" in e.message and "transfer_to_nobody" in e.message for e in errors
     )
+
+
+async def test_an_organizations_own_server_serves_its_sessions(
+    llama_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No OPENAI_BASE_URL on the platform: the organization's base URL (from the session
+    config) is the server its agents talk to."""
+    from troupe_contracts.config import ProviderCredential
+
+    settings = make_settings(llama_server, monkeypatch, tmp_path).model_copy(
+        update={"openai_base_url": None}
+    )
+    platform = ProviderRegistry(settings, LocalModels())
+    config = demo_config().model_copy(
+        update={"provider_keys": {"openai-compatible": ProviderCredential(base_url=llama_server)}}
+    )
+    registry = platform.for_session(config)
+    model = registry.llm(f"openai-compatible/{MODEL}")
+    assert registry.resolutions[-1].reason is None
+    chat = llm.ChatContext()
+    chat.add_message(role="user", content="Say hello.")
+    async with model.chat(chat_ctx=chat) as stream:
+        text = "".join([c.delta.content async for c in stream if c.delta and c.delta.content])
+    assert text.strip()

@@ -47,6 +47,7 @@ EXPECTED_TABLES = {
     "knowledge_bases",
     "knowledge_documents",
     "knowledge_chunks",
+    "provider_keys",
 }
 
 

@@ -280,6 +280,7 @@ async def entrypoint(ctx: JobContext) -> None:
     def on_entered(agent: TroupeAgent) -> None:
         structlog.contextvars.bind_contextvars(agent=agent.slug)
 
+    registry = registry.for_session(config)  # the organization's own keys, if any
     factory = AgentFactory(config, registry, runtime=runtime, on_entered=on_entered)
     try:
         factory.validate()

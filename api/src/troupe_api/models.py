@@ -11,6 +11,7 @@ from troupe_api.deployments.models import Deployment
 from troupe_api.invitations.models import Invitation
 from troupe_api.knowledge.models import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
 from troupe_api.organizations.models import Membership, Organization
+from troupe_api.provider_keys.models import ProviderKey
 from troupe_api.recordings.models import Recording
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.simulations.models import SimulationRun, SimulationScenario
@@ -37,6 +38,7 @@ __all__ = [
     "OAuthAccount",
     "Organization",
     "Price",
+    "ProviderKey",
     "Recording",
     "RefreshToken",
     "Session",

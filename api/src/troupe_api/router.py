@@ -19,6 +19,7 @@ from troupe_api.knowledge.router import router as knowledge_router
 from troupe_api.knowledge.router import runtime_router as knowledge_runtime_router
 from troupe_api.organizations.router import router as organizations_router
 from troupe_api.platform.router import router as platform_router
+from troupe_api.provider_keys.router import router as provider_keys_router
 from troupe_api.recordings.router import files_router
 from troupe_api.recordings.router import runtime_router as recordings_runtime_router
 from troupe_api.recordings.router import sessions_router as recordings_router
@@ -40,6 +41,7 @@ api_router.include_router(me_router)
 api_router.include_router(organizations_router)
 api_router.include_router(platform_router)
 api_router.include_router(api_keys_router)
+api_router.include_router(provider_keys_router)
 api_router.include_router(audit_router)
 api_router.include_router(catalog_router)
 api_router.include_router(agents_router)

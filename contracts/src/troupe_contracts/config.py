@@ -156,6 +156,15 @@ class AgentConfig(Contract):
     )
 
 
+class ProviderCredential(Contract):
+    """An organization's own key for one provider, decrypted: it reaches only the runtime."""
+
+    api_key: str = Field(default="", max_length=500)
+    base_url: str | None = Field(
+        default=None, max_length=500, description="For ``openai-compatible`` only."
+    )
+
+
 class SessionConfig(Contract):
     session_id: UUID
     organization_id: UUID
@@ -178,6 +187,17 @@ class SessionConfig(Contract):
             "How the runtime decides the user has finished: 'smart_turn' (a short pause, then "
             "the offline Smart Turn model; unfinished sentences wait longer) or 'vad' (a fixed "
             "silence of about a second)."
+        ),
+    )
+
+    provider_keys: dict[str, ProviderCredential] = Field(
+        default_factory=dict,
+        description=(
+            "The organization's own provider keys by provider (``openai``, ``deepgram``, "
+            "``cartesia``, ``elevenlabs``, ``openai-compatible``, ...; see "
+            "``troupe_contracts.providers.ORG_KEY_PROVIDERS``). The runtime uses them for this "
+            "session instead of the platform's keys; a provider missing here falls back to the "
+            "platform's."
         ),
     )
 

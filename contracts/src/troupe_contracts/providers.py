@@ -183,9 +183,35 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
 )
 
 
+ORG_KEY_PROVIDERS: dict[str, str] = {
+    "openai": "OPENAI_API_KEY",
+    "openai-compatible": "OPENAI_BASE_URL",
+    "deepgram": "DEEPGRAM_API_KEY",
+    "cartesia": "CARTESIA_API_KEY",
+    "elevenlabs": "ELEVEN_API_KEY",
+}
+"""The providers an organization can bring its own key for, with the platform environment
+variable that key stands in for (``requires_env`` of the catalog). For ``openai-compatible``
+the organization gives a base URL and, when its server wants one, a key."""
+
+
+def org_key_provider(env_name: str) -> str | None:
+    """The ``ORG_KEY_PROVIDERS`` entry whose key stands in for ``env_name``."""
+    return next((p for p, env in ORG_KEY_PROVIDERS.items() if env == env_name), None)
+
+
 def provider_by_id(provider_id: str) -> ProviderSpec | None:
-    """The catalog entry for ``provider/model``, or None when unknown."""
-    return next((p for p in PROVIDER_CATALOG if p.id == provider_id), None)
+    """The catalog entry for ``provider/model``, or None when unknown. Any
+    ``openai-compatible/<model>`` is the generic OpenAI-compatible entry: the model is whatever
+    the server at OPENAI_BASE_URL (or the organization's base URL) serves under that name."""
+    spec = next((p for p in PROVIDER_CATALOG if p.id == provider_id), None)
+    if (
+        spec is None
+        and provider_id.startswith("openai-compatible/")
+        and provider_id != ("openai-compatible/")
+    ):
+        return next(p for p in PROVIDER_CATALOG if p.id == "openai-compatible/default")
+    return spec
 
 
 DEFAULT_OFFLINE = {

@@ -887,6 +887,16 @@ export interface PanelStateData {
   image: PanelImageRef | null;
 }
 /**
+ * An organization's own key for one provider, decrypted: it reaches only the runtime.
+ */
+export interface ProviderCredential {
+  api_key: string;
+  /**
+   * For ``openai-compatible`` only.
+   */
+  base_url: string | null;
+}
+/**
  * One selectable model of one provider.
  */
 export interface ProviderSpec {
@@ -1017,6 +1027,12 @@ export interface SessionConfig {
    * How the runtime decides the user has finished: 'smart_turn' (a short pause, then the offline Smart Turn model; unfinished sentences wait longer) or 'vad' (a fixed silence of about a second).
    */
   endpointing: 'smart_turn' | 'vad';
+  /**
+   * The organization's own provider keys by provider (``openai``, ``deepgram``, ``cartesia``, ``elevenlabs``, ``openai-compatible``, ...; see ``troupe_contracts.providers.ORG_KEY_PROVIDERS``). The runtime uses them for this session instead of the platform's keys; a provider missing here falls back to the platform's.
+   */
+  provider_keys: {
+    [k: string]: ProviderCredential | undefined;
+  };
 }
 /**
  * What the browser needs to join the room.

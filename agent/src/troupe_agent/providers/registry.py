@@ -11,15 +11,18 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from livekit.agents import NOT_GIVEN, llm, stt, tts
 from livekit.agents import tts as lk_tts  # the tts() method shadows the module in the class
+from troupe_contracts.config import ProviderCredential, SessionConfig
 from troupe_contracts.providers import (
     DEFAULT_OFFLINE,
     ProviderRole,
     ProviderSpec,
+    org_key_provider,
     provider_by_id,
 )
 
@@ -42,11 +45,43 @@ class Resolution:
     """Why ``resolved`` differs from ``requested``; None when it does not."""
 
 
+_KEY_SETTINGS = {
+    "openai_api_key": "openai",
+    "deepgram_api_key": "deepgram",
+    "cartesia_api_key": "cartesia",
+    "eleven_api_key": "elevenlabs",
+}
+"""Platform key setting -> the provider whose organization key replaces it."""
+
+
 class ProviderRegistry:
-    def __init__(self, settings: Settings, models: LocalModels) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        models: LocalModels,
+        *,
+        credentials: Mapping[str, ProviderCredential] | None = None,
+    ) -> None:
         self._settings = settings
         self._models = models
+        self._credentials = dict(credentials or {})
+        """The organization's own keys (``SessionConfig.provider_keys``): used instead of the
+        platform's, which stay the fallback."""
         self.resolutions: list[Resolution] = []
+
+    def for_session(self, config: SessionConfig) -> ProviderRegistry:
+        """A registry for one session: the same settings and shared local models, with the
+        session's organization keys."""
+        return ProviderRegistry(self._settings, self._models, credentials=config.provider_keys)
+
+    def _has_env(self, name: str) -> bool:
+        """Whether the key behind env var ``name`` is available: the organization's own, or
+        the platform's."""
+        provider = org_key_provider(name)
+        own = self._credentials.get(provider) if provider is not None else None
+        if own is not None and (own.base_url if provider == "openai-compatible" else own.api_key):
+            return True
+        return self._settings.has_env(name)
 
     # ------------------------------------------------------------------ resolution of ids
 
@@ -62,7 +97,7 @@ class ProviderRegistry:
             reason = f"provider is a {spec.role.value} provider, not {role.value}"
         elif spec.test_only and not self._settings.troupe_enable_test_providers:
             reason = "test providers are disabled (TROUPE_ENABLE_TEST_PROVIDERS=false)"
-        elif missing := [k for k in spec.requires_env if not self._settings.has_env(k)]:
+        elif missing := [k for k in spec.requires_env if not self._has_env(k)]:
             reason = f"missing {', '.join(missing)}"
         return (provider_id if reason is None else DEFAULT_OFFLINE[role]), reason
 
@@ -144,12 +179,20 @@ class ProviderRegistry:
         if provider == "openai-compatible":
             from troupe_agent.providers.openai_compatible import OpenAICompatibleLLM
 
+            own = self._credentials.get("openai-compatible")
+            if own is not None and own.base_url:
+                # the organization's server: never send it the platform's OpenAI key
+                base_url: str | None = own.base_url
+                api_key = own.api_key or None
+            else:
+                base_url = self._settings.openai_base_url
+                api_key = self._secret("openai_api_key")
             return OpenAICompatibleLLM(
                 request_timeout_s=self._settings.openai_compatible_timeout_s,
                 model=self._settings.openai_compatible_model if model == "default" else model,
-                base_url=self._settings.openai_base_url or NOT_GIVEN,
+                base_url=base_url or NOT_GIVEN,
                 # local servers (Ollama, llama.cpp) accept any key; the client insists on one
-                api_key=self._secret("openai_api_key") or "not-needed",
+                api_key=api_key or "not-needed",
             )
         raise ProviderError(f"no LLM builder for {resolved}")
 
@@ -198,7 +241,11 @@ class ProviderRegistry:
         return EspeakTTS()
 
     def _key(self, name: str) -> dict[str, Any]:
-        """``{"api_key": ...}`` when the setting is present; plugins read their env otherwise."""
+        """``{"api_key": ...}``: the organization's key for the provider behind setting
+        ``name``, else the platform's when set; plugins read their env otherwise."""
+        own = self._credentials.get(_KEY_SETTINGS.get(name, ""))
+        if own is not None and own.api_key:
+            return {"api_key": own.api_key}
         secret = self._secret(name)
         return {"api_key": secret} if secret else {}
 

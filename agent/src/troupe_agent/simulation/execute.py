@@ -44,6 +44,7 @@ async def execute(
         if audio is None:
             raise ValueError("audio mode needs a session starter (API URL and API key)")
         return await run_audio(scenario, audio, progress=progress)
+    registry = registry.for_session(config)  # the organization's own keys, if any
     return await run_text(
         scenario, config, registry, llm_source=llm_source(registry), progress=progress
     )

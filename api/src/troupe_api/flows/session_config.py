@@ -24,6 +24,7 @@ from troupe_api.experiments.schemas import Arm
 from troupe_api.flows import config_ops
 from troupe_api.flows.config_rules import PANELS, catalog_problems, load_view, member_specs
 from troupe_api.organizations.models import Organization
+from troupe_api.provider_keys import service as provider_keys
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
 from troupe_api.tools import service as tools
@@ -175,6 +176,11 @@ async def resolve_config(
             )
         except ValidationError as exc:
             problems.append(f"agent {slug!r} is invalid: {exc.errors(include_url=False)}")
+    try:
+        own_keys = await provider_keys.credentials(db=db, box=box, organization_id=org_id)
+    except InvalidToken:
+        own_keys = {}
+        problems.append("the organization's provider keys cannot be decrypted")
     if problems:
         raise SessionConfigInvalid(details={"problems": problems})
 
@@ -191,6 +197,7 @@ async def resolve_config(
             max_duration_s=await _capped_max_duration(db, org_id, fields.max_duration_s),
             record_audio=fields.record_audio,
             recording_consent_text=template.recording_consent_text,
+            provider_keys=own_keys,
         )
     except ValueError as exc:
         details = (

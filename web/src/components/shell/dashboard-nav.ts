@@ -118,6 +118,13 @@ export const DASHBOARD_SECTIONS: readonly DashboardSection[] = [
     description: 'Keys for server-to-server access to the API.',
   },
   {
+    slug: 'providers',
+    label: 'Model providers',
+    href: '/dashboard/providers',
+    icon: KeyIcon,
+    description: 'Your own keys for OpenAI, Deepgram, Cartesia, ElevenLabs or a compatible server.',
+  },
+  {
     slug: 'audit',
     label: 'Audit log',
     href: '/dashboard/audit',

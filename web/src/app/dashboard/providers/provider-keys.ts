@@ -1,0 +1,51 @@
+/** The organization's own model-provider keys (`/provider-keys`, admins only). Write-only: the
+ * API returns whether a key is set and at most its last four characters, never the key. */
+
+export type KeyProvider = 'openai' | 'openai-compatible' | 'deepgram' | 'cartesia' | 'elevenlabs';
+
+export interface ProviderKeyRead {
+  provider: KeyProvider;
+  configured: boolean;
+  hint?: string | null;
+  base_url?: string | null;
+  updated_at?: string | null;
+}
+
+export interface ProviderKeyList {
+  items: ProviderKeyRead[];
+}
+
+export const PROVIDER_LABELS: Record<KeyProvider, { label: string; used: string }> = {
+  openai: { label: 'OpenAI', used: 'openai/* language models' },
+  'openai-compatible': {
+    label: 'OpenAI-compatible server',
+    used: 'openai-compatible/* models (Ollama, vLLM, llama.cpp server)',
+  },
+  deepgram: { label: 'Deepgram', used: 'deepgram/* speech recognition' },
+  cartesia: { label: 'Cartesia', used: 'cartesia/* voices' },
+  elevenlabs: { label: 'ElevenLabs', used: 'elevenlabs/* voices' },
+};
+
+/** What the card says about a provider's key: never more than the API's hint. */
+export function keyStatus(item: ProviderKeyRead): string {
+  if (!item.configured) return 'Not set: the platform key is used, if there is one.';
+  const parts = [item.hint ? `Key ending in …${item.hint}` : 'Set'];
+  if (item.base_url) parts.push(`at ${item.base_url}`);
+  return parts.join(' ');
+}
+
+/** The PUT body, or a message saying what is missing. */
+export function keyBody(
+  provider: KeyProvider,
+  apiKey: string,
+  baseUrl: string,
+): { body: { api_key: string; base_url?: string } } | { problem: string } {
+  const key = apiKey.trim();
+  const url = baseUrl.trim();
+  if (provider === 'openai-compatible') {
+    if (!/^https?:\/\/\S+$/.test(url)) return { problem: 'Enter the server’s base URL (http…).' };
+    return { body: { api_key: key, base_url: url } };
+  }
+  if (!key) return { problem: 'Enter the key.' };
+  return { body: { api_key: key } };
+}
