@@ -12,7 +12,9 @@ import httpx
 import pytest
 from api_factories import bearer_for, make_published_session, make_user
 from pypdf import PdfWriter
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_api.agents.models import Agent
 from troupe_api.core.settings import Settings
 from troupe_api.core.storage import get_storage
 from troupe_api.jobs.queue import MemoryJobQueue
@@ -302,3 +304,31 @@ def test_offline_embeddings_put_paraphrases_closer_than_unrelated_text() -> None
     )
     assert vectors.shape == (3, 384)
     assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2]) + 0.3
+
+
+async def test_session_config_carries_only_the_orgs_attached_knowledge_bases(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    runtime_headers: dict[str, str],
+) -> None:
+    org, session = await make_published_session(db)
+    other, _ = await make_published_session(db)
+    a = await _member(db, settings, org)
+    b = await _member(db, settings, other)
+    mine = (await client.post("/api/v1/knowledge-bases", headers=a, json={"name": "A"})).json()
+    theirs = (await client.post("/api/v1/knowledge-bases", headers=b, json={"name": "B"})).json()
+    agent = await db.scalar(select(Agent).where(Agent.organization_id == org.id))
+    assert agent is not None
+    patched = await client.patch(
+        f"/api/v1/agents/{agent.id}",
+        headers=a,
+        json={"knowledge_bases": [mine["id"], theirs["id"]]},
+    )
+    assert patched.status_code == 200, patched.text
+    config = await client.get(
+        f"/api/v1/runtime/session-config/{session.id}", headers=runtime_headers
+    )
+    assert config.status_code == 200, config.text
+    attached = {a["slug"]: a["knowledge_bases"] for a in config.json()["agents"]}
+    assert attached[agent.slug] == [mine["id"]]

@@ -14,6 +14,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 from troupe_contracts.config import SessionConfig
+from troupe_contracts.knowledge import KnowledgeSearchRequest, KnowledgeSearchResult
 from troupe_contracts.log import SessionLogBatch
 from troupe_contracts.recording import RECORDING_CONTENT_TYPE, RecordingKind
 
@@ -22,6 +23,7 @@ from troupe_agent.settings import Settings
 SESSION_CONFIG_PATH = "/api/v1/runtime/session-config/{session_id}"
 SESSION_LOG_PATH = "/api/v1/runtime/sessions/{session_id}/log"
 RECORDING_PATH = "/api/v1/runtime/sessions/{session_id}/recordings/{kind}"
+KNOWLEDGE_SEARCH_PATH = "/api/v1/runtime/sessions/{session_id}/knowledge/search"
 
 
 class ApiError(RuntimeError):
@@ -109,6 +111,17 @@ class RuntimeApiClient:
             headers={"Content-Type": RECORDING_CONTENT_TYPE},
             timeout=max(self._client.timeout.read or 10.0, 60.0),
         )
+
+    async def search_knowledge(
+        self, session_id: UUID, request: KnowledgeSearchRequest
+    ) -> KnowledgeSearchResult:
+        response = await self._request(
+            "POST",
+            KNOWLEDGE_SEARCH_PATH.format(session_id=session_id),
+            content=request.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
+        return KnowledgeSearchResult.model_validate_json(response.content)
 
     async def aclose(self) -> None:
         await self._client.aclose()

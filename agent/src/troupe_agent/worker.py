@@ -266,6 +266,7 @@ async def entrypoint(ctx: JobContext) -> None:
         peer=ctx.room.local_participant,
         files=ctx.room.local_participant,
         knowledge=KeywordKnowledgeBase.from_folder(settings.troupe_knowledge_dir),
+        knowledge_search=api,
     )
     runtime.client.user_identity = _user_identity(ctx.room)
     runtime.panel_images.attach(ctx.room, _is_session_user(runtime))

@@ -10,6 +10,7 @@ from troupe_contracts.session import PanelType
 
 from troupe_agent.logging import get_logger
 from troupe_agent.tools.builtin import BUILTIN_TOOLS, memory_tools
+from troupe_agent.tools.knowledge_search import search_knowledge_tool
 from troupe_agent.tools.panels import allowed_panels, panel_tools
 from troupe_agent.tools.webhook import BadToolConfig, webhook_tool
 
@@ -58,6 +59,8 @@ def build_tools(config: AgentConfig, rt: "SessionRuntime") -> list[llm.Tool]:
                 panels.append(panel)
     for panel in allowed_panels(panels, rt.config.enabled_panels, rt.client):
         tools.extend(panel_tools(rt, panel))
+    if config.knowledge_bases:
+        tools.append(search_knowledge_tool(rt, list(config.knowledge_bases)))
     if len(rt.config.agents) > 1:
         tools.extend(memory_tools(rt))
     return tools

@@ -33,6 +33,11 @@ class AgentBody(_Schema):
     )
     panels: list[str] = Field(default_factory=list, description="Panel types it may use.")
     vision: VisionSettings = Field(default_factory=VisionSettings)
+    knowledge_bases: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Knowledge bases it searches (the built-in search_knowledge tool).",
+    )
 
 
 class AgentSpec(AgentBody):
@@ -60,6 +65,7 @@ class AgentUpdate(_Schema):
     modalities: list[str] | None = None
     panels: list[str] | None = None
     vision: VisionSettings | None = None
+    knowledge_bases: list[uuid.UUID] | None = Field(default=None, max_length=20)
 
 
 class ConfigWarning(BaseModel):

@@ -12,7 +12,7 @@ from troupe_api.agents.models import Agent, AgentVersion
 from troupe_api.agents.schemas import AgentSpec
 
 AGENT_COLUMNS = ("name", "instructions", "greeting", "stt", "llm", "tts", "voice", "config")
-CONFIG_KEYS = ("tools", "handoffs", "modalities", "panels", "vision")
+CONFIG_KEYS = ("tools", "handoffs", "modalities", "panels", "vision", "knowledge_bases")
 
 
 def spec_of(agent: Agent) -> AgentSpec:

@@ -23,6 +23,7 @@ from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import Arm
 from troupe_api.flows import config_ops
 from troupe_api.flows.config_rules import PANELS, catalog_problems, load_view, member_specs
+from troupe_api.knowledge import service as knowledge
 from troupe_api.organizations.models import Organization
 from troupe_api.provider_keys import service as provider_keys
 from troupe_api.sessions.models import Session
@@ -173,6 +174,11 @@ async def resolve_config(
                     panels=[p for p in spec.panels if p in PANELS],
                     vision=spec.vision,
                 )
+                    # Only this organization's knowledge bases (ids from an import or a
+                    # deleted base are dropped).
+                    knowledge_bases=await knowledge.existing_bases(
+                        db=db, organization_id=org_id, ids=spec.knowledge_bases
+                    ),
             )
         except ValidationError as exc:
             problems.append(f"agent {slug!r} is invalid: {exc.errors(include_url=False)}")

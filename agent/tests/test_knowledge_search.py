@@ -1,0 +1,85 @@
+"""The built-in ``search_knowledge`` tool: present only for agents with knowledge bases, asks
+the API (here a recording fake of its runtime endpoint) with the agent's knowledge bases, gives
+the model the ranked chunks, and leaves what was retrieved in the session log."""
+
+from pathlib import Path
+from uuid import UUID, uuid4
+
+from livekit.agents import llm
+from support.configs import agent_config, session_config
+from support.providers import FakeProviders
+from support.runtime import make_runtime
+from troupe_agent.agents import AgentFactory
+from troupe_agent.providers.fake import ScriptedLLM, ScriptedToolCall, ScriptedTurn
+from troupe_agent.session import build_session
+from troupe_agent.tools import build_tools
+from troupe_contracts.knowledge import (
+    KnowledgeChunkHit,
+    KnowledgeSearchRequest,
+    KnowledgeSearchResult,
+)
+from troupe_contracts.log import ToolCallEntry
+
+
+class FakeKnowledgeApi:
+    """Answers like ``POST /runtime/sessions/{id}/knowledge/search`` over one passage."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[UUID, KnowledgeSearchRequest]] = []
+
+    async def search_knowledge(
+        self, session_id: UUID, request: KnowledgeSearchRequest
+    ) -> KnowledgeSearchResult:
+        self.requests.append((session_id, request))
+        hit = KnowledgeChunkHit(
+            chunk_id=uuid4(),
+            document_id=uuid4(),
+            knowledge_base_id=request.knowledge_base_ids[0],
+            source="handbook.md",
+            heading_path="Handbook > Refunds",
+            text="Customers can ask for a full refund within 45 days of purchase.",
+            score=0.03,
+        )
+        return KnowledgeSearchResult(query=request.query, chunks=[hit])
+
+
+async def test_agent_with_knowledge_searches_its_bases_and_the_log_keeps_the_chunks(
+    tmp_path: Path,
+) -> None:
+    base = uuid4()
+    api = FakeKnowledgeApi()
+    script = ScriptedLLM(
+        [
+            ScriptedTurn(
+                tool_calls=(ScriptedToolCall("search_knowledge", {"query": "refund window"}),)
+            ),
+            ScriptedTurn(text="You can get a refund within 45 days."),
+        ]
+    )
+    config = session_config(agent_config("host", greeting="Hello.", knowledge_bases=[base]))
+    rt = make_runtime(config, tmp_path, knowledge_search=api)
+    factory = AgentFactory(config, FakeProviders(llm=script), runtime=rt)  # type: ignore[arg-type]
+    async with build_session(None, userdata=rt.state) as session:
+        await session.start(factory.build_initial())
+        await session.run(user_input="How long do I have to return it?")
+    await rt.aclose()
+
+    assert [(sid, r.query, r.knowledge_base_ids) for sid, r in api.requests] == [
+        (config.session_id, "refund window", [base])
+    ]
+    outputs = [i for i in script.calls[-1].items if isinstance(i, llm.FunctionCallOutput)]
+    result = KnowledgeSearchResult.model_validate_json(outputs[0].output)
+    assert "45 days" in result.chunks[0].text
+    entry = next(e for e in rt.sink.entries if isinstance(e, ToolCallEntry))
+    assert entry.tool == "search_knowledge" and entry.error is None
+    logged = KnowledgeSearchResult.model_validate_json(entry.result or "")
+    assert logged.chunks[0].source == "handbook.md"
+
+
+def test_only_agents_with_knowledge_bases_get_the_tool(tmp_path: Path) -> None:
+    with_kb = agent_config("host", knowledge_bases=[uuid4()])
+    without = agent_config("other")
+    rt = make_runtime(session_config(with_kb, without), tmp_path)
+    names = lambda cfg: {t.info.name for t in build_tools(cfg, rt)}  # noqa: E731
+    assert "search_knowledge" in names(with_kb)
+    assert "search_knowledge" not in names(without)
