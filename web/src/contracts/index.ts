@@ -122,6 +122,10 @@ export interface AgentConfig {
   modalities: VideoSource[];
   panels: PanelType[];
   vision: VisionSettings;
+  /**
+   * Knowledge bases the agent searches with the built-in search_knowledge tool.
+   */
+  knowledge_bases: string[];
 }
 /**
  * A tool as the runtime needs it. Webhook secrets arrive decrypted, only to the runtime.
@@ -696,6 +700,31 @@ export interface ErrorEnvelope {
 export interface JudgeSpec {
   llm: string;
   intent: string;
+}
+export interface KnowledgeChunkHit {
+  chunk_id: string;
+  document_id: string;
+  knowledge_base_id: string;
+  /**
+   * The document's file name.
+   */
+  source: string;
+  heading_path: string;
+  page: number | null;
+  text: string;
+  score: number;
+}
+export interface KnowledgeSearchRequest {
+  query: string;
+  /**
+   * The agent's attached knowledge bases; the API ignores any that are not the session organization's.
+   */
+  knowledge_base_ids: string[];
+  limit: number;
+}
+export interface KnowledgeSearchResult {
+  query: string;
+  chunks: KnowledgeChunkHit[];
 }
 export interface MessageEntry {
   /**
