@@ -86,6 +86,8 @@ STAGES = (
     ("e2e_latency_ms", "e2e (agent)"),
     ("overhead_ms", "e2e - end-of-turn wait"),
 )
+SETTLE_S = 4.0
+"""Pause between sessions (not measured)."""
 INTERRUPT_AFTER_S = 0.1
 """The interruption turn starts speaking this long after the reply's first audio (the fake
 tone lasts 0.3 s per sentence: its figure is bounded by the tone's own end; read the local
@@ -859,7 +861,9 @@ async def main() -> int:
                 # never measure a session on a process still loading models
                 if not await wait_idle_process(worker_log, jobs, 120):
                     log("  no idle prewarmed process after 120 s; starting anyway")
-                await asyncio.sleep(0.5)
+                # the worker reports its load to LiveKit every few seconds; right after a job
+                # it still counts as busy and LiveKit would not dispatch the next one
+                await asyncio.sleep(SETTLE_S)
                 jobs += 1
                 r = await run_session(
                     ps,
