@@ -7,6 +7,7 @@ import { Badge, Card, EmptyState, ErrorBanner, Loading, Notice, dash } from '@/c
 import { PageHeader } from '@/components/shell/page-header';
 import { formatCost } from '@/components/sessions/format';
 import { BarChart } from '@/components/usage/bar-chart';
+import { planSummary, type UsageSettings } from '@/components/usage/plan';
 import {
   costMicrosOf,
   minutesOf,
@@ -19,7 +20,7 @@ import { ApiError } from '@/lib/api/api-error';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 
-type GroupBy = 'day' | 'agent' | 'model';
+type GroupBy = 'day' | 'agent' | 'model' | 'template';
 interface Listish {
   items?: Record<string, unknown>[];
 }
@@ -55,14 +56,26 @@ export default function UsagePage() {
   const rows = usageRows(usage.data);
   const alertItems = Array.isArray(alerts.data) ? alerts.data : (alerts.data?.items ?? []);
   const recItems = Array.isArray(recs.data) ? recs.data : (recs.data?.items ?? []);
-  const settings = useApi<Record<string, unknown>>('/usage/settings');
-  const quotas = settings.data ?? usage.data?.quotas ?? usage.data?.quota;
+  const settings = useApi<UsageSettings>('/usage/settings');
+  const quotas: Record<string, unknown> | Record<string, unknown>[] | undefined =
+    settings.data ?? usage.data?.quotas ?? usage.data?.quota;
+  const plan = settings.data ? planSummary(settings.data) : null;
+  const templates = useApi<Schema<'TemplateList'>>(
+    groupBy === 'template' ? '/session-templates' : null,
+  );
+  const templateNames = new Map((templates.data?.items ?? []).map((t) => [t.id, t.name]));
+  const label = (r: (typeof rows)[number]) =>
+    groupBy === 'template'
+      ? r.key
+        ? (templateNames.get(r.key) ?? r.key.slice(0, 8))
+        : 'No template'
+      : rowLabel(r);
 
   return (
     <>
       <PageHeader
         title="Usage"
-        description="Minutes, tokens and cost by day, agent and model."
+        description="Minutes, tokens and cost by day, agent, model and template."
         actions={
           <select
             className={dash.input}
@@ -77,6 +90,16 @@ export default function UsagePage() {
         }
       />
       <div className={dash.stack} data-testid="usage-page">
+        {plan && (
+          <Card title="Plan" testId="usage-plan">
+            <p className={dash.row}>
+              <Badge tone={plan.tone} testId="usage-plan-name">
+                {plan.name}
+              </Badge>
+              <span>{plan.detail}</span>
+            </p>
+          </Card>
+        )}
         {alertItems.length > 0 && (
           <Card title="Alerts" testId="usage-alerts">
             <div className={dash.stack} style={{ gap: 8 }}>
@@ -111,7 +134,7 @@ export default function UsagePage() {
           <>
             <ErrorBanner error={usage.error} />
             <div className={dash.tabs} role="tablist">
-              {(['day', 'agent', 'model'] as const).map((g) => (
+              {(['day', 'agent', 'model', 'template'] as const).map((g) => (
                 <button
                   key={g}
                   type="button"
@@ -137,7 +160,7 @@ export default function UsagePage() {
                     title={`Minutes by ${groupBy}`}
                     testId="usage-chart"
                     bars={rows.map((r) => ({
-                      label: rowLabel(r),
+                      label: label(r),
                       value: Math.round(minutesOf(r) * 10) / 10,
                     }))}
                     format={(v) => `${v} min`}
@@ -146,7 +169,7 @@ export default function UsagePage() {
                 <Card title="Cost">
                   <BarChart
                     title={`Cost by ${groupBy}`}
-                    bars={rows.map((r) => ({ label: rowLabel(r), value: costMicrosOf(r) }))}
+                    bars={rows.map((r) => ({ label: label(r), value: costMicrosOf(r) }))}
                     format={(v) => formatCost(v)}
                   />
                 </Card>
