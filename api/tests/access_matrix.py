@@ -124,14 +124,15 @@ MATRIX: dict[str, dict[str, Any]] = {
     # Embed starts are public; this body is a dashboard start of A's template.
     "sessions-start": {"expect": WRITE_OWNED, "body": {"template_id": "{template_id}"}},
     "sessions-list": {"expect": signed_in(200)},
-    # Open without any credential in development/test only (tests/e2e reads status that way);
-    # production refuses: test_read_session_requires_token_in_production.
-    "sessions-read": {"expect": {**READ_OWNED, "anon": 200}, "open_in_test": True},
-    "sessions-read_log": {"expect": {**READ_OWNED, "anon": 200}, "open_in_test": True},
-    "sessions-refresh_token": {
-        "expect": {**WRITE_OWNED, "member": 200, "admin": 200, "anon": 200},
-        "open_in_test": True,
+    # A server-side start of A's deployment: B's admin does not own the embed key (401).
+    "sessions-server_start": {
+        "expect": by_role(viewer=403, member="2xx", admin="2xx", other=401),
+        "body": {"embed_key": "{embed_key}"},
     },
+    # The same rules in every mode: a session id alone reads nothing.
+    "sessions-read": {"expect": READ_OWNED},
+    "sessions-read_log": {"expect": READ_OWNED},
+    "sessions-refresh_token": {"expect": {**WRITE_OWNED, "member": 200, "admin": 200}},
     "sessions-summary": {"expect": READ_OWNED},
     "sessions-replay": {"expect": READ_OWNED},
     "sessions-recordings": {"expect": READ_OWNED},
@@ -193,7 +194,8 @@ MATRIX: dict[str, dict[str, Any]] = {
     },
     "deployments-rotate_key": {"expect": by_role(viewer=403, member=404, admin=404, other=404)},
     "deployments-delete": {"expect": by_role(viewer=403, member=404, admin=404, other=404)},
-    "embed-info": {"expect": everyone(401)},
+    # Public by design: A's real embed key shows what its start page may show (no ids).
+    "embed-info": {"expect": everyone(200)},
     # --- usage ------------------------------------------------------------------------------------
     "usage-report": {"expect": signed_in(200)},
     "usage-alerts": {"expect": signed_in(200)},

@@ -8,16 +8,19 @@ import httpx
 import jwt
 from api_factories import (
     ORIGIN,
+    bearer_for,
     make_agent,
     make_deployment,
     make_org,
     make_published_template,
     make_template,
+    make_user,
 )
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings, get_settings
+from troupe_api.organizations.models import Role
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_contracts import AGENT_NAME, USER_IDENTITY_PREFIX
@@ -121,7 +124,13 @@ async def test_start_without_embed_key_requires_auth(client: httpx.AsyncClient) 
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
-async def test_session_start_is_rate_limited(
+def _client_at(app: FastAPI, address: str) -> httpx.AsyncClient:
+    """A client the API sees at ``address`` (what uvicorn reports behind trusted proxies)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_session_start_is_rate_limited_per_client_address(
     client: httpx.AsyncClient, app: FastAPI, db: AsyncSession, settings: Settings
 ) -> None:
     app.dependency_overrides[get_settings] = lambda: settings.model_copy(
@@ -129,14 +138,88 @@ async def test_session_start_is_rate_limited(
     )
     _, _, deployment = await make_published_template(db)
     assert (await _start(client, deployment.embed_key, end_user_id="a")).status_code == 201
-    assert (await _start(client, deployment.embed_key, end_user_id="a")).status_code == 201
-    limited = await _start(client, deployment.embed_key, end_user_id="a")
+    assert (await _start(client, deployment.embed_key, end_user_id="b")).status_code == 201
+    # A new end_user_id per request is no new budget: the limit is on the client's address.
+    limited = await _start(client, deployment.embed_key, end_user_id="c")
     assert limited.status_code == 429
     assert limited.json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.headers["RateLimit-Remaining"] == "0"
-    # Another end user has their own budget.
-    assert (await _start(client, deployment.embed_key, end_user_id="b")).status_code == 201
+    # Another visitor (another address) has their own budget.
+    async with _client_at(app, "203.0.113.50") as other:
+        assert (await _start(other, deployment.embed_key, end_user_id="c")).status_code == 201
+
+
+async def test_a_deployment_has_its_own_cap_across_addresses(
+    app: FastAPI, db: AsyncSession, settings: Settings
+) -> None:
+    app.dependency_overrides[get_settings] = lambda: settings.model_copy(
+        update={"rate_limit_session_start_deployment": "3/minute"}
+    )
+    _, _, deployment = await make_published_template(db)
+    _, _, other_deployment = await make_published_template(db)
+    for i in range(3):
+        async with _client_at(app, f"198.51.100.{i + 1}") as visitor:
+            assert (await _start(visitor, deployment.embed_key)).status_code == 201
+    async with _client_at(app, "198.51.100.9") as visitor:
+        capped = await _start(visitor, deployment.embed_key)
+        assert capped.status_code == 429 and capped.json()["error"]["code"] == "rate_limited"
+        assert (await _start(visitor, other_deployment.embed_key)).status_code == 201
+
+
+async def test_a_server_start_deployment_starts_only_from_the_owners_backend(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    org, _, deployment = await make_published_template(db)
+    deployment.require_server_start = True
+    admin = {
+        **await bearer_for(db, settings, await make_user(db, org, Role.ADMIN)),
+        "X-Troupe-Org": str(org.id),
+    }
+    browser = await _start(client, deployment.embed_key)
+    assert browser.status_code == 403
+    assert browser.json()["error"]["code"] == "server_start_required"
+
+    created = await client.post(
+        "/api/v1/api-keys", json={"name": "backend", "scopes": ["sessions:write"]}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    backend = {"Authorization": f"Bearer {created.json()['key']}"}
+    started = await client.post(
+        "/api/v1/sessions/server-start",
+        json={"embed_key": deployment.embed_key, "end_user_id": "customer-7"},
+        headers=backend,
+    )
+    assert started.status_code == 201, started.text
+    body = SessionStartResponse.model_validate(started.json())
+    assert body.connection.participant_token and body.session.end_user_id == "customer-7"
+    row = await db.get(Session, body.session.id)
+    assert row is not None and row.deployment_id == deployment.id
+
+    # Without credentials, or with another organization's key: refused.
+    anonymous = await client.post(
+        "/api/v1/sessions/server-start", json={"embed_key": deployment.embed_key}
+    )
+    assert anonymous.status_code == 401
+    stranger_org = await make_org(db)
+    stranger = {
+        **await bearer_for(db, settings, await make_user(db, stranger_org, Role.ADMIN)),
+        "X-Troupe-Org": str(stranger_org.id),
+    }
+    foreign = await client.post(
+        "/api/v1/sessions/server-start", json={"embed_key": deployment.embed_key}, headers=stranger
+    )
+    assert foreign.status_code == 401 and foreign.json()["error"]["code"] == "embed_key_invalid"
+    reader = await client.post(
+        "/api/v1/api-keys", json={"name": "ro", "scopes": ["sessions:read"]}, headers=admin
+    )
+    read_only = {"Authorization": f"Bearer {reader.json()['key']}"}
+    denied = await client.post(
+        "/api/v1/sessions/server-start",
+        json={"embed_key": deployment.embed_key},
+        headers=read_only,
+    )
+    assert denied.status_code == 403
 
 
 async def test_read_session_needs_a_credential_in_every_mode(

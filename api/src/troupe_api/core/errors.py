@@ -91,6 +91,14 @@ class OriginNotAllowed(Forbidden):
     default_message = "This origin may not start sessions with this embed key."
 
 
+class ServerStartRequired(Forbidden):
+    code = "server_start_required"
+    default_message = (
+        "This deployment starts sessions from its owner's backend only "
+        "(POST /api/v1/sessions/server-start with an API key)."
+    )
+
+
 class TemplateNotAllowed(Forbidden):
     code = "template_not_allowed"
     default_message = "This embed key does not start that template."

@@ -188,7 +188,13 @@ class Settings(BaseSettings):
     rate_limit_session_start: str = Field(
         default="10/minute",
         validation_alias=_env("TROUPE_RATE_LIMIT_SESSION_START"),
-        description="Session starts per end user (end_user_id, else address) per deployment.",
+        description="Session starts per client address per deployment (behind the proxies "
+        "TROUPE_FORWARDED_ALLOW_IPS trusts); server-side starts: per API key and end_user_id.",
+    )
+    rate_limit_session_start_deployment: str = Field(
+        default="120/minute",
+        validation_alias=_env("TROUPE_RATE_LIMIT_SESSION_START_DEPLOYMENT"),
+        description="Session starts per deployment (all its visitors together).",
     )
     rate_limit_session_start_org: str = Field(
         default="600/minute",

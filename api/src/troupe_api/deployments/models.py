@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, true
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,3 +27,8 @@ class Deployment(UUIDPrimaryKey, Timestamps, Base):
     embed_key: Mapped[str] = mapped_column(String(64), unique=True)
     allowed_origins: Mapped[list[str]] = mapped_column(ARRAY(String(255)), default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
+    require_server_start: Mapped[bool] = mapped_column(
+        Boolean, server_default=false(), default=False
+    )
+    """Sessions start only from the owner's backend (server-side start with an API key); the
+    public embed key alone is refused."""

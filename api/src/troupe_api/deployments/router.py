@@ -55,6 +55,7 @@ def to_read(settings: Settings, deployment: Deployment) -> DeploymentRead:
         embed_key=deployment.embed_key,
         allowed_origins=deployment.allowed_origins,
         enabled=deployment.enabled,
+        require_server_start=deployment.require_server_start,
         embed_url=embed_url,
         standalone_url=standalone_url,
         embed_snippet=snippet,
@@ -134,6 +135,8 @@ async def create_deployment(
             allowed_origins=_origins(body.allowed_origins),
             enabled=body.enabled,
         )
+        deployment.require_server_start = body.require_server_start
+        await db.flush()
     return to_read(settings, deployment)
 
 
@@ -165,6 +168,8 @@ async def update_deployment(
             deployment.allowed_origins = _origins(body.allowed_origins)
         if body.enabled is not None:
             deployment.enabled = body.enabled
+        if body.require_server_start is not None:
+            deployment.require_server_start = body.require_server_start
         await db.flush()
     await db.refresh(deployment)
     return to_read(settings, deployment)

@@ -15,12 +15,18 @@ class DeploymentCreate(BaseModel):
         description="scheme://host[:port] origins that may start sessions; `*` for any.",
     )
     enabled: bool = True
+    require_server_start: bool = Field(
+        default=False,
+        description="Sessions start only from your backend (POST /api/v1/sessions/server-start "
+        "with an API key); the public embed key alone is refused.",
+    )
 
 
 class DeploymentUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     allowed_origins: list[str] | None = Field(default=None, max_length=50)
     enabled: bool | None = None
+    require_server_start: bool | None = None
 
 
 class DeploymentRead(BaseModel):
@@ -30,6 +36,7 @@ class DeploymentRead(BaseModel):
     embed_key: str
     allowed_origins: list[str]
     enabled: bool
+    require_server_start: bool
     embed_url: str
     standalone_url: str
     embed_snippet: str

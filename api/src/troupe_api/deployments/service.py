@@ -39,8 +39,11 @@ def origin_allowed(origin: str | None, allowed: Sequence[str]) -> bool:
     return normalized is not None and normalized in {normalize_origin(a) for a in allowed}
 
 
-async def resolve_embed_key(*, db: AsyncSession, embed_key: str, origin: str | None) -> Deployment:
-    """The enabled deployment of this public key, checked against the request's Origin.
+async def resolve_embed_key(
+    *, db: AsyncSession, embed_key: str, origin: str | None, check_origin: bool = True
+) -> Deployment:
+    """The enabled deployment of this public key, checked against the request's Origin (not
+    for a server-side start, authenticated as the deployment's organization instead).
 
     Public lookup: the embed key itself identifies the organization."""
     if not embed_key.startswith(EMBED_KEY_PREFIX):
@@ -50,7 +53,7 @@ async def resolve_embed_key(*, db: AsyncSession, embed_key: str, origin: str | N
     )
     if deployment is None:
         raise EmbedKeyInvalid()
-    if not origin_allowed(origin, deployment.allowed_origins):
+    if check_origin and not origin_allowed(origin, deployment.allowed_origins):
         raise OriginNotAllowed(details={"origin": origin})
     return deployment
 

@@ -16,8 +16,10 @@ from troupe_contracts.session import (
 )
 
 from troupe_api.core.errors import (
+    EmbedKeyInvalid,
     QuotaConcurrentSessions,
     QuotaSessionsPerDay,
+    ServerStartRequired,
     SessionConfigInvalid,
     TemplateNotAllowed,
     TemplateNotFound,
@@ -57,15 +59,25 @@ async def start_session(
         # Dashboard-authenticated starts (template_id without embed key) arrive with the auth issue.
         raise Unauthorized("Starting a session requires an embed_key.")
     deployment = await deployments.resolve_embed_key(db=db, embed_key=body.embed_key, origin=origin)
+    if deployment.require_server_start:
+        raise ServerStartRequired()
     if body.template_id is not None and body.template_id != deployment.template_id:
         raise TemplateNotAllowed()
     org_id = deployment.organization_id
     bind_context(org_id=org_id)
 
     await limiter.hit(settings.rate_limit_session_start_org, "session_start_org", str(org_id))
-    user_key = f"u:{body.end_user_id}" if body.end_user_id else f"ip:{client_address or 'unknown'}"
+    await limiter.hit(
+        settings.rate_limit_session_start_deployment, "session_start_deployment", str(deployment.id)
+    )
+    # Keyed on what the server observes (the client address, behind trusted proxies as
+    # TROUPE_FORWARDED_ALLOW_IPS says), never on the client-chosen end_user_id: rotating that
+    # would give an attacker a fresh budget per request.
     status = await limiter.hit(
-        settings.rate_limit_session_start, "session_start", str(deployment.id), user_key
+        settings.rate_limit_session_start,
+        "session_start",
+        str(deployment.id),
+        f"ip:{client_address or 'unknown'}",
     )
 
     template = await templates.get(
@@ -79,6 +91,52 @@ async def start_session(
         template=template,
         deployment_id=deployment.id,
         body=body,
+    )
+    return response, status
+
+
+async def start_server_session(
+    *,
+    db: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    body: SessionStartRequest,
+    organization_id: uuid.UUID,
+    principal_label: str,
+) -> tuple[SessionStartResponse, RateLimitStatus | None]:
+    """A session of a deployment started by the customer's own backend (an API key or a member
+    of the deployment's organization): no Origin check, and the backend's ``end_user_id`` is
+    trusted for the per-user limit. The only way to start a ``require_server_start``
+    deployment; the answer's connection details are handed to the browser."""
+    if not body.embed_key:
+        raise ValidationFailed("embed_key is required.")
+    deployment = await deployments.resolve_embed_key(
+        db=db, embed_key=body.embed_key, origin=None, check_origin=False
+    )
+    if deployment.organization_id != organization_id:
+        raise EmbedKeyInvalid()
+    if body.template_id is not None and body.template_id != deployment.template_id:
+        raise TemplateNotAllowed()
+    bind_context(org_id=organization_id)
+    await limiter.hit(
+        settings.rate_limit_session_start_org, "session_start_org", str(organization_id)
+    )
+    await limiter.hit(
+        settings.rate_limit_session_start_deployment, "session_start_deployment", str(deployment.id)
+    )
+    status = await limiter.hit(
+        settings.rate_limit_session_start,
+        "session_start_server",
+        principal_label,
+        f"u:{body.end_user_id or '-'}",
+    )
+    template = await templates.get(
+        db=db, organization_id=organization_id, template_id=deployment.template_id
+    )
+    if template is None:
+        raise SessionConfigInvalid("The deployment's template no longer exists.")
+    response = await _create_session(
+        db=db, settings=settings, template=template, deployment_id=deployment.id, body=body
     )
     return response, status
 

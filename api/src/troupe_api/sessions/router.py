@@ -36,13 +36,19 @@ from troupe_api.deps import (
     BearerDep,
     DbDep,
     LimiterDep,
+    MemberOrg,
     SettingsDep,
     ViewerOrg,
     authenticate,
     authorize,
     resolve_org_context,
 )
-from troupe_api.flows.session_start import issue_connection, start_dashboard_session, start_session
+from troupe_api.flows.session_start import (
+    issue_connection,
+    start_dashboard_session,
+    start_server_session,
+    start_session,
+)
 from troupe_api.organizations.models import Role
 from troupe_api.sessions import service
 from troupe_api.sessions.models import Session
@@ -203,6 +209,37 @@ async def start(
             organization_id=ctx.organization_id,
             principal_label=ctx.principal,
         )
+    if limit_status is not None:
+        response.headers.update(limit_status.headers())
+    return result
+
+
+@router.post(
+    "/server-start",
+    name="server_start",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionStartResponse,
+)
+async def server_start(
+    body: SessionStartRequest,
+    response: Response,
+    db: DbDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    ctx: MemberOrg,
+) -> SessionStartResponse:
+    """Start a session of one of your deployments (``embed_key``) from your own backend, with
+    an API key (``sessions:write``) or as a member: no Origin check, and your ``end_user_id``
+    is trusted for the per-user limit. Hand the answer's ``connection`` to the browser. The
+    only way to start a deployment with ``require_server_start``."""
+    result, limit_status = await start_server_session(
+        db=db,
+        settings=settings,
+        limiter=limiter,
+        body=body,
+        organization_id=ctx.organization_id,
+        principal_label=ctx.principal,
+    )
     if limit_status is not None:
         response.headers.update(limit_status.headers())
     return result
