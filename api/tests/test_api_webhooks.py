@@ -10,6 +10,7 @@ import httpx
 from api_factories import make_published_session
 from google.protobuf.json_format import MessageToJson
 from livekit import api as lk
+from livekit import rtc
 from livekit.protocol.models import ParticipantInfo, Room
 from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy import func, select
@@ -421,3 +422,36 @@ async def test_customers_never_get_session_started_after_session_ended(
         await db.scalars(select(WebhookDelivery).where(WebhookDelivery.organization_id == org.id))
     ).all()
     assert [d.event_type for d in deliveries] == ["session.ended"]
+
+
+async def test_a_user_livekit_still_has_in_the_room_keeps_the_session(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    """A quick rejoin with the same identity can deliver its webhooks out of order (the old
+    connection's participant_left last): LiveKit's own view of the room decides."""
+    session = await _session(db)
+    await db.commit()
+    t0 = int(time.time())
+    token = (
+        lk.AccessToken(settings.livekit_api_key, settings.livekit_api_secret)
+        .with_identity("user-w")
+        .with_grants(lk.VideoGrants(room_join=True, room=session.room_name))
+        .to_jwt()
+    )
+    room = rtc.Room()
+    await room.connect(settings.livekit_url, token)
+    try:
+        await _post(client, _event("room_started", session.room_name, created_at=t0), settings)
+        for kind, at in (("participant_joined", t0 + 1), ("participant_left", t0 + 1)):
+            body = _event(kind, session.room_name, created_at=at, identity="user-w")
+            await _post(client, body, settings)
+        async with lk.LiveKitAPI(
+            settings.livekit_server_url, settings.livekit_api_key, settings.livekit_api_secret
+        ) as livekit:
+            assert not await tasks.end_session_if_user_left(
+                db=db, livekit=livekit, session_id=session.id
+            )
+        await db.refresh(session)
+        assert session.status == "active"
+    finally:
+        await room.disconnect()

@@ -98,6 +98,18 @@ async def _session_closed(*, db: AsyncSession, session: Session) -> None:
     await endpoint_hooks.session_ended(db=db, session=session, analysis_delay_s=0)
 
 
+async def _user_in_room(livekit: lk.LiveKitAPI, session: Session) -> bool:
+    try:
+        await livekit.room.get_participant(
+            lk.RoomParticipantIdentity(
+                room=session.room_name, identity=session.participant_identity
+            )
+        )
+    except Exception:  # not found (or the room is gone): not in the room
+        return False
+    return True
+
+
 async def end_session_if_user_left(
     *, db: AsyncSession, livekit: lk.LiveKitAPI, session_id: uuid.UUID
 ) -> bool:
@@ -109,6 +121,9 @@ async def end_session_if_user_left(
         return False
     presence = await sessions.user_presence(db=db, session=session)
     if presence.present or presence.last_left_at is None:
+        return False
+    if await _user_in_room(livekit, session):
+        # Webhooks of a quick rejoin (same identity) can arrive out of order: LiveKit decides.
         return False
     closed = await sessions.close(
         db=db, session=session, at=presence.last_left_at, reason="user_left"
