@@ -4,6 +4,7 @@ import { useState } from 'react';
 import {
   Badge,
   Card,
+  ConfirmDialog,
   EmptyState,
   ErrorBanner,
   Loading,
@@ -16,6 +17,18 @@ import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 
 type Deployment = Schema<'DeploymentRead'>;
+
+/** Origins typed as a comma/space/newline separated list, trimmed, without duplicates. */
+export function parseOrigins(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(/[\s,]+/)
+        .map((o) => o.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    ),
+  ];
+}
 
 function deploymentLinks(d: Deployment, origin: string) {
   const embedUrl = d.embed_url || `${origin}/embed/${encodeURIComponent(d.embed_key)}`;
@@ -61,10 +74,7 @@ export function DeploymentsSection({ templateId }: { templateId: string }) {
         method: 'POST',
         json: {
           name: 'Website',
-          allowed_origins: origins
-            .split(/[\s,]+/)
-            .map((o) => o.trim())
-            .filter(Boolean),
+          allowed_origins: parseOrigins(origins),
         },
       });
       setOrigins('');
@@ -91,29 +101,12 @@ export function DeploymentsSection({ templateId }: { templateId: string }) {
             const links = deploymentLinks(d, origin);
             return (
               <div key={d.id} className={dash.stack} style={{ gap: 8 }} data-testid="deployment">
-                <span className={dash.row}>
-                  <strong>{d.name}</strong>
-                  <Badge tone={d.enabled ? 'success' : 'danger'}>
-                    {d.enabled ? 'live' : 'disabled'}
-                  </Badge>
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    onClick={() =>
-                      void api(`${path}/${d.id}`, {
-                        method: 'PATCH',
-                        json: { enabled: !d.enabled },
-                      })
-                        .then(list.reload)
-                        .catch(setError)
-                    }
-                  >
-                    {d.enabled ? 'Disable' : 'Enable'}
-                  </Button>
-                  <span className={dash.muted}>
-                    Allowed origins: {d.allowed_origins.join(', ') || 'none'}
-                  </span>
-                </span>
+                <DeploymentControls
+                  deployment={d}
+                  path={`${path}/${d.id}`}
+                  onChanged={list.reload}
+                  onError={setError}
+                />
                 <LinkRow label="Embed URL" value={links.embedUrl} />
                 <LinkRow label="Standalone URL" value={links.standaloneUrl} />
                 <div className={dash.row} style={{ alignItems: 'flex-start', flexWrap: 'nowrap' }}>
@@ -158,6 +151,130 @@ function LinkRow({ label, value }: { label: string; value: string }) {
         {value}
       </a>
       <CopyButton text={value} />
+    </div>
+  );
+}
+
+type Pending = 'rotate' | 'delete' | null;
+
+/** Enable/disable, edit allowed origins, rotate the embed key, delete: one deployment. */
+export function DeploymentControls({
+  deployment: d,
+  path,
+  onChanged,
+  onError,
+}: {
+  deployment: Deployment;
+  path: string;
+  onChanged: () => void;
+  onError: (error: unknown) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [originsText, setOriginsText] = useState(d.allowed_origins.join(', '));
+  const [pending, setPending] = useState<Pending>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function run(request: () => Promise<unknown>) {
+    setBusy(true);
+    onError(null);
+    try {
+      await request();
+      onChanged();
+      return true;
+    } catch (e) {
+      onError(e);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function saveOrigins() {
+    const ok = await run(() =>
+      api(path, { method: 'PATCH', json: { allowed_origins: parseOrigins(originsText) } }),
+    );
+    if (ok) setEditing(false);
+  }
+
+  async function confirmPending() {
+    const which = pending;
+    await run(() =>
+      which === 'rotate'
+        ? api(`${path}/rotate-key`, { method: 'POST' })
+        : api(path, { method: 'DELETE' }),
+    );
+    setPending(null);
+  }
+
+  return (
+    <div className={dash.stack} style={{ gap: 8 }}>
+      <span className={dash.row}>
+        <strong>{d.name}</strong>
+        <Badge tone={d.enabled ? 'success' : 'danger'}>{d.enabled ? 'live' : 'disabled'}</Badge>
+        <Button
+          size="sm"
+          variant="ghost"
+          disabled={busy}
+          onClick={() =>
+            void run(() => api(path, { method: 'PATCH', json: { enabled: !d.enabled } }))
+          }
+        >
+          {d.enabled ? 'Disable' : 'Enable'}
+        </Button>
+        <Button size="sm" variant="ghost" disabled={busy} onClick={() => setPending('rotate')}>
+          Rotate key
+        </Button>
+        <Button size="sm" variant="ghost" disabled={busy} onClick={() => setPending('delete')}>
+          Delete
+        </Button>
+      </span>
+      {editing ? (
+        <div className={dash.row} style={{ alignItems: 'flex-end' }}>
+          <div style={{ flex: 1, minWidth: 240 }}>
+            <TextField
+              label="Allowed origins"
+              hint="Comma-separated, e.g. https://www.example.com"
+              value={originsText}
+              onChange={(e) => setOriginsText(e.target.value)}
+            />
+          </div>
+          <Button size="sm" disabled={busy} onClick={() => void saveOrigins()}>
+            Save origins
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => {
+              setOriginsText(d.allowed_origins.join(', '));
+              setEditing(false);
+            }}
+          >
+            Cancel
+          </Button>
+        </div>
+      ) : (
+        <span className={dash.row}>
+          <span className={dash.muted} data-testid="deployment-origins">
+            Allowed origins: {d.allowed_origins.join(', ') || 'none'}
+          </span>
+          <Button size="sm" variant="ghost" onClick={() => setEditing(true)}>
+            Edit origins
+          </Button>
+        </span>
+      )}
+      <ConfirmDialog
+        open={pending !== null}
+        title={pending === 'rotate' ? 'Rotate the embed key?' : 'Delete this deployment?'}
+        body={
+          pending === 'rotate'
+            ? 'A new key replaces the current one. Pages that embed the old snippet stop working until you paste the new one.'
+            : 'Its embed key stops working at once. Sessions that already ran stay in the history.'
+        }
+        confirmLabel={pending === 'rotate' ? 'Rotate key' : 'Delete'}
+        busy={busy}
+        onConfirm={() => void confirmPending()}
+        onCancel={() => setPending(null)}
+      />
     </div>
   );
 }
