@@ -2,8 +2,8 @@
 
 Search runs two ranked lists inside PostgreSQL, pgvector cosine distance over the chunks
 embedded by the query's model and full-text rank (``ts_rank_cd``) over their tsvector, and
-fuses them by reciprocal rank fusion: score = sum over lists of 1 / (RRF_K + rank). Every query
-is scoped by organization id and knowledge-base ids."""
+fuses them by weighted reciprocal rank fusion: score = sum over lists of weight / (RRF_K + rank).
+Every query is scoped by organization id and knowledge-base ids."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from troupe_api.core.logging import get_logger
 from troupe_api.core.storage import Storage
 from troupe_api.jobs.queue import JobRequest, defer
 from troupe_api.knowledge import embedding as emb
-from troupe_api.knowledge.chunking import chunk_blocks
+from troupe_api.knowledge.chunking import MAX_CHARS, OVERLAP_CHARS, chunk_blocks
 from troupe_api.knowledge.errors import (
     DocumentRejected,
     KnowledgeBaseNameTaken,
@@ -39,7 +39,12 @@ from troupe_api.knowledge.parsing import DocumentError, declared_kind, parse, sn
 log = get_logger(__name__)
 
 INGEST_JOB = "ingest_knowledge_document"
-RRF_K = 60
+# Tuned with bench/retrieval.py on its evaluation set (see the README's table): the small
+# MiniLM model is the better ranker on paraphrased questions, full text rescues exact terms
+# (error codes, names), so the keyword list counts less and the top ranks count more.
+RRF_K = 10
+VECTOR_WEIGHT = 1.0
+KEYWORD_WEIGHT = 0.3
 CANDIDATES = 40  # per ranked list, before fusion
 EMBED_BATCH = 32
 SearchMode = Literal["hybrid", "vector", "keyword"]
@@ -293,6 +298,8 @@ async def ingest_document(
     max_pdf_pages: int,
     embedder: emb.Embedder | None = None,
     final_attempt: bool = True,
+    chunk_chars: int = MAX_CHARS,
+    overlap_chars: int = OVERLAP_CHARS,
 ) -> IngestResult:
     """queued → parsed → chunked → embedded, committing each step; a bad file ends in
     ``error`` with its reason. Safe to re-run: chunks are rebuilt, an embedded document is
@@ -318,7 +325,7 @@ async def ingest_document(
             max_pages=max_pdf_pages,
         )
         await _set(db, doc, status=DocumentStatus.PARSED.value, pages=parsed.pages)
-        pieces = chunk_blocks(parsed.blocks)
+        pieces = chunk_blocks(parsed.blocks, max_chars=chunk_chars, overlap_chars=overlap_chars)
         await db.execute(delete(KnowledgeChunk).where(KnowledgeChunk.document_id == doc.id))
         rows = [
             KnowledgeChunk(
@@ -397,16 +404,12 @@ def vector_literal(vector: Sequence[float]) -> str:
 
 _SEARCH_SQL = text(
     """
-WITH scoped AS (
-  SELECT c.id, c.embedding, c.tsv, c.embedding_model
+WITH vec AS (
+  SELECT c.id, row_number() OVER (ORDER BY c.embedding <=> CAST(:qvec AS vector)) AS rank
   FROM knowledge_chunks c
-  WHERE c.organization_id = :org AND c.knowledge_base_id = ANY(:bases)
-),
-vec AS (
-  SELECT id, row_number() OVER (ORDER BY embedding <=> CAST(:qvec AS vector)) AS rank
-  FROM scoped
-  WHERE :use_vector AND embedding IS NOT NULL AND embedding_model = :model
-  ORDER BY embedding <=> CAST(:qvec AS vector)
+  WHERE :use_vector AND c.organization_id = :org AND c.knowledge_base_id = ANY(:bases)
+    AND c.embedding IS NOT NULL AND c.embedding_model = :model
+  ORDER BY c.embedding <=> CAST(:qvec AS vector)
   LIMIT :candidates
 ),
 q AS (
@@ -415,10 +418,11 @@ q AS (
   FROM plainto_tsquery('english', :qtext) AS p
 ),
 kw AS (
-  SELECT s.id, row_number() OVER (ORDER BY ts_rank_cd(s.tsv, q.query) DESC, s.id) AS rank
-  FROM scoped s, q
-  WHERE :use_keyword AND q.query IS NOT NULL AND s.tsv @@ q.query
-  ORDER BY ts_rank_cd(s.tsv, q.query) DESC, s.id
+  SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id) AS rank
+  FROM knowledge_chunks c, q
+  WHERE :use_keyword AND q.query IS NOT NULL AND c.tsv @@ q.query
+    AND c.organization_id = :org AND c.knowledge_base_id = ANY(:bases)
+  ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id
   LIMIT :candidates
 ),
 fused AS (
@@ -447,8 +451,9 @@ async def search(
     limit: int = 5,
     mode: SearchMode = "hybrid",
     embedder: emb.Embedder | None = None,
-    vector_weight: float = 1.0,
-    keyword_weight: float = 1.0,
+    vector_weight: float = VECTOR_WEIGHT,
+    keyword_weight: float = KEYWORD_WEIGHT,
+    rrf_k: float = RRF_K,
 ) -> list[Hit]:
     """The ``limit`` best chunks for ``query`` in these knowledge bases of this organization
     (ids of other organizations' bases match nothing)."""
@@ -471,7 +476,7 @@ async def search(
             "use_vector": use_vector,
             "use_keyword": mode in ("hybrid", "keyword"),
             "candidates": CANDIDATES,
-            "rrf_k": float(RRF_K),
+            "rrf_k": float(rrf_k),
             "wv": vector_weight,
             "wk": keyword_weight,
             "limit": limit,
