@@ -226,11 +226,16 @@ async def test_webhook_fails_twice_then_arrives_once_with_a_valid_signature(
     url, calls = flaky_receiver
     org, template, _ = await make_published_template(db)
     headers = await _admin(db, settings, org)
-    created = await client.post(
-        "/api/v1/webhook-endpoints",
-        json={"url": url, "events": ["session.ended", "analysis.completed"]},
-        headers=headers,
-    )
+    saved_hosts = list(settings.webhook_allowed_hosts)
+    settings.webhook_allowed_hosts = ["127.0.0.1"]  # the receiver listens on loopback
+    try:
+        created = await client.post(
+            "/api/v1/webhook-endpoints",
+            json={"url": url, "events": ["session.ended", "analysis.completed"]},
+            headers=headers,
+        )
+    finally:
+        settings.webhook_allowed_hosts = saved_hosts
     assert created.status_code == 201, created.text
     endpoint = created.json()
     secret = endpoint["secret"]

@@ -36,15 +36,30 @@ async def test_a_customer_webhook_whose_host_does_not_resolve_is_retried(
     stays pending with a retry, unlike an address the policy refuses (final at once)."""
     org, _template, _ = await make_published_template(db)
     headers = await _admin(db, settings, org)
-    ids: dict[str, uuid.UUID] = {}
-    for url in ("https://no-such-host.invalid/hook", "http://169.254.169.254/hook"):
-        created = await client.post(
-            "/api/v1/webhook-endpoints",
-            json={"url": url, "events": ["session.ended"]},
-            headers=headers,
-        )
-        assert created.status_code == 201, created.text
-        ids[url] = uuid.UUID(created.json()["id"])
+    created = await client.post(
+        "/api/v1/webhook-endpoints",
+        json={"url": "https://no-such-host.invalid/hook", "events": ["session.ended"]},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    ids = {"https://no-such-host.invalid/hook": uuid.UUID(created.json()["id"])}
+    # A refused address is refused at create already; one stored before is refused at delivery.
+    refused = await client.post(
+        "/api/v1/webhook-endpoints",
+        json={"url": "http://169.254.169.254/hook", "events": ["session.ended"]},
+        headers=headers,
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "webhook_url_forbidden"
+    stored = WebhookEndpoint(
+        organization_id=org.id,
+        url="http://169.254.169.254/hook",
+        events=["session.ended"],
+        secret_encrypted=endpoints.seal_secret("whsec_x", SecretBox.from_settings(settings)),
+    )
+    db.add(stored)
+    await db.flush()
+    ids["http://169.254.169.254/hook"] = stored.id
     await endpoints.emit(
         db=db, organization_id=org.id, event_type="session.ended", key=str(uuid.uuid4()), data={}
     )

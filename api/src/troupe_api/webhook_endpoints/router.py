@@ -12,6 +12,7 @@ from troupe_api.core.crypto import SecretBox
 from troupe_api.core.errors import NotFound
 from troupe_api.deps import AdminOrg, DbDep, JobsDep, SettingsDep, ViewerOrg
 from troupe_api.jobs.queue import flush
+from troupe_api.tools.service import check_webhook_url
 from troupe_api.webhook_endpoints import service
 from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.webhook_endpoints.schemas import (
@@ -74,7 +75,9 @@ async def list_endpoints(db: DbDep, ctx: ViewerOrg) -> EndpointList:
 async def create_endpoint(
     body: EndpointCreate, db: DbDep, ctx: AdminOrg, settings: SettingsDep
 ) -> EndpointRead:
-    """Register an endpoint. The answer carries the signing secret, once."""
+    """Register an endpoint. The answer carries the signing secret, once. A URL the shared
+    address policy refuses (private, loopback, metadata...) is ``webhook_url_forbidden``."""
+    await check_webhook_url(body.url, settings.webhook_allowed_hosts)
     secret = service.new_secret()
     endpoint = WebhookEndpoint(
         organization_id=ctx.organization_id,
@@ -102,6 +105,8 @@ async def update_endpoint(
     """Change url, events, description or enabled; ``rotate_secret`` answers a new secret."""
     endpoint = await _endpoint(db, ctx.organization_id, endpoint_id)
     if body.url is not None:
+        if body.url != endpoint.url:
+            await check_webhook_url(body.url, settings.webhook_allowed_hosts)
         endpoint.url = body.url
     if body.description is not None:
         endpoint.description = body.description
