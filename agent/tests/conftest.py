@@ -10,6 +10,9 @@ def settings(tmp_path, monkeypatch) -> Settings:
         "DEEPGRAM_API_KEY",
         "CARTESIA_API_KEY",
         "ELEVEN_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GOOGLE_API_KEY",
+        "GROQ_API_KEY",
         "OPENAI_BASE_URL",
     ):
         monkeypatch.delenv(key, raising=False)

@@ -99,3 +99,34 @@ def test_an_organizations_server_makes_openai_compatible_available(
     assert (
         own.resolve_id("openai-compatible/default", ProviderRole.LLM) == "openai-compatible/default"
     )
+
+
+def test_anthropic_gemini_and_groq_run_through_their_plugins(
+    settings: Settings, models: LocalModels
+) -> None:
+    from livekit.plugins import anthropic, google, groq
+
+    base = ProviderRegistry(settings, models)
+    ids = {
+        "anthropic/claude-sonnet-4-6": anthropic.LLM,
+        "google/gemini-2.5-flash": google.LLM,
+        "groq/llama-3.3-70b-versatile": groq.LLM,
+    }
+    for provider_id in ids:  # no key anywhere: the offline default
+        assert base.resolve_id(provider_id, ProviderRole.LLM) == "local/smollm2"
+    own = base.for_session(
+        with_keys(
+            anthropic=ProviderCredential(api_key="an-org"),
+            google=ProviderCredential(api_key="go-org"),
+            groq=ProviderCredential(api_key="gr-org"),
+        )
+    )
+    for provider_id, plugin in ids.items():
+        assert own.resolve_id(provider_id, ProviderRole.LLM) == provider_id
+        instance = own.llm(provider_id)
+        assert isinstance(instance, plugin)
+        assert instance.model == provider_id.split("/", 1)[1]
+    platform = ProviderRegistry(
+        settings.model_copy(update={"groq_api_key": SecretStr("gr-platform")}), models
+    )
+    assert isinstance(platform.llm("groq/llama-3.1-8b-instant"), groq.LLM)

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     deepgram_api_key: SecretStr | None = None
     cartesia_api_key: SecretStr | None = None
     eleven_api_key: SecretStr | None = None
+    anthropic_api_key: SecretStr | None = None
+    google_api_key: SecretStr | None = None
+    groq_api_key: SecretStr | None = None
 
     def has_env(self, name: str) -> bool:
         """Whether the setting behind environment variable ``name`` is set and non-empty."""

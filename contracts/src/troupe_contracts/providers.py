@@ -47,21 +47,24 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         ProviderRole.STT,
         "whisper-tiny",
         "Whisper tiny.en (offline)",
-        notes="faster-whisper on VAD-segmented utterances",
+        notes="faster-whisper on VAD-segmented utterances. English only.",
     ),
     _local(
         ProviderRole.LLM,
         "smollm2",
         "SmolLM2-135M-Instruct (offline)",
         streaming=True,
-        notes="Tiny: fine for 'it talks', weak at following instructions and tool calls.",
+        notes=(
+            "Tiny: fine for 'it talks', weak at following instructions and tool calls. "
+            "English only."
+        ),
     ),
     _local(
         ProviderRole.TTS,
         "piper-joe",
         "Piper en_US joe-medium (offline)",
         voices=["joe"],
-        notes="One chunk per sentence",
+        notes="One chunk per sentence. English only.",
     ),
     _local(ProviderRole.TTS, "espeak", "eSpeak NG (offline fallback)", voices=["en-us", "en-gb"]),
     ProviderSpec(
@@ -113,6 +116,58 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         streaming=True,
         tool_calling=True,
         vision=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="anthropic/claude-sonnet-4-6",
+        role=ProviderRole.LLM,
+        label="Anthropic Claude Sonnet 4.6",
+        offline=False,
+        requires_env=["ANTHROPIC_API_KEY"],
+        streaming=True,
+        tool_calling=True,
+        vision=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="anthropic/claude-3-5-haiku-20241022",
+        role=ProviderRole.LLM,
+        label="Anthropic Claude 3.5 Haiku",
+        offline=False,
+        requires_env=["ANTHROPIC_API_KEY"],
+        streaming=True,
+        tool_calling=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="google/gemini-2.5-flash",
+        role=ProviderRole.LLM,
+        label="Google Gemini 2.5 Flash",
+        offline=False,
+        requires_env=["GOOGLE_API_KEY"],
+        streaming=True,
+        tool_calling=True,
+        vision=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="groq/llama-3.3-70b-versatile",
+        role=ProviderRole.LLM,
+        label="Groq Llama 3.3 70B",
+        offline=False,
+        requires_env=["GROQ_API_KEY"],
+        streaming=True,
+        tool_calling=True,
+        languages=["multi"],
+    ),
+    ProviderSpec(
+        id="groq/llama-3.1-8b-instant",
+        role=ProviderRole.LLM,
+        label="Groq Llama 3.1 8B Instant",
+        offline=False,
+        requires_env=["GROQ_API_KEY"],
+        streaming=True,
+        tool_calling=True,
         languages=["multi"],
     ),
     ProviderSpec(
@@ -189,6 +244,9 @@ ORG_KEY_PROVIDERS: dict[str, str] = {
     "deepgram": "DEEPGRAM_API_KEY",
     "cartesia": "CARTESIA_API_KEY",
     "elevenlabs": "ELEVEN_API_KEY",
+    "anthropic": "ANTHROPIC_API_KEY",
+    "google": "GOOGLE_API_KEY",
+    "groq": "GROQ_API_KEY",
 }
 """The providers an organization can bring its own key for, with the platform environment
 variable that key stands in for (``requires_env`` of the catalog). For ``openai-compatible``
@@ -198,6 +256,11 @@ the organization gives a base URL and, when its server wants one, a key."""
 def org_key_provider(env_name: str) -> str | None:
     """The ``ORG_KEY_PROVIDERS`` entry whose key stands in for ``env_name``."""
     return next((p for p, env in ORG_KEY_PROVIDERS.items() if env == env_name), None)
+
+
+def is_english_only(spec: ProviderSpec) -> bool:
+    """A model that understands or speaks English only (the offline local models)."""
+    return spec.languages == ["en"]
 
 
 def provider_by_id(provider_id: str) -> ProviderSpec | None:

@@ -50,6 +50,9 @@ _KEY_SETTINGS = {
     "deepgram_api_key": "deepgram",
     "cartesia_api_key": "cartesia",
     "eleven_api_key": "elevenlabs",
+    "anthropic_api_key": "anthropic",
+    "google_api_key": "google",
+    "groq_api_key": "groq",
 }
 """Platform key setting -> the provider whose organization key replaces it."""
 
@@ -194,6 +197,18 @@ class ProviderRegistry:
                 # local servers (Ollama, llama.cpp) accept any key; the client insists on one
                 api_key=api_key or "not-needed",
             )
+        if provider == "anthropic":
+            from livekit.plugins import anthropic
+
+            return anthropic.LLM(model=model, **self._key("anthropic_api_key"))
+        if provider == "google":
+            from livekit.plugins import google
+
+            return google.LLM(model=model, **self._key("google_api_key"))
+        if provider == "groq":
+            from livekit.plugins import groq
+
+            return groq.LLM(model=model, **self._key("groq_api_key"))
         raise ProviderError(f"no LLM builder for {resolved}")
 
     def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS[Any]:

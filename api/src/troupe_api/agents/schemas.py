@@ -97,6 +97,32 @@ def vision_warnings(*, llm: str, vision: VisionSettings) -> list[ConfigWarning]:
     ]
 
 
+def tools_warnings(
+    *, llm: str, tools: list[str], handoffs: list[HandoffTarget], panels: list[str]
+) -> list[ConfigWarning]:
+    """``tools_unsupported_llm``: the agent hands off, drives panels or calls tools, but the
+    catalog says its LLM cannot call tools, so none of them will ever run. A warning, not an
+    error, like ``vision_unsupported_llm``."""
+    spec = provider_by_id(llm)
+    uses = [
+        what
+        for what, present in (("handoffs", handoffs), ("panels", panels), ("tools", tools))
+        if present
+    ]
+    if not uses or spec is None or spec.role != ProviderRole.LLM or spec.tool_calling:
+        return []
+    return [
+        ConfigWarning(
+            code="tools_unsupported_llm",
+            message=(
+                f"This agent has {', '.join(uses)}, but {llm!r} cannot call tools, so they will "
+                "never run. Pick an LLM marked tools."
+            ),
+            field="llm",
+        )
+    ]
+
+
 class AgentRead(AgentSpec):
     model_config = ConfigDict(extra="ignore")
 
@@ -110,7 +136,9 @@ class AgentRead(AgentSpec):
     @property
     def warnings(self) -> list[ConfigWarning]:
         """Settings that will not work as configured (stable ``code`` each)."""
-        return vision_warnings(llm=self.llm, vision=self.vision)
+        return vision_warnings(llm=self.llm, vision=self.vision) + tools_warnings(
+            llm=self.llm, tools=self.tools, handoffs=self.handoffs, panels=self.panels
+        )
 
 
 class AgentList(BaseModel):

@@ -5,7 +5,16 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, Field
 
-OrgKeyProvider = Literal["openai", "openai-compatible", "deepgram", "cartesia", "elevenlabs"]
+OrgKeyProvider = Literal[
+    "openai",
+    "openai-compatible",
+    "deepgram",
+    "cartesia",
+    "elevenlabs",
+    "anthropic",
+    "google",
+    "groq",
+]
 """``troupe_contracts.providers.ORG_KEY_PROVIDERS`` (a test keeps the two equal)."""
 
 

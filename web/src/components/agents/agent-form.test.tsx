@@ -168,6 +168,21 @@ describe('AgentForm', () => {
     expect(screen.getByTestId('vision-unsupported').textContent).toContain('SmolLM2');
   });
 
+  it('marks tool-calling LLMs and warns when an agent needs tools its LLM cannot call', () => {
+    render(<AgentForm catalog={catalog} tools={[]} agents={[]} onSubmit={vi.fn()} />);
+    expect(screen.getByRole('option', { name: /Echo · .* · tools/ })).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Language model'), {
+      target: { value: 'local/smollm2' },
+    });
+    expect(screen.queryByTestId('tools-unsupported')).toBeNull(); // nothing to call yet
+    fireEvent.click(screen.getByRole('checkbox', { name: 'notepad' }));
+    expect(screen.getByTestId('tools-unsupported').textContent).toContain(
+      'This agent has panels, but SmolLM2 cannot call tools',
+    );
+    fireEvent.change(screen.getByLabelText('Language model'), { target: { value: 'fake/echo' } });
+    expect(screen.queryByTestId('tools-unsupported')).toBeNull();
+  });
+
   it('maps API problems onto their fields', () => {
     render(
       <AgentForm

@@ -46,7 +46,10 @@ function providerOptions(catalog: Catalog | undefined, role: 'stt' | 'llm' | 'tt
     { value: '', label: 'Default' },
     ...list.map((p) => ({
       value: p.id,
-      label: `${p.label}${p.offline ? ' · offline' : ''}${p.vision ? ' · vision' : ''}${p.test_only ? ' · test' : ''}`,
+      label:
+        `${p.label}${p.offline ? ' · offline' : ''}${p.vision ? ' · vision' : ''}` +
+        `${p.test_only ? ' · test' : ''}${role === 'llm' && p.tool_calling ? ' · tools' : ''}` +
+        `${p.languages.length === 1 && p.languages[0] === 'en' ? ' · English only' : ''}`,
     })),
   ];
 }
@@ -96,6 +99,12 @@ export function AgentForm({
     (p) => p.role === 'llm' && (values.llm ? p.id === values.llm : p.offline && !p.test_only),
   );
   const voices = ttsSpec?.voices ?? [];
+  // what needs tool calls (the API's `tools_unsupported_llm` warning, shown while editing)
+  const callsTools = [
+    (values.handoffs ?? []).length > 0 && 'handoffs',
+    (values.panels ?? []).length > 0 && 'panels',
+    (values.tools ?? []).length > 0 && 'tools',
+  ].filter((x): x is string => Boolean(x));
   const toolOptions = useMemo(
     () =>
       tools
@@ -363,6 +372,12 @@ export function AgentForm({
             error={errors.panels}
             onChange={(next) => set('panels', next)}
           />
+          {llmSpec && !llmSpec.tool_calling && callsTools.length > 0 && (
+            <p role="status" data-testid="tools-unsupported" className={dash.muted}>
+              This agent has {callsTools.join(', ')}, but {llmSpec.label} cannot call tools, so they
+              will never run. Pick an LLM marked “tools”.
+            </p>
+          )}
           <label className={dash.chip} style={{ alignSelf: 'flex-start' }}>
             <input
               type="checkbox"

@@ -1,7 +1,15 @@
 /** The organization's own model-provider keys (`/provider-keys`, admins only). Write-only: the
  * API returns whether a key is set and at most its last four characters, never the key. */
 
-export type KeyProvider = 'openai' | 'openai-compatible' | 'deepgram' | 'cartesia' | 'elevenlabs';
+export type KeyProvider =
+  | 'openai'
+  | 'openai-compatible'
+  | 'deepgram'
+  | 'cartesia'
+  | 'elevenlabs'
+  | 'anthropic'
+  | 'google'
+  | 'groq';
 
 export interface ProviderKeyRead {
   provider: KeyProvider;
@@ -24,6 +32,9 @@ export const PROVIDER_LABELS: Record<KeyProvider, { label: string; used: string 
   deepgram: { label: 'Deepgram', used: 'deepgram/* speech recognition' },
   cartesia: { label: 'Cartesia', used: 'cartesia/* voices' },
   elevenlabs: { label: 'ElevenLabs', used: 'elevenlabs/* voices' },
+  anthropic: { label: 'Anthropic', used: 'anthropic/* language models (Claude)' },
+  google: { label: 'Google Gemini', used: 'google/* language models (Gemini API key)' },
+  groq: { label: 'Groq', used: 'groq/* language models' },
 };
 
 /** What the card says about a provider's key: never more than the API's hint. */
