@@ -1,6 +1,7 @@
 import type { ComponentType, SVGProps } from 'react';
 import {
   AuditIcon,
+  BookIcon,
   BotIcon,
   ExperimentIcon,
   HomeIcon,
@@ -53,6 +54,13 @@ export const DASHBOARD_SECTIONS: readonly DashboardSection[] = [
     href: '/dashboard/tools',
     icon: ToolIcon,
     description: 'Register webhook and built-in tools your agents can call.',
+  },
+  {
+    slug: 'knowledge',
+    label: 'Knowledge',
+    href: '/dashboard/knowledge',
+    icon: BookIcon,
+    description: 'Upload documents your agents search to answer questions.',
   },
   {
     slug: 'templates',

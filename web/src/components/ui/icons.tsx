@@ -77,6 +77,12 @@ export const ToolIcon = (p: IconProps) => (
     <path d="M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4z" />
   </svg>
 );
+export const BookIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <path d="M4 19.5A2.5 2.5 0 0 1 6.5 17H20V3H6.5A2.5 2.5 0 0 0 4 5.5z" />
+    <path d="M4 19.5A2.5 2.5 0 0 0 6.5 22H20v-5" />
+  </svg>
+);
 export const TemplateIcon = (p: IconProps) => (
   <svg {...iconProps(p)}>
     <rect x="3" y="3" width="18" height="18" rx="2" />

@@ -1,0 +1,109 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import {
+  Card,
+  DataTable,
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  TextField,
+  dash,
+  formatDate,
+} from '@/components/dash/ui';
+import { PageHeader } from '@/components/shell/page-header';
+import { Button } from '@/components/ui/button';
+import { api } from '@/lib/api/client';
+import { useApi } from '@/lib/api/use-api';
+import type { KnowledgeBase } from './knowledge-api';
+
+export default function KnowledgePage() {
+  const bases = useApi<{ items: KnowledgeBase[] }>('/knowledge-bases');
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function create(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api<KnowledgeBase>('/knowledge-bases', {
+        method: 'POST',
+        json: { name, description },
+      });
+      setName('');
+      setDescription('');
+      bases.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const items = bases.data?.items ?? [];
+  return (
+    <>
+      <PageHeader
+        title="Knowledge"
+        description="Documents your agents search with the search_knowledge tool. Attach a knowledge base to an agent in its configuration."
+      />
+      <div className={dash.stack}>
+        <ErrorBanner error={bases.error} />
+        <div className={dash.grid2} style={{ alignItems: 'start' }}>
+          <Card title="New knowledge base">
+            <form onSubmit={(e) => void create(e)} className={dash.stack}>
+              <TextField
+                label="Name"
+                value={name}
+                required
+                maxLength={200}
+                onChange={(e) => setName(e.target.value)}
+                data-testid="kb-name"
+              />
+              <TextField
+                label="Description"
+                value={description}
+                maxLength={2000}
+                onChange={(e) => setDescription(e.target.value)}
+              />
+              <ErrorBanner error={error} />
+              <div>
+                <Button type="submit" disabled={busy || !name.trim()} data-testid="kb-create">
+                  Create
+                </Button>
+              </div>
+            </form>
+          </Card>
+          <Card title="Knowledge bases">
+            {bases.loading && !bases.data ? (
+              <Loading />
+            ) : items.length === 0 ? (
+              <EmptyState
+                title="No knowledge bases yet"
+                body="Create one, then upload PDF, Markdown, HTML or text files."
+              />
+            ) : (
+              <DataTable columns={['Name', 'Documents', 'Created']}>
+                {items.map((kb) => (
+                  <tr key={kb.id} data-testid="kb-row">
+                    <td>
+                      <Link href={`/dashboard/knowledge/${kb.id}`}>{kb.name}</Link>
+                      {kb.description && <div className={dash.muted}>{kb.description}</div>}
+                      <div className={dash.mono}>{kb.id}</div>
+                    </td>
+                    <td>{kb.documents}</td>
+                    <td className={dash.muted}>{formatDate(kb.created_at)}</td>
+                  </tr>
+                ))}
+              </DataTable>
+            )}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}
