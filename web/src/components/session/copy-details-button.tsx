@@ -14,27 +14,25 @@ export function CopyDetailsButton({
   sessionId: string;
   message?: string | null;
 }) {
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const [copied, setCopied] = useState<{ text: string; ok: boolean } | null>(null);
 
   async function copy() {
     const text = problemDetails({ code, sessionId, message });
     try {
       await navigator.clipboard.writeText(text);
-      setCopied('yes');
+      setCopied({ text, ok: true });
     } catch {
       // Clipboard blocked (permissions, insecure origin): show the text so it can be copied by hand.
-      setCopied('failed');
+      setCopied({ text, ok: false });
     }
   }
 
   return (
     <>
       <Button variant="secondary" onClick={() => void copy()} data-testid="copy-details">
-        {copied === 'yes' ? 'Details copied' : 'Copy details'}
+        {copied?.ok ? 'Details copied' : 'Copy details'}
       </Button>
-      {copied === 'failed' && (
-        <pre data-testid="problem-details">{problemDetails({ code, sessionId, message })}</pre>
-      )}
+      {copied && !copied.ok && <pre data-testid="problem-details">{copied.text}</pre>}
     </>
   );
 }

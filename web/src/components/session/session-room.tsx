@@ -139,7 +139,7 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
   );
 }
 
-export function ProblemNotice({
+function ProblemNotice({
   problem,
   sessionId,
   detail,
