@@ -54,3 +54,12 @@ def test_thread_executor_setting_runs_jobs_as_threads(settings: Settings) -> Non
     assert worker.build_server(settings)._job_executor_type != JobExecutorType.THREAD
     settings.troupe_agent_job_executor = "thread"
     assert worker.build_server(settings)._job_executor_type == JobExecutorType.THREAD
+
+
+def test_an_infinite_load_threshold_reports_no_load(settings: Settings) -> None:
+    """A dev/CI worker that never refuses must not look busy to LiveKit either (the host's CPU
+    load would make LiveKit refuse the dispatch on a shared machine)."""
+    settings.troupe_agent_load_threshold = float("inf")
+    assert worker.build_server(settings).load_fnc() == 0.0  # type: ignore[call-arg,misc]
+    settings.troupe_agent_load_threshold = 0.9
+    assert worker.build_server(settings).load_fnc is not worker._no_load

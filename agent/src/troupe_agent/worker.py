@@ -8,6 +8,7 @@ handled by livekit-agents' CLI: the worker stops taking jobs, drains the running
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -391,11 +392,19 @@ def _active_vision(runtime: SessionRuntime) -> VisionSettings | None:
         return None
 
 
+def _no_load() -> float:
+    return 0.0
+
+
 def build_server(settings: Settings | None = None) -> AgentServer:
     settings = settings or get_settings()
     extra: dict[str, Any] = {}
     if settings.troupe_agent_num_idle_processes is not None:
         extra["num_idle_processes"] = settings.troupe_agent_num_idle_processes
+    if math.isinf(settings.troupe_agent_load_threshold):
+        # "never refuse": report no load either, or LiveKit itself refuses the next job while
+        # the host's CPU (not only this worker's) is busy, e.g. a shared dev or CI machine
+        extra["load_fnc"] = _no_load
     if settings.troupe_agent_job_executor == "thread":
         # every job a thread of one process: the local models are loaded once per worker host
         extra["job_executor_type"] = JobExecutorType.THREAD
