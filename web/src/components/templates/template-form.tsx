@@ -5,13 +5,19 @@ import {
   Card,
   CheckboxChips,
   ErrorBanner,
-  Field,
   SelectField,
   TextField,
   dash,
 } from '@/components/dash/ui';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
+import {
+  EnvOverridesEditor,
+  draftsFromOverrides,
+  overridesFromDrafts,
+  validateDrafts,
+  type OverrideDrafts,
+} from './env-overrides';
 
 type Template = Schema<'TemplateRead'>;
 export type TemplateBody = Schema<'TemplateCreate'>;
@@ -28,7 +34,7 @@ interface Values {
   record_audio: boolean;
   recording_consent_text: string;
   pinned: Record<string, string>;
-  overrides: string;
+  overrides: OverrideDrafts;
 }
 
 function fromTemplate(t?: Template): Values {
@@ -46,7 +52,7 @@ function fromTemplate(t?: Template): Values {
     pinned: Object.fromEntries(
       Object.entries(t?.pinned_versions ?? {}).map(([k, v]) => [k, String(v)]),
     ),
-    overrides: JSON.stringify(t?.environment_overrides ?? {}, null, 2),
+    overrides: draftsFromOverrides(t?.environment_overrides),
   };
 }
 
@@ -62,12 +68,7 @@ export function validateTemplate(v: Values): Record<string, string> {
     if (pin && pin !== 'latest' && !/^\d+$/.test(pin))
       errors[`pinned_versions.${slug}`] = 'A version number or latest.';
   }
-  try {
-    const o: unknown = JSON.parse(v.overrides || '{}');
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error();
-  } catch {
-    errors.environment_overrides = 'A JSON object keyed by environment (dev, staging, production).';
-  }
+  Object.assign(errors, validateDrafts(v.overrides));
   return errors;
 }
 
@@ -88,7 +89,7 @@ function toBody(v: Values): TemplateBody {
     record_audio: v.record_audio,
     recording_consent_text: v.recording_consent_text,
     pinned_versions: pinned,
-    environment_overrides: JSON.parse(v.overrides || '{}') as TemplateBody['environment_overrides'],
+    environment_overrides: overridesFromDrafts(v.overrides),
   };
 }
 
@@ -265,19 +266,19 @@ export function TemplateForm({
         )}
       </Card>
       <Card title="Environment overrides">
-        <Field
-          label="Partial settings per environment (JSON)"
-          htmlFor="template-overrides"
-          error={errors.environment_overrides}
-          hint='e.g. {"dev": {"max_duration_s": 300}, "production": {"record_audio": true}}'
-        >
-          <textarea
-            id="template-overrides"
-            className={dash.input}
-            value={values.overrides}
-            onChange={(e) => set('overrides', e.target.value)}
-          />
-        </Field>
+        {errors.environment_overrides && (
+          <p className={dash.error} role="alert">
+            {errors.environment_overrides}
+          </p>
+        )}
+        <EnvOverridesEditor
+          drafts={values.overrides}
+          onChange={(next) => set('overrides', next)}
+          errors={errors}
+          agents={members}
+          modalityProfiles={Object.keys(catalog?.modality_profiles ?? { audio: [] })}
+          panels={catalog?.panels ?? []}
+        />
       </Card>
       <div className={dash.actionsBar}>
         <Button type="submit" disabled={busy} data-testid="save-template">
