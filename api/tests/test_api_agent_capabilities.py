@@ -5,26 +5,35 @@ warning for an agent whose handoffs, panels or tools its LLM cannot call."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from config_helpers import agent_body, caller
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
-from troupe_contracts.providers import PROVIDER_CATALOG, ProviderRole
+from troupe_api.flows import config_rules
+from troupe_contracts import providers
+from troupe_contracts.providers import PROVIDER_CATALOG, ProviderRole, ProviderSpec
 
 A = "/api/v1/agents"
 
 
 async def test_handoffs_panels_or_tools_on_an_llm_without_tool_calling_warn(
-    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     me = await caller(db, settings)
     target = agent_body("target", llm="openai/gpt-4.1-mini")
     assert (await client.post(A, json=target, headers=me.headers)).status_code == 201
-    # an LLM the catalog says cannot call tools (today the offline SmolLM2)
-    no_tools = next(
-        p.id
-        for p in PROVIDER_CATALOG
-        if p.role == ProviderRole.LLM and not p.tool_calling and not p.test_only
+    # an LLM the catalog says cannot call tools: every listed one can today (the local models
+    # by constrained decoding), so the catalog gets one for this test
+    no_tools = "local/no-tools"
+    catalog = (
+        *PROVIDER_CATALOG,
+        ProviderSpec(id=no_tools, role=ProviderRole.LLM, label="No tools", offline=True),
     )
+    monkeypatch.setattr(providers, "PROVIDER_CATALOG", catalog)
+    monkeypatch.setattr(config_rules, "PROVIDER_CATALOG", catalog)
     cases = {
         "hands": {"handoffs": [{"agent": "target"}]},
         "draws": {"panels": ["whiteboard"]},
@@ -70,3 +79,36 @@ async def test_the_catalog_lists_capabilities_and_the_plugin_llms(
     for local in ("local/whisper-tiny", "local/smollm2", "local/piper-joe"):
         assert providers[local]["languages"] == ["en"]
         assert "English only" in providers[local]["notes"]
+
+
+async def test_language_per_agent_is_saved_warned_and_resolved(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    me = await caller(db, settings)
+    local = agent_body(
+        "ana",
+        language="es",
+        stt="local/whisper-tiny",
+        llm="openai/gpt-4.1-mini",
+        tts="local/piper-joe",
+    )
+    created = await client.post(A, json=local, headers=me.headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["language"] == "es"
+    warned = {w["field"]: w for w in created.json()["warnings"]}
+    assert set(warned) == {"stt", "tts"}  # the English-only offline models; GPT is multilingual
+    assert all(w["code"] == "language_unsupported" for w in warned.values())
+    assert "'es'" in warned["stt"]["message"] and "en only" in warned["stt"]["message"]
+
+    fixed = await client.patch(
+        f"{A}/{created.json()['id']}",
+        json={"stt": "deepgram/nova-3", "tts": "cartesia/sonic", "voice": "default"},
+        headers=me.headers,
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["warnings"] == [] and fixed.json()["language"] == "es"
+
+    english = await client.post(A, json=agent_body("bob"), headers=me.headers)
+    assert english.json()["language"] == "en" and english.json()["warnings"] == []
+    bad = await client.post(A, json=agent_body("eve", language="Spanish"), headers=me.headers)
+    assert bad.status_code == 422

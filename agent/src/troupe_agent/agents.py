@@ -61,14 +61,22 @@ AgentEnteredHook = Callable[["TroupeAgent"], None]
 
 
 class Providers(Protocol):
-    def stt(self, provider_id: str) -> stt.STT[Any] | None: ...
+    def stt(self, provider_id: str, *, language: str = "en") -> stt.STT[Any] | None: ...
     def llm(self, provider_id: str, *, agent: str | None = None) -> llm.LLM[Any]: ...
-    def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS[Any]: ...
+    def tts(
+        self, provider_id: str, *, voice: str | None = None, language: str = "en"
+    ) -> tts.TTS[Any]: ...
     def sees_images(self, provider_id: str) -> bool: ...
+
+
+LANGUAGE_NOTE = "Speak with the user in the language whose code is {language!r}, always."
+"""Appended when the agent's language is not English (the voice style itself is English)."""
 
 
 def build_instructions(config: AgentConfig, *, can_see: bool = True) -> str:
     text = f"{config.instructions.strip()}\n\n{VOICE_STYLE}"
+    if config.language.split("-")[0] != "en":
+        text += " " + LANGUAGE_NOTE.format(language=config.language)
     if config.vision.enabled and not can_see:
         text += f"\n\n{CANNOT_SEE_NOTE}"
     return text
@@ -222,9 +230,9 @@ class AgentFactory:
         if slug not in self._providers:
             cfg = self.config.agent(slug)
             self._providers[slug] = (
-                self._registry.stt(cfg.stt),
+                self._registry.stt(cfg.stt, language=cfg.language),
                 self._registry.llm(cfg.llm, agent=cfg.slug),
-                self._registry.tts(cfg.tts, voice=cfg.voice),
+                self._registry.tts(cfg.tts, voice=cfg.voice, language=cfg.language),
             )
         return self._providers[slug]
 

@@ -94,6 +94,10 @@ class VideoSource(StrEnum):
     SCREEN = "screen"
 
 
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
+"""A language as ISO 639-1 (``en``, ``es``), optionally with a region (``pt-BR``)."""
+
+
 class VisionSettings(Contract):
     enabled: bool = False
     detail: str = Field(default="low", pattern="^(low|high|auto)$")
@@ -150,6 +154,10 @@ class AgentConfig(Contract):
     modalities: list[VideoSource] = Field(default_factory=list)
     panels: list[PanelType] = Field(default_factory=list)
     vision: VisionSettings = Field(default_factory=VisionSettings)
+    language: Language = Field(
+        default="en",
+        description="What the agent hears and speaks (STT language, TTS voice, replies).",
+    )
     knowledge_bases: list[UUID] = Field(
         default_factory=list,
         description="Knowledge bases the agent searches with the built-in search_knowledge tool.",

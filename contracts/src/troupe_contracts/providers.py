@@ -54,9 +54,22 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         "smollm2",
         "SmolLM2-135M-Instruct (offline)",
         streaming=True,
+        tool_calling=True,
         notes=(
-            "Tiny: fine for 'it talks', weak at following instructions and tool calls. "
-            "English only."
+            "Tiny: fine for 'it talks' and plain requests that name what they want (\"Can I "
+            "talk to Max?\"); tool calls by constrained decoding, weak on paraphrases "
+            "(agent/evals). English only."
+        ),
+    ),
+    _local(
+        ProviderRole.LLM,
+        "gemma3-270m",
+        "Gemma 3 270M (offline)",
+        streaming=True,
+        tool_calling=True,
+        notes=(
+            "Tiny base model (not instruction-tuned); tool calls by constrained decoding, "
+            "weak on paraphrases (agent/evals). English only."
         ),
     ),
     _local(
@@ -188,6 +201,7 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         requires_env=["CARTESIA_API_KEY"],
         streaming=True,
         voices=["default"],
+        languages=["multi"],
     ),
     ProviderSpec(
         id="elevenlabs/eleven_turbo_v2_5",
@@ -197,6 +211,7 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         requires_env=["ELEVEN_API_KEY"],
         streaming=True,
         voices=["default"],
+        languages=["multi"],
     ),
     ProviderSpec(
         id="fake/echo",
@@ -256,6 +271,11 @@ the organization gives a base URL and, when its server wants one, a key."""
 def org_key_provider(env_name: str) -> str | None:
     """The ``ORG_KEY_PROVIDERS`` entry whose key stands in for ``env_name``."""
     return next((p for p, env in ORG_KEY_PROVIDERS.items() if env == env_name), None)
+
+
+def supports_language(spec: ProviderSpec, language: str) -> bool:
+    """Whether the model works in ``language`` (``multi``: any language)."""
+    return "multi" in spec.languages or language.split("-")[0] in spec.languages
 
 
 def is_english_only(spec: ProviderSpec) -> bool:

@@ -123,6 +123,10 @@ export interface AgentConfig {
   panels: PanelType[];
   vision: VisionSettings;
   /**
+   * What the agent hears and speaks (STT language, TTS voice, replies).
+   */
+  language: string;
+  /**
    * Knowledge bases the agent searches with the built-in search_knowledge tool.
    */
   knowledge_bases: string[];
@@ -1474,7 +1478,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     streaming: true,
     tool_calling: false,
     vision: false,
-    languages: ['en'],
+    languages: ['multi'],
     voices: ['default'],
     notes: '',
     test_only: false,
@@ -1488,7 +1492,7 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     streaming: true,
     tool_calling: false,
     vision: false,
-    languages: ['en'],
+    languages: ['multi'],
     voices: ['default'],
     notes: '',
     test_only: false,

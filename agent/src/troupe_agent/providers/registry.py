@@ -139,7 +139,8 @@ class ProviderRegistry:
         if resolved == "local/whisper-tiny":
             from troupe_agent.providers.local_stt import WhisperSTT
 
-            instance = WhisperSTT(self._models.whisper(), language=language)
+            # tiny.en is English-only: another language gets a language_unsupported warning
+            instance = WhisperSTT(self._models.whisper(), language="en")
         elif resolved == "fake/instant":
             from troupe_agent.providers.fake import InstantSTT
 
@@ -211,7 +212,11 @@ class ProviderRegistry:
             return groq.LLM(model=model, **self._key("groq_api_key"))
         raise ProviderError(f"no LLM builder for {resolved}")
 
-    def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS[Any]:
+    def tts(
+        self, provider_id: str, *, voice: str | None = None, language: str = "en"
+    ) -> tts.TTS[Any]:
+        """``language``: the agent's; picks the voice when none is chosen (eSpeak) and is
+        passed to cloud TTS that take one."""
         resolved = self.resolve_id(provider_id, ProviderRole.TTS)
         provider, model = self._split(resolved)
         instance: tts.TTS[Any]
@@ -222,7 +227,8 @@ class ProviderRegistry:
         elif resolved == "local/espeak":
             from troupe_agent.providers.local_tts import EspeakTTS
 
-            instance = EspeakTTS(voice=voice if voice and voice != "default" else "en-us")
+            default_voice = "en-us" if language.split("-")[0] == "en" else language.lower()
+            instance = EspeakTTS(voice=voice if voice and voice != "default" else default_voice)
         elif resolved == "fake/tone":
             from troupe_agent.providers.fake import ToneTTS
 
@@ -230,14 +236,14 @@ class ProviderRegistry:
         elif provider == "cartesia":
             from livekit.plugins import cartesia
 
-            kwargs: dict[str, Any] = {}
+            kwargs: dict[str, Any] = {"language": language.split("-")[0]}
             if voice and voice != "default":
                 kwargs["voice"] = voice
             instance = cartesia.TTS(**self._key("cartesia_api_key"), **kwargs)
         elif provider == "elevenlabs":
             from livekit.plugins import elevenlabs
 
-            el_kwargs: dict[str, Any] = {"model": model}
+            el_kwargs: dict[str, Any] = {"model": model, "language": language.split("-")[0]}
             if voice and voice != "default":
                 el_kwargs["voice_id"] = voice
             instance = elevenlabs.TTS(**self._key("eleven_api_key"), **el_kwargs)

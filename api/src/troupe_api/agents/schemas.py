@@ -6,8 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from troupe_contracts import VISION_UNSUPPORTED_NOTE
-from troupe_contracts.config import HandoffTarget, Slug, VisionSettings
-from troupe_contracts.providers import DEFAULT_OFFLINE, ProviderRole, provider_by_id
+from troupe_contracts.config import HandoffTarget, Language, Slug, VisionSettings
+from troupe_contracts.providers import (
+    DEFAULT_OFFLINE,
+    ProviderRole,
+    provider_by_id,
+    supports_language,
+)
 
 
 class _Schema(BaseModel):
@@ -33,6 +38,9 @@ class AgentBody(_Schema):
     )
     panels: list[str] = Field(default_factory=list, description="Panel types it may use.")
     vision: VisionSettings = Field(default_factory=VisionSettings)
+    language: Language = Field(
+        default="en", description="What the agent hears and speaks: en, es, fr, pt-BR, ..."
+    )
     knowledge_bases: list[uuid.UUID] = Field(
         default_factory=list,
         max_length=20,
@@ -65,6 +73,7 @@ class AgentUpdate(_Schema):
     modalities: list[str] | None = None
     panels: list[str] | None = None
     vision: VisionSettings | None = None
+    language: Language | None = None
     knowledge_bases: list[uuid.UUID] | None = Field(default=None, max_length=20)
 
 
@@ -123,6 +132,28 @@ def tools_warnings(
     ]
 
 
+def language_warnings(*, language: str, stt: str, llm: str, tts: str) -> list[ConfigWarning]:
+    """``language_unsupported``: a model of the agent does not work in its language (the
+    offline models are English-only), so that part will not understand or speak it."""
+    out: list[ConfigWarning] = []
+    for role, provider_id in (("stt", stt), ("llm", llm), ("tts", tts)):
+        spec = provider_by_id(provider_id)
+        if spec is None or supports_language(spec, language):
+            continue
+        offered = ", ".join(spec.languages) or "none"
+        out.append(
+            ConfigWarning(
+                code="language_unsupported",
+                message=(
+                    f"The agent speaks {language!r} but {provider_id!r} works in {offered} only; "
+                    f"pick a {role.upper()} model for {language!r}."
+                ),
+                field=role,
+            )
+        )
+    return out
+
+
 class AgentRead(AgentSpec):
     model_config = ConfigDict(extra="ignore")
 
@@ -136,8 +167,12 @@ class AgentRead(AgentSpec):
     @property
     def warnings(self) -> list[ConfigWarning]:
         """Settings that will not work as configured (stable ``code`` each)."""
-        return vision_warnings(llm=self.llm, vision=self.vision) + tools_warnings(
-            llm=self.llm, tools=self.tools, handoffs=self.handoffs, panels=self.panels
+        return (
+            vision_warnings(llm=self.llm, vision=self.vision)
+            + tools_warnings(
+                llm=self.llm, tools=self.tools, handoffs=self.handoffs, panels=self.panels
+            )
+            + language_warnings(language=self.language, stt=self.stt, llm=self.llm, tts=self.tts)
         )
 
 

@@ -12,7 +12,15 @@ from troupe_api.agents.models import Agent, AgentVersion
 from troupe_api.agents.schemas import AgentSpec
 
 AGENT_COLUMNS = ("name", "instructions", "greeting", "stt", "llm", "tts", "voice", "config")
-CONFIG_KEYS = ("tools", "handoffs", "modalities", "panels", "vision", "knowledge_bases")
+CONFIG_KEYS = (
+    "tools",
+    "handoffs",
+    "modalities",
+    "panels",
+    "vision",
+    "knowledge_bases",
+    "language",
+)
 
 
 def spec_of(agent: Agent) -> AgentSpec:

@@ -173,12 +173,13 @@ async def resolve_config(
                     modalities=spec.modalities,
                     panels=[p for p in spec.panels if p in PANELS],
                     vision=spec.vision,
-                )
+                    language=spec.language,
                     # Only this organization's knowledge bases (ids from an import or a
                     # deleted base are dropped).
                     knowledge_bases=await knowledge.existing_bases(
                         db=db, organization_id=org_id, ids=spec.knowledge_bases
                     ),
+                )
             )
         except ValidationError as exc:
             problems.append(f"agent {slug!r} is invalid: {exc.errors(include_url=False)}")

@@ -183,6 +183,32 @@ describe('AgentForm', () => {
     expect(screen.queryByTestId('tools-unsupported')).toBeNull();
   });
 
+  it('sets the agent language and says which models do not speak it', async () => {
+    const onSubmit = vi.fn();
+    const englishOnly = {
+      providers: catalog.providers.map((p) =>
+        p.id === 'local/smollm2' ? { ...p, languages: ['en'] } : p,
+      ),
+    } as Schema<'Catalog'>;
+    render(
+      <AgentForm
+        catalog={{ ...catalog, ...englishOnly }}
+        tools={[]}
+        agents={[]}
+        onSubmit={onSubmit}
+      />,
+    );
+    expect(screen.queryByTestId('language-unsupported')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Language model'), {
+      target: { value: 'local/smollm2' },
+    });
+    fireEvent.change(screen.getByLabelText('Language'), { target: { value: 'es' } });
+    expect(screen.getByTestId('language-unsupported').textContent).toContain('SmolLM2');
+    expect(screen.getByTestId('language-unsupported').textContent).toContain('en only');
+    fireEvent.change(screen.getByLabelText('Language model'), { target: { value: 'fake/echo' } });
+    expect(screen.queryByTestId('language-unsupported')).toBeNull(); // Echo lists no languages
+  });
+
   it('maps API problems onto their fields', () => {
     render(
       <AgentForm

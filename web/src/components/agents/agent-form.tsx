@@ -40,6 +40,37 @@ export interface AgentFormProps {
   onSubmit: (values: AgentValues) => void | Promise<void>;
 }
 
+/** The languages offered per agent (ISO 639-1); the catalog says which models speak them. */
+export const LANGUAGES = [
+  { value: 'en', label: 'English' },
+  { value: 'es', label: 'Spanish' },
+  { value: 'fr', label: 'French' },
+  { value: 'de', label: 'German' },
+  { value: 'it', label: 'Italian' },
+  { value: 'pt', label: 'Portuguese' },
+  { value: 'nl', label: 'Dutch' },
+  { value: 'ja', label: 'Japanese' },
+  { value: 'zh', label: 'Chinese' },
+  { value: 'hi', label: 'Hindi' },
+];
+
+type ProviderSpec = Catalog['providers'][number];
+
+/** The models of the agent that do not work in its language (offline ones are English-only). */
+export function languageGaps(
+  language: string,
+  specs: (ProviderSpec | undefined)[],
+): ProviderSpec[] {
+  const base = language.split('-')[0] ?? language;
+  return specs.filter(
+    (s): s is ProviderSpec =>
+      s !== undefined &&
+      s.languages.length > 0 && // no languages listed: unknown, not a gap
+      !s.languages.includes('multi') &&
+      !s.languages.includes(base),
+  );
+}
+
 function providerOptions(catalog: Catalog | undefined, role: 'stt' | 'llm' | 'tts') {
   const list = (catalog?.providers ?? []).filter((p) => p.role === role);
   return [
@@ -99,6 +130,14 @@ export function AgentForm({
     (p) => p.role === 'llm' && (values.llm ? p.id === values.llm : p.offline && !p.test_only),
   );
   const voices = ttsSpec?.voices ?? [];
+  const language = values.language ?? 'en';
+  const sttSpec = catalog?.providers.find(
+    (p) => p.role === 'stt' && (values.stt ? p.id === values.stt : p.offline && !p.test_only),
+  );
+  const ttsOrDefault =
+    ttsSpec ??
+    catalog?.providers.find((p) => p.role === 'tts' && !values.tts && p.offline && !p.test_only);
+  const gaps = languageGaps(language, [sttSpec, llmSpec, ttsOrDefault]);
   // what needs tool calls (the API's `tools_unsupported_llm` warning, shown while editing)
   const callsTools = [
     (values.handoffs ?? []).length > 0 && 'handoffs',
@@ -227,6 +266,21 @@ export function AgentForm({
 
       <Card title="Voice and models">
         <div className={dash.grid2}>
+          <SelectField
+            label="Language"
+            id="agent-language"
+            value={language}
+            error={errors.language}
+            options={LANGUAGES}
+            onChange={(e) => set('language', e.target.value)}
+          />
+          {gaps.length > 0 && (
+            <p role="status" data-testid="language-unsupported" className={dash.muted}>
+              {gaps.map((s) => s.label).join(', ')} {gaps.length > 1 ? 'work' : 'works'} in{' '}
+              {[...new Set(gaps.flatMap((s) => s.languages))].join(', ')} only: pick models that
+              speak this language.
+            </p>
+          )}
           <SelectField
             label="Speech-to-text"
             id="agent-stt"

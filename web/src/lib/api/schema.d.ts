@@ -2182,6 +2182,12 @@ export interface components {
        */
       panels?: string[];
       vision?: components['schemas']['VisionSettings-Input'];
+      /**
+       * Language
+       * @description What the agent hears and speaks: en, es, fr, pt-BR, ...
+       * @default en
+       */
+      language?: string;
     };
     /**
      * AgentBody
@@ -2234,6 +2240,12 @@ export interface components {
        */
       panels?: string[];
       vision?: components['schemas']['VisionSettings-Output'];
+      /**
+       * Language
+       * @description What the agent hears and speaks: en, es, fr, pt-BR, ...
+       * @default en
+       */
+      language?: string;
     };
     /** AgentConfig */
     AgentConfig: {
@@ -2275,6 +2287,12 @@ export interface components {
       /** Panels */
       panels: components['schemas']['PanelType'][];
       vision: components['schemas']['VisionSettings-Output'];
+      /**
+       * Language
+       * @description What the agent hears and speaks (STT language, TTS voice, replies).
+       * @default en
+       */
+      language: string;
       /**
        * Knowledge Bases
        * @description Knowledge bases the agent searches with the built-in search_knowledge tool.
@@ -2327,6 +2345,12 @@ export interface components {
        */
       panels?: string[];
       vision?: components['schemas']['VisionSettings-Input'];
+      /**
+       * Language
+       * @description What the agent hears and speaks: en, es, fr, pt-BR, ...
+       * @default en
+       */
+      language?: string;
       /** Slug */
       slug: string;
     };
@@ -2381,6 +2405,12 @@ export interface components {
        */
       panels?: string[];
       vision?: components['schemas']['VisionSettings-Output'];
+      /**
+       * Language
+       * @description What the agent hears and speaks: en, es, fr, pt-BR, ...
+       * @default en
+       */
+      language?: string;
       /** Slug */
       slug: string;
       /**
@@ -2576,6 +2606,12 @@ export interface components {
        */
       panels?: string[];
       vision?: components['schemas']['VisionSettings-Input'];
+      /**
+       * Language
+       * @description What the agent hears and speaks: en, es, fr, pt-BR, ...
+       * @default en
+       */
+      language?: string;
       /** Slug */
       slug: string;
     };
@@ -2628,6 +2664,12 @@ export interface components {
        */
       panels?: string[];
       vision?: components['schemas']['VisionSettings-Output'];
+      /**
+       * Language
+       * @description What the agent hears and speaks: en, es, fr, pt-BR, ...
+       * @default en
+       */
+      language?: string;
       /** Slug */
       slug: string;
     };
@@ -2664,6 +2706,8 @@ export interface components {
       /** Panels */
       panels?: string[] | null;
       vision?: components['schemas']['VisionSettings-Input'] | null;
+      /** Language */
+      language?: string | null;
     };
     /** AgentVersionDiff */
     AgentVersionDiff: {
