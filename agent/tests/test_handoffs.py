@@ -147,13 +147,78 @@ async def test_bounce_back_is_refused_with_a_tool_error(tmp_path: Path) -> None:
     async with h.session() as session:
         await session.start(h.factory.build_initial())
         await session.run(user_input="bill question")
-        await session.run(user_input="take me back")
+        # the agent decides to bounce the user straight back: nobody asked for it
+        await session.run(user_input="hmm, I am not sure what I need")
         assert session.current_agent.slug == "billing"  # type: ignore[attr-defined]
 
     seen = tool_outputs(h.llm("billing").calls[-1])
     assert seen and seen[-1].is_error and "Transfer refused" in seen[-1].output
     assert "would loop" in seen[-1].output
     assert "I will help you myself." in texts(session.history, "assistant")
+
+
+async def test_a_user_asking_to_go_back_is_honoured_right_after_a_handoff(
+    tmp_path: Path,
+) -> None:
+    h = Harness(
+        chain_config(),
+        tmp_path,
+        {
+            "host": [tools_turn(call("transfer_to_billing")), "Host again, how can I help?"],
+            "billing": ["Billing here.", tools_turn(call("transfer_to_host"))],
+        },
+    )
+    async with h.session() as session:
+        await session.start(h.factory.build_initial())
+        await session.run(user_input="bill question")
+        assert session.current_agent.slug == "billing"  # type: ignore[attr-defined]
+        result = await session.run(user_input="Actually, can you take me back please?")
+        result.expect.contains_agent_handoff(new_agent_type=TroupeAgent)
+        assert session.current_agent.slug == "host"  # type: ignore[attr-defined]
+
+    outputs = tool_outputs(session.history)
+    assert not any("Transfer refused" in o.output for o in outputs)
+    handoffs = [(e.from_agent, e.to_agent) for e in h.publisher.of_type("handoff")]  # type: ignore[union-attr]
+    assert handoffs == [("host", "billing"), ("billing", "host")]
+
+
+def test_user_asked_for_reads_names_and_requests_to_go_back() -> None:
+    from troupe_agent.handoff import user_asked_for
+
+    asked = [
+        ("Can I talk to Max about my bill?", "Max", "max", False),
+        ("put me through to the billing team", "Billing", "billing", False),
+        ("Take me back please", "Ava", "ava", True),
+        ("I'd like to go back to the previous agent", "Ava", "ava", True),
+        ("switch me back", "Ava", "ava", True),
+    ]
+    for text, name, slug, returning in asked:
+        assert user_asked_for(text, name=name, slug=slug, returning=returning), text
+    not_asked = [
+        ("hmm, I am not sure what I need", "Ava", "ava", True),
+        ("take me back", "Ava", "ava", False),  # "back" to someone they never came from
+        ("maximum refund please", "Max", "max", False),
+        ("my back hurts", "Ava", "ava", True),
+    ]
+    for text, name, slug, returning in not_asked:
+        assert not user_asked_for(text, name=name, slug=slug, returning=returning), text
+
+
+def test_the_guard_lets_the_user_through_but_not_the_agents() -> None:
+    now = [0.0]
+    guard = HandoffGuard(window_s=60, max_in_window=2, bounce_back_s=20, clock=lambda: now[0])
+    guard.check("a", "b")
+    now[0] = 1.0
+    guard.check("b", "a", user_asked=True)  # a bounce, but the user asked
+    now[0] = 2.0
+    guard.check("a", "b", user_asked=True)  # over the window's limit, but the user asked
+    now[0] = 3.0
+    try:
+        guard.check("b", "a")  # the agent bouncing on its own is still refused
+    except Exception as e:
+        assert "would loop" in str(e)
+    else:
+        raise AssertionError("an agent-initiated bounce was accepted")
 
 
 def test_guard_limits_handoffs_per_window_on_a_virtual_clock() -> None:

@@ -35,6 +35,7 @@ from troupe_contracts.config import (
 from troupe_agent import context_plans
 from troupe_agent.context_plans import SummaryMethod
 from troupe_agent.events import handoff_event
+from troupe_agent.handoff import last_user_text, user_asked_for
 from troupe_agent.logging import get_logger
 from troupe_agent.runtime import SessionRuntime
 from troupe_agent.tools import build_tools
@@ -299,8 +300,20 @@ class AgentFactory:
         if target.reject_when is not None and context_plans.rejects(target.reject_when, lookup):
             raise ToolError(target.reject_when.message)
         speech = getattr(ctx, "speech_handle", None)
-        self.runtime.handoffs.check(
-            from_slug, target.agent, turn_id=speech.id if speech is not None else None
+        guard = self.runtime.handoffs
+        last = guard.history[-1] if guard.history else None
+        target_config = self.config.agent(target.agent)
+        user_asked = user_asked_for(
+            last_user_text(ctx.session.history.items),
+            name=target_config.name,
+            slug=target.agent,
+            returning=last is not None and last.from_agent == target.agent,
+        )
+        guard.check(
+            from_slug,
+            target.agent,
+            turn_id=speech.id if speech is not None else None,
+            user_asked=user_asked,
         )
         state.variables.update(values)
         log.info(
