@@ -47,6 +47,17 @@ start_logged() {  # start_logged NAME CMD...
   local name="$1"; shift
   setsid "$@" >"$PLATFORM_LOGS/$name.log" 2>&1 &
   echo "$!" >>"$PLATFORM_PIDS"
+  echo "$!" >"$PLATFORM_PIDS.$name"
+}
+
+stop_logged() {  # stop_logged NAME: end one process group started by start_logged
+  local pid
+  [ -f "$PLATFORM_PIDS.$1" ] || return 0
+  pid="$(cat "$PLATFORM_PIDS.$1")"
+  kill -TERM "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "-$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "-$pid" 2>/dev/null || true
+  rm -f "$PLATFORM_PIDS.$1"
 }
 
 stop_platform() {
@@ -55,7 +66,7 @@ stop_platform() {
   while read -r pid; do kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done <"$PLATFORM_PIDS"
   sleep 1
   while read -r pid; do kill -KILL "-$pid" 2>/dev/null || true; done <"$PLATFORM_PIDS"
-  rm -f "$PLATFORM_PIDS"
+  rm -f "$PLATFORM_PIDS" "$PLATFORM_PIDS".*
 }
 
 # start_platform DEMO_FILE [WEB_CMD...]: migrations and seed (the demo logins go to DEMO_FILE),

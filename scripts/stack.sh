@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throw-away whole stack (services, API, saq worker, agent worker, web) on free ports, for
 # running one whole-system test by hand while developing:
-#   scripts/stack.sh up DIR [--no-web]   start everything under DIR; prints the env file path
+#   scripts/stack.sh up DIR [--no-web|--next-dev]   start everything under DIR; prints the env
+#                                        file path (--next-dev: the web app as `make dev` serves it)
 #   scripts/stack.sh down DIR            stop everything started under DIR
 # Then: set -a; . DIR/env; set +a; TROUPE_DEMO_FILE=DIR/demo.json uv run --frozen pytest tests/e2e/...
 # The web app is served from web/.next (build it first: cd web && npm run build), or from
@@ -32,11 +33,14 @@ rm -rf "$W/data" "$W/run" "$W/logs"; mkdir -p "$W/logs"
 load_env "$W/env"
 cd "$ROOT"
 web=()
-if [ "${3:-}" != "--no-web" ]; then
+if [ "${3:-}" = "--next-dev" ]; then
+  web=(bash -c "cd $ROOT/web && exec npx next dev -H 127.0.0.1 -p $TROUPE_WEB_PORT")
+elif [ "${3:-}" != "--no-web" ]; then
   web=(bash -c "cd ${TROUPE_WEB_DIR:-$ROOT/web} && TROUPE_DEV_PAGES=1 exec npx next start -H 127.0.0.1 -p $TROUPE_WEB_PORT")
 fi
 start_platform "$W/demo.json" "${web[@]}" || die "prestart or seed failed (logs in $W/logs)"
-if wait_platform "${3:-}"; then
+mode="${3:-}"
+if wait_platform "${mode/--next-dev/}"; then
   echo "$W/env"; exit 0
 fi
 tail -n 30 "$W"/logs/*.log

@@ -6,7 +6,10 @@
 #      Playwright on Debian Chromium) and the web shell browser tests.
 # Exits non-zero when any suite fails. Idempotent; leaves nothing running.
 . "$(dirname "$0")/lib.sh"
-"$ROOT/scripts/install.sh"
+# --local-llm: the offline LLM runtime (llama-cpp-python, built once and cached) and its models,
+# so the local-LLM tests run here; TROUPE_REQUIRE_LOCAL_LLM turns their skip into a failure.
+"$ROOT/scripts/install.sh" --local-llm
+export TROUPE_REQUIRE_LOCAL_LLM=1
 
 WORK="$ROOT/.run/test"
 rm -rf "$WORK"; mkdir -p "$WORK"
@@ -57,6 +60,16 @@ wait_platform && ready=1
 if [ "$ready" = 1 ]; then
   suite "whole system (tests/e2e)" uv run --frozen pytest -q -rs tests/e2e -p no:cacheprovider
   suite "web browser shell (playwright)" bash -c "cd web && npm run test:browser --silent"
+  # The first five minutes as a new user meets them: the web app the way `make dev` serves it
+  # (`next dev`, React Strict Mode), the seeded demo on the offline models, one spoken turn.
+  stop_logged web
+  start_logged web-dev bash -c "cd web && exec npx next dev -H 127.0.0.1 -p $TROUPE_WEB_PORT"
+  if wait_platform; then
+    suite "first five minutes under next dev (tests/dev_mode)" \
+      uv run --frozen pytest -q -rs tests/dev_mode -p no:cacheprovider
+  else
+    log "next dev did not answer; logs:"; tail -n 40 "$LOGS/web-dev.log"; FAILED+=("next dev")
+  fi
 else
   log "the stack did not become ready; logs:"; tail -n 40 "$LOGS"/{api,agent,web}.log
   FAILED+=("stack startup")
