@@ -95,6 +95,7 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
         },
     },
     "templates-experiment_results": {"expect": READ_A},
+    "templates-template_analytics": {"expect": READ_A},
     "templates-replace": {
         "expect": by_role(viewer=403, member=422, admin=422, other=404),
         "body": {"name": "{role} tpl", "agent_set_id": NIL},

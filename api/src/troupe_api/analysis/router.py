@@ -4,6 +4,7 @@ analysis/experiment configuration and results (viewer reads, member writes)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter
 
@@ -11,13 +12,19 @@ from troupe_api.analysis import service
 from troupe_api.analysis.schemas import AnalysisConfig, AnalysisRead
 from troupe_api.core.config_errors import SessionTemplateNotFound
 from troupe_api.core.config_events import publish_invalidations
-from troupe_api.core.errors import NotFound, SessionConfigInvalid, SessionNotFound
+from troupe_api.core.errors import (
+    NotFound,
+    SessionConfigInvalid,
+    SessionNotFound,
+    ValidationFailed,
+)
 from troupe_api.deps import DbDep, RedisDep, SettingsDep
 from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import ExperimentConfig, ExperimentResults
 from troupe_api.flows.session_config import resolve_config
 from troupe_api.sessions import service as sessions
 from troupe_api.templates import service as templates
+from troupe_api.templates.analytics import TemplateAnalytics, analytics
 from troupe_api.templates.models import SessionTemplate
 from troupe_api.tenancy import MemberOrg, ViewerOrg
 
@@ -136,3 +143,32 @@ async def experiment_results(
     p50/p95, handoffs, tool errors, cost per session."""
     template = await _template(db, ctx.organization_id, template_id)
     return await experiments.results(db=db, template=template)
+
+
+@templates_router.get(
+    "/{template_id}/analytics", name="template_analytics", response_model=TemplateAnalytics
+)
+async def template_analytics(
+    template_id: uuid.UUID,
+    db: DbDep,
+    ctx: ViewerOrg,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> TemplateAnalytics:
+    """The template's sessions between ``since`` (default 30 days ago) and ``until`` (now):
+    how many, how they ended (completion rate), duration, turn latency p50/p95, handoffs,
+    tool calls and errors, cost, and sessions per UTC day."""
+    template = await _template(db, ctx.organization_id, template_id)
+    until = until or datetime.now(UTC)
+    since = since or until - timedelta(days=30)
+    if since.tzinfo is None or until.tzinfo is None:
+        raise ValidationFailed("since and until need a time zone.")
+    if since >= until or until - since > timedelta(days=366):
+        raise ValidationFailed("since must be before until, at most 366 days apart.")
+    return await analytics(
+        db=db,
+        organization_id=ctx.organization_id,
+        template_id=template.id,
+        since=since,
+        until=until,
+    )
