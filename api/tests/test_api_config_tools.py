@@ -106,6 +106,7 @@ async def test_registry_lists_builtin_panel_handoff_and_webhook_tools(
         "open_url",
         "show_toast",
         "share_notes",
+        "end_session",
     }
     assert {"open_code", "control_code", "read_code", "close_code"} <= set(by_kind["panel"])
     assert len(by_kind["panel"]) == 20

@@ -97,6 +97,15 @@ class SessionLifecycle:
 
     # ------------------------------------------------------------------ ending
 
+    def request_end(self, goodbye: str) -> None:
+        """End the call because the agent decided to (the ``end_session`` tool): after the
+        current speech, the goodbye is spoken and the session closes. The task is kept."""
+        if self.ended is not None or self._ending is not None:
+            return
+        self._ending = asyncio.get_running_loop().create_task(
+            self.end("agent", goodbye.strip() or None), name="troupe.end_session"
+        )
+
     async def end(self, reason: EndingReason, goodbye: str | None) -> None:
         """Say goodbye (if someone is listening), then close the session. Runs once."""
         if self.ended is not None:
@@ -115,3 +124,6 @@ class SessionLifecycle:
     async def aclose(self) -> None:
         for name in list(self._timers):
             self._cancel(name)
+        if self._ending is not None and not self._ending.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._ending), GOODBYE_PLAYOUT_TIMEOUT_S)

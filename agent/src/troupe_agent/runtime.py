@@ -1,6 +1,7 @@
 """Everything one session's agents and tools share, built once per job."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -65,6 +66,9 @@ class SessionRuntime:
     """Panel pictures the browser sends on ``TOPIC_PANEL_IMAGES``."""
     pending_images: list[llm.ImageContent] = field(default_factory=list)
     """Images a tool fetched, handed to the next LLM inference (``TroupeAgent.llm_node``)."""
+    end_session: Callable[[str], None] | None = None
+    """Ends the call after a spoken goodbye (the ``end_session`` tool); the worker sets it to
+    the session lifecycle's ``request_end``. None where there is no call to end."""
     _vision_warned: set[str] = field(default_factory=set)
 
     def take_pending_images(self) -> list[llm.ImageContent]:

@@ -313,6 +313,7 @@ async def entrypoint(ctx: JobContext) -> None:
     )
     recovery.attach()
     lifecycle = SessionLifecycle(session, publisher, max_duration_s=config.max_duration_s)
+    runtime.end_session = lifecycle.request_end
     cleanups.append(lifecycle.aclose)
 
     def on_user_action(action: UserAction) -> None:

@@ -276,6 +276,28 @@ def share_notes(rt: "SessionRuntime") -> llm.Tool:
     return function_tool(tool, name="share_notes")
 
 
+def end_session(rt: "SessionRuntime") -> llm.Tool:
+    async def tool(ctx: RunContext[Any], goodbye: str) -> None:
+        """End the call. Use it when the user says goodbye or asks to hang up, or when their
+        request is fully handled and they want nothing else. Do not say anything else: the
+        goodbye is spoken for you, then the call ends.
+
+        Args:
+            goodbye: One short, friendly closing sentence spoken to the user before the end.
+        """
+
+        async def body() -> str:
+            if rt.end_session is None:
+                raise ToolError("The call cannot be ended from here; say goodbye instead.")
+            rt.end_session(goodbye)
+            return "The call is ending."
+
+        await rt.tools.run(ctx, "end_session", {"goodbye": goodbye}, body)
+        # no output: the agent says nothing more; the goodbye is the last thing the user hears
+
+    return function_tool(tool, name="end_session")
+
+
 BUILTIN_TOOLS: dict[str, ToolBuilder] = {
     "request_camera": request_camera,
     "request_screen_share": request_screen_share,
@@ -285,4 +307,5 @@ BUILTIN_TOOLS: dict[str, ToolBuilder] = {
     "log_observation": log_observation,
     "search_knowledge_base": search_knowledge_base,
     "share_notes": share_notes,
+    "end_session": end_session,
 }

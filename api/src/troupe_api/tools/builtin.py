@@ -75,6 +75,18 @@ BUILTIN_TOOLS: tuple[ToolConfig, ...] = (
         ),
     ),
     ToolConfig(
+        name="end_session",
+        kind=ToolKind.BUILTIN,
+        description=(
+            "End the call after a short spoken goodbye, when the user says goodbye or wants "
+            "nothing else."
+        ),
+        parameters=_object(
+            {"goodbye": {"type": "string", "description": "One short closing sentence."}},
+            ["goodbye"],
+        ),
+    ),
+    ToolConfig(
         name="open_url",
         kind=ToolKind.BUILTIN,
         description="Open a web page for the user in a new browser tab.",
