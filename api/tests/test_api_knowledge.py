@@ -7,16 +7,18 @@ from __future__ import annotations
 import io
 import itertools
 import uuid
+from typing import Any
 
 import httpx
 import pytest
 from api_factories import bearer_for, make_published_session, make_user
 from pypdf import PdfWriter
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from troupe_api.agents.models import Agent
 from troupe_api.core.settings import Settings
 from troupe_api.core.storage import get_storage
+from troupe_api.jobs import worker
 from troupe_api.jobs.queue import MemoryJobQueue
 from troupe_api.knowledge import service
 from troupe_api.knowledge.chunking import chunk_blocks
@@ -332,3 +334,26 @@ async def test_session_config_carries_only_the_orgs_attached_knowledge_bases(
     assert config.status_code == 200, config.text
     attached = {a["slug"]: a["knowledge_bases"] for a in config.json()["agents"]}
     assert attached[agent.slug] == [mine["id"]]
+
+
+async def test_the_saq_job_ingests_the_document_once(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    jobs: MemoryJobQueue,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    org, _ = await make_published_session(db)
+    a = await _member(db, settings, org)
+    base = (await client.post("/api/v1/knowledge-bases", headers=a, json={"name": "KB"})).json()
+    doc = (await _upload(client, a, base["id"], "handbook.md", HANDBOOK)).json()
+    (request,) = jobs.named(service.INGEST_JOB)
+    assert request.retries > 1 and request.key == f"knowledge:{doc['id']}"
+    ctx: Any = {"settings": settings, "session_factory": session_factory}
+    first = await worker.ingest_knowledge_document(ctx, **request.kwargs)
+    again = await worker.ingest_knowledge_document(ctx, **request.kwargs)  # a retry: no-op
+    assert first["status"] == again["status"] == "embedded" and first["chunks"] == again["chunks"]
+    chunks = await client.get(
+        f"/api/v1/knowledge-bases/{base['id']}/documents/{doc['id']}/chunks", headers=a
+    )
+    assert len(chunks.json()["items"]) == first["chunks"]
