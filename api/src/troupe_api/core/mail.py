@@ -40,7 +40,8 @@ async def send(settings: Settings, *, to: str, subject: str, body: str) -> Path:
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain="troupe.invalid")
-    message.set_content(body)
+    # 8bit keeps long lines (links) whole, so the file reads as the message does.
+    message.set_content(body, cte="8bit")
     path = mailbox_dir(settings) / f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
     await asyncio.to_thread(_write, path, message)
     log.info("email_queued", subject=subject, file=str(path))
