@@ -83,3 +83,43 @@ def test_only_agents_with_knowledge_bases_get_the_tool(tmp_path: Path) -> None:
     names = lambda cfg: {t.info.name for t in build_tools(cfg, rt)}  # noqa: E731
     assert "search_knowledge" in names(with_kb)
     assert "search_knowledge" not in names(without)
+
+
+async def test_automatic_retrieval_adds_passages_before_the_reply_and_logs_them(
+    tmp_path: Path,
+) -> None:
+    base = uuid4()
+    api = FakeKnowledgeApi()
+    config = session_config(
+        agent_config("host", greeting="Hello.", knowledge_bases=[base], knowledge_auto_tokens=200)
+    )
+    rt = make_runtime(config, tmp_path, knowledge_search=api)
+    factory = AgentFactory(config, FakeProviders(llm=ScriptedLLM([])), runtime=rt)  # type: ignore[arg-type]
+    agent = factory.build_initial()
+    turn_ctx = llm.ChatContext()
+    message = turn_ctx.add_message(role="user", content="How long do I have to return it?")
+    # The hook livekit runs when a spoken user turn ends, before the reply is generated.
+    await agent.on_user_turn_completed(turn_ctx, message)
+    await rt.aclose()
+
+    # Searched with the user's words, without the model calling a tool ...
+    assert [r.query for _, r in api.requests] == ["How long do I have to return it?"]
+    added = [m.text_content or "" for m in turn_ctx.items if isinstance(m, llm.ChatMessage)]
+    assert any("full refund within 45 days" in text for text in added[1:])
+    # ... and the log says what was retrieved for this turn.
+    entry = next(e for e in rt.sink.entries if isinstance(e, ToolCallEntry))
+    assert entry.tool == "search_knowledge:auto"
+    logged = KnowledgeSearchResult.model_validate_json(entry.result or "")
+    assert logged.chunks[0].source == "handbook.md"
+
+
+async def test_no_automatic_retrieval_when_the_budget_is_zero(tmp_path: Path) -> None:
+    api = FakeKnowledgeApi()
+    config = session_config(agent_config("host", greeting="Hello.", knowledge_bases=[uuid4()]))
+    rt = make_runtime(config, tmp_path, knowledge_search=api)
+    factory = AgentFactory(config, FakeProviders(llm=ScriptedLLM([])), runtime=rt)  # type: ignore[arg-type]
+    turn_ctx = llm.ChatContext()
+    message = turn_ctx.add_message(role="user", content="Hello there")
+    await factory.build_initial().on_user_turn_completed(turn_ctx, message)
+    await rt.aclose()
+    assert api.requests == [] and len(turn_ctx.items) == 1

@@ -325,7 +325,7 @@ async def test_session_config_carries_only_the_orgs_attached_knowledge_bases(
     patched = await client.patch(
         f"/api/v1/agents/{agent.id}",
         headers=a,
-        json={"knowledge_bases": [mine["id"], theirs["id"]]},
+        json={"knowledge_bases": [mine["id"], theirs["id"]], "knowledge_auto_tokens": 300},
     )
     assert patched.status_code == 200, patched.text
     config = await client.get(
@@ -334,6 +334,8 @@ async def test_session_config_carries_only_the_orgs_attached_knowledge_bases(
     assert config.status_code == 200, config.text
     attached = {a["slug"]: a["knowledge_bases"] for a in config.json()["agents"]}
     assert attached[agent.slug] == [mine["id"]]
+    budgets = {a["slug"]: a["knowledge_auto_tokens"] for a in config.json()["agents"]}
+    assert budgets[agent.slug] == 300
 
 
 async def test_the_saq_job_ingests_the_document_once(

@@ -39,6 +39,7 @@ from troupe_agent.handoff import last_user_text, user_asked_for
 from troupe_agent.logging import get_logger
 from troupe_agent.runtime import SessionRuntime
 from troupe_agent.tools import build_tools
+from troupe_agent.tools.knowledge_search import auto_retrieve
 from troupe_agent.vision import CANNOT_SEE_NOTE, attach_latest_frame
 
 log = get_logger(__name__)
@@ -161,6 +162,15 @@ class TroupeAgent(Agent):
         attach_latest_frame(
             new_message, self.runtime.frames, self.config.vision, can_see=self.llm_sees_images
         )
+        if self.config.knowledge_bases and self.config.knowledge_auto_tokens:
+            note = await auto_retrieve(
+                self.runtime,
+                self.slug,
+                new_message.text_content or "",
+                self.config.knowledge_auto_tokens,
+            )
+            if note:
+                turn_ctx.add_message(role="assistant", content=note)
 
     def llm_node(
         self,

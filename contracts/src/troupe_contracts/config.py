@@ -162,6 +162,14 @@ class AgentConfig(Contract):
         default_factory=list,
         description="Knowledge bases the agent searches with the built-in search_knowledge tool.",
     )
+    knowledge_auto_tokens: int = Field(
+        default=0,
+        ge=0,
+        le=4000,
+        description="Automatic retrieval: before each reply, the best passages for the user's "
+        "turn (up to about this many tokens) are added to the context; 0 = off (the agent "
+        "still has search_knowledge).",
+    )
 
 
 class ProviderCredential(Contract):

@@ -46,6 +46,9 @@ class AgentBody(_Schema):
         max_length=20,
         description="Knowledge bases it searches (the built-in search_knowledge tool).",
     )
+    knowledge_auto_tokens: int = Field(
+        default=0, ge=0, le=4000, description="Automatic retrieval budget per reply; 0 = off."
+    )
 
 
 class AgentSpec(AgentBody):
@@ -75,6 +78,7 @@ class AgentUpdate(_Schema):
     vision: VisionSettings | None = None
     language: Language | None = None
     knowledge_bases: list[uuid.UUID] | None = Field(default=None, max_length=20)
+    knowledge_auto_tokens: int | None = Field(default=None, ge=0, le=4000)
 
 
 class ConfigWarning(BaseModel):

@@ -19,6 +19,7 @@ CONFIG_KEYS = (
     "panels",
     "vision",
     "knowledge_bases",
+    "knowledge_auto_tokens",
     "language",
 )
 

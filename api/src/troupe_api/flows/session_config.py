@@ -179,6 +179,7 @@ async def resolve_config(
                     knowledge_bases=await knowledge.existing_bases(
                         db=db, organization_id=org_id, ids=spec.knowledge_bases
                     ),
+                    knowledge_auto_tokens=spec.knowledge_auto_tokens,
                 )
             )
         except ValidationError as exc:
