@@ -130,6 +130,10 @@ export interface AgentConfig {
    * Knowledge bases the agent searches with the built-in search_knowledge tool.
    */
   knowledge_bases: string[];
+  /**
+   * Automatic retrieval: before each reply, the best passages for the user's turn (up to about this many tokens) are added to the context; 0 = off (the agent still has search_knowledge).
+   */
+  knowledge_auto_tokens: number;
 }
 /**
  * A tool as the runtime needs it. Webhook secrets arrive decrypted, only to the runtime.
@@ -1279,12 +1283,27 @@ export const PROVIDER_CATALOG: readonly ProviderSpec[] = [
     offline: true,
     requires_env: [],
     streaming: true,
-    tool_calling: false,
+    tool_calling: true,
     vision: false,
     languages: ['en'],
     voices: [],
     notes:
-      "Tiny: fine for 'it talks', weak at following instructions and tool calls. English only.",
+      'Tiny: fine for \'it talks\' and plain requests that name what they want ("Can I talk to Max?"); tool calls by constrained decoding, weak on paraphrases (agent/evals). English only.',
+    test_only: false,
+  },
+  {
+    id: 'local/gemma3-270m',
+    role: 'llm',
+    label: 'Gemma 3 270M (offline)',
+    offline: true,
+    requires_env: [],
+    streaming: true,
+    tool_calling: true,
+    vision: false,
+    languages: ['en'],
+    voices: [],
+    notes:
+      'Tiny base model (not instruction-tuned); tool calls by constrained decoding, weak on paraphrases (agent/evals). English only.',
     test_only: false,
   },
   {
