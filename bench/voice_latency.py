@@ -819,6 +819,8 @@ async def main() -> int:
         loop.add_signal_handler(sig, stop.set)
     t_start = time.perf_counter()
     rc = 1
+    results: dict[str, list[SessionResult]] = {ps.name: [] for ps in sets}
+    load_by_variant: dict[str, list[float]] = {}
     try:
         if args.external_livekit:
             url, key, secret = (
@@ -838,8 +840,6 @@ async def main() -> int:
         speech = [(s, speech_frames(s)) for s in SENTENCES]
         report["speech_s"] = {s: len(f) / 100 for s, f in speech}
 
-        results: dict[str, list[SessionResult]] = {ps.name: [] for ps in sets}
-        load_by_variant: dict[str, list[float]] = {}
         flags: dict[str, str] | None = None
         worker_log: WorkerLog | None = None
         jobs = 0
@@ -885,27 +885,10 @@ async def main() -> int:
                     + (f", error {r.error}" if r.error else "")
                 )
             load_by_variant[ps.name] = load_average()
-        agg = {n: aggregate(rs) for n, rs in results.items()}
-        for n, a in agg.items():
-            a["load_average_after"] = load_by_variant.get(n)
-        report["aggregate"] = agg
-        report["sessions"] = {n: [r.__dict__ for r in rs] for n, rs in results.items()}
-        report["load_average_end"] = load_average()
-        text = table(sets, agg)
-        text += (
-            f"\nload average (1/5/15 min) at start {report['load_average_start']}, "
-            f"at end {report['load_average_end']}; {machine()['cpus']} CPUs; "
-            f"git {report['git']['sha'][:10]}{' (dirty)' if report['git']['dirty'] else ''}"
-        )
-        report["table"] = text
-        print(text)
-        ok = all(
-            a["failed_sessions"] == 0 and a["turns_failed_no_audio"] == 0 and a["log_final_all"]
-            for a in agg.values()
-        )
-        rc = 0 if ok else 1
+        rc = report_results(report, sets, results, load_by_variant)
     except KeyboardInterrupt:
-        log("interrupted")
+        log("interrupted; the table covers the sessions run so far")
+        rc = report_results(report, sets, results, load_by_variant)
     except Exception as e:
         log(f"bench failed: {type(e).__name__}: {e}")
         report["error"] = f"{type(e).__name__}: {e}"
@@ -923,6 +906,37 @@ async def main() -> int:
             f"report: {out} (logs in {run_dir}); {report['wall_s']} s; shutdown {report.get('shutdown')}"
         )
     return rc
+
+
+def report_results(
+    report: dict[str, Any],
+    sets: list[ProviderSet],
+    results: dict[str, list[SessionResult]],
+    load_by_variant: dict[str, list[float]],
+) -> int:
+    """Aggregates, prints the comparison table and fills ``report``; the exit code."""
+    sets = [ps for ps in sets if results.get(ps.name)]
+    if not sets:
+        return 1
+    agg = {ps.name: aggregate(results[ps.name]) for ps in sets}
+    for n, a in agg.items():
+        a["load_average_after"] = load_by_variant.get(n)
+    report["aggregate"] = agg
+    report["sessions"] = {n: [r.__dict__ for r in rs] for n, rs in results.items()}
+    report["load_average_end"] = load_average()
+    text = table(sets, agg)
+    text += (
+        f"\nload average (1/5/15 min) at start {report['load_average_start']}, "
+        f"at end {report['load_average_end']}; {machine()['cpus']} CPUs; "
+        f"git {report['git']['sha'][:10]}{' (dirty)' if report['git']['dirty'] else ''}"
+    )
+    report["table"] = text
+    print(text)
+    ok = all(
+        a["failed_sessions"] == 0 and a["turns_failed_no_audio"] == 0 and a["log_final_all"]
+        for a in agg.values()
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
