@@ -1277,6 +1277,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/session-templates/{template_id}/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Template Analytics
+     * @description The template's sessions between ``since`` (default 30 days ago) and ``until`` (now):
+     *     how many, how they ended (completion rate), duration, turn latency p50/p95, handoffs,
+     *     tool calls and errors, cost, and sessions per UTC day.
+     */
+    get: operations['templates-template_analytics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/export': {
     parameters: {
       query?: never;
@@ -1428,6 +1450,29 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sessions/server-start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Server Start
+     * @description Start a session of one of your deployments (``embed_key``) from your own backend, with
+     *     an API key (``sessions:write``) or as a member: no Origin check, and your ``end_user_id``
+     *     is trusted for the per-user limit. Hand the answer's ``connection`` to the browser. The
+     *     only way to start a deployment with ``require_server_start``.
+     */
+    post: operations['sessions-server_start'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/sessions/{session_id}': {
     parameters: {
       query?: never;
@@ -1566,7 +1611,8 @@ export interface paths {
     /**
      * Analysis
      * @description Extracted fields and success criteria of the session (``status`` pending while the
-     *     job has not run; ``failed`` after its retries).
+     *     job has not run; ``failed`` after its retries; ``none`` with empty fields when the session
+     *     has no analysis: an empty state, not a 404).
      */
     get: operations['sessions-analysis'];
     put?: never;
@@ -1632,7 +1678,8 @@ export interface paths {
     put?: never;
     /**
      * Create
-     * @description Register an endpoint. The answer carries the signing secret, once.
+     * @description Register an endpoint. The answer carries the signing secret, once. A URL the shared
+     *     address policy refuses (private, loopback, metadata...) is ``webhook_url_forbidden``.
      */
     post: operations['webhook-endpoints-create'];
     delete?: never;
@@ -2188,6 +2235,17 @@ export interface components {
        * @default en
        */
       language?: string;
+      /**
+       * Knowledge Bases
+       * @description Knowledge bases it searches (the built-in search_knowledge tool).
+       */
+      knowledge_bases?: string[];
+      /**
+       * Knowledge Auto Tokens
+       * @description Automatic retrieval budget per reply; 0 = off.
+       * @default 0
+       */
+      knowledge_auto_tokens?: number;
     };
     /**
      * AgentBody
@@ -2246,6 +2304,17 @@ export interface components {
        * @default en
        */
       language?: string;
+      /**
+       * Knowledge Bases
+       * @description Knowledge bases it searches (the built-in search_knowledge tool).
+       */
+      knowledge_bases?: string[];
+      /**
+       * Knowledge Auto Tokens
+       * @description Automatic retrieval budget per reply; 0 = off.
+       * @default 0
+       */
+      knowledge_auto_tokens?: number;
     };
     /** AgentConfig */
     AgentConfig: {
@@ -2298,6 +2367,12 @@ export interface components {
        * @description Knowledge bases the agent searches with the built-in search_knowledge tool.
        */
       knowledge_bases: string[];
+      /**
+       * Knowledge Auto Tokens
+       * @description Automatic retrieval: before each reply, the best passages for the user's turn (up to about this many tokens) are added to the context; 0 = off (the agent still has search_knowledge).
+       * @default 0
+       */
+      knowledge_auto_tokens: number;
     };
     /** AgentCreate */
     AgentCreate: {
@@ -2351,6 +2426,17 @@ export interface components {
        * @default en
        */
       language?: string;
+      /**
+       * Knowledge Bases
+       * @description Knowledge bases it searches (the built-in search_knowledge tool).
+       */
+      knowledge_bases?: string[];
+      /**
+       * Knowledge Auto Tokens
+       * @description Automatic retrieval budget per reply; 0 = off.
+       * @default 0
+       */
+      knowledge_auto_tokens?: number;
       /** Slug */
       slug: string;
     };
@@ -2411,6 +2497,17 @@ export interface components {
        * @default en
        */
       language?: string;
+      /**
+       * Knowledge Bases
+       * @description Knowledge bases it searches (the built-in search_knowledge tool).
+       */
+      knowledge_bases?: string[];
+      /**
+       * Knowledge Auto Tokens
+       * @description Automatic retrieval budget per reply; 0 = off.
+       * @default 0
+       */
+      knowledge_auto_tokens?: number;
       /** Slug */
       slug: string;
       /**
@@ -2612,6 +2709,17 @@ export interface components {
        * @default en
        */
       language?: string;
+      /**
+       * Knowledge Bases
+       * @description Knowledge bases it searches (the built-in search_knowledge tool).
+       */
+      knowledge_bases?: string[];
+      /**
+       * Knowledge Auto Tokens
+       * @description Automatic retrieval budget per reply; 0 = off.
+       * @default 0
+       */
+      knowledge_auto_tokens?: number;
       /** Slug */
       slug: string;
     };
@@ -2670,6 +2778,17 @@ export interface components {
        * @default en
        */
       language?: string;
+      /**
+       * Knowledge Bases
+       * @description Knowledge bases it searches (the built-in search_knowledge tool).
+       */
+      knowledge_bases?: string[];
+      /**
+       * Knowledge Auto Tokens
+       * @description Automatic retrieval budget per reply; 0 = off.
+       * @default 0
+       */
+      knowledge_auto_tokens?: number;
       /** Slug */
       slug: string;
     };
@@ -2708,6 +2827,10 @@ export interface components {
       vision?: components['schemas']['VisionSettings-Input'] | null;
       /** Language */
       language?: string | null;
+      /** Knowledge Bases */
+      knowledge_bases?: string[] | null;
+      /** Knowledge Auto Tokens */
+      knowledge_auto_tokens?: number | null;
     };
     /** AgentVersionDiff */
     AgentVersionDiff: {
@@ -2766,9 +2889,10 @@ export interface components {
       template_id: string | null;
       /**
        * Status
+       * @description none: the session has no analysis (its template defines none); the other fields are then empty.
        * @enum {string}
        */
-      status: 'pending' | 'completed' | 'failed';
+      status: 'none' | 'pending' | 'completed' | 'failed';
       /** Extractor */
       extractor: string | null;
       /** Fields */
@@ -3235,6 +3359,12 @@ export interface components {
        * @default true
        */
       enabled?: boolean;
+      /**
+       * Require Server Start
+       * @description Sessions start only from your backend (POST /api/v1/sessions/server-start with an API key); the public embed key alone is refused.
+       * @default false
+       */
+      require_server_start?: boolean;
     };
     /** DeploymentList */
     DeploymentList: {
@@ -3261,6 +3391,8 @@ export interface components {
       allowed_origins: string[];
       /** Enabled */
       enabled: boolean;
+      /** Require Server Start */
+      require_server_start: boolean;
       /** Embed Url */
       embed_url: string;
       /** Standalone Url */
@@ -3286,6 +3418,8 @@ export interface components {
       allowed_origins?: string[] | null;
       /** Enabled */
       enabled?: boolean | null;
+      /** Require Server Start */
+      require_server_start?: boolean | null;
     };
     /** DocumentList */
     DocumentList: {
@@ -4584,7 +4718,15 @@ export interface components {
        * Provider
        * @enum {string}
        */
-      provider: 'openai' | 'openai-compatible' | 'deepgram' | 'cartesia' | 'elevenlabs';
+      provider:
+        | 'openai'
+        | 'openai-compatible'
+        | 'deepgram'
+        | 'cartesia'
+        | 'elevenlabs'
+        | 'anthropic'
+        | 'google'
+        | 'groq';
       /** Configured */
       configured: boolean;
       /**
@@ -5704,6 +5846,75 @@ export interface components {
       /** Items */
       items: components['schemas']['StarterTemplate'][];
     };
+    /** TemplateAnalytics */
+    TemplateAnalytics: {
+      /**
+       * Template Id
+       * Format: uuid
+       */
+      template_id: string;
+      /**
+       * Since
+       * Format: date-time
+       */
+      since: string;
+      /**
+       * Until
+       * Format: date-time
+       */
+      until: string;
+      /**
+       * Sessions
+       * @description Sessions created in the period.
+       */
+      sessions: number;
+      /** Active Sessions */
+      active_sessions: number;
+      /**
+       * Completed Sessions
+       * @description Ended normally.
+       */
+      completed_sessions: number;
+      /** Failed Sessions */
+      failed_sessions: number;
+      /**
+       * Abandoned Sessions
+       * @description Never joined or left within seconds.
+       */
+      abandoned_sessions: number;
+      /**
+       * Completion Rate
+       * @description completed / ended (completed, failed, abandoned); null when none ended.
+       */
+      completion_rate: number | null;
+      /** Avg Duration S */
+      avg_duration_s: number | null;
+      /** Total Minutes */
+      total_minutes: number;
+      /**
+       * Turn Latency P50 Ms
+       * @description turn_metrics e2e_latency_ms
+       */
+      turn_latency_p50_ms: number | null;
+      /** Turn Latency P95 Ms */
+      turn_latency_p95_ms: number | null;
+      /** Turns */
+      turns: number;
+      /** Handoffs */
+      handoffs: number;
+      /** Tool Calls */
+      tool_calls: number;
+      /** Tool Errors */
+      tool_errors: number;
+      /** Cost Micros */
+      cost_micros: number;
+      /** Cost Usd */
+      cost_usd: string;
+      /** Cost Per Session Usd */
+      cost_per_session_usd: string | null;
+      /** Days */
+      days: components['schemas']['TemplateDay'][];
+    };
     /** TemplateBody */
     TemplateBody: {
       /** Name */
@@ -5821,6 +6032,15 @@ export interface components {
       environment_overrides?: {
         [key: string]: components['schemas']['TemplateOverride'];
       };
+    };
+    /** TemplateDay */
+    TemplateDay: {
+      /** Day */
+      day: string;
+      /** Sessions */
+      sessions: number;
+      /** Completed */
+      completed: number;
     };
     /** TemplateList */
     TemplateList: {
@@ -8167,7 +8387,15 @@ export interface operations {
         'X-Troupe-Org'?: string | null;
       };
       path: {
-        key_provider: 'openai' | 'openai-compatible' | 'deepgram' | 'cartesia' | 'elevenlabs';
+        key_provider:
+          | 'openai'
+          | 'openai-compatible'
+          | 'deepgram'
+          | 'cartesia'
+          | 'elevenlabs'
+          | 'anthropic'
+          | 'google'
+          | 'groq';
       };
       cookie?: never;
     };
@@ -8213,7 +8441,15 @@ export interface operations {
         'X-Troupe-Org'?: string | null;
       };
       path: {
-        key_provider: 'openai' | 'openai-compatible' | 'deepgram' | 'cartesia' | 'elevenlabs';
+        key_provider:
+          | 'openai'
+          | 'openai-compatible'
+          | 'deepgram'
+          | 'cartesia'
+          | 'elevenlabs'
+          | 'anthropic'
+          | 'google'
+          | 'groq';
       };
       cookie?: never;
     };
@@ -10705,6 +10941,51 @@ export interface operations {
       };
     };
   };
+  'templates-template_analytics': {
+    parameters: {
+      query?: {
+        since?: string | null;
+        until?: string | null;
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        template_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TemplateAnalytics'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   'bulk-export': {
     parameters: {
       query?: {
@@ -11149,6 +11430,50 @@ export interface operations {
       query?: never;
       header?: {
         origin?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SessionStartRequest'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionStartResponse'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'sessions-server_start': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
       };
       path?: never;
       cookie?: never;

@@ -7,6 +7,7 @@ import { ConfirmDialog, ErrorBanner, Loading, Notice, dash } from '@/components/
 import { PageHeader } from '@/components/shell/page-header';
 import { AnalysisConfigEditor } from '@/components/templates/analysis-config-editor';
 import { DeploymentsSection } from '@/components/templates/deployments-section';
+import { TemplateAnalyticsCard } from '@/components/templates/template-analytics';
 import { TemplateSharing } from '@/components/templates/template-sharing';
 import { TemplateForm } from '@/components/templates/template-form';
 import { TestTemplateButton } from '@/components/templates/test-template-button';
@@ -64,6 +65,7 @@ export default function TemplatePage() {
       />
       <div className={dash.stack}>
         {saved && <Notice tone="success">Template saved.</Notice>}
+        <TemplateAnalyticsCard templateId={templateId} />
         <DeploymentsSection templateId={templateId} />
         <TemplateSharing template={current} isAdmin={org?.role === 'admin'} />
         <TemplateForm
