@@ -13,6 +13,7 @@ import {
 } from '@/components/dash/ui';
 import { VoicePreviewButton } from '@/components/dashboard/voice-preview-button';
 import { Button } from '@/components/ui/button';
+import { KnowledgeBasesField } from '@/app/dashboard/knowledge/knowledge-bases-field';
 import { HandoffPlanFields } from './handoff-plan-fields';
 import type { Schema } from '@/lib/api/client';
 import {
@@ -27,6 +28,10 @@ import {
 type Catalog = Schema<'Catalog'>;
 type Tool = Schema<'ToolRead'>;
 type Agent = Schema<'AgentRead'>;
+interface KnowledgeValues {
+  knowledge_bases?: string[];
+  knowledge_auto_tokens?: number;
+}
 
 export interface AgentFormProps {
   initial?: Agent;
@@ -121,6 +126,8 @@ export function AgentForm({
   const set = <K extends keyof AgentValues>(key: K, value: AgentValues[K]) =>
     setValues((v) => ({ ...v, [key]: value }));
   const vision = values.vision ?? DEFAULT_VISION;
+  // Knowledge fields are newer than the generated API types: read them through this view.
+  const knowledge = values as AgentValues & KnowledgeValues;
   const setVision = (patch: Partial<typeof DEFAULT_VISION>) =>
     set('vision', { ...DEFAULT_VISION, ...vision, ...patch });
 
@@ -331,6 +338,15 @@ export function AgentForm({
           error={errors.tools}
           hint="Panel and handoff tools are added automatically from panels and handoffs."
           onChange={(next) => set('tools', next)}
+        />
+      </Card>
+
+      <Card title="Knowledge">
+        <KnowledgeBasesField
+          value={knowledge.knowledge_bases ?? []}
+          autoTokens={knowledge.knowledge_auto_tokens ?? 0}
+          onChange={(next) => setValues((v) => ({ ...v, knowledge_bases: next }))}
+          onAutoTokensChange={(next) => setValues((v) => ({ ...v, knowledge_auto_tokens: next }))}
         />
       </Card>
 
