@@ -175,6 +175,23 @@ async def test_failed_criteria_give_a_negative_verdict(
     assert row is not None
 
 
+async def test_a_session_without_analysis_reads_as_an_empty_state_not_a_404(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    org, template, _ = await make_published_template(db)
+    headers = await _admin(db, settings, org)
+    session = await _session(db, org, template)
+    response = await client.get(f"/api/v1/sessions/{session.id}/analysis", headers=headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "none" and body["session_id"] == str(session.id)
+    assert body["fields"] == {} and body["criteria"] == [] and body["success"] is None
+    assert body["attempts"] == 0 and body["completed_at"] is None
+    # An unknown session is still a 404.
+    missing = await client.get(f"/api/v1/sessions/{uuid.uuid4()}/analysis", headers=headers)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "session_not_found"
+
+
 async def test_analysis_config_is_validated(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:

@@ -13,7 +13,6 @@ from troupe_api.analysis.schemas import AnalysisConfig, AnalysisRead
 from troupe_api.core.config_errors import SessionTemplateNotFound
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.errors import (
-    NotFound,
     SessionConfigInvalid,
     SessionNotFound,
     ValidationFailed,
@@ -32,21 +31,29 @@ sessions_router = APIRouter(prefix="/sessions", tags=["sessions"])
 templates_router = APIRouter(prefix="/session-templates", tags=["templates"])
 
 
-class AnalysisNotFound(NotFound):
-    code = "analysis_not_found"
-    default_message = "This session has no analysis (its template defines none, or not yet)."
-
-
 @sessions_router.get("/{session_id}/analysis", name="analysis", response_model=AnalysisRead)
 async def read_analysis(session_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> AnalysisRead:
     """Extracted fields and success criteria of the session (``status`` pending while the
-    job has not run; ``failed`` after its retries)."""
+    job has not run; ``failed`` after its retries; ``none`` with empty fields when the session
+    has no analysis: an empty state, not a 404)."""
     session = await sessions.get(db=db, organization_id=ctx.organization_id, session_id=session_id)
     if session is None:
         raise SessionNotFound()
     row = await service.get(db=db, organization_id=ctx.organization_id, session_id=session_id)
     if row is None:
-        raise AnalysisNotFound()
+        return AnalysisRead(
+            session_id=session.id,
+            template_id=session.template_id,
+            status="none",
+            extractor=None,
+            fields={},
+            criteria=[],
+            success=None,
+            attempts=0,
+            error=None,
+            created_at=session.created_at,
+            completed_at=None,
+        )
     return service.to_read(row)
 
 

@@ -87,7 +87,10 @@ class CriterionResult(BaseModel):
 class AnalysisRead(BaseModel):
     session_id: uuid.UUID
     template_id: uuid.UUID | None
-    status: Literal["pending", "completed", "failed"]
+    status: Literal["none", "pending", "completed", "failed"] = Field(
+        description="none: the session has no analysis (its template defines none); the other "
+        "fields are then empty."
+    )
     extractor: str | None
     fields: dict[str, Any]
     criteria: list[CriterionResult]
