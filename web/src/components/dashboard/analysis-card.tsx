@@ -75,7 +75,10 @@ export function AnalysisView({ analysis }: { analysis: Analysis }) {
   );
 }
 
-/** Loads `GET /sessions/{id}/analysis`; renders nothing when the template defines no analysis. */
+/**
+ * Loads `GET /sessions/{id}/analysis`; a session without analysis (`status: none`) shows an empty
+ * state saying why, not an error.
+ */
 export function AnalysisCard({ sessionId }: { sessionId: string }) {
   // Polled: the job runs after the session ends (and retries), so the card fills in by itself.
   const analysis = useApi<Analysis>(`/sessions/${sessionId}/analysis`, { pollMs: 10_000 });
@@ -83,7 +86,14 @@ export function AnalysisCard({ sessionId }: { sessionId: string }) {
   if (!analysis.data) return null;
   return (
     <Card title="Analysis" testId="analysis-card">
-      <AnalysisView analysis={analysis.data} />
+      {analysis.data.status === 'none' ? (
+        <p className={dash.muted} data-testid="analysis-empty">
+          No analysis for this session: its template extracts no fields and has no success criteria.
+          Add them under Post-session analysis on the template to judge future sessions.
+        </p>
+      ) : (
+        <AnalysisView analysis={analysis.data} />
+      )}
     </Card>
   );
 }

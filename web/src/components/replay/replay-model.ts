@@ -21,6 +21,8 @@ export interface Mark {
   text: string;
   /** A handoff (transition between agents) or a refused one (a failed transfer_to_X call). */
   handoff?: HandoffDetail;
+  /** The agent's opening line, spoken before the user said anything. */
+  greeting?: boolean;
   item: ReplayItem;
 }
 
@@ -142,6 +144,8 @@ export function buildMarks(items: ReplayItem[], audioStart: string): Mark[] {
     })
     .sort((a, b) => a.atMs - b.atMs);
   const messages = marks.filter((m) => m.kind === 'message');
+  const first = messages.find((m) => m.role === 'user' || m.role === 'assistant');
+  if (first?.role === 'assistant') first.greeting = true;
   messages.forEach((m, i) => {
     m.endMs = messages[i + 1]?.atMs;
   });
@@ -161,11 +165,12 @@ export function currentTurn(marks: Mark[], ms: number): Mark | null {
 
 type Metrics = Schema<'TurnMetricsEntry-Output'>;
 
+/** The stages of a turn's latency, each with its own colour (no two alike). */
 export const STAGES = [
-  ['end_of_utterance_delay_ms', 'End of turn', 'var(--color-state-listening)'],
+  ['end_of_utterance_delay_ms', 'End of turn', 'var(--color-text-subtle)'],
   ['transcription_delay_ms', 'Transcription', 'var(--color-accent-2)'],
-  ['llm_ttft_ms', 'LLM first token', 'var(--color-state-thinking)'],
-  ['tts_ttfb_ms', 'TTS first byte', 'var(--color-state-speaking)'],
+  ['llm_ttft_ms', 'LLM first token', 'var(--color-warning)'],
+  ['tts_ttfb_ms', 'TTS first byte', 'var(--color-accent)'],
 ] as const;
 
 export type StageKey = (typeof STAGES)[number][0];
@@ -187,20 +192,25 @@ export interface WaterfallRow {
 export function waterfall(entries: { kind: string }[]): WaterfallRow[] {
   return entries
     .filter((e): e is Metrics => e.kind === 'turn_metrics')
-    .map((t) => {
-      let offset = 0;
-      const segments: WaterfallRow['segments'] = [];
-      const unknown: StageKey[] = [];
-      for (const [key, label, color] of STAGES) {
-        const ms = t[key];
-        if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) {
-          unknown.push(key);
-          continue;
-        }
-        segments.push({ key, label, color, startMs: offset, ms });
-        offset += ms;
-      }
-      const known = segments.length ? offset : null;
-      return { seq: t.seq, agent: t.agent, total: t.e2e_latency_ms ?? known, segments, unknown };
-    });
+    .map((t) => ({ seq: t.seq, agent: t.agent, ...stagesOf(t) }));
+}
+
+/** One turn's stages laid end to end; unknown ones listed apart (see `waterfall`). */
+export function stagesOf(
+  t: Partial<Record<StageKey | 'e2e_latency_ms', number | null>>,
+): Pick<WaterfallRow, 'total' | 'segments' | 'unknown'> {
+  let offset = 0;
+  const segments: WaterfallRow['segments'] = [];
+  const unknown: StageKey[] = [];
+  for (const [key, label, color] of STAGES) {
+    const ms = t[key];
+    if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) {
+      unknown.push(key);
+      continue;
+    }
+    segments.push({ key, label, color, startMs: offset, ms });
+    offset += ms;
+  }
+  const known = segments.length ? offset : null;
+  return { total: t.e2e_latency_ms ?? known, segments, unknown };
 }

@@ -9,18 +9,14 @@ import {
   buildMarks,
   currentTurn,
   handoffText,
-  waterfall,
+  stagesOf,
   type HandoffDetail,
   type Mark,
   type Recording,
   type ReplayItem,
 } from './replay-model';
 import styles from './replay.module.css';
-
-function clock(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
+import { clock, msTicks, type Turn } from './turns';
 
 const KIND_LABEL: Record<Mark['kind'], string> = {
   message: 'turn',
@@ -170,11 +166,12 @@ export function SessionReplayPlayer({
               key={m.key}
               className={styles.span}
               data-role={m.role}
+              data-greeting={m.greeting || undefined}
               style={{
                 left: percent(m.atMs),
                 width: `calc(${percent((m.endMs ?? durationMs) - m.atMs)} - 2px)`,
               }}
-              title={m.text}
+              title={m.greeting ? `Greeting: ${m.text}` : m.text}
             />
           ) : (
             <span
@@ -201,7 +198,13 @@ export function SessionReplayPlayer({
         {marks.map((m) => {
           const active = turn?.key === m.key;
           const label =
-            m.kind === 'message' ? (m.role === 'user' ? 'User' : (m.agent ?? 'Agent')) : null;
+            m.kind === 'message'
+              ? m.greeting
+                ? `Greeting${m.agent ? ` · ${m.agent}` : ''}`
+                : m.role === 'user'
+                  ? 'User'
+                  : (m.agent ?? 'Agent')
+              : null;
           return (
             <li key={m.key} data-kind={m.kind}>
               <button
@@ -211,6 +214,7 @@ export function SessionReplayPlayer({
                 data-kind={m.kind}
                 data-handoff={m.handoff ? (m.handoff.refused ? 'refused' : 'accepted') : undefined}
                 data-role={m.role}
+                data-greeting={m.greeting || undefined}
                 data-active={active || undefined}
                 data-at-ms={Math.round(m.atMs)}
                 aria-current={active ? 'true' : undefined}
@@ -239,29 +243,47 @@ export function SessionReplayPlayer({
   );
 }
 
-/** One row per turn: where the time to first audio went. Unknown stages take no room. */
-export function LatencyWaterfall({ entries }: { entries: { kind: string }[] }) {
-  const rows = waterfall(entries);
-  if (rows.length === 0) return <p className={dash.muted}>No per-turn metrics were recorded.</p>;
-  const max = Math.max(1, ...rows.map((r) => r.total ?? 0));
+/**
+ * One row per agent turn (numbered as in the summary and the timeline, the greeting labelled):
+ * where the user's wait for the first audio went, on a millisecond axis. Unknown stages take no
+ * room; a turn without metrics says n/a.
+ */
+export function LatencyWaterfall({ turns }: { turns: Turn[] }) {
+  const agentTurns = turns.filter((t) => t.role === 'assistant');
+  const rows = agentTurns.map((t) => ({ turn: t, ...stagesOf(t.metrics ?? {}) }));
+  if (!rows.some((r) => r.turn.metrics))
+    return <p className={dash.muted}>No per-turn metrics were recorded.</p>;
+  const ticks = msTicks(Math.max(1, ...rows.map((r) => r.total ?? 0)));
+  const max = ticks[ticks.length - 1]!;
   return (
     <div className={styles.waterfall} data-testid="latency-waterfall">
+      <p className={dash.muted} data-testid="latency-caption">
+        {agentTurns.length} agent {agentTurns.length === 1 ? 'turn' : 'turns'} of {turns.length}{' '}
+        {turns.length === 1 ? 'turn' : 'turns'}: the time from the end of the user&apos;s speech to
+        the agent&apos;s first audio.
+      </p>
       <div className={dash.row}>
         {STAGES.map(([, label, color]) => (
-          <span key={label} className={dash.muted}>
+          <span key={label} className={dash.muted} data-testid="latency-legend">
             <span className={styles.swatch} style={{ background: color }} /> {label}
           </span>
         ))}
       </div>
-      {rows.map((row, i) => (
-        <div key={row.seq} className={styles.waterfallRow} data-testid="latency-row">
+      {rows.map((row) => (
+        <div
+          key={row.turn.seq}
+          className={styles.waterfallRow}
+          data-testid="latency-row"
+          data-turn={row.turn.n}
+        >
           <span className={dash.muted}>
-            Turn {i + 1}
-            {row.agent ? ` · ${row.agent}` : ''}
+            {row.turn.greeting ? 'Greeting' : `Turn ${row.turn.n}`}
+            {row.turn.agent ? ` · ${row.turn.agent}` : ''}
+            <span className={styles.rowAt}> at {clock(row.turn.atMs)}</span>
           </span>
           {row.segments.length === 0 ? (
             <span className={styles.na} data-testid="latency-na">
-              n/a
+              n/a{row.turn.greeting ? ' (spoken first, nobody waited)' : ''}
             </span>
           ) : (
             <div className={styles.lane}>
@@ -285,6 +307,17 @@ export function LatencyWaterfall({ entries }: { entries: { kind: string }[] }) {
           </span>
         </div>
       ))}
+      <div className={styles.waterfallRow} aria-hidden="true">
+        <span />
+        <div className={styles.axis} data-testid="latency-axis">
+          {ticks.map((t) => (
+            <span key={t} className={styles.axisTick} style={{ left: `${(t / max) * 100}%` }}>
+              {t >= 1000 ? `${t / 1000} s` : `${t} ms`}
+            </span>
+          ))}
+        </div>
+        <span />
+      </div>
     </div>
   );
 }

@@ -15,6 +15,7 @@ import { formatCost, formatSeconds } from '@/components/sessions/format';
 import { SessionTimeline, type LogEntry } from '@/components/sessions/session-timeline';
 import type { Recording } from '@/components/replay/replay-model';
 import { LatencyWaterfall, SessionReplayPlayer } from '@/components/replay/session-replay';
+import { timeOrigin, turnsOf } from '@/components/replay/turns';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
@@ -59,6 +60,15 @@ export default function SessionPage() {
   const mixed = recordings.data?.items.find((r) => r.kind === 'mixed');
   const entries = (log.data?.entries ?? []) as LogEntry[];
   const messages = entries.filter((e) => e.kind === 'message');
+  // One time base for the strip, the timeline and the chart: the recording's first sample.
+  const origin = timeOrigin(
+    mixed?.started_at,
+    replay.data?.started_at,
+    session.data?.started_at,
+    session.data?.created_at,
+  );
+  const turns = turnsOf(entries, origin);
+  const userTurns = turns.filter((t) => t.role === 'user').length;
   const agents = [
     ...new Set(entries.flatMap((e) => (e.kind === 'transition' ? [e.to_agent] : []))),
   ];
@@ -131,7 +141,13 @@ export default function SessionPage() {
             </div>
             <div className={dash.stat}>
               <span className={dash.muted}>Turns</span>
-              <strong>{messages.length}</strong>
+              <strong data-testid="summary-turns">{turns.length}</strong>
+              {turns.length > 0 && (
+                <span className={dash.muted}>
+                  {userTurns} user · {turns.length - userTurns} agent
+                  {turns[0]?.greeting ? ' (greeting included)' : ''}
+                </span>
+              )}
             </div>
             <div className={dash.stat}>
               <span className={dash.muted}>Agents</span>
@@ -176,7 +192,7 @@ export default function SessionPage() {
           ) : replay.data && !recordings.loading ? (
             <SessionReplayPlayer
               items={replay.data.items}
-              sessionStart={replay.data.started_at ?? s.created_at}
+              sessionStart={origin ?? s.created_at}
               recording={mixed}
             />
           ) : (
@@ -185,11 +201,15 @@ export default function SessionPage() {
         </Card>
         <AnalysisCard sessionId={sessionId} />
         <Card title="Per-turn latency">
-          <LatencyWaterfall entries={entries} />
+          <LatencyWaterfall turns={turns} />
         </Card>
         <Card title="Timeline" actions={live ? <Badge tone="success">live</Badge> : undefined}>
           <ErrorBanner error={log.error} />
-          {log.loading && !log.data ? <Loading /> : <SessionTimeline entries={entries} />}
+          {log.loading && !log.data ? (
+            <Loading />
+          ) : (
+            <SessionTimeline entries={entries} origin={origin} />
+          )}
         </Card>
       </div>
     </>
