@@ -66,13 +66,15 @@ class TextModeProviders:
         self._inner = inner
         self._silent = FakeTTS(seconds_per_char=0.0)
 
-    def stt(self, provider_id: str) -> stt.STT[Any] | None:
+    def stt(self, provider_id: str, *, language: str = "en") -> stt.STT[Any] | None:
         return None
 
     def llm(self, provider_id: str, *, agent: str | None = None) -> llm.LLM[Any]:
         return self._inner.llm(provider_id, agent=agent)
 
-    def tts(self, provider_id: str, *, voice: str | None = None) -> tts.TTS[Any]:
+    def tts(
+        self, provider_id: str, *, voice: str | None = None, language: str = "en"
+    ) -> tts.TTS[Any]:
         return self._silent
 
     def sees_images(self, provider_id: str) -> bool:
