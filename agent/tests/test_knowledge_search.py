@@ -13,6 +13,7 @@ from troupe_agent.agents import AgentFactory
 from troupe_agent.providers.fake import ScriptedLLM, ScriptedToolCall, ScriptedTurn
 from troupe_agent.session import build_session
 from troupe_agent.tools import build_tools
+from troupe_contracts.config import ToolConfig, ToolKind
 from troupe_contracts.knowledge import (
     KnowledgeChunkHit,
     KnowledgeSearchRequest,
@@ -123,3 +124,31 @@ async def test_no_automatic_retrieval_when_the_budget_is_zero(tmp_path: Path) ->
     await factory.build_initial().on_user_turn_completed(turn_ctx, message)
     await rt.aclose()
     assert api.requests == [] and len(turn_ctx.items) == 1
+
+
+async def test_the_older_search_knowledge_base_tool_searches_the_agents_bases(
+    tmp_path: Path,
+) -> None:
+    base = uuid4()
+    api = FakeKnowledgeApi()
+    script = ScriptedLLM(
+        [
+            ScriptedTurn(
+                tool_calls=(ScriptedToolCall("search_knowledge_base", {"query": "refunds"}),)
+            ),
+            ScriptedTurn(text="45 days."),
+        ]
+    )
+    builtin = ToolConfig(name="search_knowledge_base", kind=ToolKind.BUILTIN, description="")
+    config = session_config(
+        agent_config("host", greeting="Hello.", tools=[builtin], knowledge_bases=[base])
+    )
+    rt = make_runtime(config, tmp_path, knowledge_search=api)
+    factory = AgentFactory(config, FakeProviders(llm=script), runtime=rt)  # type: ignore[arg-type]
+    async with build_session(None, userdata=rt.state) as session:
+        await session.start(factory.build_initial())
+        await session.run(user_input="refund?")
+    await rt.aclose()
+    assert [(r.query, r.knowledge_base_ids) for _, r in api.requests] == [("refunds", [base])]
+    outputs = [i for i in script.calls[-1].items if isinstance(i, llm.FunctionCallOutput)]
+    assert outputs[0].output.startswith("[1] (handbook.md) Customers can ask for a full refund")

@@ -20,7 +20,6 @@ from troupe_agent.providers.fake import ScriptedLLM, ScriptedToolCall, ScriptedT
 from troupe_agent.session import build_session
 from troupe_agent.tools import BadToolConfig
 from troupe_agent.tools.base import ToolRateLimiter
-from troupe_agent.tools.knowledge import KeywordKnowledgeBase
 from troupe_contracts.config import ToolConfig
 from troupe_contracts.log import ToolCallEntry
 from troupe_contracts.rpc import (
@@ -381,16 +380,3 @@ async def test_panel_tools_validate_commands_and_read_state(tmp_path: Path) -> N
             },
         )
     ]
-
-
-def test_keyword_knowledge_base_ranks_matching_passages() -> None:
-    kb = KeywordKnowledgeBase(
-        {
-            "refunds.md": "Refunds are paid within 14 days.\n\nShipping takes 3 days.",
-            "router.md": "Restart the router by holding the reset button for ten seconds.",
-        }
-    )
-    hits = kb.search("how do I reset my router?")
-    assert hits[0].passage.source == "router.md"
-    assert kb.search("refund days")[0].passage.text.startswith("Refunds")
-    assert kb.search("zebra") == []

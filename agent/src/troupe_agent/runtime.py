@@ -17,7 +17,6 @@ from troupe_agent.logging import get_logger
 from troupe_agent.panel_images import PanelImageInbox
 from troupe_agent.state import SessionState
 from troupe_agent.tools.base import Clock, ToolCalls, ToolRateLimiter
-from troupe_agent.tools.knowledge import KeywordKnowledgeBase, KnowledgeBase
 from troupe_agent.tools.knowledge_search import KnowledgeSearcher
 from troupe_agent.uploads import FileSender
 from troupe_agent.vision import FrameSampler
@@ -48,7 +47,6 @@ class SessionRuntime:
     client: ClientState = field(default_factory=ClientState)
     limiter: ToolRateLimiter = field(default_factory=ToolRateLimiter)
     handoffs: HandoffGuard = field(default_factory=HandoffGuard)
-    knowledge: KnowledgeBase = field(default_factory=KeywordKnowledgeBase)
     knowledge_search: KnowledgeSearcher | None = None
     """Searches the organization's knowledge bases through the API (``search_knowledge``)."""
     peer: RpcPeer = field(default_factory=_NoPeer)

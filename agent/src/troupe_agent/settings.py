@@ -24,8 +24,6 @@ class Settings(BaseSettings):
     troupe_agent_health_port: int = 8081
     troupe_enable_test_providers: bool = False
     troupe_agent_spool_dir: Path = Path(".data/spool")
-    troupe_knowledge_dir: Path = Path(".data/knowledge")
-    """Text/Markdown files searched by the ``search_knowledge_base`` tool."""
     troupe_agent_num_idle_processes: int | None = None
     """Warm job processes kept ready (each holds the local models); None: livekit's default."""
     troupe_agent_job_executor: Literal["process", "thread"] = "process"

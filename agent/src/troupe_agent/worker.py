@@ -58,7 +58,6 @@ from troupe_agent.runtime import SessionRuntime
 from troupe_agent.session import build_session
 from troupe_agent.settings import Settings, get_settings
 from troupe_agent.simulation.claimer import WorkerClaimer
-from troupe_agent.tools.knowledge import KeywordKnowledgeBase
 from troupe_agent.uploads import UploadReceiver
 from troupe_agent.user_actions import UserActions, action_prompt
 from troupe_agent.vision import FrameSampler, session_needs_video
@@ -266,7 +265,6 @@ async def entrypoint(ctx: JobContext) -> None:
         sink=sink,
         peer=ctx.room.local_participant,
         files=ctx.room.local_participant,
-        knowledge=KeywordKnowledgeBase.from_folder(settings.troupe_knowledge_dir),
         knowledge_search=api,
     )
     runtime.client.user_identity = _user_identity(ctx.room)

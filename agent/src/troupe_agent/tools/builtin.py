@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from livekit.agents import RunContext, ToolError, function_tool, llm
 from pydantic import ValidationError
 from troupe_contracts import VISION_UNSUPPORTED_NOTE
+from troupe_contracts.knowledge import KnowledgeSearchRequest
 from troupe_contracts.rpc import BrowserMethod, MediaRequest, MediaResult, OpenUrl, Toast, UiAction
 
 from troupe_agent.client import CONSENT_RPC_TIMEOUT_S
 from troupe_agent.state import StateFull
+from troupe_agent.tools.base import current_agent_slug
 from troupe_agent.uploads import send_file
 
 if TYPE_CHECKING:
@@ -165,6 +167,9 @@ def log_observation(rt: "SessionRuntime") -> llm.Tool:
 
 
 def search_knowledge_base(rt: "SessionRuntime") -> llm.Tool:
+    """The older name of ``search_knowledge`` (kept for agents configured with it): searches the
+    calling agent's knowledge bases through the API, never a folder shared by every tenant."""
+
     async def tool(ctx: RunContext[Any], query: str) -> str:
         """Search the organisation's knowledge base for passages that answer a question. Use
         it before answering questions about products, policies or procedures.
@@ -174,11 +179,18 @@ def search_knowledge_base(rt: "SessionRuntime") -> llm.Tool:
         """
 
         async def body() -> str:
-            hits = rt.knowledge.search(query, limit=3)
-            if not hits:
+            agent = current_agent_slug(ctx)
+            bases = next((list(a.knowledge_bases) for a in rt.config.agents if a.slug == agent), [])
+            if not bases or rt.knowledge_search is None:
+                return "No knowledge base is attached to you. Say so rather than guessing."
+            result = await rt.knowledge_search.search_knowledge(
+                rt.config.session_id,
+                KnowledgeSearchRequest(query=query[:2000], knowledge_base_ids=bases, limit=3),
+            )
+            if not result.chunks:
                 return "Nothing in the knowledge base matches. Say so rather than guessing."
             return "\n\n".join(
-                f"[{i}] ({h.passage.source}) {h.passage.text}" for i, h in enumerate(hits, 1)
+                f"[{i}] ({c.source}) {c.text}" for i, c in enumerate(result.chunks, 1)
             )
 
         return await rt.tools.run(ctx, "search_knowledge_base", {"query": query}, body)
