@@ -5,6 +5,7 @@ import { EmailChange } from '@/components/account/email-change';
 import { Organizations } from '@/components/account/organizations';
 import { SignOutEverywhere } from '@/components/account/sign-out-everywhere';
 import { RedactionSettings } from '@/components/admin/redaction-settings';
+import { ConfigTransfer } from '@/components/config/config-transfer';
 import { useSession } from '@/components/auth/session-provider';
 import { Card, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
@@ -119,6 +120,9 @@ export default function SettingsPage() {
           <SignOutEverywhere />
         </Card>
         <RedactionSettings isAdmin={org?.role === 'admin'} />
+        <Card title="Configuration" testId="configuration-card">
+          <ConfigTransfer role={org?.role} />
+        </Card>
       </div>
     </>
   );
