@@ -32,6 +32,14 @@ is resumed: livekit's ``resume_false_interruption`` stays on. ``TROUPE_INTERRUPT
 overrides it (the bench's baseline uses 0.5)."""
 
 
+AEC_WARMUP_S: float | None = None
+"""livekit's echo-cancellation warm-up (3 s by default) feeds silence to the STT instead of the
+user's audio and ignores barge-in for the first seconds the agent speaks: a user talking over the
+greeting lost the start of their sentence, and only the fragment after it was transcribed and
+answered. The browser cancels the agent's echo itself (WebRTC ``echoCancellation``), so there is
+no warm-up: speech over the greeting interrupts it and is transcribed whole."""
+
+
 def interrupt_min_speech_s() -> float:
     return float(os.environ.get("TROUPE_INTERRUPT_MIN_SPEECH_S", INTERRUPT_MIN_SPEECH_S))
 
@@ -82,4 +90,5 @@ def build_session(
     **kw: Any,
 ) -> AgentSession[Any]:
     """The session shell; STT/LLM/TTS come from each ``TroupeAgent``."""
+    kw.setdefault("aec_warmup_duration", AEC_WARMUP_S)
     return AgentSession(vad=session_vad, turn_handling=turn_handling(endpointing, detector), **kw)
