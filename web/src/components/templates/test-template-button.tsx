@@ -11,6 +11,20 @@ import { saveSession } from '@/lib/session/session-store';
  * The connection is stored in sessionStorage exactly like the embed page does; a tab opened
  * with `window.open` (opener kept) starts with a copy of this tab's sessionStorage.
  */
+/**
+ * Starts a test session of the template and opens it in a new tab; the session's path when the
+ * browser blocked the tab (shown as a link), else null.
+ */
+export async function openTestSession(templateId: string): Promise<string | null> {
+  const response = await api<Schema<'SessionStartResponse'>>('/sessions', {
+    method: 'POST',
+    json: { template_id: templateId },
+  });
+  saveSession(response as never);
+  const path = `/s/${encodeURIComponent(response.connection.session_id)}`;
+  return window.open(path, '_blank') ? null : path;
+}
+
 export function TestTemplateButton({ templateId }: { templateId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -21,14 +35,7 @@ export function TestTemplateButton({ templateId }: { templateId: string }) {
     setError(null);
     setFallback(null);
     try {
-      const response = await api<Schema<'SessionStartResponse'>>('/sessions', {
-        method: 'POST',
-        json: { template_id: templateId },
-      });
-      saveSession(response as never);
-      const path = `/s/${encodeURIComponent(response.connection.session_id)}`;
-      const opened = window.open(path, '_blank');
-      if (!opened) setFallback(path);
+      setFallback(await openTestSession(templateId));
     } catch (e) {
       setError(e);
     } finally {

@@ -3,6 +3,7 @@
 import { useParams, useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useState } from 'react';
 import { AgentForm } from '@/components/agents/agent-form';
+import { TestAgentButton } from '@/components/agents/test-agent-button';
 import { toAgentBody } from '@/components/agents/agent-validation';
 import { AgentVersions } from '@/components/agents/agent-versions';
 import {
@@ -83,6 +84,7 @@ function AgentEditor() {
         description={`${current.slug} · version ${current.version}`}
         actions={
           <>
+            <TestAgentButton agent={current} agents={agents.data?.items ?? []} />
             <Button
               variant="secondary"
               onClick={() => setDupSlug(`${current.slug}_copy`.slice(0, 48))}
