@@ -2,8 +2,17 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import { Badge, DataTable, EmptyState, ErrorBanner, Loading, dash } from '@/components/dash/ui';
+import {
+  Badge,
+  DataTable,
+  EmptyState,
+  ErrorBanner,
+  Loading,
+  dash,
+  formatDate,
+} from '@/components/dash/ui';
 import { PageHeader } from '@/components/shell/page-header';
+import { NO_USAGE, usageCells } from '@/components/tools/tool-usage';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
@@ -14,6 +23,8 @@ export default function ToolsPage() {
   const [kind, setKind] = useState<(typeof KINDS)[number]>('');
   const [query, setQuery] = useState('');
   const tools = useApi<Schema<'ToolList'>>('/tools', { query: { kind: kind || undefined } });
+  const usage = useApi<Schema<'ToolUsageList'>>('/tools/usage');
+  const cells = usageCells(usage.data?.items);
   const items = (tools.data?.items ?? []).filter(
     (t) => !query || `${t.name} ${t.description}`.toLowerCase().includes(query.toLowerCase()),
   );
@@ -55,24 +66,37 @@ export default function ToolsPage() {
           action={<ButtonLink href="/dashboard/tools/new">Create a webhook tool</ButtonLink>}
         />
       ) : (
-        <DataTable columns={['Tool', 'Kind', 'Description', 'Used by']}>
-          {items.map((t) => (
-            <tr key={`${t.kind}-${t.name}`}>
-              <td>
-                {t.kind === 'webhook' && t.id ? (
-                  <Link href={`/dashboard/tools/${t.id}`}>{t.name}</Link>
-                ) : (
-                  <span className={dash.mono}>{t.name}</span>
-                )}
-                {t.url && <div className={dash.mono}>{`${t.method} ${t.url}`}</div>}
-              </td>
-              <td>
-                <Badge tone={t.kind === 'webhook' ? 'accent' : undefined}>{t.kind}</Badge>
-              </td>
-              <td className={dash.muted}>{t.description}</td>
-              <td className={dash.muted}>{(t.agents ?? []).join(', ') || '—'}</td>
-            </tr>
-          ))}
+        <DataTable
+          columns={['Tool', 'Kind', 'Description', 'Used by', 'Calls', 'Errors', 'Avg latency']}
+          testId="tools-table"
+        >
+          {items.map((t) => {
+            const u = cells.get(t.name) ?? NO_USAGE;
+            return (
+              <tr key={`${t.kind}-${t.name}`}>
+                <td>
+                  {t.kind === 'webhook' && t.id ? (
+                    <Link href={`/dashboard/tools/${t.id}`}>{t.name}</Link>
+                  ) : (
+                    <span className={dash.mono}>{t.name}</span>
+                  )}
+                  {t.url && <div className={dash.mono}>{`${t.method} ${t.url}`}</div>}
+                </td>
+                <td>
+                  <Badge tone={t.kind === 'webhook' ? 'accent' : undefined}>{t.kind}</Badge>
+                </td>
+                <td className={dash.muted}>{t.description}</td>
+                <td className={dash.muted}>{(t.agents ?? []).join(', ') || '—'}</td>
+                <td
+                  title={u.lastCalled ? `Last called ${formatDate(u.lastCalled)}` : 'Never called'}
+                >
+                  {u.calls}
+                </td>
+                <td>{u.errors}</td>
+                <td>{u.latency}</td>
+              </tr>
+            );
+          })}
         </DataTable>
       )}
     </>
