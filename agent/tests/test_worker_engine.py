@@ -63,3 +63,24 @@ def test_an_infinite_load_threshold_reports_no_load(settings: Settings) -> None:
     assert worker.build_server(settings).load_fnc() == 0.0  # type: ignore[call-arg,misc]
     settings.troupe_agent_load_threshold = 0.9
     assert worker.build_server(settings).load_fnc is not worker._no_load
+
+
+def test_thread_executor_registers_the_plugins_on_the_main_thread() -> None:
+    """Prewarm and jobs run on runner threads there, and livekit-agents raises "Plugins must be
+    registered on the main thread" for an import from one: a job thread importing silero after
+    ``register_plugins`` finds it registered already."""
+    import threading
+
+    assert "silero" in worker.register_plugins()
+    errors: list[BaseException] = []
+
+    def job_thread() -> None:
+        try:
+            LocalModels().vad("smart_turn")
+        except BaseException as e:
+            errors.append(e)
+
+    t = threading.Thread(target=job_thread)
+    t.start()
+    t.join()
+    assert errors == []

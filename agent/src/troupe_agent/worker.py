@@ -391,6 +391,25 @@ def _active_vision(runtime: SessionRuntime) -> VisionSettings | None:
         return None
 
 
+def register_plugins() -> list[str]:
+    """Imports every installed ``livekit.plugins.*`` now, on the main thread: livekit-agents
+    refuses to register a plugin from another thread, and with the thread executor the jobs
+    (and prewarm) run on other threads. Returns the plugins imported."""
+    import importlib
+    import pkgutil
+
+    import livekit.plugins
+
+    names = []
+    for info in pkgutil.iter_modules(livekit.plugins.__path__):
+        try:
+            importlib.import_module(f"livekit.plugins.{info.name}")
+            names.append(info.name)
+        except Exception as e:  # a broken optional plugin must not stop the worker
+            log.warning("livekit plugin not importable", plugin=info.name, error=str(e))
+    return names
+
+
 def _no_load() -> float:
     return 0.0
 
@@ -407,6 +426,7 @@ def build_server(settings: Settings | None = None) -> AgentServer:
     if settings.troupe_agent_job_executor == "thread":
         # every job a thread of one process: the local models are loaded once per worker host
         extra["job_executor_type"] = JobExecutorType.THREAD
+        register_plugins()
     server = AgentServer(
         setup_fnc=prewarm,
         port=settings.troupe_agent_health_port,
