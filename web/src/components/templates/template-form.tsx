@@ -10,7 +10,7 @@ import {
   dash,
 } from '@/components/dash/ui';
 import { Button } from '@/components/ui/button';
-import type { Schema } from '@/lib/api/client';
+import { api, type Schema } from '@/lib/api/client';
 import {
   EnvOverridesEditor,
   draftsFromOverrides,
@@ -22,10 +22,15 @@ import {
 type Template = Schema<'TemplateRead'>;
 export type TemplateBody = Schema<'TemplateCreate'>;
 
+/** The agent-set choice that picks agents directly: the form makes their agent set on save. */
+export const PICK_AGENTS = '__pick_agents__';
+
 interface Values {
   name: string;
   description: string;
   agent_set_id: string;
+  /** The agents picked directly (agent set `PICK_AGENTS`). */
+  picked: string[];
   initial_agent: string;
   modality_profile: string;
   enabled_panels: string[];
@@ -42,6 +47,7 @@ function fromTemplate(t?: Template): Values {
     name: t?.name ?? '',
     description: t?.description ?? '',
     agent_set_id: t?.agent_set_id ?? '',
+    picked: [],
     initial_agent: t?.initial_agent ?? '',
     modality_profile: t?.modality_profile ?? 'audio',
     enabled_panels: t?.enabled_panels ?? [],
@@ -60,6 +66,8 @@ export function validateTemplate(v: Values): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!v.name.trim()) errors.name = 'Name the template.';
   if (!v.agent_set_id) errors.agent_set_id = 'Pick the agent set it runs.';
+  if (v.agent_set_id === PICK_AGENTS && v.picked.length === 0)
+    errors.picked = 'Pick at least one agent.';
   const idle = Number(v.idle_timeout_s);
   if (!Number.isInteger(idle) || idle < 10) errors.idle_timeout_s = 'Whole seconds, at least 10.';
   const max = Number(v.max_duration_s);
@@ -97,6 +105,7 @@ export function TemplateForm({
   initial,
   catalog,
   sets,
+  agents,
   serverErrors = {},
   submitError,
   onSubmit,
@@ -104,17 +113,25 @@ export function TemplateForm({
   initial?: Template;
   catalog: Schema<'Catalog'> | undefined;
   sets: Schema<'AgentSetRead'>[];
+  /** Given: the agents can be picked directly, without making an agent set first. */
+  agents?: Schema<'AgentRead'>[];
   serverErrors?: Record<string, string>;
   submitError?: unknown;
   onSubmit: (body: TemplateBody) => void | Promise<void>;
 }) {
-  const [values, setValues] = useState<Values>(() => fromTemplate(initial));
+  const [values, setValues] = useState<Values>(() => {
+    const v = fromTemplate(initial);
+    // No agent set yet: start with picking agents, not with a dead end.
+    if (!initial && sets.length === 0 && agents?.length) v.agent_set_id = PICK_AGENTS;
+    return v;
+  });
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const errors = { ...serverErrors, ...clientErrors };
   const set = <K extends keyof Values>(k: K, v: Values[K]) => setValues((s) => ({ ...s, [k]: v }));
+  const picking = values.agent_set_id === PICK_AGENTS;
   const agentSet = sets.find((s) => s.id === values.agent_set_id);
-  const members = agentSet?.agents ?? [];
+  const members = picking ? values.picked : (agentSet?.agents ?? []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -123,7 +140,23 @@ export function TemplateForm({
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
-      await onSubmit(toBody(values));
+      let v = values;
+      if (picking) {
+        // Agents picked directly: their agent set is made here, named after the template.
+        const made = await api<Schema<'AgentSetRead'>>('/agent-sets', {
+          method: 'POST',
+          json: {
+            name: `${values.name.trim()} agents`,
+            initial_agent: values.initial_agent || values.picked[0]!,
+            agents: values.picked,
+          },
+        });
+        v = { ...values, agent_set_id: made.id };
+        setValues(v);
+      }
+      await onSubmit(toBody(v));
+    } catch (e) {
+      setClientErrors({ picked: e instanceof Error ? e.message : String(e) });
     } finally {
       setBusy(false);
     }
@@ -161,11 +194,14 @@ export function TemplateForm({
               value={values.agent_set_id}
               error={errors.agent_set_id}
               hint={
-                sets.length === 0 ? 'Create an agent set on the Topology page first.' : undefined
+                sets.length === 0 && !agents?.length
+                  ? 'Create an agent set on the Topology page first.'
+                  : undefined
               }
               options={[
                 { value: '', label: 'Choose…' },
                 ...sets.map((s) => ({ value: s.id, label: s.name })),
+                ...(agents ? [{ value: PICK_AGENTS, label: 'Pick agents directly…' }] : []),
               ]}
               onChange={(e) => set('agent_set_id', e.target.value)}
             />
@@ -177,13 +213,28 @@ export function TemplateForm({
               options={[
                 {
                   value: '',
-                  label: agentSet ? `Set default (${agentSet.initial_agent})` : 'Set default',
+                  label: agentSet
+                    ? `Set default (${agentSet.initial_agent})`
+                    : picking && values.picked[0]
+                      ? `First picked (${values.picked[0]})`
+                      : 'Set default',
                 },
                 ...members.map((m) => ({ value: m, label: m })),
               ]}
               onChange={(e) => set('initial_agent', e.target.value)}
             />
           </div>
+          {picking && agents && (
+            <CheckboxChips
+              label="Agents"
+              name="template-agents"
+              options={agents.map((a) => ({ value: a.slug, label: a.name }))}
+              value={values.picked}
+              error={errors.picked}
+              hint="Their agent set is made when you save (named after the template)."
+              onChange={(next) => set('picked', next)}
+            />
+          )}
         </div>
       </Card>
       <Card title="Session">

@@ -22,6 +22,7 @@ export default function TemplatePage() {
   const template = useApi<Schema<'TemplateRead'>>(`/session-templates/${templateId}`);
   const catalog = useApi<Schema<'Catalog'>>('/catalog');
   const sets = useApi<Schema<'AgentSetList'>>('/agent-sets');
+  const agents = useApi<Schema<'AgentList'>>('/agents');
   const [error, setError] = useState<unknown>(null);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
@@ -73,6 +74,7 @@ export default function TemplatePage() {
           initial={current}
           catalog={catalog.data}
           sets={sets.data.items}
+          agents={agents.data?.items}
           serverErrors={problems}
           submitError={error}
           onSubmit={async (body) => {

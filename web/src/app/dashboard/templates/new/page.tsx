@@ -12,17 +12,19 @@ export default function NewTemplatePage() {
   const router = useRouter();
   const catalog = useApi<Schema<'Catalog'>>('/catalog');
   const sets = useApi<Schema<'AgentSetList'>>('/agent-sets');
+  const agents = useApi<Schema<'AgentList'>>('/agents');
   const [error, setError] = useState<unknown>(null);
   const [problems, setProblems] = useState<Record<string, string>>({});
   return (
     <>
       <PageHeader title="New session template" />
-      {!sets.data ? (
+      {!sets.data || (!agents.data && !agents.error) ? (
         <Loading />
       ) : (
         <TemplateForm
           catalog={catalog.data}
           sets={sets.data.items}
+          agents={agents.data?.items}
           serverErrors={problems}
           submitError={error}
           onSubmit={async (body) => {
