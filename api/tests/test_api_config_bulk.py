@@ -32,6 +32,8 @@ def _agent(slug: str, **fields: Any) -> dict[str, Any]:
             "fps_silent": 0.2,
             "max_size": 1024,
         },
+        "language": "en",
+        "knowledge_bases": [],
         **fields,
     }
 
