@@ -17,6 +17,7 @@ import { PageHeader } from '@/components/shell/page-header';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
+import { plural } from '@/lib/words';
 
 const TopologyGraph = dynamic(
   () => import('@/components/topology/topology-graph').then((m) => m.TopologyGraph),
@@ -84,7 +85,8 @@ export default function TopologyPage() {
                 ))}
               </select>
               <span className={dash.muted}>
-                {selected?.agents.length} agents · starts with {selected?.initial_agent}
+                {plural(selected?.agents.length ?? 0, 'agent')} · starts with{' '}
+                {selected?.initial_agent}
               </span>
             </div>
             {selected && (

@@ -19,6 +19,7 @@ import {
 import { ApiError } from '@/lib/api/api-error';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
+import { quotaLabel, quotaValue } from '@/lib/words';
 
 type GroupBy = 'day' | 'agent' | 'model' | 'template';
 interface Listish {
@@ -184,10 +185,8 @@ export default function UsagePage() {
                 .filter(([, v]) => typeof v !== 'object' || v === null)
                 .map(([k, v]) => (
                   <div key={k} className={dash.stat}>
-                    <dt className={dash.muted}>{k.replace(/_/g, ' ')}</dt>
-                    <dd style={{ margin: 0, fontWeight: 600 }}>
-                      {v === null ? 'unlimited' : String(v)}
-                    </dd>
+                    <dt className={dash.muted}>{quotaLabel(k)}</dt>
+                    <dd style={{ margin: 0, fontWeight: 600 }}>{quotaValue(k, v)}</dd>
                   </div>
                 ))}
             </dl>

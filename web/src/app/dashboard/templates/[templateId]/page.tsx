@@ -14,6 +14,7 @@ import { TestTemplateButton } from '@/components/templates/test-template-button'
 import { Button, ButtonLink } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
+import { plural } from '@/lib/words';
 
 export default function TemplatePage() {
   const { templateId } = useParams<{ templateId: string }>();
@@ -37,7 +38,7 @@ export default function TemplatePage() {
       <>
         <PageHeader
           title={current.name}
-          description={`Shared with you · ${current.agents.length} agents · ${current.modality_profile}`}
+          description={`Shared with you · ${plural(current.agents.length, 'agent')} · ${current.modality_profile}`}
         />
         <TemplateSharing template={current} isAdmin={org?.role === 'admin'} />
       </>
@@ -47,7 +48,7 @@ export default function TemplatePage() {
     <>
       <PageHeader
         title={current.name}
-        description={`${current.agents.length} agents · ${current.modality_profile}`}
+        description={`${plural(current.agents.length, 'agent')} · ${current.modality_profile}`}
         actions={
           <>
             <TestTemplateButton templateId={templateId} />
