@@ -15,6 +15,7 @@ import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
+import { LinkRow } from '@/components/dash/link-row';
 
 type Agent = Schema<'AgentRead'>;
 
@@ -106,7 +107,7 @@ export default function AgentsPage() {
               testId="agents-table"
             >
               {shown.map((a) => (
-                <tr key={a.id} data-testid="agent-row">
+                <LinkRow key={a.id} href={`/dashboard/agents/${a.id}`} data-testid="agent-row">
                   <td>
                     <Link href={`/dashboard/agents/${a.id}`}>{a.name}</Link>
                     <div className={dash.mono}>{a.slug}</div>
@@ -121,7 +122,7 @@ export default function AgentsPage() {
                     <Badge>v{a.version}</Badge>
                   </td>
                   <td className={dash.muted}>{formatDate(a.updated_at)}</td>
-                </tr>
+                </LinkRow>
               ))}
             </DataTable>
           ) : (

@@ -14,6 +14,7 @@ import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
+import { useMemberEmails } from '@/components/dash/member-emails';
 
 type AuditEvent = Schema<'AuditEventRead'>;
 
@@ -37,6 +38,7 @@ const ACTIONS = [
 ];
 
 function AuditList({ action }: { action: string }) {
+  const emails = useMemberEmails();
   const first = useApi<Schema<'AuditEventList'>>('/audit-events', {
     query: { action: action || undefined, limit: 50 },
   });
@@ -82,7 +84,11 @@ function AuditList({ action }: { action: string }) {
                 <Badge tone="accent">{e.action}</Badge>
               </td>
               <td className={dash.mono}>
-                {e.api_key_id ? `key ${e.api_key_id.slice(0, 8)}` : (e.user_id?.slice(0, 8) ?? '—')}
+                {e.api_key_id
+                  ? `key ${e.api_key_id.slice(0, 8)}`
+                  : e.user_id
+                    ? (emails.get(e.user_id) ?? e.user_id.slice(0, 8))
+                    : '—'}
               </td>
               <td className={dash.mono}>{e.ip ?? '—'}</td>
               <td className={dash.mono} style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>

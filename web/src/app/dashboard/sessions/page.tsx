@@ -17,6 +17,8 @@ import { PageHeader } from '@/components/shell/page-header';
 import { formatSeconds } from '@/components/sessions/format';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
+import { LinkRow } from '@/components/dash/link-row';
+import { useMemberEmails } from '@/components/dash/member-emails';
 
 type Session = Schema<'SessionRead'>;
 
@@ -163,15 +165,25 @@ export default function SessionsPage() {
 }
 
 function SessionTable({ sessions, names }: { sessions: Session[]; names: Map<string, string> }) {
+  const emails = useMemberEmails();
   return (
     <DataTable columns={['Session', 'Template', 'Status', 'Started', 'Duration']}>
       {sessions.map((s) => (
-        <tr key={s.id} data-testid="session-row" data-session-id={s.id}>
+        <LinkRow
+          key={s.id}
+          href={`/dashboard/sessions/${s.id}`}
+          data-testid="session-row"
+          data-session-id={s.id}
+        >
           <td>
             <Link href={`/dashboard/sessions/${s.id}`} className={dash.mono}>
               {s.id.slice(0, 8)}
             </Link>
-            {s.end_user_id && <div className={dash.muted}>{s.end_user_id}</div>}
+            {s.end_user_id && (
+              <div className={dash.muted} data-testid="session-user">
+                {emails.get(s.end_user_id) ?? s.end_user_id}
+              </div>
+            )}
           </td>
           <td className={dash.muted}>{names.get(s.template_id ?? '') ?? '—'}</td>
           <td>
@@ -179,7 +191,7 @@ function SessionTable({ sessions, names }: { sessions: Session[]; names: Map<str
           </td>
           <td className={dash.muted}>{formatDate(s.started_at ?? s.created_at)}</td>
           <td className={dash.muted}>{formatSeconds(s.duration_seconds)}</td>
-        </tr>
+        </LinkRow>
       ))}
     </DataTable>
   );

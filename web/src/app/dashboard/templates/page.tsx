@@ -14,6 +14,7 @@ import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
+import { LinkRow } from '@/components/dash/link-row';
 
 export default function TemplatesPage() {
   const templates = useApi<Schema<'TemplateList'>>('/session-templates');
@@ -42,7 +43,7 @@ export default function TemplatesPage() {
       ) : (
         <DataTable columns={['Template', 'Agents', 'Modality', 'Panels', 'Updated']}>
           {items.map((t) => (
-            <tr key={t.id} data-testid="template-row">
+            <LinkRow key={t.id} href={`/dashboard/templates/${t.id}`} data-testid="template-row">
               <td>
                 <Link href={`/dashboard/templates/${t.id}`}>{t.name}</Link>
                 {t.description && <div className={dash.muted}>{t.description}</div>}
@@ -55,7 +56,7 @@ export default function TemplatesPage() {
               </td>
               <td className={dash.muted}>{t.enabled_panels.join(', ') || '—'}</td>
               <td className={dash.muted}>{formatDate(t.updated_at)}</td>
-            </tr>
+            </LinkRow>
           ))}
         </DataTable>
       )}
