@@ -253,6 +253,8 @@ class _Decoder:
                 self.tool_margin = self._tool_margin(prompt + REPLY_OPEN)
                 if self.tool_margin + self.owner._spec.tool_bias <= 0:
                     key = SAY
+            if cancelled.is_set():  # the turn was interrupted during the prompt's evaluation
+                return
             if key == SAY:
                 prefix = REPLY_OPEN + reply_prefix(SAY)
                 grammar = _grammar(SAY_GRAMMAR)
@@ -263,12 +265,24 @@ class _Decoder:
                 )
                 prefix = call_prefix(spec.name)
                 if not takes_arguments(spec):  # nothing left to decode
+                    log.info(
+                        "local LLM choice",
+                        model=self.owner.model,
+                        reply=spec.name,
+                        tool_margin=round(self.tool_margin or 0.0, 2),
+                    )
                     self.prompt_tokens = len(
                         llama.tokenize((prompt + prefix).encode(), add_bos=True, special=True)
                     )
                     self.emit(prefix + "{}}")
                     return
                 grammar = _grammar(args_grammar(spec))
+            log.info(
+                "local LLM choice",
+                model=self.owner.model,
+                reply=key if key == SAY else spec.name,
+                tool_margin=round(self.tool_margin, 2) if self.tool_margin is not None else None,
+            )
             prompt += prefix
             self.emit(prefix)
             watch.feed(prefix)

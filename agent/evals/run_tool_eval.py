@@ -1,0 +1,241 @@
+"""Tool-calling eval of the local LLMs on the seeded demo (Ava and Max, their real tools).
+
+    uv run python agent/evals/run_tool_eval.py [--models smollm2,gemma3-270m] [--limit N]
+    uv run python agent/evals/run_tool_eval.py --calibrate   # the tool bias per model
+
+Each utterance of ``tool_calls.jsonl`` is sent, as the user's turn after the agent's greeting,
+through ``LlamaCppLLM.chat`` with the agent's tools, exactly as a session does. Per model and
+decoding (grammar: the constrained say/tool choice; free: the same prompt decoded without a
+grammar, its JSON parsed afterwards) it scores:
+
+- tool-choice accuracy: the tool called (or none) is the expected one, over every utterance;
+- handoff accuracy: the same over the transfer requests;
+- false tool calls: the share of small talk that called any tool (must be 0);
+- argument accuracy: over utterances with expected arguments, the right tool with each
+  expected value found (case-insensitive substring) at its path;
+- invalid replies: replies that were neither words nor a valid call of a known tool;
+- latency: time to the first spoken text or the tool call, p50 and p90, and the whole reply.
+
+Writes ``bench/results/tool-eval-<date>.json`` with the machine's load average and the git
+sha. ``--calibrate`` prints, per model, log P(tool) - log P(say) at the choice for the
+utterances of ``calibration.jsonl`` (not in the eval set) and the bias that separates them best.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))  # agent/: ``evals`` as a package
+
+from troupe_agent.local_models import LocalModels  # noqa: E402
+from troupe_agent.providers.local_llm import LOCAL_LLMS, LlamaCppLLM  # noqa: E402
+
+from evals.demo_agents import DemoAgents  # noqa: E402
+
+
+def load_cases(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (HERE / name).read_text().splitlines() if line.strip()]
+
+
+def _at(args: dict[str, Any], path: str) -> Any:
+    value: Any = args
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def args_match(expected: dict[str, str] | None, got: dict[str, Any]) -> bool:
+    return all(
+        isinstance(v := _at(got, path), str) and want.lower() in v.lower()
+        for path, want in (expected or {}).items()
+    )
+
+
+async def run_case(lm: LlamaCppLLM, demo: DemoAgents, case: dict[str, Any]) -> dict[str, Any]:
+    stream = lm.chat(
+        chat_ctx=demo.chat(case["agent"], case["text"]), tools=demo.tools(case["agent"])
+    )
+    started = time.perf_counter()
+    first: float | None = None
+    text, calls = "", []
+    async with stream:
+        async for chunk in stream:
+            if chunk.delta and (chunk.delta.content or chunk.delta.tool_calls):
+                first = first or time.perf_counter() - started
+                text += chunk.delta.content or ""
+                calls += chunk.delta.tool_calls
+    total = time.perf_counter() - started
+    decoder = getattr(stream, "decoder", None)
+    call = calls[0] if calls else None
+    args = json.loads(call.arguments) if call else {}
+    return {
+        **case,
+        "got_tool": call.name if call else None,
+        "got_args": args,
+        "said": text,
+        "tool_ok": (call.name if call else None) == case["tool"],
+        "args_ok": bool(call) and call.name == case["tool"] and args_match(case["args"], args),
+        "invalid": not text.strip() and call is None,
+        "first_s": round(first if first is not None else total, 3),
+        "total_s": round(total, 3),
+        "tool_margin": None if decoder is None else decoder.tool_margin,
+        "prompt_tokens": None if decoder is None else decoder.prompt_tokens,
+    }
+
+
+def git_sha() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def write(out: Path, result: dict[str, Any]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q * len(values)))], 3) if values else 0.0
+
+
+def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def rate(sel: list[dict[str, Any]], key: str) -> float | None:
+        return round(sum(bool(r[key]) for r in sel) / len(sel), 3) if sel else None
+
+    small = [r for r in rows if r["category"] == "small_talk"]
+    handoffs = [r for r in rows if (r["tool"] or "").startswith("transfer_to_")]
+    with_args = [r for r in rows if r["args"]]
+    return {
+        "n": len(rows),
+        "tool_choice_accuracy": rate(rows, "tool_ok"),
+        "handoff_accuracy": rate(handoffs, "tool_ok"),
+        "tool_call_recall": rate([r for r in rows if r["tool"]], "tool_ok"),
+        "false_tool_call_rate_small_talk": (
+            round(sum(r["got_tool"] is not None for r in small) / len(small), 3) if small else None
+        ),
+        "no_tool_accuracy": rate([r for r in rows if not r["tool"]], "tool_ok"),
+        "argument_accuracy": rate(with_args, "args_ok"),
+        "invalid_reply_rate": rate(rows, "invalid"),
+        "first_output_p50_s": pct([r["first_s"] for r in rows], 0.5),
+        "first_output_p90_s": pct([r["first_s"] for r in rows], 0.9),
+        "reply_p50_s": pct([r["total_s"] for r in rows], 0.5),
+    }
+
+
+async def evaluate(
+    models: list[str], decodings: list[str], limit: int | None, out: Path
+) -> dict[str, Any]:
+    demo = DemoAgents()
+    cases = load_cases("tool_calls.jsonl")[:limit]
+    local = LocalModels()
+    runs: list[dict[str, Any]] = []
+    result = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_sha": git_sha(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_avg_before": os.getloadavg(),
+            "platform": platform.platform(),
+            "threads": os.environ.get("TROUPE_AGENT_THREADS"),
+        },
+        "eval_set": "agent/evals/tool_calls.jsonl",
+        "runs": runs,
+    }
+    plan = [(name, decoding == "grammar") for decoding in decodings for name in models]
+    for name, grammar in plan:
+        llama = local.llama(name)
+        lm = LlamaCppLLM(llama, name=name, use_grammar=grammar)
+        rows = []
+        for case in cases:
+            rows.append(await run_case(lm, demo, case))
+            r = rows[-1]
+            print(
+                f"{name:12} {'grammar' if grammar else 'free   '} {r['agent']:3} "
+                f"{'ok ' if r['tool_ok'] else 'BAD'} {r['got_tool']!s:18} {r['first_s']:5.2f}s "
+                f"{r['text']!r} -> {(r['said'] or json.dumps(r['got_args']))[:60]!r}",
+                flush=True,
+            )
+        runs.append(
+            {
+                "model": f"local/{name}",
+                "decoding": "grammar" if grammar else "free",
+                "tool_bias": LOCAL_LLMS[name].tool_bias,
+                **score(rows),
+                "cases": rows,
+            }
+        )
+        print(json.dumps({k: v for k, v in runs[-1].items() if k != "cases"}), flush=True)
+        result["machine"]["load_avg_after"] = os.getloadavg()  # type: ignore[index]
+        write(out, result)  # after each run: a partial file survives an interruption
+    return result
+
+
+async def calibrate(models: list[str]) -> None:
+    demo = DemoAgents()
+    cases = load_cases("calibration.jsonl")
+    local = LocalModels()
+    for name in models:
+        lm = LlamaCppLLM(local.llama(name), name=name, max_tool_tokens=1)
+        margins = []
+        for case in cases:
+            stream = lm.chat(
+                chat_ctx=demo.chat(case["agent"], case["text"]), tools=demo.tools(case["agent"])
+            )
+            async with stream:
+                async for _ in stream:
+                    pass
+            assert stream.decoder is not None  # type: ignore[attr-defined]
+            margins.append((stream.decoder.tool_margin, case["tool"]))  # type: ignore[attr-defined]
+        candidates = sorted({-m for m, _ in margins} | {0.0})
+        best = max(
+            candidates,
+            key=lambda b: (sum((m + b > 0) == want for m, want in margins), -abs(b)),
+        )
+        # the middle of the best gap: the bias moves the threshold between two margins
+        ok = sum((m + best > 0) == want for m, want in margins)
+        above = sorted(m for m, _ in margins if m + best > 0)
+        below = sorted(m for m, _ in margins if m + best <= 0)
+        mid = -((above[0] + below[-1]) / 2) if above and below else best
+        print(
+            f"{name}: {ok}/{len(margins)} separated; bias {mid:+.2f}; margins "
+            + ", ".join(f"{m:+.2f}{'T' if w else 'S'}" for m, w in sorted(margins)),
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", default="smollm2,gemma3-270m")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--decodings", default="grammar,free")
+    parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    if args.calibrate:
+        asyncio.run(calibrate(models))
+        return
+    out = args.out or ROOT / "bench" / "results" / f"tool-eval-{datetime.now(UTC):%Y-%m-%d}.json"
+    decodings = [d.strip() for d in args.decodings.split(",") if d.strip()]
+    result = asyncio.run(evaluate(models, decodings, args.limit, out))
+    print(f"wrote {out}")
+    for run in result["runs"]:
+        print(json.dumps({k: v for k, v in run.items() if k != "cases"}))
+
+
+if __name__ == "__main__":
+    main()
