@@ -106,7 +106,7 @@ export function SessionStage({
           </div>
         </header>
 
-        <div className={styles.body}>
+        <div className={styles.body} data-workspace={enabledPanels.length ? undefined : 'none'}>
           <main className={styles.conversation}>
             <AgentPresence
               agentName={agentName}
@@ -121,16 +121,7 @@ export function SessionStage({
             <TranscriptList entries={transcript} agentName={agentName} />
             <CameraPreview room={room} video={video} />
           </main>
-          <aside className={styles.workspace} aria-label="Workspace" data-testid="workspace-slot">
-            <PanelHost
-              empty={
-                <div className={styles.workspaceEmpty}>
-                  <strong>Shared workspace</strong>
-                  <span>Slides, notes, code and documents the agent opens will appear here.</span>
-                </div>
-              }
-            />
-          </aside>
+          <WorkspaceSlot enabledPanels={enabledPanels} />
         </div>
 
         <SessionControls
@@ -151,5 +142,25 @@ export function SessionStage({
         <InteractionLayer {...interactionState} />
       </div>
     </PanelManagerProvider>
+  );
+}
+
+/**
+ * Where the panels the agent opens appear. A template without panels has no workspace: no empty
+ * "Shared workspace" box, the conversation takes the width.
+ */
+export function WorkspaceSlot({ enabledPanels }: { enabledPanels: readonly PanelType[] }) {
+  if (enabledPanels.length === 0) return null;
+  return (
+    <aside className={styles.workspace} aria-label="Workspace" data-testid="workspace-slot">
+      <PanelHost
+        empty={
+          <div className={styles.workspaceEmpty}>
+            <strong>Shared workspace</strong>
+            <span>Slides, notes, code and documents the agent opens will appear here.</span>
+          </div>
+        }
+      />
+    </aside>
   );
 }
