@@ -27,6 +27,7 @@ from troupe_api.knowledge import service as knowledge
 from troupe_api.knowledge.limits import limits_for
 from troupe_api.knowledge.models import KnowledgeDocument
 from troupe_api.organizations.models import Organization
+from troupe_api.usage import notify as usage_notify
 
 log = get_logger(__name__)
 
@@ -100,7 +101,14 @@ async def purge_expired_session_data(ctx: Context) -> dict[str, Any]:
 
 async def check_usage_alerts(ctx: Context) -> int:
     async with ctx["session_factory"]() as db:
-        return await tasks.check_usage_alerts(db=db)
+        created = await tasks.check_usage_alerts(db=db)
+        await flush(db, _jobs(ctx))
+    return created
+
+
+async def send_usage_alert_email(ctx: Context, *, alert_id: int) -> int:
+    async with ctx["session_factory"]() as db:
+        return await usage_notify.send_email(db=db, settings=ctx["settings"], alert_id=alert_id)
 
 
 def _jobs(ctx: Context) -> SaqJobQueue:
@@ -162,6 +170,7 @@ FUNCTIONS: list[Any] = [
     end_session_if_user_left,
     purge_expired_session_data,
     check_usage_alerts,
+    send_usage_alert_email,
     analyze_session,
     deliver_webhook,
     retry_due_webhook_deliveries,

@@ -17,6 +17,7 @@ from troupe_contracts.session import SessionStatus
 
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions.models import Session, SessionLogEntry
+from troupe_api.usage import notify
 from troupe_api.usage.billing import UsageRecord, billing_provider
 from troupe_api.usage.models import SESSION_MODEL, SESSION_PROVIDER, Price, SessionUsage, UsageAlert
 
@@ -373,7 +374,8 @@ async def _cost(db: AsyncSession, org_id: uuid.UUID, start: datetime, end: datet
 async def evaluate_alerts(
     *, db: AsyncSession, org: Organization, now: datetime | None = None
 ) -> list[UsageAlert]:
-    """Record every threshold crossed and spike seen (once per org, kind and period)."""
+    """Record every threshold crossed and spike seen (once per org, kind and period); each new
+    alert publishes ``usage.alert`` and defers its e-mail (``usage.notify``)."""
     now = now or datetime.now(UTC)
     day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     month = day.replace(day=1)
@@ -443,6 +445,7 @@ async def evaluate_alerts(
         if alert_id is not None:
             alert = await db.get(UsageAlert, alert_id)
             assert alert is not None
+            await notify.publish(db=db, alert=alert)
             created.append(alert)
     return created
 

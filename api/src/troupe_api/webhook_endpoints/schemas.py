@@ -7,8 +7,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-EventType = Literal["session.started", "session.ended", "analysis.completed"]
-EVENT_TYPES: tuple[str, ...] = ("session.started", "session.ended", "analysis.completed")
+EventType = Literal["session.started", "session.ended", "analysis.completed", "usage.alert"]
+EVENT_TYPES: tuple[str, ...] = (
+    "session.started",
+    "session.ended",
+    "analysis.completed",
+    "usage.alert",
+)
 
 
 def _check_url(value: str) -> str:

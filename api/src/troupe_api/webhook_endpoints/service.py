@@ -44,6 +44,7 @@ log = get_logger(__name__)
 SESSION_STARTED = "session.started"
 SESSION_ENDED = "session.ended"
 ANALYSIS_COMPLETED = "analysis.completed"
+USAGE_ALERT = "usage.alert"
 SIGNATURE_HEADER = "Troupe-Signature"
 JOB = "deliver_webhook"
 SECRET_PREFIX = "whsec_"

@@ -28,7 +28,7 @@ describe('WebhookEndpointForm', () => {
     expect(onSubmit).toHaveBeenCalledWith({
       url: 'https://example.com/events',
       description: '',
-      events: ['session.started', 'session.ended'],
+      events: ['session.started', 'session.ended', 'usage.alert'],
       enabled: true,
     });
   });

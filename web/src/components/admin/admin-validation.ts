@@ -14,7 +14,12 @@ export const SCOPES: readonly Scope[] = [
   'sessions:write',
   'usage:read',
 ];
-export const WEBHOOK_EVENTS = ['session.started', 'session.ended', 'analysis.completed'] as const;
+export const WEBHOOK_EVENTS = [
+  'session.started',
+  'session.ended',
+  'analysis.completed',
+  'usage.alert',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export type Errors = Record<string, string>;

@@ -3614,7 +3614,7 @@ export interface components {
        */
       description?: string;
       /** Events */
-      events: ('session.started' | 'session.ended' | 'analysis.completed')[];
+      events: ('session.started' | 'session.ended' | 'analysis.completed' | 'usage.alert')[];
       /**
        * Enabled
        * @default true
@@ -3664,7 +3664,8 @@ export interface components {
       /** Description */
       description?: string | null;
       /** Events */
-      events?: ('session.started' | 'session.ended' | 'analysis.completed')[] | null;
+      events?:
+        ('session.started' | 'session.ended' | 'analysis.completed' | 'usage.alert')[] | null;
       /** Enabled */
       enabled?: boolean | null;
       /**
