@@ -51,8 +51,23 @@ function AgentNode({ data }: NodeProps<Node<AgentNodeData>>) {
 
 /** An edge's plan with small badges for its variables and rejection rule (tooltips list them). */
 export function HandoffLabel({ id, data }: { id: string; data: HandoffEdgeData }) {
+  if (data.back) {
+    // A handoff and its return on one edge: one line per direction.
+    const { back, ...forward } = data;
+    return (
+      <span className={styles.edgeLabelPair} data-testid={`topology-edge-${id}`}>
+        <HandoffLabel id={`${data.from}->${data.to}`} data={forward} />
+        <HandoffLabel id={`${back.from}->${back.to}`} data={back} />
+      </span>
+    );
+  }
   return (
     <span className={styles.edgeLabel} data-testid={`topology-edge-${id}`} title={data.description}>
+      {data.from && data.to && (
+        <span className={styles.edgeDirection} data-testid="edge-direction">
+          {data.from} → {data.to}
+        </span>
+      )}
       <span className={styles.plan} data-testid="edge-plan">
         {data.plan}
       </span>
@@ -89,6 +104,7 @@ function HandoffEdge({
   targetPosition,
   style,
   markerEnd,
+  markerStart,
   data,
 }: EdgeProps<Edge<HandoffEdgeData>>) {
   const [path, labelX, labelY] = getBezierPath({
@@ -101,7 +117,7 @@ function HandoffEdge({
   });
   return (
     <>
-      <BaseEdge id={id} path={path} style={style} markerEnd={markerEnd} />
+      <BaseEdge id={id} path={path} style={style} markerEnd={markerEnd} markerStart={markerStart} />
       {data && (
         <EdgeLabelRenderer>
           <div

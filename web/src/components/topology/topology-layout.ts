@@ -25,6 +25,11 @@ export interface HandoffEdgeData extends Record<string, unknown> {
   variables: string[];
   /** When the rule refuses ("topic is \"unknown\""), and what the LLM is told. */
   rule: { when: string; message: string } | null;
+  /** The return handoff (`target → source`), drawn on the same edge with arrows both ways. */
+  back?: HandoffEdgeData & { from: string; to: string };
+  /** The edge's direction, for its label when it carries a return handoff. */
+  from?: string;
+  to?: string;
 }
 
 /** The label data of one handoff edge. */
@@ -97,18 +102,40 @@ export function buildFlowElements(
       },
     } satisfies Node<AgentNodeData>;
   });
-  const edges: Edge<HandoffEdgeData>[] = graph.edges.map((e) => {
-    const inCycle = cycleEdges.has(`${e.source}->${e.target}`);
-    return {
-      id: `${e.source}->${e.target}`,
+  // A handoff and its return (a → b and b → a) are one edge with arrows at both ends, not two
+  // curves drawn over each other; its label shows both plans.
+  const key = (e: GraphEdge) => `${e.source}->${e.target}`;
+  const all = new Map(graph.edges.map((e) => [key(e), e]));
+  const merged = new Set<string>();
+  const edges: Edge<HandoffEdgeData>[] = [];
+  for (const e of graph.edges) {
+    if (merged.has(key(e))) continue;
+    const inCycle = cycleEdges.has(key(e));
+    const ret = e.source !== e.target ? all.get(`${e.target}->${e.source}`) : undefined;
+    const data = edgeData(e, inCycle);
+    if (ret) {
+      merged.add(key(ret));
+      data.from = e.source;
+      data.to = e.target;
+      data.back = {
+        ...edgeData(ret, cycleEdges.has(key(ret))),
+        from: ret.source,
+        to: ret.target,
+      };
+    }
+    edges.push({
+      id: ret ? `${e.source}<->${e.target}` : key(e),
       type: 'handoff',
       source: e.source,
       target: e.target,
       animated: inCycle,
-      data: edgeData(e, inCycle),
+      data,
       style: inCycle ? { stroke: 'var(--color-warning)', strokeWidth: 2 } : { strokeWidth: 1.5 },
       markerEnd: { type: 'arrowclosed' as never },
-    };
-  });
+      ...(ret
+        ? { markerStart: { type: 'arrowclosed' as never, orient: 'auto-start-reverse' } }
+        : {}),
+    });
+  }
   return { nodes, edges };
 }

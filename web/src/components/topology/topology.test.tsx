@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { TopologyFlags, TopologyHandoffs } from './topology-graph';
+import { HandoffLabel, TopologyFlags, TopologyHandoffs } from './topology-graph';
 import {
   buildFlowElements,
   cycleEdgeKeys,
@@ -53,12 +53,27 @@ describe('topology', () => {
     const cycleEdges = edges
       .filter((e) => (e.data as { inCycle: boolean }).inCycle)
       .map((e) => e.id);
-    expect(cycleEdges.sort()).toEqual(['billing->tech', 'tech->billing']);
+    // The handoff and its return are one edge (issue 23), on the cycle.
+    expect(cycleEdges.sort()).toEqual(['billing<->tech']);
     // Columns follow the handoff depth; the unreachable agent sits after the last one.
     const x = Object.fromEntries(nodes.map((n) => [n.id, n.position.x]));
     expect(x.front).toBeLessThan(x.billing!);
     expect(x.billing).toBeLessThan(x.tech!);
     expect(x.orphan).toBeGreaterThan(x.tech!);
+  });
+
+  it('draws a return handoff as one edge with arrows both ways and both plans', () => {
+    const { edges } = buildFlowElements(graph);
+    expect(edges.map((e) => e.id)).toEqual(['front->billing', 'billing<->tech']);
+    const pair = edges[1]!;
+    expect(pair.markerStart).toBeTruthy();
+    expect(pair.markerEnd).toBeTruthy();
+    expect(edges[0]!.markerStart).toBeUndefined();
+    render(<HandoffLabel id={pair.id} data={pair.data!} />);
+    expect(screen.getAllByTestId('edge-direction').map((d) => d.textContent)).toEqual([
+      'billing → tech',
+      'tech → billing',
+    ]);
   });
 
   it('treats closed cycle paths the same as open ones', () => {
