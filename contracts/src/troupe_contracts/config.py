@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from troupe_contracts.base import Contract
 from troupe_contracts.session import ModalityProfile, PanelType
@@ -55,6 +55,51 @@ class HandoffVariable(Contract):
     description: str = Field(default="", max_length=300, description="What to pass, for the LLM.")
     type: VariableType = VariableType.STRING
     required: bool = False
+
+
+MAX_SESSION_VARIABLES = 32
+"""At most this many variables a template declares (and a session start passes)."""
+MAX_SESSION_VARIABLE_CHARS = 1000
+"""The longest string value a session variable may have."""
+
+
+def scalar_matches(kind: VariableType, value: Scalar) -> bool:
+    """Whether ``value`` has the variable type ``kind`` (a bool is never a number)."""
+    if kind is VariableType.STRING:
+        return isinstance(value, str)
+    if kind is VariableType.BOOLEAN:
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if kind is VariableType.INTEGER:
+        return isinstance(value, int)
+    return isinstance(value, int | float)
+
+
+class SessionVariable(Contract):
+    """A variable a session template declares: the session start passes its value
+    (``SessionStartRequest.variables``) and every agent's instructions and greeting read it
+    as ``{{name}}``."""
+
+    name: VariableName
+    type: VariableType = VariableType.STRING
+    required: bool = False
+    default: Scalar | None = Field(
+        default=None, description="Used when the start passes no value (not with required)."
+    )
+    description: str = Field(default="", max_length=300)
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> "SessionVariable":
+        if self.default is None:
+            return self
+        if self.required:
+            raise ValueError(f"{self.name}: a required variable has no default")
+        if not scalar_matches(self.type, self.default):
+            raise ValueError(f"{self.name}: the default is not of type {self.type.value}")
+        if isinstance(self.default, str) and len(self.default) > MAX_SESSION_VARIABLE_CHARS:
+            raise ValueError(f"{self.name}: the default is too long")
+        return self
 
 
 class RuleOp(StrEnum):
@@ -214,6 +259,13 @@ class SessionConfig(Contract):
             "``troupe_contracts.providers.ORG_KEY_PROVIDERS``). The runtime uses them for this "
             "session instead of the platform's keys; a provider missing here falls back to the "
             "platform's."
+        ),
+    )
+    variables: dict[str, Scalar] = Field(
+        default_factory=dict,
+        description=(
+            "The session's variables (given at session start, template defaults applied): "
+            "every agent's instructions and greeting read them as ``{{name}}``."
         ),
     )
 

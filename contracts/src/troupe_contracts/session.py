@@ -43,6 +43,11 @@ class SessionStatus(StrEnum):
     ABANDONED = "abandoned"
 
 
+StartVariableName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
+StartVariableValue = bool | int | float | Annotated[str, Field(max_length=1000)]
+"""A session variable's value (``troupe_contracts.config.Scalar``, strings bounded)."""
+
+
 class SessionStartRequest(Contract):
     """Body of ``POST /api/v1/sessions``."""
 
@@ -56,6 +61,14 @@ class SessionStartRequest(Contract):
         description="Caller-chosen opaque id of the end user, for rate limits and logs.",
     )
     display_name: Annotated[str, Field(max_length=80)] | None = None
+    variables: dict[StartVariableName, StartVariableValue] = Field(
+        default_factory=dict,
+        max_length=32,
+        description=(
+            "Values of the template's declared variables (``{{name}}`` in instructions and "
+            "greetings); unknown names, wrong types and missing required ones are refused."
+        ),
+    )
 
 
 class SessionConnection(Contract):

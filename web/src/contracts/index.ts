@@ -1070,6 +1070,12 @@ export interface SessionConfig {
   provider_keys: {
     [k: string]: ProviderCredential | undefined;
   };
+  /**
+   * The session's variables (given at session start, template defaults applied): every agent's instructions and greeting read them as ``{{name}}``.
+   */
+  variables: {
+    [k: string]: boolean | number | string | undefined;
+  };
 }
 /**
  * What the browser needs to join the room.
@@ -1133,6 +1139,16 @@ export interface SessionStartRequest {
    */
   end_user_id?: string | null;
   display_name?: string | null;
+  /**
+   * Values of the template's declared variables (``{{name}}`` in instructions and greetings); unknown names, wrong types and missing required ones are refused.
+   */
+  variables?: {
+    /**
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^[a-z][a-z0-9_]{0,47}$".
+     */
+    [k: string]: boolean | number | string | undefined;
+  };
 }
 /**
  * Response of ``POST /api/v1/sessions``.
