@@ -7,14 +7,20 @@ import {
   type Room,
   type RoomConnectOptions,
 } from 'livekit-client';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionConnection } from '@/contracts';
 import {
   classifyConnectError,
   classifyDisconnect,
   type SessionProblem,
 } from '@/lib/session/connection-errors';
+import { isApiError } from '@/lib/api/api-error';
 import { isTokenExpired } from '@/lib/session/session-store';
+import {
+  applyParticipantToken,
+  TOKEN_REFRESH_RETRY_MS,
+  tokenRefreshDelayMs,
+} from '@/lib/session/token-refresh';
 
 export type RoomStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
@@ -30,11 +36,20 @@ export interface RoomConnection {
   /** Set when the server closed the room (the session is over). */
   endedByServer: boolean;
   connectedAt: number | null;
+  /** The connection in use: the latest refreshed participant token and its expiry. */
+  current: SessionConnection;
   reconnect: () => void;
   disconnect: () => Promise<void>;
 }
 
 const CONNECT_OPTIONS: RoomConnectOptions = { autoSubscribe: true };
+
+export interface TokenRefreshOptions {
+  /** Asks the API for a new participant token (`POST /sessions/{id}/token`). */
+  refresh?: (current: SessionConnection) => Promise<SessionConnection>;
+  /** Called with each refreshed connection (e.g. to store it for a reload). */
+  onRefreshed?: (next: SessionConnection) => void;
+}
 
 function toStatus(state: ConnectionState): RoomStatus {
   switch (state) {
@@ -65,10 +80,16 @@ function messageOf(error: unknown): string {
  * `createRoom`, and an attempt cancelled on purpose is never reported as a failure.
  * Transient drops are healed by livekit-client's own reconnect policy; this hook only reports
  * them and turns unrecoverable failures into a {@link SessionProblem}.
+ *
+ * With `refresh`, a long session never outlives its participant token: a minute before the
+ * token expires a new one is requested and applied to the live room (used when livekit-client
+ * resumes or rejoins after a drop, and by "Try again"); a refused refresh (`session_ended`)
+ * ends the session, a failed one is tried again shortly.
  */
 export function useRoomConnection(
   connection: SessionConnection,
   createRoom: () => Room,
+  { refresh, onRefreshed }: TokenRefreshOptions = {},
 ): RoomConnection {
   const [current, setCurrent] = useState(() => ({ attempt: 0, room: createRoom() }));
   const { room, attempt } = current;
@@ -78,7 +99,10 @@ export function useRoomConnection(
   );
   const [endedByServer, setEndedByServer] = useState(false);
   const [connectedAt, setConnectedAt] = useState<number | null>(null);
-  const { livekit_url: url, participant_token: token, token_expires_at: expiresAt } = connection;
+  const [live, setLive] = useState(connection);
+  const liveRef = useRef(connection);
+  const [refreshTry, setRefreshTry] = useState(0);
+  const { livekit_url: url, token_expires_at: expiresAt } = connection;
   const expiredBeforeJoin = attempt === 0 && isTokenExpired(expiresAt);
 
   useEffect(() => {
@@ -105,9 +129,10 @@ export function useRoomConnection(
 
     const start = setTimeout(() => {
       if (!active) return;
-      room.connect(url, token, CONNECT_OPTIONS).catch((error: unknown) => {
+      const joining = liveRef.current;
+      room.connect(url, joining.participant_token, CONNECT_OPTIONS).catch((error: unknown) => {
         if (!active) return;
-        const code = classifyConnectError(error, expiresAt);
+        const code = classifyConnectError(error, joining.token_expires_at);
         if (code) setProblem({ code, detail: messageOf(error) });
       });
     }, 0);
@@ -121,7 +146,40 @@ export function useRoomConnection(
       // A no-op for a room that never started connecting (the Strict Mode mount).
       void room.disconnect();
     };
-  }, [room, url, token, expiresAt, expiredBeforeJoin]);
+  }, [room, url, expiredBeforeJoin]);
+
+  useEffect(() => {
+    if (!refresh || expiredBeforeJoin || endedByServer) return;
+    const delay = tokenRefreshDelayMs(live.token_expires_at);
+    if (delay === null) return;
+    let active = true;
+    const timer = setTimeout(
+      () => {
+        refresh(liveRef.current).then(
+          (next) => {
+            if (!active) return;
+            liveRef.current = next;
+            applyParticipantToken(room, next.participant_token);
+            setLive(next);
+            setRefreshTry(0);
+            onRefreshed?.(next);
+          },
+          (error: unknown) => {
+            if (!active) return;
+            if (isApiError(error) && error.code === 'session_ended') setEndedByServer(true);
+            // Network errors, 429 and 5xx are tried again; a refused token is final (the
+            // room keeps the token it has until LiveKit drops it).
+            else if (!isApiError(error) || error.retryable) setRefreshTry((n) => n + 1);
+          },
+        );
+      },
+      refreshTry === 0 ? delay : TOKEN_REFRESH_RETRY_MS,
+    );
+    return () => {
+      active = false;
+      clearTimeout(timer);
+    };
+  }, [refresh, onRefreshed, room, live, refreshTry, expiredBeforeJoin, endedByServer]);
 
   const reconnect = useCallback(() => {
     const next = createRoom();
@@ -140,6 +198,7 @@ export function useRoomConnection(
     problemDetail: expiredBeforeJoin ? `token expired at ${expiresAt}` : (problem?.detail ?? null),
     endedByServer,
     connectedAt,
+    current: live,
     reconnect,
     disconnect,
   };

@@ -3,11 +3,12 @@
 import { RoomAudioRenderer, RoomContext } from '@livekit/components-react';
 import { Room, type RoomOptions } from 'livekit-client';
 import { useRouter } from 'next/navigation';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import type { SessionConnection } from '@/contracts';
 import { MIC_CAPTURE_OPTIONS } from '@/hooks/use-microphone';
 import { useRoomConnection } from '@/hooks/use-room-connection';
 import { isApiError } from '@/lib/api/api-error';
-import { startSession } from '@/lib/api/sessions';
+import { refreshSessionToken, startSession } from '@/lib/api/sessions';
 import { SESSION_PROBLEMS, type SessionProblem } from '@/lib/session/connection-errors';
 import { clearSession, saveSession, type StoredSession } from '@/lib/session/session-store';
 import { formatDuration } from '@/lib/format-duration';
@@ -34,7 +35,17 @@ function createSessionRoom(): Room {
 /** Owns the LiveKit room for one session and switches between live, problem and ended views. */
 export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: StoredSession }) {
   const { response, embedKey } = stored;
-  const connection = useRoomConnection(response.connection, createSessionRoom);
+  const tokenRefresh = useMemo(
+    () => ({
+      refresh: (current: SessionConnection) =>
+        refreshSessionToken(current.session_id, current.participant_token),
+      // A reload of the page rejoins with the latest token, not the expired first one.
+      onRefreshed: (next: SessionConnection) =>
+        saveSession({ ...response, connection: next }, { embedKey }),
+    }),
+    [response, embedKey],
+  );
+  const connection = useRoomConnection(response.connection, createSessionRoom, tokenRefresh);
   const { room } = connection;
   const router = useRouter();
   const [endedAt, setEndedAt] = useState<number | null>(null);

@@ -1,4 +1,4 @@
-import type { SessionStartRequest, SessionStartResponse } from '@/contracts';
+import type { SessionConnection, SessionStartRequest, SessionStartResponse } from '@/contracts';
 import { apiFetch, type ApiFetchOptions } from './api-fetch';
 
 export const SESSIONS_PATH = '/api/v1/sessions';
@@ -11,5 +11,21 @@ export function startSession(
     ...options,
     method: 'POST',
     json: request,
+  });
+}
+
+/**
+ * A fresh participant token for the same identity and room (`POST /sessions/{id}/token`, with
+ * the current participant token as bearer). Refused with `session_ended` once the session is over.
+ */
+export function refreshSessionToken(
+  sessionId: string,
+  participantToken: string,
+  options: Omit<ApiFetchOptions, 'json' | 'method'> = {},
+): Promise<SessionConnection> {
+  return apiFetch<SessionConnection>(`${SESSIONS_PATH}/${encodeURIComponent(sessionId)}/token`, {
+    ...options,
+    method: 'POST',
+    headers: { ...options.headers, authorization: `Bearer ${participantToken}` },
   });
 }
