@@ -129,6 +129,15 @@ class SessionConfigInvalid(Conflict):
     default_message = "The session's template or agents do not form a valid configuration."
 
 
+class SessionVariablesInvalid(TroupeError):
+    """``details.problems``: ``{code, name, message}`` with code ``variable_unknown``,
+    ``variable_type`` or ``variable_required``."""
+
+    status_code = 422
+    code = "session_variables_invalid"
+    default_message = "The session's variables do not match the template's declared variables."
+
+
 class WebhookSignatureInvalid(Unauthorized):
     code = "webhook_signature_invalid"
     default_message = "The webhook signature is missing or invalid."

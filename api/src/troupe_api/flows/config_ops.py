@@ -209,6 +209,7 @@ async def save_template(
         "recording_consent_text": body.recording_consent_text,
         "pinned_versions": _pins(dict(body.pinned_versions)),
         "environment_overrides": overrides,
+        "variables": [v.model_dump(mode="json") for v in body.variables],
     }
     members = list(agent_set.agent_slugs)
     base = EffectiveTemplate(**{k: values[k] for k in OVERRIDABLE})
@@ -217,6 +218,16 @@ async def save_template(
         (apply_override(base, o), f"environment_overrides.{env}.") for env, o in overrides.items()
     ]
     problems: list[Problem] = []
+    names = [v.name for v in body.variables]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            problems.append(
+                Problem(
+                    "variable_duplicate",
+                    f"The variable {name!r} is declared twice.",
+                    f"variables.{i}.name",
+                )
+            )
     for variant, prefix in variants:
         specs, versions = await member_specs(
             db=db,
@@ -255,4 +266,5 @@ def template_body(template: SessionTemplate) -> dict[str, Any]:
         "recording_consent_text": template.recording_consent_text,
         "pinned_versions": dict(template.pinned_versions or {}),
         "environment_overrides": dict(template.environment_overrides or {}),
+        "variables": list(template.variables or []),
     }

@@ -5,12 +5,13 @@ decrypted: this document goes only to the runtime (service token)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from troupe_contracts.config import AgentConfig, SessionConfig, ToolConfig
+from troupe_contracts.config import AgentConfig, Scalar, SessionConfig, ToolConfig
 from troupe_contracts.session import ModalityProfile, PanelType
 
 from troupe_api.agent_sets import service as agent_sets
@@ -45,6 +46,7 @@ async def build_session_config(
         template_id=session.template_id,
         session_id=session.id,
         arm=session.experiment_arm,
+        variables=dict(session.variables or {}),
     )
 
 
@@ -69,6 +71,7 @@ async def resolve_config(
     environment: str | None = None,
     arm: str | None = None,
     arm_spec: Arm | None = None,
+    variables: Mapping[str, Scalar] | None = None,
 ) -> SessionConfig:
     """The config a session of this template runs, with the template's override for
     ``environment`` (default: the API's configured environment) applied.
@@ -206,6 +209,7 @@ async def resolve_config(
             record_audio=fields.record_audio,
             recording_consent_text=template.recording_consent_text,
             provider_keys=own_keys,
+            variables=dict(variables or {}),
         )
     except ValueError as exc:
         details = (

@@ -33,6 +33,7 @@ from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
 from troupe_api.experiments import service as experiments
+from troupe_api.flows import session_variables
 from troupe_api.flows.session_config import resolve_config
 from troupe_api.observability.tracing import current_trace_context
 from troupe_api.organizations.models import Organization
@@ -186,6 +187,10 @@ async def _create_session(
     body: SessionStartRequest,
 ) -> SessionStartResponse:
     org_id = template.organization_id
+    # Refused before anything is counted or stored.
+    variables = session_variables.resolve(
+        session_variables.declared(template.variables), body.variables
+    )
     await enforce_quotas(db=db, settings=settings, organization_id=org_id)
     identity = new_user_identity()
     session = await sessions.create(
@@ -198,6 +203,7 @@ async def _create_session(
         metadata={},
     )
     session.experiment_arm = experiments.assign(template)
+    session.variables = dict(variables)
     # Refuse now, with the reasons, rather than letting the agent fail in an empty room.
     # The resolved config also applies the template's environment override.
     config = await resolve_config(
@@ -207,6 +213,7 @@ async def _create_session(
         template_id=template.id,
         session_id=session.id,
         arm=session.experiment_arm,
+        variables=variables,
     )
     metadata = TokenMetadata(
         session_id=session.id,

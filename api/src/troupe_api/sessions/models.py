@@ -59,6 +59,8 @@ class Session(UUIDPrimaryKey, Base):
     close_reason: Mapped[str | None] = mapped_column(String(64))
     # The experiment arm the session was assigned at start (None: no experiment).
     experiment_arm: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The session's variables as resolved at start (template defaults applied).
+    variables: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}", default=dict)
 
 
 class SessionLogEntry(Base):

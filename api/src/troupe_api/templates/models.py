@@ -61,6 +61,10 @@ class SessionTemplate(UUIDPrimaryKey, Timestamps, Base):
     )
     # A/B experiment: {"enabled": bool, "arms": [...]} (troupe_api.experiments.schemas).
     experiment: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}", default=dict)
+    # Declared session variables: [troupe_contracts.config.SessionVariable JSON, ...].
+    variables: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default="[]", default=list
+    )
 
 
 class TemplateShare(UUIDPrimaryKey, Base):

@@ -19,7 +19,7 @@ from troupe_api.core.config_errors import (
 )
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.deps import DbDep, RedisDep, SettingsDep
-from troupe_api.flows import config_ops
+from troupe_api.flows import config_ops, session_variables
 from troupe_api.flows.template_clone import clone_template
 from troupe_api.organizations.models import Organization
 from troupe_api.templates import service
@@ -64,6 +64,7 @@ async def read(
         recording_consent_text=template.recording_consent_text,
         pinned_versions=fields.pinned_versions,
         environment_overrides=dict(template.environment_overrides or {}),
+        variables=session_variables.declared(template.variables),
         environment=environment,
         shared=shared,
         created_at=template.created_at,

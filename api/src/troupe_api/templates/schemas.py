@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from troupe_contracts.config import Slug
+from troupe_contracts.config import MAX_SESSION_VARIABLES, SessionVariable, Slug
 
 Environment = Literal["dev", "staging", "production"]
 PinnedVersion = int | Literal["latest"]
@@ -50,6 +50,12 @@ class TemplateBody(_Schema):
         default_factory=dict, description='Agent slug -> version number or "latest".'
     )
     environment_overrides: dict[Environment, TemplateOverride] = Field(default_factory=dict)
+    variables: list[SessionVariable] = Field(
+        default_factory=list,
+        max_length=MAX_SESSION_VARIABLES,
+        description="Variables a session start passes (``{{name}}`` in instructions and "
+        "greetings); names are unique.",
+    )
 
 
 class TemplateCreate(TemplateBody):
@@ -69,6 +75,7 @@ class TemplateUpdate(_Schema):
     recording_consent_text: str | None = Field(default=None, max_length=1000)
     pinned_versions: dict[str, PinnedVersion] | None = None
     environment_overrides: dict[Environment, TemplateOverride] | None = None
+    variables: list[SessionVariable] | None = Field(default=None, max_length=MAX_SESSION_VARIABLES)
 
 
 class TemplateRead(BaseModel):
@@ -87,6 +94,7 @@ class TemplateRead(BaseModel):
     recording_consent_text: str
     pinned_versions: dict[str, int]
     environment_overrides: dict[str, TemplateOverride]
+    variables: list[SessionVariable] = Field(default_factory=list)
     environment: Environment | None = Field(
         default=None, description="Set when the fields shown have that environment applied."
     )
