@@ -258,4 +258,25 @@ test('replay of a recorded session: play moves the playhead, the highlighted tur
 
   await page.getByTestId('replay-play').click(); // pause
   await expect(page.getByTestId('latency-waterfall')).toBeVisible();
+
+  // One time base, one turn count (issue 23): the user's line sits at the same time on the audio
+  // strip and on the timeline; the summary counts the turns the strip lists; the greeting is a
+  // labelled turn; the latency chart has a time axis; no analysis is an empty state, not a 404.
+  const userTurn = page.locator('[data-testid="replay-turn"][data-role="user"]').first();
+  const userLine = page
+    .locator('[data-testid="session-timeline"] li')
+    .filter({ has: page.locator('[data-testid="transcript-line"][data-role="user"]') })
+    .first();
+  await expect(userLine).toHaveAttribute(
+    'data-at-ms',
+    (await userTurn.getAttribute('data-at-ms'))!,
+  );
+  const spoken = page.locator('[data-testid="replay-turn"]:not([data-role="system"])');
+  await expect(page.getByTestId('summary-turns')).toHaveText(String(await spoken.count()));
+  await expect(turns.first()).toHaveAttribute('data-greeting', 'true');
+  await expect(turns.first()).toContainText('Greeting');
+  await expect(page.getByTestId('latency-axis')).toContainText('0 ms');
+  await expect(page.getByTestId('analysis-empty')).toBeVisible();
+  await page.getByTestId('latency-waterfall').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOTS, 'replay-one-time-base.png'), fullPage: true });
 });
