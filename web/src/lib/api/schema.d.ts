@@ -5342,6 +5342,13 @@ export interface components {
       provider_keys: {
         [key: string]: components['schemas']['ProviderCredential'];
       };
+      /**
+       * Variables
+       * @description The session's variables (given at session start, template defaults applied): every agent's instructions and greeting read them as ``{{name}}``.
+       */
+      variables: {
+        [key: string]: boolean | number | string;
+      };
     };
     /**
      * SessionConnection
@@ -5496,6 +5503,13 @@ export interface components {
       end_user_id?: string | null;
       /** Display Name */
       display_name?: string | null;
+      /**
+       * Variables
+       * @description Values of the template's declared variables (``{{name}}`` in instructions and greetings); unknown names, wrong types and missing required ones are refused.
+       */
+      variables?: {
+        [key: string]: boolean | number | string;
+      };
     };
     /**
      * SessionStartResponse
@@ -5582,6 +5596,60 @@ export interface components {
       session_minutes: number;
       /** Cost Micros */
       cost_micros: number;
+    };
+    /**
+     * SessionVariable
+     * @description A variable a session template declares: the session start passes its value
+     *     (``SessionStartRequest.variables``) and every agent's instructions and greeting read it
+     *     as ``{{name}}``.
+     */
+    'SessionVariable-Input': {
+      /** Name */
+      name: string;
+      /** @default string */
+      type?: components['schemas']['VariableType'];
+      /**
+       * Required
+       * @default false
+       */
+      required?: boolean;
+      /**
+       * Default
+       * @description Used when the start passes no value (not with required).
+       */
+      default?: boolean | number | string | null;
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+    };
+    /**
+     * SessionVariable
+     * @description A variable a session template declares: the session start passes its value
+     *     (``SessionStartRequest.variables``) and every agent's instructions and greeting read it
+     *     as ``{{name}}``.
+     */
+    'SessionVariable-Output': {
+      /** Name */
+      name: string;
+      /** @default string */
+      type: components['schemas']['VariableType'];
+      /**
+       * Required
+       * @default false
+       */
+      required: boolean;
+      /**
+       * Default
+       * @description Used when the start passes no value (not with required).
+       */
+      default: boolean | number | string | null;
+      /**
+       * Description
+       * @default
+       */
+      description: string;
     };
     /** ShareCreate */
     ShareCreate: {
@@ -5974,6 +6042,11 @@ export interface components {
       environment_overrides?: {
         [key: string]: components['schemas']['TemplateOverride'];
       };
+      /**
+       * Variables
+       * @description Variables a session start passes (``{{name}}`` in instructions and greetings); names are unique.
+       */
+      variables?: components['schemas']['SessionVariable-Input'][];
     };
     /** TemplateCreate */
     TemplateCreate: {
@@ -6033,6 +6106,11 @@ export interface components {
       environment_overrides?: {
         [key: string]: components['schemas']['TemplateOverride'];
       };
+      /**
+       * Variables
+       * @description Variables a session start passes (``{{name}}`` in instructions and greetings); names are unique.
+       */
+      variables?: components['schemas']['SessionVariable-Input'][];
     };
     /** TemplateDay */
     TemplateDay: {
@@ -6116,6 +6194,8 @@ export interface components {
       environment_overrides: {
         [key: string]: components['schemas']['TemplateOverride'];
       };
+      /** Variables */
+      variables?: components['schemas']['SessionVariable-Output'][];
       /**
        * Environment
        * @description Set when the fields shown have that environment applied.
@@ -6183,6 +6263,8 @@ export interface components {
       environment_overrides?: {
         [key: string]: components['schemas']['TemplateOverride'];
       } | null;
+      /** Variables */
+      variables?: components['schemas']['SessionVariable-Input'][] | null;
     };
     /**
      * ToolCallCriterion
