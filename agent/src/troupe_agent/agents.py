@@ -212,7 +212,8 @@ class TroupeAgent(Agent):
                 )
             )
         elif self.config.greeting.strip():
-            self.session.say(self.config.greeting)
+            # {{variable}} placeholders read the session's variables, as the instructions do.
+            self.session.say(rt.state.render(self.config.greeting))
         else:
             self.session.generate_reply(instructions=GREETING_PROMPT)
 

@@ -88,6 +88,10 @@ class SessionRuntime:
             self.sink.error("config", message, recoverable=True)
 
     def __post_init__(self) -> None:
+        # The session's start variables (template defaults applied): ``{{name}}`` in every
+        # agent's instructions and greeting; a handoff may later set others or replace them.
+        for name, value in self.config.variables.items():
+            self.state.variables.setdefault(name, value)
         self.browser = BrowserRpc(self.peer, self.client)
         self.tools = ToolCalls(
             sink=self.sink, publisher=self.publisher, limiter=self.limiter, clock=self.clock
