@@ -200,7 +200,7 @@ export function SessionReplayPlayer({
           const label =
             m.kind === 'message'
               ? m.greeting
-                ? `Greeting${m.agent ? ` · ${m.agent}` : ''}`
+                ? 'Greeting'
                 : m.role === 'user'
                   ? 'User'
                   : (m.agent ?? 'Agent')
@@ -222,7 +222,12 @@ export function SessionReplayPlayer({
               >
                 <span className={styles.at}>{clock(m.atMs)}</span>
                 {label ? (
-                  <span className={styles.speaker}>{label}</span>
+                  <span
+                    className={styles.speaker}
+                    title={m.greeting && m.agent ? `Greeting by ${m.agent}` : (label ?? undefined)}
+                  >
+                    {label}
+                  </span>
                 ) : m.handoff?.refused ? (
                   <Badge tone="danger">handoff refused</Badge>
                 ) : (

@@ -103,7 +103,8 @@ describe('one time base and one turn count on the session page', () => {
     render(<SessionReplayPlayer items={items} sessionStart={SESSION} recording={recording} />);
     const [first] = screen.getAllByTestId('replay-turn');
     expect(first).toHaveAttribute('data-greeting', 'true');
-    expect(first).toHaveTextContent('Greeting · front');
+    expect(first).toHaveTextContent('Greeting');
+    expect(within(first!).getByTitle('Greeting by front')).toBeInTheDocument();
 
     render(<SessionTimeline entries={entries} origin={origin} />);
     const greeting = screen.getAllByTestId('transcript-line')[0]!;
