@@ -18,6 +18,13 @@ import {
   validateDrafts,
   type OverrideDrafts,
 } from './env-overrides';
+import {
+  SessionVariablesEditor,
+  draftsFromVariables,
+  validateVariables,
+  variablesFromDrafts,
+  type VariableDraft,
+} from './session-variables';
 
 type Template = Schema<'TemplateRead'>;
 export type TemplateBody = Schema<'TemplateCreate'>;
@@ -40,6 +47,7 @@ interface Values {
   recording_consent_text: string;
   pinned: Record<string, string>;
   overrides: OverrideDrafts;
+  variables: VariableDraft[];
 }
 
 function fromTemplate(t?: Template): Values {
@@ -59,6 +67,7 @@ function fromTemplate(t?: Template): Values {
       Object.entries(t?.pinned_versions ?? {}).map(([k, v]) => [k, String(v)]),
     ),
     overrides: draftsFromOverrides(t?.environment_overrides),
+    variables: draftsFromVariables(t?.variables),
   };
 }
 
@@ -77,6 +86,7 @@ export function validateTemplate(v: Values): Record<string, string> {
       errors[`pinned_versions.${slug}`] = 'A version number or latest.';
   }
   Object.assign(errors, validateDrafts(v.overrides));
+  Object.assign(errors, validateVariables(v.variables));
   return errors;
 }
 
@@ -98,6 +108,7 @@ function toBody(v: Values): TemplateBody {
     recording_consent_text: v.recording_consent_text,
     pinned_versions: pinned,
     environment_overrides: overridesFromDrafts(v.overrides),
+    variables: variablesFromDrafts(v.variables),
   };
 }
 
@@ -329,6 +340,13 @@ export function TemplateForm({
           agents={members}
           modalityProfiles={Object.keys(catalog?.modality_profiles ?? { audio: [] })}
           panels={catalog?.panels ?? []}
+        />
+      </Card>
+      <Card title="Session variables">
+        <SessionVariablesEditor
+          drafts={values.variables}
+          onChange={(next) => set('variables', next)}
+          errors={errors}
         />
       </Card>
       <div className={dash.actionsBar}>
