@@ -1,56 +1,21 @@
-import { CSRF_COOKIE, CSRF_HEADER, ORG_HEADER, getSelectedOrg, readCookie } from '@/lib/api/client';
+import {
+  CSRF_COOKIE,
+  CSRF_HEADER,
+  ORG_HEADER,
+  getSelectedOrg,
+  readCookie,
+  type Schema,
+} from '@/lib/api/client';
 import { ApiError } from '@/lib/api/api-error';
 
-/** Shapes of `/api/v1/knowledge-bases` (troupe_api.knowledge.schemas). */
-export interface KnowledgeBase {
-  id: string;
-  name: string;
-  description: string;
-  embedding_model: string;
-  documents: number;
-  created_at: string;
-}
-
-export type DocumentStatus = 'queued' | 'parsed' | 'chunked' | 'embedded' | 'error';
-
-export interface KnowledgeDocument {
-  id: string;
-  knowledge_base_id: string;
-  filename: string;
-  detected_type: string | null;
-  size_bytes: number;
-  sha256: string;
-  status: DocumentStatus;
-  error_code: string | null;
-  error_message: string | null;
-  pages: number;
-  chunk_count: number;
-  created_at: string;
-  updated_at: string;
-  duplicate?: boolean;
-}
-
-export interface KnowledgeChunk {
-  id: string;
-  position: number;
-  heading_path: string;
-  text: string;
-  page: number | null;
-  embedding_model: string | null;
-}
-
-export interface KnowledgeHit {
-  chunk_id: string;
-  document_id: string;
-  knowledge_base_id: string;
-  filename: string;
-  heading_path: string;
-  text: string;
-  page: number | null;
-  score: number;
-  vector_rank: number | null;
-  keyword_rank: number | null;
-}
+/** Shapes of `/api/v1/knowledge-bases` (troupe_api.knowledge.schemas), from the generated types. */
+export type KnowledgeBase = Schema<'KnowledgeBaseRead'>;
+export type KnowledgeDocument = Schema<'DocumentRead'>;
+export type DocumentStatus = KnowledgeDocument['status'];
+/** The upload's answer: the document, flagged `duplicate` when the same file was there already. */
+export type UploadedDocument = Schema<'DocumentUploadResult'>;
+export type KnowledgeChunk = Schema<'ChunkRead'>;
+export type KnowledgeHit = Schema<'KnowledgeHit'>;
 
 export const ACCEPTED_FILES = '.pdf,.md,.markdown,.txt,.html,.htm';
 
@@ -68,7 +33,7 @@ export function uploadDocument(
   baseId: string,
   file: File,
   onProgress: (fraction: number) => void,
-): Promise<KnowledgeDocument> {
+): Promise<UploadedDocument> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/v1/knowledge-bases/${baseId}/documents`);
@@ -90,7 +55,7 @@ export function uploadDocument(
         body = undefined;
       }
       if (xhr.status >= 200 && xhr.status < 300) {
-        resolve(body as KnowledgeDocument);
+        resolve(body as UploadedDocument);
         return;
       }
       const error = (body as { error?: { code?: string; message?: string; details?: unknown } })

@@ -1,27 +1,11 @@
+import type { Schema } from '@/lib/api/client';
+
 /** The organization's own model-provider keys (`/provider-keys`, admins only). Write-only: the
  * API returns whether a key is set and at most its last four characters, never the key. */
 
-export type KeyProvider =
-  | 'openai'
-  | 'openai-compatible'
-  | 'deepgram'
-  | 'cartesia'
-  | 'elevenlabs'
-  | 'anthropic'
-  | 'google'
-  | 'groq';
-
-export interface ProviderKeyRead {
-  provider: KeyProvider;
-  configured: boolean;
-  hint?: string | null;
-  base_url?: string | null;
-  updated_at?: string | null;
-}
-
-export interface ProviderKeyList {
-  items: ProviderKeyRead[];
-}
+export type ProviderKeyRead = Schema<'ProviderKeyRead'>;
+export type ProviderKeyList = Schema<'ProviderKeyList'>;
+export type KeyProvider = ProviderKeyRead['provider'];
 
 export const PROVIDER_LABELS: Record<KeyProvider, { label: string; used: string }> = {
   openai: { label: 'OpenAI', used: 'openai/* language models' },
