@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.deploy.tools import ROOT
+from tests.deploy.tools import run_isolated
 
 SCRIPT = r"""
 import asyncio, httpx, sentry_sdk
@@ -66,20 +64,8 @@ def test_unhandled_request_errors_reach_the_sentry_endpoint_without_personal_dat
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "SENTRY_DSN": f"http://publickey@127.0.0.1:{server.server_port}/42",
-            "SENTRY_ENVIRONMENT": "test",
-        }
-        out = subprocess.run(
-            [sys.executable, "-c", SCRIPT],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=120,
-        )
-        assert out.returncode == 0, out.stderr[-2000:]
+        dsn = f"http://publickey@127.0.0.1:{server.server_port}/42"
+        run_isolated(SCRIPT, {"SENTRY_DSN": dsn, "SENTRY_ENVIRONMENT": "test"})
     finally:
         server.shutdown()
     envelopes = b"\n".join(_Collector.received).decode()

@@ -6,10 +6,8 @@ global tracer provider."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from tests.deploy.tools import ROOT
+from tests.deploy.tools import run_isolated
 
 SCRIPT = r"""
 import asyncio, json, httpx
@@ -41,24 +39,17 @@ asyncio.run(main())
 """
 
 
+# Nothing listens there: the batch exporter fails quietly at exit, off the request path.
+OTLP_ENV = {
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+    "OTEL_BSP_SCHEDULE_DELAY": "60000",
+    "OTEL_EXPORTER_OTLP_TIMEOUT": "1",
+}
+
+
 def test_tracing_continues_the_incoming_trace() -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        # nothing listens there: the batch exporter fails quietly at exit, off the request path
-        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
-        "OTEL_BSP_SCHEDULE_DELAY": "60000",
-        "OTEL_EXPORTER_OTLP_TIMEOUT": "1",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    line = next(x for x in out.stdout.splitlines() if x.startswith("CARRIER="))  # logs go to stdout
+    stdout = run_isolated(SCRIPT, OTLP_ENV)
+    line = next(x for x in stdout.splitlines() if x.startswith("CARRIER="))  # logs go to stdout
     carrier = json.loads(line.removeprefix("CARRIER="))
     assert carrier["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
 
@@ -77,19 +68,4 @@ with tracer.start_as_current_span("agent_session") as span:
 
 
 def test_worker_spans_continue_the_trace_from_the_dispatch_metadata() -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
-        "OTEL_BSP_SCHEDULE_DELAY": "60000",
-        "OTEL_EXPORTER_OTLP_TIMEOUT": "1",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", WORKER_SCRIPT],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "TRACE=4bf92f3577b34da6a3ce929d0e0e4736" in out.stdout
+    assert "TRACE=4bf92f3577b34da6a3ce929d0e0e4736" in run_isolated(WORKER_SCRIPT, OTLP_ENV)

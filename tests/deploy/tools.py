@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +56,19 @@ def standalone_schemas(docs: list[dict[str, Any]], out: Path, version: str = K8S
         schema["$defs"] = needed
         (out / name).write_text(json.dumps(schema))
     return out
+
+
+def run_isolated(script: str, env: dict[str, str]) -> str:
+    """Run ``script`` in a fresh interpreter of this environment with only ``env`` (plus a
+    minimal PATH) and return its stdout; fails with the tail of its stderr. For tests of code
+    that installs process-wide hooks (tracer providers, error reporting)."""
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
