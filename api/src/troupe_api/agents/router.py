@@ -8,6 +8,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import ValidationError
 
 from troupe_api.agents import service
 from troupe_api.agents.models import Agent
@@ -35,6 +36,7 @@ from troupe_api.core.config_errors import (
     AgentVersionNotFound,
 )
 from troupe_api.core.config_events import publish_invalidations
+from troupe_api.core.errors import validation_failed
 from troupe_api.deps import DbDep, RedisDep, SettingsDep
 from troupe_api.flows import config_ops
 from troupe_api.tenancy import MemberOrg, ViewerOrg
@@ -147,7 +149,11 @@ async def update_agent(
 ) -> AgentRead:
     agent = await _agent(db, ctx.organization_id, agent_id)
     current = service.spec_of(agent).model_dump()
-    spec = AgentSpec.model_validate({**current, **body.model_dump(exclude_unset=True)})
+    try:
+        spec = AgentSpec.model_validate({**current, **body.model_dump(exclude_unset=True)})
+    except ValidationError as exc:
+        # e.g. an explicit null for a field the agent cannot be without (stt, llm, ...).
+        raise validation_failed(exc) from exc
     return await _save(db, redis, settings, ctx, spec, agent)
 
 

@@ -336,3 +336,17 @@ class DeploymentNotFound(NotFound):
 class PriceNotFound(NotFound):
     code = "price_not_found"
     default_message = "Price override not found."
+
+
+def validation_failed(exc: Any, *, prefix: tuple[str, ...] = ("body",)) -> ValidationFailed:
+    """The 422 for a pydantic ``ValidationError`` raised after request parsing (e.g. a partial
+    update merged into the stored object), shaped like the request validation errors."""
+    fields = [
+        {
+            "loc": [*prefix, *err.get("loc", ())],
+            "message": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
+        for err in exc.errors()
+    ]
+    return ValidationFailed(details={"fields": fields})
