@@ -1,9 +1,6 @@
 'use client';
 
-import { useState } from 'react';
-import { ErrorBanner } from '@/components/dash/ui';
-import { openTestSession } from '@/components/templates/test-template-button';
-import { Button } from '@/components/ui/button';
+import { TestSessionButton } from '@/components/templates/test-template-button';
 import { api, type Schema } from '@/lib/api/client';
 
 type Agent = Schema<'AgentRead'>;
@@ -57,34 +54,11 @@ export async function ensureTestTemplate(agent: Agent, all: readonly Agent[]): P
 
 /** "Test this agent": a test session of the agent, opened in a new tab, no set or template to make. */
 export function TestAgentButton({ agent, agents }: { agent: Agent; agents: readonly Agent[] }) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [fallback, setFallback] = useState<string | null>(null);
-
-  async function start() {
-    setBusy(true);
-    setError(null);
-    setFallback(null);
-    try {
-      setFallback(await openTestSession(await ensureTestTemplate(agent, agents)));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
-    <>
-      <Button onClick={() => void start()} disabled={busy} data-testid="test-agent">
-        {busy ? 'Starting…' : 'Test this agent'}
-      </Button>
-      {fallback && (
-        <a href={fallback} target="_blank" rel="opener" data-testid="open-test-session">
-          Open the test session
-        </a>
-      )}
-      <ErrorBanner error={error} />
-    </>
+    <TestSessionButton
+      label="Test this agent"
+      testId="test-agent"
+      template={() => ensureTestTemplate(agent, agents)}
+    />
   );
 }

@@ -25,7 +25,19 @@ export async function openTestSession(templateId: string): Promise<string | null
   return window.open(path, '_blank') ? null : path;
 }
 
-export function TestTemplateButton({ templateId }: { templateId: string }) {
+/**
+ * A button that starts a test session and opens it in a new tab, with a link to it when the
+ * browser blocked the tab and the error when it failed. `template` gives the template to test.
+ */
+export function TestSessionButton({
+  label,
+  testId,
+  template,
+}: {
+  label: string;
+  testId: string;
+  template: () => Promise<string> | string;
+}) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [fallback, setFallback] = useState<string | null>(null);
@@ -35,7 +47,7 @@ export function TestTemplateButton({ templateId }: { templateId: string }) {
     setError(null);
     setFallback(null);
     try {
-      setFallback(await openTestSession(templateId));
+      setFallback(await openTestSession(await template()));
     } catch (e) {
       setError(e);
     } finally {
@@ -45,8 +57,8 @@ export function TestTemplateButton({ templateId }: { templateId: string }) {
 
   return (
     <>
-      <Button onClick={() => void start()} disabled={busy} data-testid="test-template">
-        {busy ? 'Starting…' : 'Test this template'}
+      <Button onClick={() => void start()} disabled={busy} data-testid={testId}>
+        {busy ? 'Starting…' : label}
       </Button>
       {fallback && (
         <a href={fallback} target="_blank" rel="opener" data-testid="open-test-session">
@@ -55,5 +67,15 @@ export function TestTemplateButton({ templateId }: { templateId: string }) {
       )}
       <ErrorBanner error={error} />
     </>
+  );
+}
+
+export function TestTemplateButton({ templateId }: { templateId: string }) {
+  return (
+    <TestSessionButton
+      label="Test this template"
+      testId="test-template"
+      template={() => templateId}
+    />
   );
 }
