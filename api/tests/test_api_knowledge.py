@@ -50,6 +50,21 @@ async def _member(db: AsyncSession, settings: Settings, org: Organization) -> di
     return await bearer_for(db, settings, await make_user(db, org, Role.MEMBER))
 
 
+async def _member_with_base(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    org: Organization | None = None,
+) -> tuple[Organization, dict[str, str], dict[str, Any]]:
+    """An organization (a new published one unless given), a member's headers and a new
+    knowledge base "KB" they made."""
+    if org is None:
+        org, _ = await make_published_session(db)
+    a = await _member(db, settings, org)
+    base = (await client.post("/api/v1/knowledge-bases", headers=a, json={"name": "KB"})).json()
+    return org, a, base
+
+
 async def _upload(
     client: httpx.AsyncClient,
     headers: dict[str, str],
@@ -198,9 +213,7 @@ async def test_bad_uploads_are_refused_in_the_request_and_store_nothing(
     content_type: str,
     reason: str,
 ) -> None:
-    org, _ = await make_published_session(db)
-    a = await _member(db, settings, org)
-    base = (await client.post("/api/v1/knowledge-bases", headers=a, json={"name": "KB"})).json()
+    _, a, base = await _member_with_base(client, db, settings)
     response = await _upload(client, a, base["id"], name, data, content_type)
     assert response.status_code == 422, response.text
     error = response.json()["error"]
@@ -229,9 +242,7 @@ async def test_files_that_fail_parsing_end_in_error_with_a_reason(
     content_type: str,
     reason: str,
 ) -> None:
-    org, _ = await make_published_session(db)
-    a = await _member(db, settings, org)
-    base = (await client.post("/api/v1/knowledge-bases", headers=a, json={"name": "KB"})).json()
+    org, a, base = await _member_with_base(client, db, settings)
     upload = await _upload(client, a, base["id"], name, data, content_type)
     assert upload.status_code == 202, upload.text
     assert await _ingest(db, settings, jobs) == ["error"]
@@ -252,8 +263,7 @@ async def test_oversized_upload_is_refused_before_storing(
 ) -> None:
     org, _ = await make_published_session(db)
     org.plan = "free"
-    a = await _member(db, settings, org)
-    base = (await client.post("/api/v1/knowledge-bases", headers=a, json={"name": "KB"})).json()
+    _, a, base = await _member_with_base(client, db, settings, org)
     big = b"word " * (10 * 1024 * 1024 // 5 + 1)
     response = await _upload(client, a, base["id"], "big.txt", big, "text/plain")
     assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
@@ -263,10 +273,8 @@ async def test_oversized_upload_is_refused_before_storing(
 async def test_viewers_read_but_cannot_upload(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
-    org, _ = await make_published_session(db)
-    a = await _member(db, settings, org)
+    org, _, base = await _member_with_base(client, db, settings)
     viewer = await bearer_for(db, settings, await make_user(db, org, Role.VIEWER))
-    base = (await client.post("/api/v1/knowledge-bases", headers=a, json={"name": "KB"})).json()
     denied = await _upload(client, viewer, base["id"], "a.md", HANDBOOK)
     assert denied.status_code == 403 and denied.json()["error"]["code"] == "role_required"
     assert (await client.get("/api/v1/knowledge-bases", headers=viewer)).status_code == 200
@@ -345,9 +353,7 @@ async def test_the_saq_job_ingests_the_document_once(
     jobs: MemoryJobQueue,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    org, _ = await make_published_session(db)
-    a = await _member(db, settings, org)
-    base = (await client.post("/api/v1/knowledge-bases", headers=a, json={"name": "KB"})).json()
+    _, a, base = await _member_with_base(client, db, settings)
     doc = (await _upload(client, a, base["id"], "handbook.md", HANDBOOK)).json()
     (request,) = jobs.named(service.INGEST_JOB)
     assert request.retries > 1 and request.key == f"knowledge:{doc['id']}"
