@@ -61,9 +61,12 @@ SummaryMethod = Literal["llm", "extractive"]
 
 def can_summarize(llm_provider_id: str) -> bool:
     """Whether an LLM summary is worth asking for: catalog models that follow instructions well
-    enough to call tools; the tiny offline model and the test fakes get an extractive one."""
+    enough to call tools by themselves. The bundled offline models (``local/...``) call tools
+    only through a grammar and scored choices, too small to write a faithful summary, and the
+    test fakes get an extractive one."""
     spec = provider_by_id(llm_provider_id)
-    return spec is not None and spec.tool_calling and not spec.test_only
+    bundled = spec is not None and spec.id.startswith("local/")
+    return spec is not None and spec.tool_calling and not spec.test_only and not bundled
 
 
 # ----------------------------------------------------------------------------- variables
