@@ -11,9 +11,10 @@ from support.providers import FakeProviders
 from support.runtime import make_runtime
 from troupe_agent.agents import AgentFactory
 from troupe_agent.providers.fake import ScriptedLLM, ScriptedToolCall, ScriptedTurn
+from troupe_agent.runtime import SessionRuntime
 from troupe_agent.session import build_session
 from troupe_agent.tools import build_tools
-from troupe_contracts.config import ToolConfig, ToolKind
+from troupe_contracts.config import SessionConfig, ToolConfig, ToolKind
 from troupe_contracts.knowledge import (
     KnowledgeChunkHit,
     KnowledgeSearchRequest,
@@ -44,26 +45,57 @@ class FakeKnowledgeApi:
         return KnowledgeSearchResult(query=request.query, chunks=[hit])
 
 
+def _tool_then_reply(tool: str, query: str, reply: str) -> ScriptedLLM:
+    """A model that calls ``tool`` with ``query``, then answers ``reply``."""
+    return ScriptedLLM(
+        [
+            ScriptedTurn(tool_calls=(ScriptedToolCall(tool, {"query": query}),)),
+            ScriptedTurn(text=reply),
+        ]
+    )
+
+
+async def _one_turn(
+    config: SessionConfig,
+    tmp_path: Path,
+    api: FakeKnowledgeApi,
+    script: ScriptedLLM,
+    user_input: str,
+) -> SessionRuntime:
+    """A session of ``config`` where the user says ``user_input`` once; its (closed) runtime."""
+    rt = make_runtime(config, tmp_path, knowledge_search=api)
+    factory = AgentFactory(config, FakeProviders(llm=script), runtime=rt)  # type: ignore[arg-type]
+    async with build_session(None, userdata=rt.state) as session:
+        await session.start(factory.build_initial())
+        await session.run(user_input=user_input)
+    await rt.aclose()
+    return rt
+
+
+async def _user_turn_completed(
+    config: SessionConfig, tmp_path: Path, api: FakeKnowledgeApi, text: str
+) -> tuple[SessionRuntime, llm.ChatContext]:
+    """The hook livekit runs when a spoken user turn ends, before the reply is generated, on the
+    initial agent; the (closed) runtime and the turn's chat context."""
+    rt = make_runtime(config, tmp_path, knowledge_search=api)
+    factory = AgentFactory(config, FakeProviders(llm=ScriptedLLM([])), runtime=rt)  # type: ignore[arg-type]
+    turn_ctx = llm.ChatContext()
+    message = turn_ctx.add_message(role="user", content=text)
+    await factory.build_initial().on_user_turn_completed(turn_ctx, message)
+    await rt.aclose()
+    return rt, turn_ctx
+
+
 async def test_agent_with_knowledge_searches_its_bases_and_the_log_keeps_the_chunks(
     tmp_path: Path,
 ) -> None:
     base = uuid4()
     api = FakeKnowledgeApi()
-    script = ScriptedLLM(
-        [
-            ScriptedTurn(
-                tool_calls=(ScriptedToolCall("search_knowledge", {"query": "refund window"}),)
-            ),
-            ScriptedTurn(text="You can get a refund within 45 days."),
-        ]
+    script = _tool_then_reply(
+        "search_knowledge", "refund window", "You can get a refund within 45 days."
     )
     config = session_config(agent_config("host", greeting="Hello.", knowledge_bases=[base]))
-    rt = make_runtime(config, tmp_path, knowledge_search=api)
-    factory = AgentFactory(config, FakeProviders(llm=script), runtime=rt)  # type: ignore[arg-type]
-    async with build_session(None, userdata=rt.state) as session:
-        await session.start(factory.build_initial())
-        await session.run(user_input="How long do I have to return it?")
-    await rt.aclose()
+    rt = await _one_turn(config, tmp_path, api, script, "How long do I have to return it?")
 
     assert [(sid, r.query, r.knowledge_base_ids) for sid, r in api.requests] == [
         (config.session_id, "refund window", [base])
@@ -94,14 +126,9 @@ async def test_automatic_retrieval_adds_passages_before_the_reply_and_logs_them(
     config = session_config(
         agent_config("host", greeting="Hello.", knowledge_bases=[base], knowledge_auto_tokens=200)
     )
-    rt = make_runtime(config, tmp_path, knowledge_search=api)
-    factory = AgentFactory(config, FakeProviders(llm=ScriptedLLM([])), runtime=rt)  # type: ignore[arg-type]
-    agent = factory.build_initial()
-    turn_ctx = llm.ChatContext()
-    message = turn_ctx.add_message(role="user", content="How long do I have to return it?")
-    # The hook livekit runs when a spoken user turn ends, before the reply is generated.
-    await agent.on_user_turn_completed(turn_ctx, message)
-    await rt.aclose()
+    rt, turn_ctx = await _user_turn_completed(
+        config, tmp_path, api, "How long do I have to return it?"
+    )
 
     # Searched with the user's words, without the model calling a tool ...
     assert [r.query for _, r in api.requests] == ["How long do I have to return it?"]
@@ -117,12 +144,7 @@ async def test_automatic_retrieval_adds_passages_before_the_reply_and_logs_them(
 async def test_no_automatic_retrieval_when_the_budget_is_zero(tmp_path: Path) -> None:
     api = FakeKnowledgeApi()
     config = session_config(agent_config("host", greeting="Hello.", knowledge_bases=[uuid4()]))
-    rt = make_runtime(config, tmp_path, knowledge_search=api)
-    factory = AgentFactory(config, FakeProviders(llm=ScriptedLLM([])), runtime=rt)  # type: ignore[arg-type]
-    turn_ctx = llm.ChatContext()
-    message = turn_ctx.add_message(role="user", content="Hello there")
-    await factory.build_initial().on_user_turn_completed(turn_ctx, message)
-    await rt.aclose()
+    _, turn_ctx = await _user_turn_completed(config, tmp_path, api, "Hello there")
     assert api.requests == [] and len(turn_ctx.items) == 1
 
 
@@ -131,24 +153,12 @@ async def test_the_older_search_knowledge_base_tool_searches_the_agents_bases(
 ) -> None:
     base = uuid4()
     api = FakeKnowledgeApi()
-    script = ScriptedLLM(
-        [
-            ScriptedTurn(
-                tool_calls=(ScriptedToolCall("search_knowledge_base", {"query": "refunds"}),)
-            ),
-            ScriptedTurn(text="45 days."),
-        ]
-    )
+    script = _tool_then_reply("search_knowledge_base", "refunds", "45 days.")
     builtin = ToolConfig(name="search_knowledge_base", kind=ToolKind.BUILTIN, description="")
     config = session_config(
         agent_config("host", greeting="Hello.", tools=[builtin], knowledge_bases=[base])
     )
-    rt = make_runtime(config, tmp_path, knowledge_search=api)
-    factory = AgentFactory(config, FakeProviders(llm=script), runtime=rt)  # type: ignore[arg-type]
-    async with build_session(None, userdata=rt.state) as session:
-        await session.start(factory.build_initial())
-        await session.run(user_input="refund?")
-    await rt.aclose()
+    await _one_turn(config, tmp_path, api, script, "refund?")
     assert [(r.query, r.knowledge_base_ids) for _, r in api.requests] == [("refunds", [base])]
     outputs = [i for i in script.calls[-1].items if isinstance(i, llm.FunctionCallOutput)]
     assert outputs[0].output.startswith("[1] (handbook.md) Customers can ask for a full refund")
