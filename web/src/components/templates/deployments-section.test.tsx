@@ -44,6 +44,21 @@ function sent(fetchMock: ReturnType<typeof vi.fn>) {
   });
 }
 
+/** The controls of the deployment over a stubbed API; the fetch mock and the change callback. */
+function renderControls() {
+  const fetchMock = stubFetch();
+  const onChanged = vi.fn();
+  render(
+    <DeploymentControls
+      deployment={deployment}
+      path={PATH}
+      onChanged={onChanged}
+      onError={vi.fn()}
+    />,
+  );
+  return { fetchMock, onChanged };
+}
+
 describe('parseOrigins', () => {
   it('splits on commas, spaces and lines, trims slashes and drops duplicates', () => {
     expect(parseOrigins(' https://a.example/, https://b.example\nhttps://a.example ')).toEqual([
@@ -55,16 +70,7 @@ describe('parseOrigins', () => {
 
 describe('DeploymentControls', () => {
   it('edits the allowed origins', async () => {
-    const fetchMock = stubFetch();
-    const onChanged = vi.fn();
-    render(
-      <DeploymentControls
-        deployment={deployment}
-        path={PATH}
-        onChanged={onChanged}
-        onError={vi.fn()}
-      />,
-    );
+    const { fetchMock, onChanged } = renderControls();
     fireEvent.click(screen.getByRole('button', { name: 'Edit origins' }));
     fireEvent.change(screen.getByLabelText('Allowed origins'), {
       target: { value: 'https://a.example, https://shop.example' },
@@ -81,16 +87,7 @@ describe('DeploymentControls', () => {
   });
 
   it('rotates the key and deletes only after confirmation', async () => {
-    const fetchMock = stubFetch();
-    const onChanged = vi.fn();
-    render(
-      <DeploymentControls
-        deployment={deployment}
-        path={PATH}
-        onChanged={onChanged}
-        onError={vi.fn()}
-      />,
-    );
+    const { fetchMock, onChanged } = renderControls();
     fireEvent.click(screen.getByRole('button', { name: 'Rotate key' }));
     expect(screen.getByRole('alertdialog', { name: 'Rotate the embed key?' })).toBeInTheDocument();
     expect(fetchMock).not.toHaveBeenCalled();
