@@ -1,10 +1,16 @@
-"""A provider registry stand-in that hands out given fake instances."""
+"""A provider registry stand-in that hands out given fake instances.
+
+It implements every public method of the real ``ProviderRegistry`` (test_fake_providers.py
+fails when the real one gains a method this fake lacks), so code that takes the real registry
+(the session worker, the simulation claimer) can run on it."""
 
 from __future__ import annotations
 
 from livekit.agents import llm, stt, tts
 from troupe_agent.providers.fake import EchoLLM, FakeTTS
-from troupe_agent.providers.registry import llm_sees_images
+from troupe_agent.providers.registry import Resolution, llm_sees_images
+from troupe_contracts.config import SessionConfig
+from troupe_contracts.providers import ProviderRole
 
 
 class FakeProviders:
@@ -22,6 +28,19 @@ class FakeProviders:
         self._tts = tts or FakeTTS()
         self._stt = stt  # None: text-only tests need no STT (no VAD to segment audio)
         self.requested: list[tuple[str, str]] = []
+        self.resolutions: list[Resolution] = []
+        self.sessions: list[SessionConfig] = []
+        """The configs ``for_session`` was called with (the real one applies their keys)."""
+
+    def for_session(self, config: SessionConfig) -> FakeProviders:
+        """The same fakes: a test's scripted models serve every session."""
+        self.sessions.append(config)
+        return self
+
+    def resolve_id(self, provider_id: str, role: ProviderRole) -> str:
+        """Every id is available: the fakes stand in for whatever a test names."""
+        self.resolutions.append(Resolution(provider_id, provider_id))
+        return provider_id
 
     def stt(self, provider_id: str, **_: object) -> stt.STT | None:
         self.requested.append(("stt", provider_id))
