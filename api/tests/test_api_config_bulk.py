@@ -34,6 +34,7 @@ def _agent(slug: str, **fields: Any) -> dict[str, Any]:
         },
         "language": "en",
         "knowledge_bases": [],
+        "knowledge_auto_tokens": 0,
         **fields,
     }
 
