@@ -156,11 +156,6 @@ class Level:
         }
 
 
-def ready(worker_log: vl.WorkerLog) -> int:
-    """Job processes (or, with the thread executor, job runners) initialized so far."""
-    return worker_log.count("process initialized") + worker_log.count("job runner initialized")
-
-
 def log_complete(api: vl.FakeRuntimeApi, session_id: str) -> bool:
     """The final batch arrived and the entries' sequence numbers have no gap."""
     if not api.final(session_id):
@@ -288,7 +283,8 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
         children.append(worker)
         vl.log(f"livekit {url}; worker pid {worker.proc.pid}; waiting for {max(levels)} processes")
         deadline = time.perf_counter() + 180
-        while ready(worker_log) < max(levels) or not worker_log.count("registered worker"):
+        wanted = max(levels)
+        while worker_log.processes_ready() < wanted or not worker_log.count("registered worker"):
             if time.perf_counter() > deadline or worker.proc.returncode is not None:
                 raise RuntimeError(f"worker processes not ready; see {worker_log.path}")
             await asyncio.sleep(0.5)
@@ -302,9 +298,9 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             results = by_set.setdefault(ps.name, [])
             # every session of the level gets a prewarmed process (jobs so far + n)
             deadline = time.perf_counter() + 120
-            while ready(worker_log) < jobs + n:
+            while worker_log.processes_ready() < jobs + n:
                 if time.perf_counter() > deadline:
-                    vl.log(f"  only {ready(worker_log) - jobs} idle processes")
+                    vl.log(f"  only {worker_log.processes_ready() - jobs} idle processes")
                     break
                 await asyncio.sleep(0.25)
             await asyncio.sleep(1.0)  # let the prewarm CPU settle out of the measurement

@@ -250,6 +250,10 @@ class WorkerLog:
     def count(self, message: str) -> int:
         return sum(1 for r in self.records() if r.get("message") == message)
 
+    def processes_ready(self) -> int:
+        """Job processes (or, with the thread executor, job runners) initialized so far."""
+        return self.count("process initialized") + self.count("job runner initialized")
+
     def for_session(self, session_id: str) -> list[dict[str, Any]]:
         return [r for r in self.records() if r.get("session_id") == session_id]
 
@@ -725,10 +729,7 @@ async def wait_idle_process(worker_log: WorkerLog, jobs_started: int, timeout: f
     """Waits until the worker has a prewarmed process that no job has taken yet."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if (
-            worker_log.count("process initialized") + worker_log.count("job runner initialized")
-            > jobs_started
-        ):
+        if worker_log.processes_ready() > jobs_started:
             return True
         await asyncio.sleep(0.2)
     return False
