@@ -57,7 +57,7 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         tool_calling=True,
         notes=(
             "Tiny: fine for 'it talks' and plain requests that name what they want (\"Can I "
-            "talk to Max?\"); tool calls by constrained decoding, weak on paraphrases "
+            'talk to Max?"); tool calls by constrained decoding, weak on paraphrases '
             "(agent/evals). English only."
         ),
     ),
