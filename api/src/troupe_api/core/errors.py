@@ -338,6 +338,11 @@ class PriceNotFound(NotFound):
     default_message = "Price override not found."
 
 
+class SessionNotJoinable(Conflict):
+    code = "session_not_joinable"
+    default_message = "This session has no participant a token could be issued for."
+
+
 def validation_failed(exc: Any, *, prefix: tuple[str, ...] = ("body",)) -> ValidationFailed:
     """The 422 for a pydantic ``ValidationError`` raised after request parsing (e.g. a partial
     update merged into the stored object), shaped like the request validation errors."""

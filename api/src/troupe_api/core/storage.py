@@ -101,7 +101,8 @@ class Storage:
         """True when ``sig`` is this API's signature of (key, expiry) and the expiry is ahead."""
         if expires_at < (now if now is not None else time.time()):
             return False
-        return hmac.compare_digest(self._sign(key, expires_at), sig)
+        # Bytes: compare_digest refuses non-ASCII str (a forged link must be a 403, not a 500).
+        return hmac.compare_digest(self._sign(key, expires_at).encode(), sig.encode())
 
 
 def signing_key(settings: Settings) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.session import (
     RecordingNotice,
@@ -21,6 +22,7 @@ from troupe_api.core.errors import (
     QuotaSessionsPerDay,
     ServerStartRequired,
     SessionConfigInvalid,
+    SessionNotJoinable,
     TemplateNotAllowed,
     TemplateNotFound,
     TrialExpired,
@@ -246,7 +248,11 @@ def issue_connection(
     settings: Settings, *, session: Session, display_name: str | None = None
 ) -> SessionConnection:
     """A fresh participant token for the session's (one) end-user identity."""
-    metadata = TokenMetadata.model_validate(session.metadata_)
+    try:
+        metadata = TokenMetadata.model_validate(session.metadata_)
+    except ValidationError as exc:
+        # A session row that was never started through a start flow has nobody to admit.
+        raise SessionNotJoinable() from exc
     token = mint_participant_token(
         settings,
         identity=session.participant_identity,

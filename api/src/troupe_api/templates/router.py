@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from troupe_api.core.config_errors import (
@@ -18,6 +19,7 @@ from troupe_api.core.config_errors import (
     ShareTargetInvalid,
 )
 from troupe_api.core.config_events import publish_invalidations
+from troupe_api.core.errors import validation_failed
 from troupe_api.deps import DbDep, RedisDep, SettingsDep
 from troupe_api.flows import config_ops, session_variables
 from troupe_api.flows.template_clone import clone_template
@@ -167,7 +169,12 @@ async def update_template(
                 )
             ]
         )
-    return await _update(db, redis, ctx, template, TemplateBody.model_validate(merged))
+    try:
+        spec = TemplateBody.model_validate(merged)
+    except ValidationError as exc:
+        # e.g. an explicit null for a field a template cannot be without.
+        raise validation_failed(exc) from exc
+    return await _update(db, redis, ctx, template, spec)
 
 
 @router.delete("/{template_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT)
