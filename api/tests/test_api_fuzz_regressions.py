@@ -71,3 +71,22 @@ async def test_refreshing_a_session_never_started_through_a_start_flow_is_a_409(
     response = await client.post(f"/api/v1/sessions/{session.id}/token", headers=headers)
     assert response.status_code == 409, response.text
     assert response.json()["error"]["code"] == "session_not_joinable"
+
+
+async def test_agent_diff_with_a_version_beyond_int32_is_a_422(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    org, _, _ = await make_published_template(db)
+    headers = await bearer_for(db, settings, await make_user(db, org, Role.MEMBER))
+    agent_id = await db.scalar(select(Agent.id).where(Agent.organization_id == org.id))
+    response = await client.get(
+        f"/api/v1/agents/{agent_id}/diff", params={"from": 478009904477}, headers=headers
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "validation_error"
+    version = await client.get(f"/api/v1/agents/{agent_id}/versions/478009904477", headers=headers)
+    assert version.status_code == 422, version.text
+    rollback = await client.post(
+        f"/api/v1/agents/{agent_id}/rollback", json={"version": 478009904477}, headers=headers
+    )
+    assert rollback.status_code == 422, rollback.text

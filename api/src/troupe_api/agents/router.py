@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import ValidationError
 
 from troupe_api.agents import service
@@ -217,7 +217,10 @@ async def list_versions(agent_id: uuid.UUID, db: DbDep, ctx: ViewerOrg) -> Agent
 
 @router.get("/{agent_id}/versions/{version}", name="get_version", response_model=AgentVersionRead)
 async def get_version(
-    agent_id: uuid.UUID, version: int, db: DbDep, ctx: ViewerOrg
+    agent_id: uuid.UUID,
+    version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    db: DbDep,
+    ctx: ViewerOrg,
 ) -> AgentVersionRead:
     agent = await _agent(db, ctx.organization_id, agent_id)
     row = await service.get_version(db=db, agent_id=agent.id, version=version)
@@ -231,8 +234,9 @@ async def diff_versions(
     agent_id: uuid.UUID,
     db: DbDep,
     ctx: ViewerOrg,
-    from_version: Annotated[int, Query(alias="from", ge=1)],
-    to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
+    # Versions are PostgreSQL integers: a larger number is a 422, not a database error.
+    from_version: Annotated[int, Query(alias="from", ge=1, le=2**31 - 1)],
+    to_version: Annotated[int | None, Query(alias="to", ge=1, le=2**31 - 1)] = None,
 ) -> AgentVersionDiff:
     """Field-level changes from version ``from`` to ``to`` (default: the current one)."""
     agent = await _agent(db, ctx.organization_id, agent_id)

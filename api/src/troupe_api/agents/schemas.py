@@ -209,7 +209,7 @@ class AgentVersionDiff(BaseModel):
 
 
 class RollbackRequest(_Schema):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
 
 
 class DuplicateRequest(_Schema):
