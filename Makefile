@@ -1,5 +1,5 @@
 # Thin entry points; the work is in scripts/. See README.md.
-.PHONY: dev test install install-local-llm services-up services-down lint format contracts rooms backup restore bench audit
+.PHONY: dev test install install-local-llm services-up services-down lint format contracts api-types rooms backup restore bench audit
 
 dev:                ## run the whole platform locally (installs what is missing)
 	scripts/dev.sh
@@ -31,6 +31,10 @@ format:
 contracts:          ## regenerate JSON Schema + TypeScript types from contracts/
 	uv run --frozen python -m troupe_contracts.export web/src/contracts/schema.json
 	cd web && npm run gen:contracts
+
+api-types:          ## regenerate web/src/lib/api/schema.d.ts from the API's OpenAPI document
+	mkdir -p .run && uv run --frozen python -c "import json; from troupe_api.core.settings import Settings; from troupe_api.main import create_app; print(json.dumps(create_app(Settings()).openapi()))" > .run/openapi.json
+	cd web && TROUPE_OPENAPI_FILE=../.run/openapi.json npm run gen:api
 
 rooms:              ## list LiveKit rooms and participants of the dev server
 	scripts/rooms.sh
