@@ -14,7 +14,7 @@ from support.runtime import FakePeer, make_runtime
 from troupe_agent.agents import AgentFactory, TroupeAgent
 from troupe_agent.providers.fake import ScriptedLLM, ScriptedToolCall, ScriptedTurn
 from troupe_agent.providers.registry import llm_sees_images
-from troupe_agent.session import build_session
+from troupe_agent.session import build_session, preemptive_for
 from troupe_agent.vision import (
     FrameSampler,
     attach_latest_frame,
@@ -109,6 +109,16 @@ def test_frame_is_attached_only_for_vision_agents() -> None:
 def test_video_input_is_opened_only_when_an_agent_needs_it() -> None:
     assert not session_needs_video(session_config(agent_config("a")))
     assert session_needs_video(session_config(agent_config("a"), agent_config("b", vision=ON)))
+
+
+def test_sessions_with_a_seeing_agent_reply_after_the_turn_not_preemptively() -> None:
+    """The frame joins the turn in on_user_turn_completed; a preemptive reply started before
+    it would be kept by livekit and answer without the image."""
+    seeing = session_config(agent_config("a"), agent_config("b", vision=ON))
+    assert preemptive_for(seeing) is False
+    assert preemptive_for(session_config(agent_config("a"))) is None
+    session = build_session(None, preemptive=preemptive_for(seeing))
+    assert session.options.preemptive_generation["enabled"] is False
 
 
 async def test_vision_agent_adds_the_frame_to_its_completed_turn(tmp_path: Path) -> None:

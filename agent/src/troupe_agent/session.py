@@ -13,6 +13,7 @@ from typing import Any
 
 from livekit.agents import AgentSession, vad
 from livekit.agents.voice.turn import TurnDetectionMode, TurnHandlingOptions
+from troupe_contracts.config import SessionConfig
 
 VAD_MIN_DELAY_S = 0.5
 """Plain VAD endpointing: silence after the VAD's end of speech before the turn is taken as
@@ -47,6 +48,14 @@ def interrupt_min_speech_s() -> float:
 def preemptive_enabled() -> bool:
     """``TROUPE_PREEMPTIVE_GENERATION`` (default on)."""
     return os.environ.get("TROUPE_PREEMPTIVE_GENERATION", "1").lower() not in ("0", "false", "off")
+
+
+def preemptive_for(config: SessionConfig) -> bool | None:
+    """Preemptive generation for this session: off when an agent can see. Camera and screen
+    frames join a turn in ``on_user_turn_completed``, after a preemptive reply has started, and
+    livekit keeps that reply (its chat context still matches), so the agent would answer
+    without the frame. ``None``: as ``TROUPE_PREEMPTIVE_GENERATION`` says."""
+    return False if any(a.vision.enabled for a in config.agents) else None
 
 
 def turn_handling(
@@ -87,8 +96,11 @@ def build_session(
     *,
     endpointing: str = "vad",
     detector: TurnDetectionMode | None = None,
+    preemptive: bool | None = None,
     **kw: Any,
 ) -> AgentSession[Any]:
-    """The session shell; STT/LLM/TTS come from each ``TroupeAgent``."""
+    """The session shell; STT/LLM/TTS come from each ``TroupeAgent``. ``preemptive``: None
+    follows ``TROUPE_PREEMPTIVE_GENERATION``."""
     kw.setdefault("aec_warmup_duration", AEC_WARMUP_S)
-    return AgentSession(vad=session_vad, turn_handling=turn_handling(endpointing, detector), **kw)
+    handling = turn_handling(endpointing, detector, preemptive=preemptive)
+    return AgentSession(vad=session_vad, turn_handling=handling, **kw)
