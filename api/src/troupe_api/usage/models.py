@@ -119,6 +119,5 @@ class UsageAlert(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
-    emailed_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), comment="When the alert's e-mail went to the admins (once)."
-    )
+    # When the alert's e-mail went to the admins (it goes once).
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
