@@ -4,13 +4,14 @@ microphone playing a spoken sentence, the real web app, API, LiveKit server and 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import httpx
 from playwright.async_api import expect
 
-from tests.e2e.support import SCREENSHOTS, env, live_session, speech_wav
+from tests.e2e.support import ROOT, SCREENSHOTS, env, live_session, speech_wav
 
 SENTENCE = "What is the weather like in Paris today?"
 
@@ -52,3 +53,17 @@ async def test_user_speaks_and_agent_answers_by_voice(demo: dict[str, str], tmp_
         )
         assert r.status_code == 200, r.text
         assert r.json()["status"] in {"active", "completed"}
+
+    # LiveKit's own metrics saw the session's media: every livekit_* series the Grafana
+    # dashboard and the alert rules read is really exported by the server we run.
+    async with httpx.AsyncClient(timeout=10) as client:
+        port = env("TROUPE_LIVEKIT_PROMETHEUS_PORT")
+        scraped = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    exported = set(re.findall(r"^(livekit_[a-z_]+)", scraped, re.M))
+    observability = ROOT / "deploy" / "observability"
+    dashboard = json.loads((observability / "grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    exprs.append((observability / "alerts.yml").read_text())
+    used = {n for e in exprs for n in re.findall(r"\b(livekit_[a-z_]+)", e)}
+    assert {"livekit_jitter_us_bucket", "livekit_packet_loss_percent_bucket"} <= used
+    assert used <= exported, f"not exported by livekit-server: {sorted(used - exported)}"
