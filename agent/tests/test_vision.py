@@ -111,7 +111,7 @@ def test_video_input_is_opened_only_when_an_agent_needs_it() -> None:
     assert session_needs_video(session_config(agent_config("a"), agent_config("b", vision=ON)))
 
 
-def test_sessions_with_a_seeing_agent_reply_after_the_turn_not_preemptively() -> None:
+async def test_sessions_with_a_seeing_agent_reply_after_the_turn_not_preemptively() -> None:
     """The frame joins the turn in on_user_turn_completed; a preemptive reply started before
     it would be kept by livekit and answer without the image."""
     seeing = session_config(agent_config("a"), agent_config("b", vision=ON))
