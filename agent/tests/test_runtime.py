@@ -19,7 +19,7 @@ from support.fake_io import FakeAudioOutput
 from support.providers import FakeProviders
 from troupe_agent.agents import AgentFactory
 from troupe_agent.api_client import ApiError
-from troupe_agent.client import ClientChannel, ClientState
+from troupe_agent.browser import ClientChannel, ClientState
 from troupe_agent.config_store import ConfigStore, ConfigUnavailable, validate_config
 from troupe_agent.events import RecordingEventPublisher
 from troupe_agent.lifecycle import IDLE_GOODBYE, MAX_DURATION_GOODBYE, SessionLifecycle

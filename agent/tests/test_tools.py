@@ -15,7 +15,7 @@ from support.configs import agent_config, session_config
 from support.providers import FakeProviders
 from support.runtime import FakePeer, make_runtime, rpc_error
 from troupe_agent.agents import AgentFactory
-from troupe_agent.client import BrowserRpc, ClientState
+from troupe_agent.browser import BrowserRpc, ClientState
 from troupe_agent.providers.fake import ScriptedLLM, ScriptedToolCall, ScriptedTurn
 from troupe_agent.session import build_session
 from troupe_agent.tools import BadToolConfig

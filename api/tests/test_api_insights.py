@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.analysis.extractors import RuleExtractor
 from troupe_api.core.redaction import luhn_valid, redact_text
 from troupe_api.core.settings import Settings, get_settings
+from troupe_api.customer_webhooks import service as endpoints
 from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import Arm
 from troupe_api.jobs import tasks
@@ -27,7 +28,6 @@ from troupe_api.organizations.models import Organization, Role
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.templates.models import SessionTemplate
-from troupe_api.webhook_endpoints import service as endpoints
 from troupe_contracts.log import SessionLogBatch
 
 ANALYSIS = {

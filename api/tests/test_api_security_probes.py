@@ -14,14 +14,14 @@ from troupe_api.audit import service as audit
 from troupe_api.audit.models import AuditAction
 from troupe_api.core.crypto import SecretBox, encrypted_columns, rotate_all
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks import service as endpoints
+from troupe_api.customer_webhooks.models import WebhookEndpoint
 from troupe_api.jobs import tasks
 from troupe_api.models import Base
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Membership, Organization, Role
 from troupe_api.tools import service as tools
 from troupe_api.tools.schemas import WebhookToolSpec
-from troupe_api.webhook_endpoints import service as endpoints
-from troupe_api.webhook_endpoints.models import WebhookEndpoint
 
 
 async def _admin(db: AsyncSession, settings: Settings, org: Organization) -> dict[str, str]:

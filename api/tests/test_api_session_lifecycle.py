@@ -17,14 +17,14 @@ from livekit import api as lk
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.jobs import tasks
 from troupe_api.jobs.worker import create_queue, create_worker
+from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Organization, Role
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.usage import service as usage
-from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
-from troupe_api.webhooks.models import WebhookEvent
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -539,7 +539,7 @@ async def test_hook_failures_do_not_lose_events(
 ) -> None:
     from test_api_webhooks import _event, _post
     from test_api_webhooks import _session as webhook_session
-    from troupe_api.webhooks import hooks
+    from troupe_api.livekit_events import hooks
 
     seen: list[str] = []
 

@@ -14,13 +14,13 @@ from api_factories import make_published_template, make_user
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import flush
 from troupe_api.organizations.models import Role
 from troupe_api.sessions import service as sessions
 from troupe_api.usage import notify
 from troupe_api.usage import service as usage
-from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
 
 
 def _mails(box: Path) -> list[Message]:

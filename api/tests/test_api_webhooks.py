@@ -16,12 +16,12 @@ from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import MemoryJobQueue
+from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.sessions.models import Session
 from troupe_api.usage import service as usage
-from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
-from troupe_api.webhooks.models import WebhookEvent
 
 URL = "/api/v1/webhooks/livekit"
 

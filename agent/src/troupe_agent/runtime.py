@@ -9,7 +9,7 @@ from livekit.agents import llm
 from troupe_contracts import VISION_UNSUPPORTED_NOTE, address_policy
 from troupe_contracts.config import SessionConfig
 
-from troupe_agent.client import BrowserRpc, ClientState, RpcPeer
+from troupe_agent.browser import BrowserRpc, ClientState, RpcPeer
 from troupe_agent.events import EventPublisher, RecordingEventPublisher
 from troupe_agent.handoff import HandoffGuard
 from troupe_agent.log_sink import SessionLogSink

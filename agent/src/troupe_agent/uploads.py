@@ -30,7 +30,7 @@ from livekit.agents import llm
 from troupe_contracts import TOPIC_FILES, TOPIC_UPLOADS, UPLOAD_MAX_BYTES, UPLOAD_MIME_TYPES
 from troupe_contracts.events import UploadReceivedEvent, UploadRejectedEvent
 
-from troupe_agent.client import is_user_identity
+from troupe_agent.browser import is_user_identity
 from troupe_agent.events import EventPublisher
 from troupe_agent.log_sink import SessionLogSink
 from troupe_agent.logging import get_logger

@@ -10,7 +10,7 @@ from livekit import rtc
 from pydantic import ValidationError
 from troupe_contracts.rpc import AgentMethod, RpcError, RpcErrorCode, RpcResult, UserAction
 
-from troupe_agent.client import ClientState, is_user_identity
+from troupe_agent.browser import ClientState, is_user_identity
 from troupe_agent.logging import get_logger
 
 log = get_logger(__name__)

@@ -34,7 +34,7 @@ from troupe_agent import handoff, observability
 from troupe_agent.agents import AgentFactory, TroupeAgent
 from troupe_agent.api_client import RuntimeApiClient
 from troupe_agent.bootstrap import BadMetadata, parse_metadata
-from troupe_agent.client import ClientChannel, is_user_identity
+from troupe_agent.browser import ClientChannel, is_user_identity
 from troupe_agent.config_store import ConfigStore, ConfigUnavailable
 from troupe_agent.events import RoomEventPublisher
 from troupe_agent.lifecycle import SessionLifecycle

@@ -7,9 +7,11 @@ from troupe_api.apikeys.models import ApiKey
 from troupe_api.audit.models import AuditEvent
 from troupe_api.auth.models import OAuthAccount, RefreshToken
 from troupe_api.core.db import Base
+from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.deployments.models import Deployment
 from troupe_api.invitations.models import Invitation
 from troupe_api.knowledge.models import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
+from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Membership, Organization
 from troupe_api.provider_keys.models import ProviderKey
 from troupe_api.recordings.models import Recording
@@ -19,8 +21,6 @@ from troupe_api.templates.models import SessionTemplate, TemplateShare
 from troupe_api.tools.models import Tool
 from troupe_api.usage.models import Price, SessionUsage, UsageAlert
 from troupe_api.users.models import User
-from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
-from troupe_api.webhooks.models import WebhookEvent
 
 __all__ = [
     "Agent",

@@ -10,13 +10,15 @@ from troupe_api.analysis.router import templates_router as template_insights_rou
 from troupe_api.apikeys.router import router as api_keys_router
 from troupe_api.audit.router import router as audit_router
 from troupe_api.auth.router import router as auth_router
-from troupe_api.bulk.router import router as bulk_router
 from troupe_api.catalog.router import router as catalog_router
+from troupe_api.config_bundle.router import router as config_bundle_router
+from troupe_api.customer_webhooks.router import router as customer_webhooks_router
 from troupe_api.deployments.router import embed_router
 from troupe_api.deployments.router import router as deployments_router
 from troupe_api.health.router import router as health_router
 from troupe_api.knowledge.router import router as knowledge_router
 from troupe_api.knowledge.router import runtime_router as knowledge_runtime_router
+from troupe_api.livekit_events.router import router as livekit_events_router
 from troupe_api.organizations.router import router as organizations_router
 from troupe_api.platform.router import router as platform_router
 from troupe_api.provider_keys.router import router as provider_keys_router
@@ -31,8 +33,6 @@ from troupe_api.templates.router import router as templates_router
 from troupe_api.tools.router import router as tools_router
 from troupe_api.usage.router import router as usage_router
 from troupe_api.users.router import router as me_router
-from troupe_api.webhook_endpoints.router import router as webhook_endpoints_router
-from troupe_api.webhooks.router import router as webhooks_router
 
 api_router = APIRouter()
 api_router.include_router(health_router)
@@ -51,18 +51,18 @@ api_router.include_router(tools_router)
 api_router.include_router(templates_router)
 api_router.include_router(template_insights_router)
 api_router.include_router(knowledge_router)
-api_router.include_router(bulk_router)
+api_router.include_router(config_bundle_router)
 api_router.include_router(deployments_router)
 api_router.include_router(embed_router)
 api_router.include_router(sessions_router)
 api_router.include_router(analysis_router)
 api_router.include_router(recordings_router)
 api_router.include_router(files_router)
-api_router.include_router(webhook_endpoints_router)
+api_router.include_router(customer_webhooks_router)
 api_router.include_router(simulations_router)
 api_router.include_router(usage_router)
 api_router.include_router(runtime_router)
 api_router.include_router(simulations_runtime_router)
 api_router.include_router(recordings_runtime_router)
-api_router.include_router(webhooks_router)
+api_router.include_router(livekit_events_router)
 api_router.include_router(knowledge_runtime_router)

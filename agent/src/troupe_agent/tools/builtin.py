@@ -11,7 +11,7 @@ from troupe_contracts import VISION_UNSUPPORTED_NOTE
 from troupe_contracts.knowledge import KnowledgeSearchRequest
 from troupe_contracts.rpc import BrowserMethod, MediaRequest, MediaResult, OpenUrl, Toast, UiAction
 
-from troupe_agent.client import CONSENT_RPC_TIMEOUT_S
+from troupe_agent.browser import CONSENT_RPC_TIMEOUT_S
 from troupe_agent.state import StateFull
 from troupe_agent.tools.base import current_agent_slug
 from troupe_agent.uploads import send_file

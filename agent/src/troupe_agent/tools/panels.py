@@ -22,7 +22,7 @@ from troupe_contracts.rpc import (
 )
 from troupe_contracts.session import PanelType
 
-from troupe_agent.client import ClientState
+from troupe_agent.browser import ClientState
 from troupe_agent.logging import get_logger
 from troupe_agent.vision import fit_jpeg, jpeg_content
 

@@ -18,10 +18,9 @@ from troupe_api.agent_sets.schemas import (
 )
 from troupe_api.core.config_errors import AgentSetInUse, AgentSetNotFound
 from troupe_api.core.config_events import publish_invalidations
-from troupe_api.deps import DbDep, RedisDep
+from troupe_api.deps import DbDep, MemberOrg, RedisDep, ViewerOrg
 from troupe_api.flows import config_ops
 from troupe_api.flows.config_rules import load_view
-from troupe_api.tenancy import MemberOrg, ViewerOrg
 
 router = APIRouter(prefix="/agent-sets", tags=["agent-sets"])
 

@@ -37,9 +37,8 @@ from troupe_api.core.config_errors import (
 )
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.errors import validation_failed
-from troupe_api.deps import DbDep, RedisDep, SettingsDep
+from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
 from troupe_api.flows import config_ops
-from troupe_api.tenancy import MemberOrg, ViewerOrg
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 starters_router = APIRouter(prefix="/agent-templates", tags=["agents"])

@@ -17,7 +17,7 @@ from troupe_api.core.errors import (
     SessionNotFound,
     ValidationFailed,
 )
-from troupe_api.deps import DbDep, RedisDep, SettingsDep
+from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
 from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import ExperimentConfig, ExperimentResults
 from troupe_api.flows.session_config import resolve_config
@@ -25,7 +25,6 @@ from troupe_api.sessions import service as sessions
 from troupe_api.templates import service as templates
 from troupe_api.templates.analytics import TemplateAnalytics, analytics
 from troupe_api.templates.models import SessionTemplate
-from troupe_api.tenancy import MemberOrg, ViewerOrg
 
 sessions_router = APIRouter(prefix="/sessions", tags=["sessions"])
 templates_router = APIRouter(prefix="/session-templates", tags=["templates"])

@@ -21,11 +21,11 @@ from troupe_api.analysis.models import SessionAnalysis
 from troupe_api.analysis.schemas import AnalysisConfig, AnalysisRead, Criterion, CriterionResult
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks import service as endpoints
 from troupe_api.jobs.queue import JobRequest, defer
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.templates.models import SessionTemplate
-from troupe_api.webhook_endpoints import service as endpoints
 
 log = get_logger(__name__)
 

@@ -19,15 +19,15 @@ from troupe_api.analysis.models import SessionAnalysis
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
 from troupe_api.core.storage import Storage
+from troupe_api.customer_webhooks import hooks as endpoint_hooks
+from troupe_api.customer_webhooks import service as endpoints
+from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Organization
 from troupe_api.recordings import service as recordings
 from troupe_api.recordings.models import Recording
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.usage import service as usage
-from troupe_api.webhook_endpoints import hooks as endpoint_hooks
-from troupe_api.webhook_endpoints import service as endpoints
-from troupe_api.webhooks.models import WebhookEvent
 
 log = get_logger(__name__)
 

@@ -17,7 +17,7 @@ from troupe_contracts.knowledge import (
 from troupe_api.core.errors import SessionNotFound
 from troupe_api.core.logging import bind_context
 from troupe_api.core.storage import get_storage
-from troupe_api.deps import DbDep, JobsDep, RuntimeAuth, SettingsDep
+from troupe_api.deps import DbDep, JobsDep, MemberOrg, RuntimeAuth, SettingsDep, ViewerOrg
 from troupe_api.jobs.queue import flush
 from troupe_api.knowledge import service
 from troupe_api.knowledge.errors import (
@@ -42,7 +42,6 @@ from troupe_api.knowledge.schemas import (
 )
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
-from troupe_api.tenancy import MemberOrg, ViewerOrg
 
 router = APIRouter(prefix="/knowledge-bases", tags=["knowledge"])
 

@@ -27,12 +27,11 @@ from troupe_api.core.errors import (
 )
 from troupe_api.core.logging import bind_context
 from troupe_api.core.storage import get_storage
-from troupe_api.deps import DbDep, RuntimeAuth, SettingsDep
+from troupe_api.deps import DbDep, RuntimeAuth, SettingsDep, ViewerOrg
 from troupe_api.recordings import service
 from troupe_api.recordings.models import Recording
 from troupe_api.recordings.schemas import RecordingList
 from troupe_api.sessions import service as sessions
-from troupe_api.tenancy import ViewerOrg
 
 sessions_router = APIRouter(prefix="/sessions", tags=["sessions"])
 runtime_router = APIRouter(prefix="/runtime", tags=["runtime"], dependencies=[RuntimeAuth])

@@ -27,8 +27,8 @@ from troupe_contracts.log import (
 from troupe_contracts.session import SessionRead, SessionStatus
 
 from troupe_api.core.redaction import redact_entry
+from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.sessions.models import Session, SessionLogEntry
-from troupe_api.webhooks.models import WebhookEvent
 
 _log_entry_adapter: TypeAdapter[LogEntry] = TypeAdapter(LogEntry)
 

@@ -20,7 +20,7 @@ from troupe_api.core.config_errors import (
 )
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.errors import validation_failed
-from troupe_api.deps import DbDep, RedisDep, SettingsDep
+from troupe_api.deps import AdminOrg, DbDep, MemberOrg, OrgContext, RedisDep, SettingsDep, ViewerOrg
 from troupe_api.flows import config_ops, session_variables
 from troupe_api.flows.template_clone import clone_template
 from troupe_api.organizations.models import Organization
@@ -38,7 +38,6 @@ from troupe_api.templates.schemas import (
     TemplateRead,
     TemplateUpdate,
 )
-from troupe_api.tenancy import AdminOrg, MemberOrg, OrgContext, ViewerOrg
 
 router = APIRouter(prefix="/session-templates", tags=["templates"])
 

@@ -13,10 +13,9 @@ from troupe_api.agents import service as agents
 from troupe_api.core.config_errors import ConfigInvalid, ToolInUse, ToolNameTaken, ToolNotFound
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.crypto import SecretBox
-from troupe_api.deps import DbDep, RedisDep, SettingsDep
+from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
 from troupe_api.flows import config_ops
 from troupe_api.organizations.models import Role
-from troupe_api.tenancy import MemberOrg, ViewerOrg
 from troupe_api.tools import service
 from troupe_api.tools.builtin import (
     BUILTIN_TOOLS,

@@ -3,9 +3,9 @@ then checks the organization's usage alerts."""
 
 from __future__ import annotations
 
+from troupe_api.livekit_events import hooks
 from troupe_api.organizations.models import Organization
 from troupe_api.usage import service
-from troupe_api.webhooks import hooks
 
 
 @hooks.on("room_finished")

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core import mail
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks import service as endpoints
 from troupe_api.jobs.queue import JobRequest, defer
 from troupe_api.organizations.models import Membership, Organization, Role
 from troupe_api.usage.models import UsageAlert
 from troupe_api.users.models import User
-from troupe_api.webhook_endpoints import service as endpoints
 
 log = get_logger(__name__)
 

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.session import SessionStatus
 
 from troupe_api.analysis import service as analysis
+from troupe_api.customer_webhooks import service
+from troupe_api.livekit_events import hooks
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
-from troupe_api.webhook_endpoints import service
-from troupe_api.webhooks import hooks
 
 ANALYSIS_AFTER_ROOM_FINISHED_S = 60.0
 

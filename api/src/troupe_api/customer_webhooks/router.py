@@ -10,12 +10,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from troupe_api.core.crypto import SecretBox
 from troupe_api.core.errors import NotFound
-from troupe_api.deps import AdminOrg, DbDep, JobsDep, SettingsDep, ViewerOrg
-from troupe_api.jobs.queue import flush
-from troupe_api.tools.service import check_webhook_url
-from troupe_api.webhook_endpoints import service
-from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
-from troupe_api.webhook_endpoints.schemas import (
+from troupe_api.customer_webhooks import service
+from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
+from troupe_api.customer_webhooks.schemas import (
     DeliveryList,
     DeliveryRead,
     EndpointCreate,
@@ -23,6 +20,9 @@ from troupe_api.webhook_endpoints.schemas import (
     EndpointRead,
     EndpointUpdate,
 )
+from troupe_api.deps import AdminOrg, DbDep, JobsDep, SettingsDep, ViewerOrg
+from troupe_api.jobs.queue import flush
+from troupe_api.tools.service import check_webhook_url
 
 router = APIRouter(prefix="/webhook-endpoints", tags=["webhook-endpoints"])
 

@@ -13,7 +13,7 @@ from troupe_api.core.errors import (
 from troupe_api.core.livekit import webhook_receiver
 from troupe_api.deps import DbDep, JobsDep, SettingsDep
 from troupe_api.jobs.queue import flush
-from troupe_api.webhooks import service
+from troupe_api.livekit_events import service
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 

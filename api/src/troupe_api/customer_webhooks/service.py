@@ -35,9 +35,9 @@ from troupe_contracts import address_policy
 from troupe_api.core.crypto import InvalidToken, SecretBox
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.jobs.queue import JobRequest, defer
 from troupe_api.tools.service import pinned_request
-from troupe_api.webhook_endpoints.models import WebhookDelivery, WebhookEndpoint
 
 log = get_logger(__name__)
 

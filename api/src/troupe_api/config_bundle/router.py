@@ -6,13 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from troupe_api.config_bundle.service import (
+    ConfigBundle,
+    ImportReport,
+    export_bundle,
+    import_bundle,
+)
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.crypto import SecretBox
 from troupe_api.core.errors import RoleRequired
-from troupe_api.deps import DbDep, RedisDep, SettingsDep
-from troupe_api.flows.config_bundle import ConfigBundle, ImportReport, export_bundle, import_bundle
+from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
 from troupe_api.organizations.models import Role
-from troupe_api.tenancy import MemberOrg, ViewerOrg
 
 router = APIRouter(tags=["bulk"])
 

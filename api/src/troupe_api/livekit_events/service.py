@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from troupe_api.core.errors import WebhookEventStale
 from troupe_api.core.logging import bind_context, get_logger
+from troupe_api.customer_webhooks import hooks as _endpoint_hooks  # noqa: F401  (consumers)
 from troupe_api.jobs.queue import JobRequest, defer
+from troupe_api.livekit_events.hooks import AppliedEvent, run_hooks
+from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.sessions import service as sessions
 from troupe_api.usage import hooks as _usage_hooks  # noqa: F401  (registers the consumer)
-from troupe_api.webhook_endpoints import hooks as _endpoint_hooks  # noqa: F401  (consumers)
-from troupe_api.webhooks.hooks import AppliedEvent, run_hooks
-from troupe_api.webhooks.models import WebhookEvent
 
 log = get_logger(__name__)
 
