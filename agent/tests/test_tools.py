@@ -323,6 +323,38 @@ async def test_request_camera_granted(tmp_path: Path) -> None:
     assert not out.is_error and "turned on the camera" in out.output
 
 
+@pytest.mark.parametrize(
+    "arguments",
+    [{}, {"message": 5}, {"message": "hi", "level": "loud"}, {"message": "hi", "color": "red"}],
+)
+async def test_builtin_arguments_outside_the_contracts_schema_reach_the_llm(
+    tmp_path: Path, arguments: dict[str, Any]
+) -> None:
+    peer = FakePeer({BrowserMethod.SHOW_TOAST.value: RpcResult(ok=True, data={})})
+    script, _ = await run_turn(
+        tmp_path,
+        [ToolConfig(name="show_toast", kind="builtin", description="toast")],
+        [calls(("show_toast", arguments)), "Ok."],
+        peer=peer,
+    )
+    (out,) = outputs_seen(script)
+    assert out.is_error and out.output.startswith("Error parsing arguments for `show_toast`")
+    assert peer.calls == []
+
+
+async def test_builtin_null_arguments_take_their_defaults(tmp_path: Path) -> None:
+    peer = FakePeer({BrowserMethod.SHOW_TOAST.value: RpcResult(ok=True, data={})})
+    script, _ = await run_turn(
+        tmp_path,
+        [ToolConfig(name="show_toast", kind="builtin", description="toast")],
+        [calls(("show_toast", {"message": "A-1234", "level": None})), "Ok."],
+        peer=peer,
+    )
+    (out,) = outputs_seen(script)
+    assert not out.is_error
+    assert [p for _, _, p in peer.calls] == [{"message": "A-1234", "level": "info"}]
+
+
 async def test_rpc_refuses_a_method_the_browser_did_not_announce() -> None:
     state = ClientState()
     state.on_hello(ClientHello(rpc_methods=[BrowserMethod.SHOW_TOAST], panels=[]), "user-1")

@@ -1,25 +1,73 @@
 """Builtin tools, enabled per agent by a ``ToolConfig`` of kind ``builtin`` with one of the
-names of ``BUILTIN_TOOLS``. Each docstring is the description the model reads."""
+names of ``BUILTIN_TOOLS``. The model reads each one's name, description and argument schema
+from ``troupe_contracts.builtin_tools`` (the API's registry shows the same definition); here
+each is only its behaviour, a function of the run context and those arguments."""
 
+import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from jsonschema import Draft202012Validator
 from livekit.agents import RunContext, ToolError, function_tool, llm
 from pydantic import ValidationError
 from troupe_contracts import VISION_UNSUPPORTED_NOTE
+from troupe_contracts.builtin_tools import BUILTIN_TOOLS_BY_NAME, BuiltinTool
 from troupe_contracts.knowledge import KnowledgeSearchRequest
 from troupe_contracts.rpc import BrowserMethod, MediaRequest, MediaResult, OpenUrl, Toast, UiAction
 
 from troupe_agent.browser import CONSENT_RPC_TIMEOUT_S
 from troupe_agent.state import StateFull
 from troupe_agent.tools.base import current_agent_slug
+from troupe_agent.tools.webhook import validation_error
 from troupe_agent.uploads import send_file
 
 if TYPE_CHECKING:
     from troupe_agent.runtime import SessionRuntime
 
 ToolBuilder = Callable[["SessionRuntime"], llm.Tool]
+
+
+def builtin_tool(name: str, run: Callable[..., Awaitable[str | None]]) -> llm.Tool:
+    """The LLM's tool for the built-in ``name``: the contract's name, description and argument
+    schema; ``run(ctx, **arguments)`` once the arguments match the schema (a ``null`` argument
+    counts as left out). Raises ``TypeError`` when ``run``'s keyword arguments are not the
+    contract's, so a drift fails when the tool is built, not when the model calls it."""
+    spec = BUILTIN_TOOLS_BY_NAME[name]
+    _check_signature(spec, run)
+    validator = Draft202012Validator(spec.parameters)
+
+    async def tool(raw_arguments: dict[str, object], ctx: RunContext[Any]) -> str | None:
+        arguments = {k: v for k, v in raw_arguments.items() if v is not None}
+        if problem := validation_error(validator, arguments):
+            # livekit-agents' own wording for a call it cannot bind (see recovery.py)
+            raise ToolError(f"Error parsing arguments for `{name}`: {problem}")
+        return await run(ctx, **arguments)
+
+    return function_tool(
+        tool,
+        raw_schema={
+            "name": spec.name,
+            "description": spec.description,
+            "parameters": spec.parameters,
+        },
+    )
+
+
+def _check_signature(spec: BuiltinTool, run: Callable[..., Any]) -> None:
+    params = list(inspect.signature(run).parameters.values())[1:]  # after the run context
+    properties: dict[str, Any] = spec.parameters.get("properties", {})
+    required = set(spec.parameters.get("required", []))
+    ours = {p.name for p in params}
+    mandatory = {p.name for p in params if p.default is inspect.Parameter.empty}
+    defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+    theirs = {k: v["default"] for k, v in properties.items() if "default" in v}
+    if (
+        ours != set(properties)
+        or mandatory != required
+        or any(defaults[k] != v for k, v in theirs.items() if k in defaults)
+    ):
+        raise TypeError(f"built-in tool {spec.name}: its arguments differ from the contract's")
 
 
 def _invalid(e: ValidationError) -> ToolError:
@@ -33,6 +81,7 @@ def _media_tool(rt: "SessionRuntime", source: Literal["camera", "screen"]) -> ll
         BrowserMethod.REQUEST_CAMERA if source == "camera" else BrowserMethod.REQUEST_SCREEN_SHARE
     )
     what = "camera" if source == "camera" else "screen share"
+    name = "request_camera" if source == "camera" else "request_screen_share"
 
     async def request(ctx: RunContext[Any], reason: str) -> str:
         async def body() -> str:
@@ -53,15 +102,9 @@ def _media_tool(rt: "SessionRuntime", source: Literal["camera", "screen"]) -> ll
                 )
             return f"The user turned on the {what}; you will see it from the next turn on."
 
-        return await rt.tools.run(ctx, request.__name__, {"reason": reason}, body)
+        return await rt.tools.run(ctx, name, {"reason": reason}, body)
 
-    request.__name__ = "request_camera" if source == "camera" else "request_screen_share"
-    request.__doc__ = (
-        f"Ask the user to turn on their {what} so you can see it. The user sees a consent "
-        "prompt with your reason and may decline.\n\nArgs:\n    reason: One short sentence "
-        f"shown to the user explaining why you want to see their {what}.\n"
-    )
-    return function_tool(request, name=request.__name__)
+    return builtin_tool(name, request)
 
 
 def request_camera(rt: "SessionRuntime") -> llm.Tool:
@@ -74,13 +117,6 @@ def request_screen_share(rt: "SessionRuntime") -> llm.Tool:
 
 def send_ui_action(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], action: str, params: dict[str, Any] | None = None) -> str:
-        """Trigger an action in the user's web page, such as highlighting a part of the page.
-
-        Args:
-            action: The action name the page understands.
-            params: Optional parameters for the action.
-        """
-
         async def body() -> str:
             try:
                 payload = UiAction(action=action, params=params or {})
@@ -91,18 +127,11 @@ def send_ui_action(rt: "SessionRuntime") -> llm.Tool:
 
         return await rt.tools.run(ctx, "send_ui_action", {"action": action, "params": params}, body)
 
-    return function_tool(tool, name="send_ui_action")
+    return builtin_tool("send_ui_action", tool)
 
 
 def open_url(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], url: str, new_tab: bool = True) -> str:
-        """Open a web page for the user in their browser.
-
-        Args:
-            url: The full http or https address to open.
-            new_tab: Open it in a new tab (true) or replace the current page (false).
-        """
-
         async def body() -> str:
             try:
                 payload = OpenUrl(url=url, new_tab=new_tab)
@@ -113,7 +142,7 @@ def open_url(rt: "SessionRuntime") -> llm.Tool:
 
         return await rt.tools.run(ctx, "open_url", {"url": url, "new_tab": new_tab}, body)
 
-    return function_tool(tool, name="open_url")
+    return builtin_tool("open_url", tool)
 
 
 def show_toast(rt: "SessionRuntime") -> llm.Tool:
@@ -122,14 +151,6 @@ def show_toast(rt: "SessionRuntime") -> llm.Tool:
         message: str,
         level: Literal["info", "success", "warning", "error"] = "info",
     ) -> str:
-        """Show a short notification on the user's screen, for something they should be able
-        to read again (a code, a date, a confirmation).
-
-        Args:
-            message: The text to show, at most 300 characters.
-            level: How it is styled: info, success, warning or error.
-        """
-
         async def body() -> str:
             try:
                 payload = Toast(message=message, level=level)
@@ -140,20 +161,11 @@ def show_toast(rt: "SessionRuntime") -> llm.Tool:
 
         return await rt.tools.run(ctx, "show_toast", {"message": message, "level": level}, body)
 
-    return function_tool(tool, name="show_toast")
+    return builtin_tool("show_toast", tool)
 
 
 def log_observation(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], observation: str, category: str = "note") -> str:
-        """Record an observation about this conversation in the session log for the team that
-        reviews it later (the user does not see it). Use it for facts worth keeping, such as a
-        problem the user reported or an outcome.
-
-        Args:
-            observation: The observation, in one or two sentences.
-            category: A one-word category such as note, issue, feedback or outcome.
-        """
-
         async def body() -> str:
             if not observation.strip():
                 raise ToolError("The observation is empty.")
@@ -163,7 +175,7 @@ def log_observation(rt: "SessionRuntime") -> llm.Tool:
             ctx, "log_observation", {"observation": observation, "category": category}, body
         )
 
-    return function_tool(tool, name="log_observation")
+    return builtin_tool("log_observation", tool)
 
 
 def search_knowledge_base(rt: "SessionRuntime") -> llm.Tool:
@@ -171,13 +183,6 @@ def search_knowledge_base(rt: "SessionRuntime") -> llm.Tool:
     calling agent's knowledge bases through the API, never a folder shared by every tenant."""
 
     async def tool(ctx: RunContext[Any], query: str) -> str:
-        """Search the organisation's knowledge base for passages that answer a question. Use
-        it before answering questions about products, policies or procedures.
-
-        Args:
-            query: Keywords or a short question.
-        """
-
         async def body() -> str:
             agent = current_agent_slug(ctx)
             bases = next((list(a.knowledge_bases) for a in rt.config.agents if a.slug == agent), [])
@@ -195,7 +200,7 @@ def search_knowledge_base(rt: "SessionRuntime") -> llm.Tool:
 
         return await rt.tools.run(ctx, "search_knowledge_base", {"query": query}, body)
 
-    return function_tool(tool, name="search_knowledge_base")
+    return builtin_tool("search_knowledge_base", tool)
 
 
 def memory_tools(rt: "SessionRuntime") -> list[llm.Tool]:
@@ -253,15 +258,6 @@ def notes_file_name(title: str) -> str:
 
 def share_notes(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], title: str, content: str) -> str:
-        """Send the user a Markdown document you write (a summary, notes, steps, a checklist):
-        it appears in their page as a file they can download and keep. Use it when the user
-        asks for something written to take away.
-
-        Args:
-            title: A short title; it also names the file.
-            content: The whole document in Markdown, at most 50,000 characters.
-        """
-
         async def body() -> str:
             if not content.strip():
                 raise ToolError("The document is empty; write its content first.")
@@ -285,19 +281,11 @@ def share_notes(rt: "SessionRuntime") -> llm.Tool:
 
         return await rt.tools.run(ctx, "share_notes", {"title": title, "chars": len(content)}, body)
 
-    return function_tool(tool, name="share_notes")
+    return builtin_tool("share_notes", tool)
 
 
 def end_session(rt: "SessionRuntime") -> llm.Tool:
     async def tool(ctx: RunContext[Any], goodbye: str) -> None:
-        """End the call. Use it when the user says goodbye or asks to hang up, or when their
-        request is fully handled and they want nothing else. Do not say anything else: the
-        goodbye is spoken for you, then the call ends.
-
-        Args:
-            goodbye: One short, friendly closing sentence spoken to the user before the end.
-        """
-
         async def body() -> str:
             if rt.end_session is None:
                 raise ToolError("The call cannot be ended from here; say goodbye instead.")
@@ -307,7 +295,7 @@ def end_session(rt: "SessionRuntime") -> llm.Tool:
         await rt.tools.run(ctx, "end_session", {"goodbye": goodbye}, body)
         # no output: the agent says nothing more; the goodbye is the last thing the user hears
 
-    return function_tool(tool, name="end_session")
+    return builtin_tool("end_session", tool)
 
 
 BUILTIN_TOOLS: dict[str, ToolBuilder] = {
