@@ -19,8 +19,8 @@ from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import flush
 from troupe_api.organizations.models import Role
 from troupe_api.sessions import service as sessions
+from troupe_api.usage import alerts as usage_alerts
 from troupe_api.usage import notify
-from troupe_api.usage import service as usage
 
 
 def _mails(box: Path) -> list[Message]:
@@ -59,7 +59,7 @@ async def test_crossed_threshold_sends_webhook_and_email_once(
     await db.commit()
     await db.refresh(org)
 
-    assert [a.kind for a in await usage.evaluate_alerts(db=db, org=org, now=now)] == [
+    assert [a.kind for a in await usage_alerts.evaluate_alerts(db=db, org=org, now=now)] == [
         "sessions_per_day"
     ]
     await db.commit()

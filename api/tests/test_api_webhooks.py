@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from api_factories import make_published_session
 from google.protobuf.json_format import MessageToJson
 from livekit import api as lk
@@ -16,12 +17,13 @@ from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks import session_events
 from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import MemoryJobQueue
 from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.sessions.models import Session
-from troupe_api.usage import service as usage
+from troupe_api.usage import metering
 
 URL = "/api/v1/webhooks/livekit"
 
@@ -263,11 +265,11 @@ async def test_a_session_the_user_never_joined_is_abandoned_and_not_billed(
     assert session.status == "abandoned"
     assert session.close_reason == "never_connected"
     assert session.duration_seconds is None
-    assert await usage.session_usage(db=db, session_id=session.id) == []
+    assert await metering.session_usage(db=db, session_id=session.id) == []
     # A late runtime batch with usage and its final reason changes neither.
     await _usage_entry(client, session, runtime_headers, seq=2)
     await db.refresh(session)
-    assert await usage.session_usage(db=db, session_id=session.id) == []
+    assert await metering.session_usage(db=db, session_id=session.id) == []
     assert session.close_reason == "never_connected"
 
 
@@ -422,6 +424,46 @@ async def test_customers_never_get_session_started_after_session_ended(
         await db.scalars(select(WebhookDelivery).where(WebhookDelivery.organization_id == org.id))
     ).all()
     assert [d.event_type for d in deliveries] == ["session.ended"]
+
+
+async def test_a_failing_follow_up_loses_neither_the_event_nor_the_other_follow_ups(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    org, session = await make_published_session(db, participant_identity="user-w")
+    db.add(
+        WebhookEndpoint(
+            organization_id=org.id,
+            url="https://hooks.example.test/troupe",
+            events=["session.started", "session.ended"],
+            secret_encrypted="unused-here",
+        )
+    )
+    await db.flush()
+    failed: list[str] = []
+
+    async def broken(*, db: AsyncSession, session: Session) -> None:
+        failed.append(str(session.id))
+        raise RuntimeError("consumer down")
+
+    monkeypatch.setattr(session_events, "session_started", broken)
+    monkeypatch.setattr(metering, "finalize_session_usage", broken)
+    t0 = int(time.time())
+    for kind, at in (("room_started", t0), ("room_finished", t0 + 30)):
+        answer = await _post(client, _event(kind, session.room_name, created_at=at), settings)
+        assert answer.json() == {"status": "processed"}
+    await db.refresh(session)
+    assert failed == [str(session.id)] * 2 and session.status == "completed"
+    stored = await db.scalars(
+        select(WebhookEvent.event_type).where(WebhookEvent.session_id == session.id)
+    )
+    assert sorted(stored) == ["room_finished", "room_started"]
+    deliveries = await db.scalars(
+        select(WebhookDelivery.event_type).where(WebhookDelivery.organization_id == org.id)
+    )
+    assert list(deliveries) == ["session.ended"]
 
 
 async def test_a_user_livekit_still_has_in_the_room_keeps_the_session(

@@ -19,15 +19,15 @@ from troupe_api.analysis.models import SessionAnalysis
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
 from troupe_api.core.storage import Storage
-from troupe_api.customer_webhooks import hooks as endpoint_hooks
 from troupe_api.customer_webhooks import service as endpoints
+from troupe_api.customer_webhooks import session_events
 from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Organization
 from troupe_api.recordings import service as recordings
 from troupe_api.recordings.models import Recording
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
-from troupe_api.usage import service as usage
+from troupe_api.usage import alerts, metering
 
 log = get_logger(__name__)
 
@@ -94,8 +94,8 @@ async def sweep_orphaned_sessions(
 
 
 async def _session_closed(*, db: AsyncSession, session: Session) -> None:
-    await usage.finalize_session_usage(db=db, session=session)
-    await endpoint_hooks.session_ended(db=db, session=session, analysis_delay_s=0)
+    await metering.finalize_session_usage(db=db, session=session)
+    await session_events.session_ended(db=db, session=session, analysis_delay_s=0)
 
 
 async def _user_in_room(livekit: lk.LiveKitAPI, session: Session) -> bool:
@@ -200,7 +200,7 @@ async def check_usage_alerts(*, db: AsyncSession, now: datetime | None = None) -
     """Evaluate every organization's usage alerts (spikes need no webhook to notice)."""
     created = 0
     for org in (await db.scalars(select(Organization))).all():
-        created += len(await usage.evaluate_alerts(db=db, org=org, now=now))
+        created += len(await alerts.evaluate_alerts(db=db, org=org, now=now))
     await db.commit()
     return created
 

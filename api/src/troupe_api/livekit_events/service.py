@@ -1,8 +1,11 @@
-"""LiveKit webhook events: stored once each (audit trail), then applied to the session."""
+"""LiveKit's server events (its webhooks): stored once each (audit trail), applied to the
+session, then followed by what they set off (``_follow_up``): usage settled, customer events
+published."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,17 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from troupe_api.core.errors import WebhookEventStale
 from troupe_api.core.logging import bind_context, get_logger
-from troupe_api.customer_webhooks import hooks as _endpoint_hooks  # noqa: F401  (consumers)
+from troupe_api.customer_webhooks import session_events
 from troupe_api.jobs.queue import JobRequest, defer
-from troupe_api.livekit_events.hooks import AppliedEvent, run_hooks
 from troupe_api.livekit_events.models import WebhookEvent
+from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
-from troupe_api.usage import hooks as _usage_hooks  # noqa: F401  (registers the consumer)
+from troupe_api.sessions.models import Session
+from troupe_api.usage import alerts, metering
 
 log = get_logger(__name__)
 
 ROOM_STARTED = "room_started"
 ROOM_FINISHED = "room_finished"
+ANALYSIS_AFTER_ROOM_FINISHED_S = 60.0
+"""A finished room requests the post-session analysis this much later, in case the runtime's
+final log batch (which requests it at once) never comes."""
 
 
 def _event_time(event: LiveKitEvent) -> datetime:
@@ -103,8 +110,44 @@ async def handle_event(
                     ),
                 )
         log.info("webhook_applied", event_type=event.event, changed=changed, status=session.status)
+        await _follow_up(db=db, event_type=event.event, session=session, changed=changed)
     else:
         log.info("webhook_stored", event_type=event.event, known_room=False)
-    await run_hooks(AppliedEvent(db=db, event=event, session=session, changed=changed))
     await db.commit()
     return True
+
+
+async def _follow_up(*, db: AsyncSession, event_type: str, session: Session, changed: bool) -> None:
+    """What an applied event sets off, each step in its own SAVEPOINT so one failing step
+    neither loses the event nor blocks the others. ``session.started`` / ``session.ended`` go
+    out only when the event moved the session's status (once each)."""
+    if event_type == ROOM_STARTED and changed:
+        await _isolated(db, "session_started", session_events.session_started, session=session)
+    elif event_type == ROOM_FINISHED:
+        await _isolated(db, "settle_usage", _settle_usage, session=session)
+        if changed:
+            await _isolated(
+                db,
+                "session_ended",
+                session_events.session_ended,
+                session=session,
+                analysis_delay_s=ANALYSIS_AFTER_ROOM_FINISHED_S,
+            )
+
+
+async def _settle_usage(*, db: AsyncSession, session: Session) -> None:
+    """The session's usage and cost from its log, then the organization's usage alerts."""
+    await metering.finalize_session_usage(db=db, session=session)
+    org = await db.get(Organization, session.organization_id)
+    if org is not None:
+        await alerts.evaluate_alerts(db=db, org=org)
+
+
+async def _isolated(
+    db: AsyncSession, step: str, run: Callable[..., Awaitable[None]], **kwargs: Any
+) -> None:
+    try:
+        async with db.begin_nested():
+            await run(db=db, **kwargs)
+    except Exception:
+        log.exception("webhook_hook_failed", hook=step)

@@ -18,7 +18,7 @@ from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.sessions.schemas import SessionLogIngestResult
-from troupe_api.usage import service as usage
+from troupe_api.usage import metering
 
 router = APIRouter(prefix="/runtime", tags=["runtime"], dependencies=[RuntimeAuth])
 
@@ -56,7 +56,7 @@ async def ingest_log(
         db=db, session=session, batch=batch, redact=bool(org and org.redact_pii)
     )
     if accepted and any(entry.kind == "usage" for entry in batch.entries):
-        await usage.finalize_session_usage(db=db, session=session)
+        await metering.finalize_session_usage(db=db, session=session)
     if first_final:
         await analysis.request_analysis(db=db, session=session)
     await db.commit()

@@ -60,7 +60,7 @@ from troupe_api.sessions.schemas import (
     SessionSummary,
     SessionUsageRow,
 )
-from troupe_api.usage import service as usage
+from troupe_api.usage import metering, prices
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
@@ -378,14 +378,14 @@ async def summary(session: OrgSession, db: DbDep) -> SessionSummary:
     """Duration, turns, agents in order of appearance, handoffs, tools (calls and errors),
     latency p50/p95 per stage from the turn metrics, usage and cost."""
     entries = await service.query_log(db=db, session=session)
-    rows = await usage.session_usage(db=db, session_id=session.id)
+    rows = await metering.session_usage(db=db, session_id=session.id)
     cost = sum(r.cost_micros for r in rows)
     return SessionSummary.model_validate(
         {
             **service.summarize(session, entries),
             "usage_rows": [SessionUsageRow.model_validate(r, from_attributes=True) for r in rows],
             "cost_micros": cost,
-            "cost_usd": usage.micros_to_usd(cost),
+            "cost_usd": prices.micros_to_usd(cost),
         }
     )
 

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Query, Response, status
 from troupe_api.core.errors import PriceNotFound, ValidationFailed
 from troupe_api.deps import AdminOrg, DbDep, ViewerOrg
 from troupe_api.organizations.models import Organization
-from troupe_api.usage import service
+from troupe_api.usage import alerts as usage_alerts
+from troupe_api.usage import prices, reports
+from troupe_api.usage import recommendations as cost_hints
 from troupe_api.usage.models import Price
 from troupe_api.usage.plans import limits_for
 from troupe_api.usage.schemas import (
@@ -33,13 +35,13 @@ router = APIRouter(prefix="/usage", tags=["usage"])
 MAX_RANGE = timedelta(days=366)
 
 
-def _bucket(b: service.UsageBucket) -> UsageBucketRead:
+def _bucket(b: reports.UsageBucket) -> UsageBucketRead:
     q = b.quantities
     return UsageBucketRead(
         key=b.key,
         sessions=b.sessions,
         cost_micros=b.cost_micros,
-        cost_usd=service.micros_to_usd(b.cost_micros),
+        cost_usd=prices.micros_to_usd(b.cost_micros),
         llm_input_tokens=int(q.get("llm_input_tokens", 0)),
         llm_output_tokens=int(q.get("llm_output_tokens", 0)),
         stt_seconds=q.get("stt_seconds", 0.0),
@@ -71,7 +73,7 @@ async def report(
         raise ValidationFailed("since and until need a time zone.")
     if since >= until or until - since > MAX_RANGE:
         raise ValidationFailed("since must be before until, at most 366 days apart.")
-    items, totals = await service.aggregate(
+    items, totals = await reports.aggregate(
         db=db,
         organization_id=ctx.organization_id,
         since=since,
@@ -95,7 +97,7 @@ async def alerts(
     db: DbDep, ctx: ViewerOrg, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> UsageAlertList:
     """Thresholds crossed and spikes seen (newest first)."""
-    rows = await service.list_alerts(db=db, organization_id=ctx.organization_id, limit=limit)
+    rows = await usage_alerts.list_alerts(db=db, organization_id=ctx.organization_id, limit=limit)
     return UsageAlertList(
         items=[UsageAlertRead.model_validate(r, from_attributes=True) for r in rows]
     )
@@ -104,12 +106,12 @@ async def alerts(
 @router.get("/recommendations", name="recommendations", response_model=RecommendationList)
 async def recommendations(db: DbDep, ctx: ViewerOrg) -> RecommendationList:
     """Cost hints from the last 30 days of usage."""
-    rows = await service.recommendations(db=db, organization_id=ctx.organization_id)
+    rows = await cost_hints.recommendations(db=db, organization_id=ctx.organization_id)
     return RecommendationList(
         items=[
             RecommendationRead(
                 **vars(r),
-                estimated_monthly_savings_usd=service.micros_to_usd(
+                estimated_monthly_savings_usd=prices.micros_to_usd(
                     r.estimated_monthly_savings_micros
                 ),
             )
@@ -165,7 +167,7 @@ async def update_settings(body: UsageSettingsUpdate, db: DbDep, ctx: AdminOrg) -
 def _price(p: Price) -> PriceRead:
     return PriceRead.model_validate(
         {
-            **{f: getattr(p, f) for f in service.PRICE_FIELDS},
+            **{f: getattr(p, f) for f in prices.PRICE_FIELDS},
             "id": p.id,
             "provider": p.provider,
             "model": p.model,
@@ -177,7 +179,7 @@ def _price(p: Price) -> PriceRead:
 @router.get("/prices", name="list_prices", response_model=PriceList)
 async def list_prices(db: DbDep, ctx: ViewerOrg) -> PriceList:
     """The platform's default prices and this organization's overrides (micro-dollars)."""
-    rows = await service.list_prices(db=db, organization_id=ctx.organization_id)
+    rows = await prices.list_prices(db=db, organization_id=ctx.organization_id)
     return PriceList(items=[_price(p) for p in rows])
 
 
@@ -185,8 +187,8 @@ async def list_prices(db: DbDep, ctx: ViewerOrg) -> PriceList:
 async def set_price(body: PriceWrite, db: DbDep, ctx: AdminOrg) -> PriceRead:
     """Create or replace this organization's price for a provider/model. Applies to usage
     finalised from now on."""
-    values = {f: getattr(body, f) for f in service.PRICE_FIELDS}
-    price = await service.set_price(
+    values = {f: getattr(body, f) for f in prices.PRICE_FIELDS}
+    price = await prices.set_price(
         db=db,
         organization_id=ctx.organization_id,
         provider=body.provider,
@@ -200,9 +202,7 @@ async def set_price(body: PriceWrite, db: DbDep, ctx: AdminOrg) -> PriceRead:
 @router.delete("/prices/{price_id}", name="delete_price", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_price(price_id: uuid.UUID, db: DbDep, ctx: AdminOrg) -> Response:
     """Remove an override (the default applies again)."""
-    if not await service.delete_price(
-        db=db, organization_id=ctx.organization_id, price_id=price_id
-    ):
+    if not await prices.delete_price(db=db, organization_id=ctx.organization_id, price_id=price_id):
         raise PriceNotFound()
     await db.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
