@@ -138,42 +138,6 @@ class SessionVariablesInvalid(TroupeError):
     default_message = "The session's variables do not match the template's declared variables."
 
 
-class WebhookSignatureInvalid(Unauthorized):
-    code = "webhook_signature_invalid"
-    default_message = "The webhook signature is missing or invalid."
-
-
-class WebhookPayloadInvalid(BadRequest):
-    code = "webhook_payload_invalid"
-    default_message = "The webhook body is not a LiveKit event."
-
-
-class WebhookEventStale(BadRequest):
-    code = "webhook_event_stale"
-    default_message = "The event's own time is outside the accepted window (a replay?)."
-
-
-class RecordingNotFound(NotFound):
-    code = "recording_not_found"
-    default_message = "Recording not found."
-
-
-class RecordingTooLarge(TroupeError):
-    status_code = 413
-    code = "recording_too_large"
-    default_message = "The recording file is too large."
-
-
-class RecordingInvalid(BadRequest):
-    code = "recording_invalid"
-    default_message = "The upload is not an Ogg/Opus recording."
-
-
-class DownloadLinkInvalid(Forbidden):
-    code = "download_link_invalid"
-    default_message = "The download link is invalid or has expired."
-
-
 # --- identity: authentication -----------------------------------------------------------------
 
 
@@ -331,11 +295,6 @@ class TrialExpired(TroupeError):
 class DeploymentNotFound(NotFound):
     code = "deployment_not_found"
     default_message = "Deployment not found."
-
-
-class PriceNotFound(NotFound):
-    code = "price_not_found"
-    default_message = "Price override not found."
 
 
 class SessionNotJoinable(Conflict):

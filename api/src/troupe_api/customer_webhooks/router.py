@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from troupe_api.core.crypto import SecretBox
-from troupe_api.core.errors import NotFound
 from troupe_api.customer_webhooks import service
+from troupe_api.customer_webhooks.errors import WebhookDeliveryNotFound, WebhookEndpointNotFound
 from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
 from troupe_api.customer_webhooks.schemas import (
     DeliveryList,
@@ -25,16 +25,6 @@ from troupe_api.jobs.queue import flush
 from troupe_api.tools.service import check_webhook_url
 
 router = APIRouter(prefix="/webhook-endpoints", tags=["webhook-endpoints"])
-
-
-class WebhookEndpointNotFound(NotFound):
-    code = "webhook_endpoint_not_found"
-    default_message = "Webhook endpoint not found."
-
-
-class WebhookDeliveryNotFound(NotFound):
-    code = "webhook_delivery_not_found"
-    default_message = "Webhook delivery not found."
 
 
 def _read(endpoint: WebhookEndpoint, secret: str | None = None) -> EndpointRead:

@@ -6,14 +6,11 @@ from fastapi import APIRouter, Request
 from google.protobuf.json_format import ParseError
 from pydantic import BaseModel
 
-from troupe_api.core.errors import (
-    WebhookPayloadInvalid,
-    WebhookSignatureInvalid,
-)
 from troupe_api.core.livekit import webhook_receiver
 from troupe_api.deps import DbDep, JobsDep, SettingsDep
 from troupe_api.jobs.queue import flush
 from troupe_api.livekit_events import service
+from troupe_api.livekit_events.errors import WebhookPayloadInvalid, WebhookSignatureInvalid
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 

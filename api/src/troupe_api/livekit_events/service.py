@@ -13,11 +13,10 @@ from google.protobuf.json_format import MessageToDict
 from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from troupe_api.core.errors import WebhookEventStale
 from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.customer_webhooks import session_events
 from troupe_api.jobs.queue import JobRequest, defer
+from troupe_api.livekit_events.errors import WebhookEventStale
 from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions

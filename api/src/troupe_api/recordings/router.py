@@ -18,17 +18,17 @@ from troupe_contracts.recording import (
     RecordingUploadResult,
 )
 
-from troupe_api.core.errors import (
-    DownloadLinkInvalid,
-    RecordingInvalid,
-    RecordingNotFound,
-    RecordingTooLarge,
-    SessionNotFound,
-)
+from troupe_api.core.errors import SessionNotFound
 from troupe_api.core.logging import bind_context
 from troupe_api.core.storage import get_storage
 from troupe_api.deps import DbDep, RuntimeAuth, SettingsDep, ViewerOrg
 from troupe_api.recordings import service
+from troupe_api.recordings.errors import (
+    DownloadLinkInvalid,
+    RecordingInvalid,
+    RecordingNotFound,
+    RecordingTooLarge,
+)
 from troupe_api.recordings.models import Recording
 from troupe_api.recordings.schemas import RecordingList
 from troupe_api.sessions import service as sessions

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Query, Response, status
 from troupe_contracts.simulation import Scenario, SimulationClaim, SimulationMode, SimulationResult
 
 from troupe_api.core.config_errors import SessionTemplateNotFound
-from troupe_api.core.errors import Conflict, NotFound, SessionConfigInvalid, ValidationFailed
+from troupe_api.core.errors import SessionConfigInvalid, ValidationFailed
 from troupe_api.deps import DbDep, MemberOrg, RuntimeAuth, SettingsDep, ViewerOrg
 from troupe_api.flows.session_config import resolve_config
 from troupe_api.simulations import service
+from troupe_api.simulations.errors import RunNotFound, RunNotRunning, ScenarioNotFound
 from troupe_api.simulations.models import SimulationRun, SimulationScenario
 from troupe_api.simulations.schemas import (
     RunCreate,
@@ -31,21 +32,6 @@ from troupe_api.templates.models import SessionTemplate
 
 router = APIRouter(prefix="/simulations", tags=["simulations"])
 runtime_router = APIRouter(prefix="/runtime", tags=["runtime"], dependencies=[RuntimeAuth])
-
-
-class ScenarioNotFound(NotFound):
-    code = "simulation_scenario_not_found"
-    default_message = "Simulation scenario not found."
-
-
-class RunNotFound(NotFound):
-    code = "simulation_run_not_found"
-    default_message = "Simulation run not found."
-
-
-class RunNotRunning(Conflict):
-    code = "simulation_run_not_running"
-    default_message = "The run is not claimed (already completed, or never claimed)."
 
 
 async def _template_of(db: DbDep, organization_id: uuid.UUID, body: Scenario) -> uuid.UUID:

@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from troupe_api.core.errors import PriceNotFound, ValidationFailed
+from troupe_api.core.errors import ValidationFailed
 from troupe_api.deps import AdminOrg, DbDep, ViewerOrg
 from troupe_api.organizations.models import Organization
 from troupe_api.usage import alerts as usage_alerts
 from troupe_api.usage import prices, reports
 from troupe_api.usage import recommendations as cost_hints
+from troupe_api.usage.errors import PriceNotFound
 from troupe_api.usage.models import Price
 from troupe_api.usage.plans import limits_for
 from troupe_api.usage.schemas import (
