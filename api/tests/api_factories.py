@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.agents import service as agents
 from troupe_api.agents.models import Agent
@@ -112,8 +114,10 @@ async def make_session(
     *,
     participant_identity: str = "user-test",
     end_user_id: str | None = None,
+    **fields: Any,
 ) -> Session:
-    """A session row as the public API creates it (no room, no agent job), committed."""
+    """A session row as the public API creates it (no room, no agent job), with ``fields``
+    (status, times, ...) set on it, committed."""
     session = await sessions.create(
         db=db,
         organization_id=org.id,
@@ -123,8 +127,69 @@ async def make_session(
         participant_identity=participant_identity,
         metadata={},
     )
+    for name, value in fields.items():
+        setattr(session, name, value)
     await db.commit()
     return session
+
+
+# --- a runtime's session log ------------------------------------------------------------------
+
+SAMPLE_LOG_T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def _entry(seq: int, kind: str, s: float, **fields: Any) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "kind": kind,
+        "ts": (SAMPLE_LOG_T0 + timedelta(seconds=s)).isoformat(),
+        **fields,
+    }
+
+
+SAMPLE_LOG = [
+    _entry(0, "transition", 0.5, from_agent=None, to_agent="ava"),
+    _entry(1, "message", 1, role="assistant", agent="ava", text="Hi"),
+    _entry(2, "message", 3, role="user", text="Talk to max"),
+    _entry(3, "turn_metrics", 3.5, agent="ava", e2e_latency_ms=800, llm_ttft_ms=300),
+    _entry(4, "tool_call", 4, agent="ava", tool="lookup", error="boom"),
+    _entry(
+        5,
+        "transition",
+        5,
+        from_agent="ava",
+        to_agent="max",
+        context_policy="summary",
+        variables={"topic": "billing"},
+        summary_method="extractive",
+    ),
+    _entry(6, "message", 6, role="assistant", agent="max", text="Max here"),
+    _entry(7, "turn_metrics", 6.5, agent="max", e2e_latency_ms=1200, llm_ttft_ms=500),
+    _entry(8, "tool_call", 7, agent="max", tool="lookup", result="ok"),
+    _entry(
+        9,
+        "usage",
+        9,
+        provider="openai",
+        model="gpt-4.1",
+        llm_input_tokens=1_000_000,
+        llm_output_tokens=100,
+    ),
+    _entry(10, "usage", 9, provider="deepgram", model="nova-2", stt_seconds=120.0),
+]
+"""A two-agent conversation (ava hands off to max) with metrics, tool calls and usage."""
+
+
+async def post_sample_log(
+    client: httpx.AsyncClient, runtime_headers: dict[str, str], session: Session
+) -> None:
+    """``SAMPLE_LOG`` as the runtime's final batch for ``session``."""
+    r = await client.post(
+        f"/api/v1/runtime/sessions/{session.id}/log",
+        json={"entries": SAMPLE_LOG, "final": True, "close_reason": "user_left"},
+        headers=runtime_headers,
+    )
+    assert r.status_code == 200, r.text
 
 
 async def make_published_session(
@@ -168,3 +233,8 @@ async def bearer_for(db: AsyncSession, settings: Settings, user: User) -> dict[s
     tokens = await auth.start_session(db=db, settings=settings, user_id=user.id)
     await db.commit()
     return {"Authorization": f"Bearer {tokens.access_token}"}
+
+
+async def admin_headers(db: AsyncSession, settings: Settings, org: Organization) -> dict[str, str]:
+    """Authorization header of a new admin of ``org``."""
+    return await bearer_for(db, settings, await make_user(db, org, Role.ADMIN))

@@ -12,7 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp import web
-from api_factories import bearer_for, make_published_template, make_session, make_user
+from api_factories import (
+    admin_headers,
+    make_published_template,
+    make_session,
+)
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +28,7 @@ from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import Arm
 from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import MemoryJobQueue
-from troupe_api.organizations.models import Organization, Role
+from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.templates.models import SessionTemplate
@@ -97,10 +101,6 @@ SCRIPT: list[dict[str, Any]] = [
 ]
 
 
-async def _admin(db: AsyncSession, settings: Settings, org: Organization) -> dict[str, str]:
-    return await bearer_for(db, settings, await make_user(db, org, Role.ADMIN))
-
-
 async def _session(db: AsyncSession, org: Organization, template: SessionTemplate) -> Session:
     return await make_session(
         db, org, template, participant_identity=f"user-{uuid.uuid4().hex[:6]}", end_user_id="eu"
@@ -118,7 +118,7 @@ async def test_final_log_batch_enqueues_analysis_that_extracts_fields_and_judges
     jobs: MemoryJobQueue,
 ) -> None:
     org, template, _ = await make_published_template(db)
-    headers = await _admin(db, settings, org)
+    headers = await admin_headers(db, settings, org)
     put = await client.put(
         f"/api/v1/session-templates/{template.id}/analysis", json=ANALYSIS, headers=headers
     )
@@ -179,7 +179,7 @@ async def test_a_session_without_analysis_reads_as_an_empty_state_not_a_404(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     org, template, _ = await make_published_template(db)
-    headers = await _admin(db, settings, org)
+    headers = await admin_headers(db, settings, org)
     session = await _session(db, org, template)
     response = await client.get(f"/api/v1/sessions/{session.id}/analysis", headers=headers)
     assert response.status_code == 200, response.text
@@ -196,7 +196,7 @@ async def test_analysis_config_is_validated(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     org, template, _ = await make_published_template(db)
-    headers = await _admin(db, settings, org)
+    headers = await admin_headers(db, settings, org)
     url = f"/api/v1/session-templates/{template.id}/analysis"
     bad_schema = await client.put(url, json={"schema": {"type": "array"}}, headers=headers)
     assert bad_schema.status_code == 422
@@ -242,7 +242,7 @@ async def test_webhook_fails_twice_then_arrives_once_with_a_valid_signature(
 ) -> None:
     url, calls = flaky_receiver
     org, template, _ = await make_published_template(db)
-    headers = await _admin(db, settings, org)
+    headers = await admin_headers(db, settings, org)
     saved_hosts = list(settings.webhook_allowed_hosts)
     settings.webhook_allowed_hosts = ["127.0.0.1"]  # the receiver listens on loopback
     try:
@@ -364,7 +364,7 @@ async def test_200_starts_split_by_weight_and_results_compare_arms(
     app.dependency_overrides[get_settings] = lambda: unlimited
     org, template, _ = await make_published_template(db)
     org.plan = "enterprise"
-    headers = await _admin(db, settings, org)
+    headers = await admin_headers(db, settings, org)
     put = await client.put(
         f"/api/v1/session-templates/{template.id}/experiment",
         json={
@@ -488,7 +488,7 @@ async def test_redaction_applies_before_storing_when_the_org_enables_it(
     runtime_headers: dict[str, str],
 ) -> None:
     org, template, _ = await make_published_template(db)
-    headers = await _admin(db, settings, org)
+    headers = await admin_headers(db, settings, org)
     session = await _session(db, org, template)
     url = f"/api/v1/runtime/sessions/{session.id}/log"
     text = "I'm bob@example.com, card 4111 1111 1111 1111, phone +44 20 7946 0958"
