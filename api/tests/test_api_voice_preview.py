@@ -1,5 +1,6 @@
 """POST /catalog/voices/preview: a real WAV from the local TTS, input validation, catalog checks,
-the cloud-voice refusal and the per-user rate limit."""
+the cloud-voice refusal and the per-user rate limit. Nothing here skips: Piper and espeak-ng
+are installed wherever the API runs, so a failing route fails the test."""
 
 from __future__ import annotations
 
@@ -40,7 +41,6 @@ def _code(response: httpx.Response) -> str:
 async def test_piper_renders_a_real_wav(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
-    pytest.importorskip("piper", reason="Piper is not installed in this environment")
     headers = await _headers(db, settings)
     short = await client.post(
         URL, json={"tts": "local/piper-joe", "voice": "joe", "text": "Hi."}, headers=headers
@@ -70,8 +70,8 @@ async def test_espeak_voice_is_used(
         )
         for v in ("en-us", "en-gb")
     ]
-    if answers[0].status_code == 503:
-        pytest.skip(f"espeak-ng missing: {answers[0].text[:200]}")
+    # espeak-ng is part of every install (scripts/install.sh, the images): a 503 here is a
+    # broken route, not a missing optional voice.
     for a in answers:
         _wav(a)
     assert answers[0].content != answers[1].content
