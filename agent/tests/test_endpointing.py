@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 from livekit import rtc
-from livekit.agents import Agent, AgentSession, io
+from livekit.agents import Agent, AgentSession
+from support.microphone import RATE, Microphone
+from support.session import wait_for
 from troupe_agent.local_models import LocalModels
 from troupe_agent.providers.fake import EchoLLM, InstantSTT
 from troupe_agent.providers.local_stt import FlushedSTT, trim_leading_silence
@@ -17,8 +19,6 @@ from troupe_agent.providers.smart_turn import WINDOW, SmartTurnDetector, pad_fro
 from troupe_agent.session import build_session
 from troupe_agent.simulation.voice_user import speech_frames
 
-RATE = 16000
-FRAME = RATE // 100
 SENTENCE = "What is the weather like in Paris today?"
 CUT_AT = 0.5
 """Fraction of the sentence's audio kept for the cut-off version ("What is the weather li…",
@@ -71,26 +71,6 @@ def test_trim_leading_silence_keeps_a_short_lead_in() -> None:
     assert len(trim_leading_silence(np.zeros(RATE, np.int16))) == 0
 
 
-class Microphone(io.AudioInput):
-    """Real-time 10 ms frames at 16 kHz: queued speech, silence otherwise."""
-
-    def __init__(self) -> None:
-        super().__init__(label="test-mic")
-        self._pending: list[np.ndarray] = []
-        self._next_at: float | None = None
-
-    def say(self, pcm: np.ndarray) -> None:
-        self._pending.extend(pcm[i : i + FRAME] for i in range(0, len(pcm) - FRAME + 1, FRAME))
-
-    async def __anext__(self) -> rtc.AudioFrame:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        self._next_at = now if self._next_at is None else self._next_at + FRAME / RATE
-        await asyncio.sleep(max(0.0, self._next_at - now))
-        chunk = self._pending.pop(0) if self._pending else np.zeros(FRAME, np.int16)
-        return rtc.AudioFrame(chunk.tobytes(), RATE, 1, FRAME)
-
-
 async def replies_after(
     models: LocalModels, pcm: np.ndarray, endpointing: str, pause_s: float
 ) -> tuple[list[str], SmartTurnDetector | None]:
@@ -113,7 +93,7 @@ async def replies_after(
     )
     async with session:
         await session.start(agent)
-        await asyncio.sleep(0.3)
+        await wait_for(lambda: mic.listening)  # the session reads the microphone
         mic.say(pcm)
         await asyncio.sleep(len(pcm) / RATE + pause_s)
         with contextlib.suppress(Exception):

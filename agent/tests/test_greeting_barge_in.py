@@ -13,8 +13,8 @@ from livekit.agents import APIConnectOptions, llm, stt, utils
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
 from support.configs import agent_config, session_config
 from support.fake_io import FakeAudioOutput
+from support.microphone import FRAME, RATE, Microphone
 from support.providers import FakeProviders
-from test_endpointing import FRAME, RATE, Microphone
 from troupe_agent.agents import AgentFactory
 from troupe_agent.local_models import LocalModels
 from troupe_agent.providers.fake import ECHO_PREFIX, FakeSTT, FakeTTS

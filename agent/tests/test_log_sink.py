@@ -1,6 +1,5 @@
 """The session log sink against a small local HTTP server standing in for the API."""
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +10,7 @@ from aiohttp import web
 from livekit.agents import llm
 from livekit.agents.metrics import AgentSessionUsage, LLMModelUsage, TTSModelUsage
 from livekit.agents.voice.events import ConversationItemAddedEvent, SessionUsageUpdatedEvent
+from support.session import wait_for
 from troupe_agent.api_client import RuntimeApiClient
 from troupe_agent.log_sink import SessionLogSink, Spool, replay_all
 from troupe_agent.settings import Settings
@@ -92,7 +92,7 @@ async def test_entries_are_batched_with_increasing_seq(api: tuple[FakeApi, Setti
             )
         )
     )
-    await asyncio.sleep(0.1)  # the first full batch of 3 is sent on its own
+    await wait_for(lambda: fake.batches)  # the first full batch of 3 is sent on its own
     await sink.aclose("participant_disconnected")
     await client.aclose()
 

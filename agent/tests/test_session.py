@@ -1,32 +1,19 @@
 """Conversation behaviour with deterministic fake providers and no room."""
 
-import asyncio
 import shutil
-from typing import Any
 
 import pytest
-from livekit.agents import AgentSession, llm
+from livekit.agents import llm
 from livekit.agents.voice.events import ConversationItemAddedEvent
 from support.configs import agent_config, session_config
 from support.fake_io import FakeAudioOutput
 from support.providers import FakeProviders
+from support.session import assistant_texts, wait_for
 from troupe_agent.agents import AgentFactory, TroupeAgent
 from troupe_agent.events import RecordingEventPublisher
 from troupe_agent.providers.fake import ECHO_PREFIX, FakeTTS, ScriptedLLM
 from troupe_agent.recovery import APOLOGY, ErrorRecovery
 from troupe_agent.session import build_session
-
-
-def assistant_texts(session: AgentSession[Any]) -> list[str]:
-    return [m.text_content or "" for m in session.history.messages() if m.role == "assistant"]
-
-
-async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
-    async def loop() -> None:
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-    await asyncio.wait_for(loop(), timeout)
 
 
 def make_agent(
@@ -75,7 +62,7 @@ async def test_interruption_stops_playback_and_marks_message() -> None:
         await session.start(agent)
         # no greeting configured: the scripted reply is the generated greeting
         await wait_for(lambda: session.agent_state == "speaking")
-        await asyncio.sleep(0.5)
+        await wait_for(lambda: output.frames > 0)  # the reply is playing
         await session.interrupt()
         await wait_for(
             lambda: any(

@@ -12,7 +12,7 @@ from support.byte_streams import FakeStreamTarget
 from support.configs import agent_config, session_config
 from support.pdf import minimal_pdf
 from support.providers import FakeProviders
-from test_session import assistant_texts, wait_for
+from support.session import assistant_texts, wait_for
 from troupe_agent.agents import AgentFactory
 from troupe_agent.events import RecordingEventPublisher
 from troupe_agent.log_sink import SessionLogSink
