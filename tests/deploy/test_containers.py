@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.deploy.tools import INSTALL_HINT, ROOT, tool
-from tests.infra.test_deploy import _compose_cmd
+from tests.deploy.tools import HELM, INSTALL_HINT, ROOT, by_kind, compose_cmd, render, tool
 
 DOCKER = ROOT / "deploy" / "docker"
 STAGING = ROOT / "deploy" / "docker-compose.staging.yml"
@@ -28,7 +27,7 @@ STAGING_ENV = {
 
 
 def _config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    cmd = _compose_cmd()
+    cmd = compose_cmd()
     assert cmd, "docker compose (or docker-compose) must be installed by scripts/install.sh"
     # Only what compose itself needs: the file must not pick up the caller's TROUPE_* / LIVEKIT_*
     # (`make test` exports TROUPE_ENV=test, for one).
@@ -125,8 +124,6 @@ def test_every_long_running_process_of_procfile_dev_runs_in_staging_and_helm() -
     """What `make dev` runs is what staging and production run: each Procfile.dev command has a
     compose service and a chart workload with the same command (the web app and LiveKit are
     served by their own images; Postgres and Redis are services of their own)."""
-    from tests.deploy.test_helm import HELM, by_kind, render
-
     procfile = (ROOT / "Procfile.dev").read_text().splitlines()
     commands = {
         name: cmd.replace("uv run --frozen ", "").split()

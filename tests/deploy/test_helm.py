@@ -6,33 +6,26 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from tests.deploy.tools import INSTALL_HINT, K8S_VERSION, ROOT, SCHEMAS, standalone_schemas, tool
+from tests.deploy.tools import (
+    CHART,
+    HELM,
+    INSTALL_HINT,
+    K8S_VERSION,
+    SCHEMAS,
+    by_kind,
+    render,
+    standalone_schemas,
+    tool,
+)
 
-CHART = ROOT / "deploy" / "helm" / "troupe"
 ENVS = ("dev", "staging", "production")
-HELM = tool("helm")
 KUBECONFORM = tool("kubeconform")
 
 needs_helm = pytest.mark.skipif(HELM is None, reason=f"helm not installed; {INSTALL_HINT}")
-
-
-def render(env: str, *extra: str) -> list[dict[str, Any]]:
-    out = subprocess.run(
-        [HELM, "template", "troupe", str(CHART), "--kube-version", K8S_VERSION,
-         "-f", str(CHART / f"values-{env}.yaml"), *extra],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    return [d for d in yaml.safe_load_all(out.stdout) if d]
-
-
-def by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
 
 
 @needs_helm

@@ -12,11 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools"
 K8S_VERSION = "1.33.0"
 SCHEMAS = TOOLS / "k8s-schemas" / "kubernetes_validate" / "kubernetes-json-schema"
 INSTALL_HINT = "install it with scripts/install.sh"
+CHART = ROOT / "deploy" / "helm" / "troupe"
 
 
 def tool(name: str) -> str | None:
@@ -72,3 +75,31 @@ def run_isolated(script: str, env: dict[str, str]) -> str:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
+
+
+HELM = tool("helm")
+
+
+def render(env: str, *extra: str) -> list[dict[str, Any]]:
+    out = subprocess.run(
+        [HELM, "template", "troupe", str(CHART), "--kube-version", K8S_VERSION,
+         "-f", str(CHART / f"values-{env}.yaml"), *extra],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return [d for d in yaml.safe_load_all(out.stdout) if d]
+
+
+def by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def compose_cmd() -> list[str] | None:
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -13,22 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.deploy.tools import compose_cmd
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _compose_cmd() -> list[str] | None:
-    if (
-        shutil.which("docker")
-        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
-    ):
-        return ["docker", "compose"]
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
-    return None
-
-
 def test_compose_file_validates() -> None:
-    cmd = _compose_cmd()
+    cmd = compose_cmd()
     assert cmd, "docker compose (or docker-compose) must be installed by scripts/install.sh"
     env = {**os.environ, "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s" * 32}
     out = subprocess.run(
@@ -43,7 +33,7 @@ def test_compose_file_validates() -> None:
 
 
 def test_compose_file_rejects_a_broken_file(tmp_path: Path) -> None:
-    cmd = _compose_cmd()
+    cmd = compose_cmd()
     assert cmd
     broken = tmp_path / "compose.yml"
     broken.write_text("services:\n  x:\n    ports: 12\n")
