@@ -35,8 +35,8 @@ wait_port() {
   done
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+free_port() {  # the one free-port helper of scripts, tests and bench (tests/localhost.py)
+  python3 "$ROOT/tests/localhost.py" free-port
 }
 
 # ── The platform's processes for a throw-away stack (scripts/test.sh, scripts/stack.sh).

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -37,13 +36,9 @@ from troupe_agent.settings import Settings
 from troupe_contracts.config import HandoffTarget, SessionConfig, ToolConfig
 from troupe_contracts.log import ErrorEntry, ToolCallEntry
 
+from tests.localhost import free_port
+
 MODEL = "smollm2"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ on a bad config, the user_action RPC and the lifecycle timers."""
 import asyncio
 import json
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator
@@ -35,13 +34,9 @@ from troupe_contracts.log import PanelEventEntry
 from troupe_contracts.rpc import RpcResult, UserAction
 from troupe_contracts.session import ModalityProfile, TokenMetadata
 
+from tests.localhost import free_port
+
 # ----------------------------------------------------------------------------- config store
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -50,7 +45,7 @@ async def redis(tmp_path: Path) -> AsyncIterator[Any]:
         pytest.skip("redis-server not installed")
     import redis.asyncio as aioredis
 
-    port = _free_port()
+    port = free_port()
     proc = await asyncio.create_subprocess_exec(
         "redis-server",
         "--port",

@@ -6,17 +6,14 @@ synchronous schemathesis client can drive it; examples are bounded and derandomi
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from live_server import serve
 from sqlalchemy.ext.asyncio import AsyncEngine
 from troupe_api.core.settings import Settings
 from troupe_api.main import create_app
@@ -24,30 +21,13 @@ from troupe_api.main import create_app
 IDENTITY_PATHS = r"^/api/v1/(auth|me|organizations?|members|invitations|api-keys|audit-events)"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(engine: AsyncEngine, settings: Settings) -> Iterator[str]:  # engine: migrated
     app_settings = settings.model_copy(
         update={"rate_limit_prefix": f"troupe-fuzz:{uuid.uuid4().hex}", "log_level": "WARNING"}
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(app_settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(app_settings)) as url:
+        yield url
 
 
 # Settings() rather than get_settings(): collection must not replace the cached settings

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import schemathesis
-import uvicorn
 from api_factories import bearer_for, make_published_template, make_session, make_user
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from live_server import serve
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from troupe_api.agents.models import Agent
@@ -45,12 +42,6 @@ class Principals:
     base_url: str
     headers: dict[str, dict[str, str]]
     ids: dict[str, str]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _setup(settings: Settings) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
@@ -101,19 +92,8 @@ def principals(engine: AsyncEngine, settings: Settings) -> Iterator[Principals]:
         }
     )
     headers, ids = asyncio.run(_setup(app_settings))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(app_settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield Principals(f"http://127.0.0.1:{port}", headers, ids)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(app_settings)) as url:
+        yield Principals(url, headers, ids)
 
 
 # Settings() rather than get_settings(): collection must not replace the cached settings

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -23,55 +21,7 @@ from troupe_api.core.settings import Settings, get_settings
 from troupe_api.main import create_app
 from troupe_api.organizations.models import Organization
 
-LIVEKIT_BIN = Path(__file__).resolve().parents[2] / ".tools" / "bin" / "livekit-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _wait_http(url: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient() as http:
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if (await http.get(url)).status_code < 500:
-                    return
-            await asyncio.sleep(0.1)
-    raise TimeoutError(url)
-
-
-@contextlib.asynccontextmanager
-async def _livekit(settings: Settings, webhook_url: str, log: Path) -> AsyncIterator[str]:
-    port, tcp, udp = _free_port(), _free_port(), _free_port()
-    config = (
-        f"port: {port}\n"
-        "bind_addresses: ['127.0.0.1']\n"
-        f"rtc:\n  tcp_port: {tcp}\n  udp_port: {udp}\n  use_external_ip: false\n"
-        f"keys:\n  {settings.livekit_api_key}: {settings.livekit_api_secret}\n"
-        f"webhook:\n  api_key: {settings.livekit_api_key}\n  urls: ['{webhook_url}']\n"
-        "room:\n  empty_timeout: 2\n  departure_timeout: 1\n"
-        "logging:\n  level: info\n"
-    )
-    config_path = log.with_suffix(".yaml")
-    config_path.write_text(config)
-    with open(log, "w") as out:
-        proc = await asyncio.create_subprocess_exec(
-            str(LIVEKIT_BIN), "--config", str(config_path), stdout=out, stderr=out
-        )
-    try:
-        await _wait_http(f"http://127.0.0.1:{port}/", 20)
-        yield f"ws://127.0.0.1:{port}"
-    finally:
-        if proc.returncode is None:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
+from tests.localhost import LIVEKIT_BIN, free_port, livekit_server, wait_http
 
 
 async def _status(
@@ -104,11 +54,17 @@ async def test_session_lifecycle_through_real_livekit_webhooks(
         async with contextlib.AsyncExitStack() as stack:
             # The API's URL is needed for the webhook before LiveKit starts, and LiveKit's URL
             # for the tokens: reserve the API port first.
-            port = _free_port()
-            webhook_url = f"http://127.0.0.1:{port}/api/v1/webhooks/livekit"
-            livekit_url = await stack.enter_async_context(
-                _livekit(settings, webhook_url, tmp_path / "livekit.log")
+            port = free_port()
+            livekit = await stack.enter_async_context(
+                livekit_server(
+                    tmp_path / "livekit.log",
+                    key=settings.livekit_api_key,
+                    secret=settings.livekit_api_secret,
+                    webhook_url=f"http://127.0.0.1:{port}/api/v1/webhooks/livekit",
+                    extra_config="room:\n  empty_timeout: 2\n  departure_timeout: 1\n",
+                )
             )
+            livekit_url = livekit.url
             app_settings = settings.model_copy(
                 update={"livekit_url": livekit_url, "livekit_api_url": None}
             )
@@ -125,7 +81,7 @@ async def test_session_lifecycle_through_real_livekit_webhooks(
 
             stack.push_async_callback(stop_server)
             base = f"http://127.0.0.1:{port}"
-            await _wait_http(f"{base}/api/v1/health/live", 20)
+            await wait_http(f"{base}/api/v1/health/live", 20)
             http = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=10))
 
             started = await http.post(

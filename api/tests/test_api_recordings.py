@@ -3,7 +3,6 @@ upload, per-organization listing, and deletion by the retention job."""
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,6 +28,8 @@ from troupe_api.jobs import tasks
 from troupe_api.organizations.models import Organization, Role
 from troupe_api.recordings.models import Recording
 from troupe_api.sessions.models import Session
+
+from tests.localhost import free_port
 
 OGG = b"OggS" + bytes(range(256)) * 40
 
@@ -93,9 +94,7 @@ def s3_server() -> Iterator[str]:
     signatures; the presigned URL's shape is asserted in the offline test above."""
     from moto.server import ThreadedMotoServer
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

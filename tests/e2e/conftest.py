@@ -2,8 +2,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.support import RESULTS, ApiProcess, free_port
+from tests.e2e.support import RESULTS, ApiProcess
 from tests.e2e.support import demo as _demo
+from tests.localhost import free_port
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import wave
@@ -192,12 +191,6 @@ async def read_complete_log(session_id: str, token: str, timeout_s: float = 90.0
 
 
 # ─── API outages: a second `troupe-api serve` (same database) stopped and started for real
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ApiProcess:
