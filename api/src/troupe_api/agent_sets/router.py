@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from troupe_api.agent_sets import service
+from troupe_api.agent_sets.errors import AgentSetInUse, AgentSetNotFound
 from troupe_api.agent_sets.models import AgentSet
 from troupe_api.agent_sets.schemas import (
     AgentSetCreate,
@@ -16,7 +17,6 @@ from troupe_api.agent_sets.schemas import (
     AgentSetSpec,
     AgentSetUpdate,
 )
-from troupe_api.core.config_errors import AgentSetInUse, AgentSetNotFound
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.deps import DbDep, MemberOrg, RedisDep, ViewerOrg
 from troupe_api.flows import config_ops

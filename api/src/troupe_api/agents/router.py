@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import ValidationError
 
 from troupe_api.agents import service
+from troupe_api.agents.errors import AgentNotFound, AgentTemplateUnknown, AgentVersionNotFound
 from troupe_api.agents.models import Agent
 from troupe_api.agents.schemas import (
     AgentBody,
@@ -30,11 +31,6 @@ from troupe_api.agents.schemas import (
     StarterTemplateList,
 )
 from troupe_api.agents.starters import STARTERS, STARTERS_BY_ID
-from troupe_api.core.config_errors import (
-    AgentNotFound,
-    AgentTemplateUnknown,
-    AgentVersionNotFound,
-)
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.errors import validation_failed
 from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg

@@ -10,7 +10,6 @@ from fastapi import APIRouter
 
 from troupe_api.analysis import service
 from troupe_api.analysis.schemas import AnalysisConfig, AnalysisRead
-from troupe_api.core.config_errors import SessionTemplateNotFound
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.errors import (
     SessionConfigInvalid,
@@ -24,6 +23,7 @@ from troupe_api.flows.session_config import resolve_config
 from troupe_api.sessions import service as sessions
 from troupe_api.templates import service as templates
 from troupe_api.templates.analytics import TemplateAnalytics, analytics
+from troupe_api.templates.errors import SessionTemplateNotFound
 from troupe_api.templates.models import SessionTemplate
 
 sessions_router = APIRouter(prefix="/sessions", tags=["sessions"])

@@ -10,19 +10,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from troupe_api.agent_sets import service as agent_sets
+from troupe_api.agent_sets.errors import AgentSetNameTaken
 from troupe_api.agent_sets.models import AgentSet
 from troupe_api.agent_sets.schemas import AgentSetSpec
 from troupe_api.agents import service as agents
+from troupe_api.agents.errors import AgentInUse, AgentSlugTaken
 from troupe_api.agents.models import Agent
 from troupe_api.agents.schemas import AgentSpec
-from troupe_api.core.config_errors import (
-    AgentInUse,
-    AgentSetNameTaken,
-    AgentSlugTaken,
-    ConfigInvalid,
-    Problem,
-    SessionTemplateNameTaken,
-)
+from troupe_api.core.config_errors import ConfigInvalid, Problem
 from troupe_api.core.settings import Settings
 from troupe_api.flows.config_rules import (
     OVERRIDABLE,
@@ -36,6 +31,7 @@ from troupe_api.flows.config_rules import (
     template_problems,
 )
 from troupe_api.templates import service as templates
+from troupe_api.templates.errors import SessionTemplateNameTaken
 from troupe_api.templates.models import SessionTemplate
 from troupe_api.templates.schemas import TemplateBody
 

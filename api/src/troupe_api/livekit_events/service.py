@@ -13,6 +13,7 @@ from google.protobuf.json_format import MessageToDict
 from livekit.protocol.webhook import WebhookEvent as LiveKitEvent
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
 from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.customer_webhooks import session_events
 from troupe_api.jobs.queue import JobRequest, defer

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from troupe_contracts.simulation import Scenario, SimulationClaim, SimulationMode, SimulationResult
 
-from troupe_api.core.config_errors import SessionTemplateNotFound
 from troupe_api.core.errors import SessionConfigInvalid, ValidationFailed
 from troupe_api.deps import DbDep, MemberOrg, RuntimeAuth, SettingsDep, ViewerOrg
 from troupe_api.flows.session_config import resolve_config
@@ -28,6 +27,7 @@ from troupe_api.simulations.schemas import (
     TemplateSimulations,
 )
 from troupe_api.templates import service as templates
+from troupe_api.templates.errors import SessionTemplateNotFound
 from troupe_api.templates.models import SessionTemplate
 
 router = APIRouter(prefix="/simulations", tags=["simulations"])

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from troupe_contracts.session import PanelType
 
 from troupe_api.agents import service as agents
-from troupe_api.core.config_errors import ConfigInvalid, ToolInUse, ToolNameTaken, ToolNotFound
+from troupe_api.core.config_errors import ConfigInvalid
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.crypto import SecretBox
 from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
@@ -23,6 +23,7 @@ from troupe_api.tools.builtin import (
     handoff_tool_name,
     panel_tools,
 )
+from troupe_api.tools.errors import ToolInUse, ToolNameTaken, ToolNotFound
 from troupe_api.tools.models import Tool
 from troupe_api.tools.schemas import (
     DryRunRequest,

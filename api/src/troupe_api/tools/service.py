@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts import address_policy
 from troupe_contracts.config import ToolConfig, ToolKind
 
-from troupe_api.core.config_errors import Problem, ToolArgumentsInvalid, WebhookUrlForbidden
+from troupe_api.core.config_errors import Problem
 from troupe_api.core.crypto import SecretBox
 from troupe_api.sessions.models import SessionLogEntry
 from troupe_api.tools.builtin import is_reserved_name
+from troupe_api.tools.errors import ToolArgumentsInvalid, WebhookUrlForbidden
 from troupe_api.tools.models import Tool
 from troupe_api.tools.schemas import SECRET_MASK, DryRunResult, ToolUsage, WebhookToolSpec
 
