@@ -11,6 +11,7 @@ from saq import CronJob, Queue, Worker
 from saq.types import Context as SaqContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from troupe_api.core.crypto import SecretBox
 from troupe_api.core.db import create_engine, create_session_factory
 from troupe_api.core.livekit import create_livekit_api
 from troupe_api.core.logging import get_logger
@@ -161,6 +162,7 @@ async def ingest_knowledge_document(ctx: Context, *, document_id: str) -> dict[s
             document_id=uuid.UUID(document_id),
             max_pdf_pages=limits_for(org.plan if org else "free").max_pdf_pages,
             final_attempt=final,
+            box=SecretBox.from_settings(ctx["settings"]),
         )
     return {"status": result.status, "chunks": result.chunks, "error_code": result.error_code}
 

@@ -5,9 +5,12 @@ Offline: all-MiniLM-L6-v2 (384 dimensions), whose weights ship inside the
 pass runs here on numpy (six layers, mean pooling, L2 normalisation, as sentence-transformers
 does), so neither torch nor a model hub is needed; the weights are loaded once per process.
 
-Cloud: OpenAI ``text-embedding-3-small`` asked for 384 dimensions when the organization has an
-OpenAI key. Each vector is stored with its model's name and searches compare only vectors of the
-query's model, so a change of model re-embeds instead of mixing spaces."""
+Cloud: a knowledge base may use the organization's own embedding model instead: OpenAI
+(``openai/text-embedding-3-small``, asked for 384 dimensions so the HNSW index serves it) or any
+OpenAI-compatible server (``openai-compatible/<model>``: llama.cpp's server, vLLM, Ollama),
+with the key and base URL the organization saved under provider keys. Each vector is stored
+with its model's name and searches compare only vectors of the query's model, so a change of
+model re-embeds instead of mixing spaces."""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ import json
 import struct
 import threading
 import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +33,7 @@ from tokenizers import Tokenizer
 EMBEDDING_DIM = 384
 LOCAL_MODEL = "all-MiniLM-L6-v2"
 OPENAI_MODEL = "openai/text-embedding-3-small@384"
+"""OpenAI's small model asked for 384 dimensions (the indexed size)."""
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 
 Vectors = npt.NDArray[np.float32]
@@ -166,31 +172,140 @@ class MiniLMEmbedder:
         return out
 
 
+class EmbeddingProviderError(Exception):
+    """The embedding server refused or failed: ``code`` is the API's stable error code."""
+
+    def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A knowledge base's embedding model, as stored with every vector:
+    ``all-MiniLM-L6-v2`` (offline), ``openai/<model>[@<dimensions>]`` (the organization's
+    OpenAI key) or ``openai-compatible/<model>`` (its OpenAI-compatible server's URL and key)."""
+
+    provider: str  # "local", "openai" or "openai-compatible"
+    model: str
+    dimensions: int | None = None
+
+    @property
+    def name(self) -> str:
+        if self.provider == "local":
+            return self.model
+        suffix = f"@{self.dimensions}" if self.dimensions else ""
+        return f"{self.provider}/{self.model}{suffix}"
+
+    @classmethod
+    def parse(cls, name: str) -> ModelRef:
+        if name == LOCAL_MODEL:
+            return cls("local", LOCAL_MODEL)
+        provider, sep, rest = name.partition("/")
+        if not sep or provider not in CLOUD_PROVIDERS or not rest.strip():
+            raise ValueError(f"unknown embedding model {name!r}")
+        model, _, dims = rest.partition("@")
+        if not model or len(model) > 100 or not all(c.isalnum() or c in "-_.:" for c in model):
+            raise ValueError(f"invalid embedding model name {model!r}")
+        dimensions = int(dims) if dims else None
+        if dimensions is not None and not 1 <= dimensions <= 16000:
+            raise ValueError("dimensions must be between 1 and 16000")
+        if provider == "openai" and dimensions is None and model.startswith("text-embedding-3"):
+            # Ask OpenAI's shortened vectors at the indexed size (its models are trained so).
+            dimensions = EMBEDDING_DIM
+        return cls(provider, model, dimensions)
+
+
+CLOUD_PROVIDERS = ("openai", "openai-compatible")
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+
 class OpenAIEmbedder:
-    """OpenAI embeddings at 384 dimensions (the column's size), with the org's key."""
+    """``POST {base_url}/embeddings`` of OpenAI or an OpenAI-compatible server (llama.cpp's
+    server, vLLM, Ollama) with the organization's key. Vectors are L2-normalised here, so the
+    cosine search treats every server alike."""
 
-    name = OPENAI_MODEL
-
-    def __init__(self, api_key: str, *, base_url: str = "https://api.openai.com/v1") -> None:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        model: str = "text-embedding-3-small",
+        base_url: str | None = None,
+        dimensions: int | None = EMBEDDING_DIM,
+        provider: str = "openai",
+        timeout_s: float = 30.0,
+    ) -> None:
         self.api_key = api_key
-        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.base_url = (base_url or OPENAI_BASE_URL).rstrip("/")
+        self.dimensions = dimensions
+        self.timeout_s = timeout_s
+        self.name = ModelRef(provider, model, dimensions).name
 
     def embed(self, texts: list[str]) -> Vectors:
         if not texts:
-            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        response = httpx.post(
-            f"{self.base_url}/embeddings",
-            headers={"Authorization": f"Bearer {self.api_key}"},
-            json={
-                "model": "text-embedding-3-small",
-                "input": texts,
-                "dimensions": EMBEDDING_DIM,
-            },
-            timeout=30.0,
-        )
-        response.raise_for_status()
-        rows = sorted(response.json()["data"], key=lambda d: d["index"])
-        return np.array([r["embedding"] for r in rows], dtype=np.float32)
+            return np.zeros((0, self.dimensions or EMBEDDING_DIM), dtype=np.float32)
+        body: dict[str, Any] = {"model": self.model, "input": texts}
+        if self.dimensions:
+            body["dimensions"] = self.dimensions
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        try:
+            response = httpx.post(
+                f"{self.base_url}/embeddings", headers=headers, json=body, timeout=self.timeout_s
+            )
+        except httpx.HTTPError as exc:
+            raise EmbeddingProviderError(
+                "embedding_provider_unreachable",
+                f"The embedding server at {self.base_url} could not be reached "
+                f"({type(exc).__name__}).",
+            ) from exc
+        if response.status_code in (401, 403):
+            raise EmbeddingProviderError(
+                "embedding_provider_key_invalid",
+                "The embedding server refused the organization's key.",
+                status=response.status_code,
+            )
+        if response.status_code >= 400:
+            raise EmbeddingProviderError(
+                "embedding_provider_error",
+                f"The embedding server answered {response.status_code}: {response.text[:200]}",
+                status=response.status_code,
+            )
+        try:
+            rows = sorted(response.json()["data"], key=lambda d: d["index"])
+            vectors = np.stack([_pooled(r["embedding"]) for r in rows]) if rows else None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EmbeddingProviderError(
+                "embedding_provider_error", "The embedding server's answer is not embeddings."
+            ) from exc
+        if vectors is None or vectors.ndim != 2 or len(vectors) != len(texts):
+            raise EmbeddingProviderError(
+                "embedding_provider_error",
+                "The embedding server did not return one vector per text.",
+            )
+        if self.dimensions and vectors.shape[1] != self.dimensions:
+            raise EmbeddingProviderError(
+                "embedding_provider_error",
+                f"The embedding server returned {vectors.shape[1]} dimensions; "
+                f"{self.dimensions} were asked.",
+            )
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        normalised: Vectors = (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return normalised
+
+
+def _pooled(embedding: Any) -> Vectors:
+    """One text's vector. A server without pooling (llama.cpp's server on a model whose GGUF
+    names none, e.g. an instruct LLM) returns one vector per token: they are mean-pooled, as
+    sentence-transformers pools."""
+    array = np.asarray(embedding, dtype=np.float32)
+    if array.ndim == 2 and len(array):
+        array = array.mean(axis=0)
+    if array.ndim != 1 or not len(array):
+        raise ValueError("not an embedding")
+    return array
 
 
 _local: MiniLMEmbedder | None = None
@@ -206,7 +321,39 @@ def local_embedder() -> MiniLMEmbedder:
         return _local
 
 
-def embedder_named(name: str, *, openai_key: str | None = None) -> Embedder:
-    if name == OPENAI_MODEL and openai_key:
-        return OpenAIEmbedder(openai_key)
-    return local_embedder()
+def cloud_embedder(ref: ModelRef, *, api_key: str, base_url: str | None) -> OpenAIEmbedder:
+    return OpenAIEmbedder(
+        api_key,
+        model=ref.model,
+        base_url=base_url if ref.provider == "openai-compatible" else (base_url or None),
+        dimensions=ref.dimensions,
+        provider=ref.provider,
+    )
+
+
+QUERY_CACHE_SIZE = 512
+_query_cache: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
+_query_lock = threading.Lock()
+
+
+def embed_query(model: Embedder, query: str) -> npt.NDArray[np.float32]:
+    """``query``'s vector from ``model``, remembered per process (least recently used first
+    out): a turn's automatic retrieval and its ``search_knowledge`` call, or a caller asking
+    the same question again, embed it once."""
+    key = (model.name, query)
+    with _query_lock:
+        hit = _query_cache.get(key)
+        if hit is not None:
+            _query_cache.move_to_end(key)
+            return hit
+    vector = np.asarray(model.embed([query])[0], dtype=np.float32)
+    with _query_lock:
+        _query_cache[key] = vector
+        while len(_query_cache) > QUERY_CACHE_SIZE:
+            _query_cache.popitem(last=False)
+    return vector
+
+
+def clear_query_cache() -> None:
+    with _query_lock:
+        _query_cache.clear()

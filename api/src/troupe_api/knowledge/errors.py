@@ -36,3 +36,29 @@ class DocumentRejected(ValidationFailed):
 
     code = "document_rejected"
     default_message = "The file cannot be added to a knowledge base."
+
+
+class EmbeddingModelUnsupported(ValidationFailed):
+    code = "embedding_model_unsupported"
+    default_message = (
+        "Unknown embedding model: use all-MiniLM-L6-v2, openai/<model> or "
+        "openai-compatible/<model>."
+    )
+
+
+class EmbeddingKeyMissing(ValidationFailed):
+    """The knowledge base's model needs a provider key the organization has not saved."""
+
+    code = "embedding_provider_key_missing"
+    default_message = "Save the organization's key for this embedding provider first."
+
+
+class EmbeddingKeyInvalid(ValidationFailed):
+    code = "embedding_provider_key_invalid"
+    default_message = "The embedding provider refused the organization's key."
+
+
+class EmbeddingProviderUnavailable(TroupeError):
+    status_code = 502
+    code = "embedding_provider_unavailable"
+    default_message = "The embedding provider could not embed the text."

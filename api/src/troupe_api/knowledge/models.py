@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,18 +30,22 @@ from troupe_api.core.db import Base, Timestamps, UUIDPrimaryKey
 from troupe_api.knowledge.embedding import EMBEDDING_DIM
 
 TEXT_SEARCH_CONFIG = "english"
+INDEXED_DIM = EMBEDDING_DIM
+"""Vectors of this size are searched through the HNSW index; other sizes exactly."""
+HNSW_INDEX = "ix_knowledge_chunks_embedding_384_hnsw"
 
 
 class Vector(UserDefinedType[list[float]]):
-    """pgvector's ``vector(dim)``, sent and read in its text form (``[1,2,3]``)."""
+    """pgvector's ``vector(dim)`` (``vector`` of any size without ``dim``), sent and read in its
+    text form (``[1,2,3]``)."""
 
     cache_ok = True
 
-    def __init__(self, dim: int) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         self.dim = dim
 
     def get_col_spec(self, **kw: Any) -> str:
-        return f"vector({self.dim})"
+        return f"vector({self.dim})" if self.dim else "vector"
 
     def bind_processor(self, dialect: Any) -> Any:
         def process(value: Any) -> str | None:
@@ -113,6 +118,15 @@ class KnowledgeChunk(UUIDPrimaryKey, Base):
     __table_args__ = (
         UniqueConstraint("document_id", "position"),
         Index("ix_knowledge_chunks_tsv", "tsv", postgresql_using="gin"),
+        # Approximate nearest neighbours for the 384-dimension vectors (migration 0018; the
+        # search casts to vector(384) and repeats the predicate so the planner can use it).
+        Index(
+            HNSW_INDEX,
+            text(f"(embedding::vector({INDEXED_DIM})) vector_cosine_ops"),
+            postgresql_using="hnsw",
+            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_where=text(f"vector_dims(embedding) = {INDEXED_DIM}"),
+        ),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
@@ -135,7 +149,7 @@ class KnowledgeChunk(UUIDPrimaryKey, Base):
             persisted=True,
         ),
     )
-    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIM))
+    embedding: Mapped[list[float] | None] = mapped_column(Vector())
     embedding_model: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False

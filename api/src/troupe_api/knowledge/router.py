@@ -14,6 +14,7 @@ from troupe_contracts.knowledge import (
     KnowledgeSearchResult,
 )
 
+from troupe_api.core.crypto import SecretBox
 from troupe_api.core.errors import SessionNotFound
 from troupe_api.core.logging import bind_context
 from troupe_api.core.storage import get_storage
@@ -95,13 +96,17 @@ async def list_bases(db: DbDep, ctx: ViewerOrg) -> KnowledgeBaseList:
 @router.post(
     "", name="create", response_model=KnowledgeBaseRead, status_code=status.HTTP_201_CREATED
 )
-async def create_base(body: KnowledgeBaseCreate, db: DbDep, ctx: MemberOrg) -> KnowledgeBaseRead:
+async def create_base(
+    body: KnowledgeBaseCreate, db: DbDep, ctx: MemberOrg, settings: SettingsDep
+) -> KnowledgeBaseRead:
     base = await service.create_base(
         db=db,
         organization_id=ctx.organization_id,
         name=body.name.strip(),
         description=body.description,
         limits=await _limits(db, ctx.organization_id),
+        embedding_model=body.embedding_model,
+        box=SecretBox.from_settings(settings),
     )
     await db.commit()
     return _base_read(base)
@@ -232,7 +237,7 @@ async def list_chunks(
 
 @router.post("/{base_id}/query", name="query", response_model=KnowledgeQueryResult)
 async def query_base(
-    base_id: uuid.UUID, body: KnowledgeQuery, db: DbDep, ctx: ViewerOrg
+    base_id: uuid.UUID, body: KnowledgeQuery, db: DbDep, ctx: ViewerOrg, settings: SettingsDep
 ) -> KnowledgeQueryResult:
     """Test a knowledge base: the ranked chunks an agent's ``search_knowledge`` would get."""
     base = await _base(db, ctx.organization_id, base_id)
@@ -243,6 +248,7 @@ async def query_base(
         query=body.query,
         limit=body.limit,
         mode=body.mode,
+        box=SecretBox.from_settings(settings),
     )
     return KnowledgeQueryResult(items=[KnowledgeHit(**h.__dict__) for h in hits])
 
@@ -256,7 +262,7 @@ runtime_router = APIRouter(prefix="/runtime", tags=["runtime"], dependencies=[Ru
     response_model=KnowledgeSearchResult,
 )
 async def runtime_search(
-    session_id: uuid.UUID, body: KnowledgeSearchRequest, db: DbDep
+    session_id: uuid.UUID, body: KnowledgeSearchRequest, db: DbDep, settings: SettingsDep
 ) -> KnowledgeSearchResult:
     """The agent's ``search_knowledge``: hybrid search over the requested knowledge bases that
     belong to the session's organization (any other id matches nothing)."""
@@ -273,6 +279,7 @@ async def runtime_search(
         base_ids=bases,
         query=body.query,
         limit=body.limit,
+        box=SecretBox.from_settings(settings),
     )
     return KnowledgeSearchResult(
         query=body.query,

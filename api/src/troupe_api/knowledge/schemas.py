@@ -14,6 +14,14 @@ class _Schema(BaseModel):
 class KnowledgeBaseCreate(_Schema):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
+    embedding_model: str | None = Field(
+        default=None,
+        max_length=128,
+        description="all-MiniLM-L6-v2 (offline, the default), openai/<model> (e.g. "
+        "openai/text-embedding-3-small, with the organization's OpenAI key) or "
+        "openai-compatible/<model> (the organization's OpenAI-compatible server). Checked "
+        "with one embedding call when the knowledge base is created.",
+    )
 
 
 class KnowledgeBaseRead(BaseModel):

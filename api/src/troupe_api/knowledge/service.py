@@ -8,7 +8,9 @@ Every query is scoped by organization id and knowledge-base ids."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +18,10 @@ from typing import Literal
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
 
+from troupe_api.core.crypto import InvalidToken, SecretBox
+from troupe_api.core.errors import TroupeError
 from troupe_api.core.logging import get_logger
 from troupe_api.core.storage import Storage
 from troupe_api.jobs.queue import JobRequest, defer
@@ -24,17 +29,23 @@ from troupe_api.knowledge import embedding as emb
 from troupe_api.knowledge.chunking import MAX_CHARS, OVERLAP_CHARS, chunk_blocks
 from troupe_api.knowledge.errors import (
     DocumentRejected,
+    EmbeddingKeyInvalid,
+    EmbeddingKeyMissing,
+    EmbeddingModelUnsupported,
+    EmbeddingProviderUnavailable,
     KnowledgeBaseNameTaken,
     KnowledgeLimitReached,
 )
 from troupe_api.knowledge.limits import KnowledgeLimits
 from troupe_api.knowledge.models import (
+    INDEXED_DIM,
     DocumentStatus,
     KnowledgeBase,
     KnowledgeChunk,
     KnowledgeDocument,
 )
 from troupe_api.knowledge.parsing import DocumentError, declared_kind, parse, sniff
+from troupe_api.provider_keys.models import ProviderKey
 
 log = get_logger(__name__)
 
@@ -80,7 +91,12 @@ async def create_base(
     name: str,
     description: str,
     limits: KnowledgeLimits,
+    embedding_model: str | None = None,
+    box: SecretBox | None = None,
 ) -> KnowledgeBase:
+    """A new knowledge base. ``embedding_model`` other than the offline model is checked with
+    one call to the organization's embedding server (a missing or refused key, an unreachable
+    server: a structured error, nothing created)."""
     count = await db.scalar(
         select(func.count())
         .select_from(KnowledgeBase)
@@ -95,11 +111,24 @@ async def create_base(
     )
     if taken is not None:
         raise KnowledgeBaseNameTaken(details={"name": name})
+    model_name = emb.LOCAL_MODEL
+    if embedding_model and embedding_model != emb.LOCAL_MODEL:
+        try:
+            model_name = emb.ModelRef.parse(embedding_model).name
+        except ValueError as exc:
+            raise EmbeddingModelUnsupported(details={"embedding_model": embedding_model}) from exc
+        model = await embedder_for(
+            db=db, box=box, organization_id=organization_id, model_name=model_name
+        )
+        try:
+            await asyncio.to_thread(model.embed, ["knowledge base check"])
+        except emb.EmbeddingProviderError as exc:
+            raise provider_error(exc, model_name) from exc
     base = KnowledgeBase(
         organization_id=organization_id,
         name=name,
         description=description,
-        embedding_model=emb.LOCAL_MODEL,
+        embedding_model=model_name,
     )
     db.add(base)
     await db.flush()
@@ -300,6 +329,7 @@ async def ingest_document(
     final_attempt: bool = True,
     chunk_chars: int = MAX_CHARS,
     overlap_chars: int = OVERLAP_CHARS,
+    box: SecretBox | None = None,
 ) -> IngestResult:
     """queued → parsed → chunked → embedded, committing each step; a bad file ends in
     ``error`` with its reason. Safe to re-run: chunks are rebuilt, an embedded document is
@@ -312,10 +342,12 @@ async def ingest_document(
     base = await db.get(KnowledgeBase, doc.knowledge_base_id)
     if base is None:
         return IngestResult(status="missing")
-    model = embedder or emb.embedder_named(base.embedding_model)
     doc.attempts += 1
     await db.commit()
     try:
+        model = embedder or await embedder_for(
+            db=db, box=box, organization_id=doc.organization_id, model_name=base.embedding_model
+        )
         data = await storage.read(doc.storage_key)
         parsed = await asyncio.to_thread(
             parse,
@@ -364,6 +396,28 @@ async def ingest_document(
             error_message=exc.message,
         )
         return IngestResult(status=doc.status, error_code=exc.code)
+    except (EmbeddingKeyMissing, EmbeddingModelUnsupported) as exc:
+        await db.rollback()
+        await _set(
+            db,
+            doc,
+            status=DocumentStatus.ERROR.value,
+            error_code=exc.code,
+            error_message=exc.message,
+        )
+        return IngestResult(status=doc.status, error_code=exc.code)
+    except emb.EmbeddingProviderError as exc:
+        await db.rollback()
+        if final_attempt or exc.code == "embedding_provider_key_invalid":
+            await _set(
+                db,
+                doc,
+                status=DocumentStatus.ERROR.value,
+                error_code=exc.code,
+                error_message=exc.message,
+            )
+            return IngestResult(status=doc.status, error_code=exc.code)
+        raise
     except Exception:
         await db.rollback()
         if final_attempt:
@@ -402,28 +456,54 @@ def vector_literal(vector: Sequence[float]) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
-_SEARCH_SQL = text(
-    """
-WITH vec AS (
-  SELECT c.id, row_number() OVER (ORDER BY c.embedding <=> CAST(:qvec AS vector)) AS rank
-  FROM knowledge_chunks c
-  WHERE :use_vector AND c.organization_id = :org AND c.knowledge_base_id = ANY(:bases)
-    AND c.embedding IS NOT NULL AND c.embedding_model = :model
-  ORDER BY c.embedding <=> CAST(:qvec AS vector)
-  LIMIT :candidates
+_NO_ROWS = "SELECT NULL::uuid AS id, NULL::bigint AS rank WHERE false"
+
+
+@functools.cache
+def _search_sql(*, use_vector: bool, use_keyword: bool, dim: int, exact: bool) -> TextClause:
+    """The hybrid search for one embedding model. With vectors of the indexed size and
+    ``exact=False`` the nearest-neighbour list reads the HNSW index (the expression and the
+    partial index's predicate are repeated verbatim so the planner can match them; pgvector's
+    iterative scan keeps reading it until enough rows pass the organization, knowledge-base and
+    model filters); otherwise it compares every vector of those knowledge bases."""
+    if not use_vector:
+        vec = _NO_ROWS
+    else:
+        if dim == INDEXED_DIM and not exact:
+            distance = f"c.embedding::vector({dim}) <=> CAST(:qvec AS vector({dim}))"
+        else:
+            distance = "c.embedding <=> CAST(:qvec AS vector)"
+        vec = f"""
+  SELECT nearest.id, row_number() OVER (ORDER BY nearest.dist, nearest.id) AS rank
+  FROM (
+    SELECT c.id, {distance} AS dist
+    FROM knowledge_chunks c
+    WHERE vector_dims(c.embedding) = {int(dim)}
+      AND c.organization_id = :org AND c.knowledge_base_id = ANY(:bases)
+      AND c.embedding_model = :model
+    ORDER BY dist
+    LIMIT :candidates
+  ) AS nearest"""
+    if not use_keyword:
+        kw = _NO_ROWS
+    else:
+        kw = """
+  SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id) AS rank
+  FROM knowledge_chunks c, q
+  WHERE q.query IS NOT NULL AND c.tsv @@ q.query
+    AND c.organization_id = :org AND c.knowledge_base_id = ANY(:bases)
+  ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id
+  LIMIT :candidates"""
+    return text(
+        f"""
+WITH vec AS ({vec}
 ),
 q AS (
   SELECT CASE WHEN numnode(p) = 0 THEN NULL
               ELSE replace(p::text, '&', '|')::tsquery END AS query
   FROM plainto_tsquery('english', :qtext) AS p
 ),
-kw AS (
-  SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id) AS rank
-  FROM knowledge_chunks c, q
-  WHERE :use_keyword AND q.query IS NOT NULL AND c.tsv @@ q.query
-    AND c.organization_id = :org AND c.knowledge_base_id = ANY(:bases)
-  ORDER BY ts_rank_cd(c.tsv, q.query) DESC, c.id
-  LIMIT :candidates
+kw AS ({kw}
 ),
 fused AS (
   SELECT coalesce(vec.id, kw.id) AS id, vec.rank AS vector_rank, kw.rank AS keyword_rank,
@@ -439,7 +519,63 @@ JOIN knowledge_documents d ON d.id = c.document_id
 ORDER BY f.score DESC, f.id
 LIMIT :limit
 """
+    )
+
+
+# HNSW: candidates looked at per index scan (at least CANDIDATES), and pgvector 0.8's iterative
+# scan, which goes on past them while the filters (organization, knowledge bases, model)
+# reject rows, instead of returning fewer than asked.
+EF_SEARCH = 100
+_INDEX_SETTINGS = text(
+    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+    "set_config('hnsw.ef_search', :ef, true)"
 )
+
+
+async def embedder_for(
+    *, db: AsyncSession, box: SecretBox | None, organization_id: uuid.UUID, model_name: str
+) -> emb.Embedder:
+    """The embedder of a knowledge base's model: the offline model, or the organization's
+    OpenAI / OpenAI-compatible key (``embedding_provider_key_missing`` when it has none)."""
+    try:
+        ref = emb.ModelRef.parse(model_name)
+    except ValueError as exc:
+        raise EmbeddingModelUnsupported(details={"embedding_model": model_name}) from exc
+    if ref.provider == "local":
+        return emb.local_embedder()
+    row = await db.scalar(
+        select(ProviderKey).where(
+            ProviderKey.organization_id == organization_id, ProviderKey.provider == ref.provider
+        )
+    )
+    if row is None or box is None:
+        raise EmbeddingKeyMissing(
+            f"The embedding model {ref.name} needs the organization's {ref.provider} key "
+            "(Settings → Provider keys).",
+            details={"provider": ref.provider, "embedding_model": ref.name},
+        )
+    try:
+        secret = box.decrypt_json(row.secret)
+    except InvalidToken as exc:
+        raise EmbeddingKeyMissing(
+            f"The organization's {ref.provider} key cannot be read; save it again.",
+            details={"provider": ref.provider, "embedding_model": ref.name},
+        ) from exc
+    base_url = secret.get("base_url")
+    if ref.provider == "openai-compatible" and not base_url:
+        raise EmbeddingKeyMissing(
+            "The organization's OpenAI-compatible server has no base URL.",
+            details={"provider": ref.provider, "embedding_model": ref.name},
+        )
+    return emb.cloud_embedder(ref, api_key=secret.get("api_key", ""), base_url=base_url)
+
+
+def provider_error(exc: emb.EmbeddingProviderError, model_name: str) -> TroupeError:
+    """The API error for a failed call to an organization's embedding server."""
+    details = {"embedding_model": model_name, "reason": exc.code, "status": exc.status}
+    if exc.code == "embedding_provider_key_invalid":
+        return EmbeddingKeyInvalid(details=details)
+    return EmbeddingProviderUnavailable(exc.message, details=details)
 
 
 async def search(
@@ -451,30 +587,95 @@ async def search(
     limit: int = 5,
     mode: SearchMode = "hybrid",
     embedder: emb.Embedder | None = None,
+    box: SecretBox | None = None,
+    exact: bool = False,
     vector_weight: float = VECTOR_WEIGHT,
     keyword_weight: float = KEYWORD_WEIGHT,
     rrf_k: float = RRF_K,
 ) -> list[Hit]:
     """The ``limit`` best chunks for ``query`` in these knowledge bases of this organization
-    (ids of other organizations' bases match nothing)."""
+    (ids of other organizations' bases match nothing). Each knowledge base's query vector
+    comes from its own embedding model (``embedder`` forces one model for all); bases of
+    different models are searched apart and their fused lists merged by score. ``exact``
+    compares every vector instead of reading the HNSW index (the bench's baseline)."""
     if not base_ids or not query.strip():
         return []
-    model = embedder or emb.local_embedder()
     use_vector = mode in ("hybrid", "vector")
-    qvec = "[" + ",".join(["0"] * emb.EMBEDDING_DIM) + "]"
-    if use_vector:
-        vectors = await asyncio.to_thread(model.embed, [query])
-        qvec = vector_literal(vectors[0])
+    groups: dict[str, list[uuid.UUID]] = {}
+    if embedder is not None or not use_vector:
+        groups[embedder.name if embedder else emb.LOCAL_MODEL] = list(base_ids)
+    else:
+        rows = await db.execute(
+            select(KnowledgeBase.id, KnowledgeBase.embedding_model).where(
+                KnowledgeBase.organization_id == organization_id,
+                KnowledgeBase.id.in_(list(base_ids)),
+            )
+        )
+        for base_id, model_name in rows:
+            groups.setdefault(model_name, []).append(base_id)
+    hits: list[Hit] = []
+    for model_name, bases in groups.items():
+        model = embedder
+        if model is None and use_vector:
+            model = await embedder_for(
+                db=db, box=box, organization_id=organization_id, model_name=model_name
+            )
+        hits += await _search_group(
+            db=db,
+            organization_id=organization_id,
+            bases=bases,
+            query=query,
+            limit=limit,
+            mode=mode,
+            model=model,
+            model_name=model_name,
+            exact=exact,
+            vector_weight=vector_weight,
+            keyword_weight=keyword_weight,
+            rrf_k=rrf_k,
+        )
+    hits.sort(key=lambda h: (-h.score, str(h.chunk_id)))
+    return hits[:limit]
+
+
+async def _search_group(
+    *,
+    db: AsyncSession,
+    organization_id: uuid.UUID,
+    bases: list[uuid.UUID],
+    query: str,
+    limit: int,
+    mode: SearchMode,
+    model: emb.Embedder | None,
+    model_name: str,
+    exact: bool,
+    vector_weight: float,
+    keyword_weight: float,
+    rrf_k: float,
+) -> list[Hit]:
+    use_vector = mode in ("hybrid", "vector") and model is not None
+    qvec = "[0]"
+    dim = INDEXED_DIM
+    if use_vector and model is not None:
+        try:
+            vector = await asyncio.to_thread(emb.embed_query, model, query)
+        except emb.EmbeddingProviderError as exc:
+            raise provider_error(exc, model_name) from exc
+        qvec = vector_literal(vector.tolist())
+        dim = len(vector)
+        if dim == INDEXED_DIM and not exact:
+            await db.execute(_INDEX_SETTINGS, {"ef": str(EF_SEARCH)})
+    sql = _search_sql(
+        use_vector=use_vector, use_keyword=mode in ("hybrid", "keyword"), dim=dim, exact=exact
+    )
     rows = await db.execute(
-        _SEARCH_SQL,
+        sql,
         {
             "org": organization_id,
-            "bases": list(base_ids),
+            "bases": bases,
             "qvec": qvec,
             "qtext": query,
-            "model": model.name,
-            "use_vector": use_vector,
-            "use_keyword": mode in ("hybrid", "keyword"),
+            "model": model_name,
             "candidates": CANDIDATES,
             "rrf_k": float(rrf_k),
             "wv": vector_weight,
@@ -497,3 +698,69 @@ async def search(
         )
         for r in rows
     ]
+
+
+# ── replay: which chunks a turn used
+
+KNOWLEDGE_TOOLS = frozenset({"search_knowledge", "search_knowledge:auto", "search_knowledge_base"})
+_CHUNK_ID = re.compile(r'"chunk_id"\s*:\s*"([0-9a-fA-F-]{36})"')
+SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True)
+class ChunkRef:
+    chunk_id: uuid.UUID
+    document_id: uuid.UUID
+    knowledge_base_id: uuid.UUID
+    document_name: str
+    heading_path: str
+    page: int | None
+    snippet: str
+
+
+def chunk_ids_in(result: str | None) -> list[uuid.UUID]:
+    """The chunk ids a logged ``search_knowledge`` result names, in order (the log keeps the
+    result's JSON, possibly cut short: ids are read from the text, not by parsing it)."""
+    out: list[uuid.UUID] = []
+    for match in _CHUNK_ID.finditer(result or ""):
+        chunk_id = uuid.UUID(match.group(1))
+        if chunk_id not in out:
+            out.append(chunk_id)
+    return out
+
+
+async def chunk_refs(
+    *, db: AsyncSession, organization_id: uuid.UUID, chunk_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ChunkRef]:
+    """The organization's chunks among ``chunk_ids`` with their document's name and the start
+    of their text (a deleted document's chunks are simply absent)."""
+    if not chunk_ids:
+        return {}
+    rows = await db.execute(
+        select(
+            KnowledgeChunk.id,
+            KnowledgeChunk.document_id,
+            KnowledgeChunk.knowledge_base_id,
+            KnowledgeDocument.filename,
+            KnowledgeChunk.heading_path,
+            KnowledgeChunk.page,
+            func.left(KnowledgeChunk.text, SNIPPET_CHARS),
+        )
+        .join(KnowledgeDocument, KnowledgeDocument.id == KnowledgeChunk.document_id)
+        .where(
+            KnowledgeChunk.organization_id == organization_id,
+            KnowledgeChunk.id.in_(list(chunk_ids)),
+        )
+    )
+    return {
+        r[0]: ChunkRef(
+            chunk_id=r[0],
+            document_id=r[1],
+            knowledge_base_id=r[2],
+            document_name=r[3],
+            heading_path=r[4],
+            page=r[5],
+            snippet=r[6],
+        )
+        for r in rows
+    }

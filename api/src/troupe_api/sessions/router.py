@@ -49,11 +49,13 @@ from troupe_api.flows.session_start import (
     start_server_session,
     start_session,
 )
+from troupe_api.knowledge import service as knowledge
 from troupe_api.organizations.models import Role
 from troupe_api.sessions import service
 from troupe_api.sessions.models import Session
 from troupe_api.sessions.schemas import (
     ReplayItem,
+    ReplayKnowledgeChunk,
     SessionList,
     SessionLogRead,
     SessionReplay,
@@ -396,11 +398,35 @@ async def replay(session: OrgSession, db: DbDep) -> SessionReplay:
     ``t_ms`` is relative to the room start (else the session's creation)."""
     entries = await service.query_log(db=db, session=session)
     events = await service.list_events(db=db, session=session)
+    items = [ReplayItem.model_validate(i) for i in service.replay(session, entries, events)]
+    await _link_knowledge(db, session, items)
     return SessionReplay(
         session_id=session.id,
         started_at=session.started_at or session.created_at,
-        items=[ReplayItem.model_validate(i) for i in service.replay(session, entries, events)],
+        items=items,
     )
+
+
+async def _link_knowledge(db: DbDep, session: Session, items: list[ReplayItem]) -> None:
+    """Each knowledge search's tool call gets the chunks it returned (document name, snippet,
+    ids for links), looked up in the session organization's knowledge bases only."""
+    wanted = {
+        i.seq: knowledge.chunk_ids_in(i.data.get("result"))
+        for i in items
+        if i.kind == "tool_call" and i.data.get("tool") in knowledge.KNOWLEDGE_TOOLS
+    }
+    refs = await knowledge.chunk_refs(
+        db=db,
+        organization_id=session.organization_id,
+        chunk_ids=[c for ids in wanted.values() for c in ids],
+    )
+    for item in items:
+        if item.seq in wanted and item.source == "log":
+            item.knowledge = [
+                ReplayKnowledgeChunk.model_validate(refs[c], from_attributes=True)
+                for c in wanted[item.seq]
+                if c in refs
+            ]
 
 
 CSV_COLUMNS = ("seq", "ts", "kind", "agent", "role", "text", "tool", "error", "data")

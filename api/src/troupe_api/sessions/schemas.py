@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from troupe_contracts.log import LogEntry
 from troupe_contracts.session import SessionRead
 
@@ -83,6 +83,18 @@ class SessionSummary(BaseModel):
     cost_usd: str
 
 
+class ReplayKnowledgeChunk(BaseModel):
+    """A knowledge-base chunk a turn used (``search_knowledge`` or automatic retrieval)."""
+
+    chunk_id: UUID
+    document_id: UUID
+    knowledge_base_id: UUID
+    document_name: str
+    heading_path: str
+    page: int | None
+    snippet: str = Field(description="The start of the chunk's text.")
+
+
 class ReplayItem(BaseModel):
     at: datetime
     t_ms: int
@@ -91,6 +103,11 @@ class ReplayItem(BaseModel):
     seq: int | None
     agent: str | None = None
     data: dict[str, Any]
+    knowledge: list[ReplayKnowledgeChunk] | None = Field(
+        default=None,
+        description="On a knowledge search's tool call: the chunks it returned that still "
+        "exist, in rank order, for links to their documents.",
+    )
 
 
 class SessionReplay(BaseModel):
