@@ -115,3 +115,60 @@ async def test_sessions_share_one_model_one_generation_at_a_time(model: Any, dem
     )
     # greedy decoding: interleaved on one llama.cpp context they would corrupt each other
     assert ["".join(r[0]) for r in together] == [alone_a, alone_b]
+
+
+async def first_turn_after_another_agent(
+    model: Any, demo: Any, monkeypatch: pytest.MonkeyPatch, *, prefilled: bool
+) -> tuple[int, Any, Any]:
+    """Ava's first user turn right after Max's turn on the same shared model (which pushed
+    Ava's prompt out of llama.cpp's live KV cache), with Ava's prefix prefilled (as on entering,
+    while the greeting plays) or not. Returns the prompt tokens the turn evaluated, its usage and
+    its stream."""
+    ava = LlamaCppLLM(model, name=MODEL)
+    max_ = LlamaCppLLM(model, name=MODEL)
+    local_llm.prefix_states(model)._states.clear()
+    if prefilled:
+        source = await asyncio.wrap_future(ava.prefill(demo.instructions("ava"), demo.tools("ava")))
+        assert source == "evaluated"
+    await reply(max_, demo.chat("max", "Thanks, that's really helpful."), demo.tools("max"))
+    evaluated = 0
+    real_eval = model.eval
+
+    def counting_eval(tokens: Any) -> None:
+        nonlocal evaluated
+        evaluated += len(tokens)
+        real_eval(tokens)
+
+    monkeypatch.setattr(model, "eval", counting_eval)
+    # the first decoded token is evaluated too: count prompt tokens through the usage's cache
+    _, _, usage, stream = await reply(
+        ava, demo.chat("ava", "Hello, how are you today?"), demo.tools("ava")
+    )
+    monkeypatch.undo()
+    return evaluated - usage.completion_tokens, usage, stream
+
+
+async def test_an_agents_prefilled_prompt_prefix_is_reused_on_its_first_turn(
+    model: Any, demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evaluated, usage, stream = await first_turn_after_another_agent(
+        model, demo, monkeypatch, prefilled=True
+    )
+    prefix = stream.decoder.prefix_tokens
+    assert stream.decoder.prefix_source == "restored"  # Max's turn had replaced it in the cache
+    assert prefix > 300  # instructions, tool list and examples
+    assert usage.prompt_cached_tokens >= prefix
+    # only the conversation after the prefix was evaluated
+    assert evaluated <= usage.prompt_tokens - prefix + 2 < usage.prompt_tokens
+
+
+async def test_without_the_prefill_the_first_turn_evaluates_its_whole_prompt(
+    model: Any, demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evaluated, usage, stream = await first_turn_after_another_agent(
+        model, demo, monkeypatch, prefilled=False
+    )
+    assert stream.decoder.prefix_source == "evaluated"  # and saved for the next time
+    assert usage.prompt_cached_tokens < 20  # at most a shared opening with Max's prompt
+    assert evaluated >= usage.prompt_tokens - usage.prompt_cached_tokens - 1
+    assert local_llm.prefix_states(model).evaluated >= 1

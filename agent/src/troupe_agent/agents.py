@@ -214,8 +214,29 @@ class TroupeAgent(Agent):
         elif self.config.greeting.strip():
             # {{variable}} placeholders read the session's variables, as the instructions do.
             self.session.say(rt.state.render(self.config.greeting))
+            self.prefill_prompt()
         else:
             self.session.generate_reply(instructions=GREETING_PROMPT)
+
+    def prefill_prompt(self) -> None:
+        """Have a local LLM evaluate this agent's prompt prefix (instructions, tools) now,
+        while the greeting plays, so the first user turn does not pay for it. Other LLMs have
+        nothing to prefill."""
+        prefill = getattr(self.llm, "prefill", None)
+        if not callable(prefill):
+            return
+        try:
+            future = prefill(self.instructions, list(self.tools))
+        except Exception:
+            log.exception("prompt prefill failed", agent=self.slug)
+            return
+        future.add_done_callback(self._prefilled)
+
+    def _prefilled(self, future: Any) -> None:
+        if (error := future.exception()) is not None:
+            log.warning("prompt prefill failed", agent=self.slug, error=str(error))
+        else:
+            log.info("prompt prefilled", agent=self.slug, source=future.result())
 
 
 class AgentFactory:

@@ -16,6 +16,11 @@ The model is loaded once per process and shared by every session: generation run
 thread per model (``_runner``), so sessions queue instead of corrupting the shared llama.cpp
 context. llama.cpp keeps the KV cache of the last prompt and re-evaluates only what changed, so
 the system prompt (instructions and tool list, always first) is cached while one agent talks.
+Besides, the KV state right after each agent's fixed prompt prefix (instructions, tool list and
+worked examples: everything before the conversation) is kept per model (``PrefixStates``), so
+sessions and agents taking turns on one shared model restore their prefix instead of evaluating
+it again; ``LlamaCppLLM.prefill`` evaluates an agent's prefix ahead of time (the agent calls it
+while its greeting plays, so the first user turn does not pay the prefill).
 The usage chunk counts the real prompt, cached and completion tokens."""
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,6 +131,117 @@ def _runner(model: Any) -> ThreadPoolExecutor:
         return runner
 
 
+PREFIX_STATES_PER_MODEL = 8
+"""Agent prompt prefixes whose KV state is kept per model (SmolLM2-135M: ~23 KB per token,
+about 8 MB for a 350-token prefix)."""
+
+
+@dataclass
+class _Snapshot:
+    tokens: list[int]
+    state: bytes
+
+
+class PrefixStates:
+    """The llama.cpp state saved right after each agent's fixed prompt prefix, per model, so a
+    turn whose prefix another agent's prompt pushed out of the KV cache restores it instead of
+    evaluating it again. Used only on the model's runner thread (``_runner``)."""
+
+    def __init__(self, limit: int = PREFIX_STATES_PER_MODEL) -> None:
+        self.limit = limit
+        self._states: OrderedDict[tuple[int, ...], _Snapshot] = OrderedDict()
+        self.evaluated = 0
+        """Prefixes evaluated and saved (prefills and first turns of an agent)."""
+        self.restored = 0
+        """Prefixes loaded back from a saved state."""
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def prepare(self, llama: Any, prefix: list[int]) -> str:
+        """Make llama.cpp's KV cache start with ``prefix``: ``"live"`` (it already does),
+        ``"restored"`` (from the saved state) or ``"evaluated"`` (evaluated now and saved)."""
+        if not prefix:
+            return "live"
+        key = tuple(prefix)
+        if _live_prefix(llama, prefix) >= len(prefix):
+            if key in self._states:
+                self._states.move_to_end(key)
+            return "live"
+        snapshot = self._states.get(key)
+        if snapshot is not None:
+            self._states.move_to_end(key)
+            _load(llama, snapshot)
+            self.restored += 1
+            return "restored"
+        keep = min(_live_prefix(llama, prefix), len(prefix) - 1)
+        if keep > 0 and llama._ctx.kv_cache_seq_rm(-1, keep, -1):
+            llama.n_tokens = keep
+        else:
+            llama.reset()
+            keep = 0
+        llama.eval(prefix[keep:])
+        self._states[key] = _save(llama)
+        self.evaluated += 1
+        while len(self._states) > self.limit:
+            self._states.popitem(last=False)
+        return "evaluated"
+
+
+_prefix_states: weakref.WeakKeyDictionary[Any, PrefixStates] = weakref.WeakKeyDictionary()
+
+
+def prefix_states(model: Any) -> PrefixStates:
+    """The saved prompt prefixes of ``model`` (one ``llama_cpp.Llama`` shared by the process)."""
+    with _runners_lock:
+        states = _prefix_states.get(model)
+        if states is None:
+            states = _prefix_states[model] = PrefixStates()
+        return states
+
+
+def _live_prefix(llama: Any, tokens: list[int]) -> int:
+    """How many leading ``tokens`` llama.cpp's KV cache holds now."""
+    n = 0
+    for a, b in zip(llama.input_ids[: llama.n_tokens].tolist(), tokens, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n
+
+
+def _save(llama: Any) -> _Snapshot:
+    """The context's state: the KV cache of the evaluated tokens (``Llama.save_state`` would
+    also copy its score matrix, up to n_batch x n_vocab floats: ~100 MB for SmolLM2)."""
+    import ctypes
+
+    import llama_cpp
+
+    size = llama_cpp.llama_state_get_size(llama.ctx)
+    buffer = (ctypes.c_uint8 * int(size))()
+    written = llama_cpp.llama_state_get_data(llama.ctx, buffer, size)
+    if int(written) > int(size):
+        raise RuntimeError("llama.cpp state larger than announced")
+    return _Snapshot(
+        tokens=llama.input_ids[: llama.n_tokens].tolist(), state=bytes(buffer)[: int(written)]
+    )
+
+
+def _load(llama: Any, snapshot: _Snapshot) -> None:
+    import ctypes
+
+    import llama_cpp
+
+    size = len(snapshot.state)
+    buffer = (ctypes.c_uint8 * size).from_buffer_copy(snapshot.state)
+    if llama_cpp.llama_state_set_data(llama.ctx, buffer, size) != size:
+        raise RuntimeError("llama.cpp refused a saved prompt state")
+    n = len(snapshot.tokens)
+    llama.input_ids[:n] = snapshot.tokens
+    llama.n_tokens = n
+    llama._requires_eval = True  # the next token's logits come from the next evaluation
+
+
 _PRIORS: dict[tuple[str, tuple[str, ...]], dict[str, float]] = {}
 """Calibration priors of tool names per agent prompt (``_Decoder._pick_tool``)."""
 _GRAMMARS: OrderedDict[str, Any] = OrderedDict()
@@ -183,6 +299,22 @@ class LlamaCppLLM(llm.LLM[Any]):
             tool_choice=tool_choice,
         )
 
+    def prefill(self, instructions: str, tools: list[Tool]) -> Future[str]:
+        """Evaluate (or restore) the KV state of an agent's prompt prefix (its instructions,
+        tool list and examples) on the model's thread, ahead of its first turn: the agent calls
+        it on entering, while the greeting plays. The future gives ``PrefixStates.prepare``'s
+        answer."""
+        chat = llm.ChatContext.empty()
+        chat.add_message(role="system", content=instructions)
+        request = _plan(self, chat, list(tools), None)
+        model = self._llama
+
+        def run() -> str:
+            key = _prefix_key(model, request.prefix)
+            return prefix_states(model).prepare(model, key) if key else "none"
+
+        return _runner(model).submit(run)
+
 
 @dataclass
 class _Request:
@@ -196,6 +328,9 @@ class _Request:
     prior_prompt: str = ""
     """The same prompt with a content-free user turn: what the model expects of each tool name
     whatever the user says (``_pick_tool``)."""
+    prefix: str = ""
+    """The prompt's fixed beginning (instructions, tools, examples), up to the conversation:
+    its KV state is kept per agent (``PrefixStates``)."""
 
 
 def _plan(
@@ -208,11 +343,14 @@ def _plan(
         specs = [s for s in specs if s.name == wanted]
     with_tools = bool(specs) and not last_item_is_tool_output(chat_ctx)
     system, turns = chat_turns(chat_ctx, json_replies=with_tools, max_turns=MAX_TURNS)
+    fmt = owner._spec.prompt_format
     if not with_tools:
-        prompt = owner._spec.prompt_format(system, turns)
-        return _Request(prompt, owner._max_tokens, ReplyParser(), [])
+        prompt = fmt(system, turns)
+        return _Request(
+            prompt, owner._max_tokens, ReplyParser(), [], prefix=_prefix_text(fmt, system, [])
+        )
     instructions = system_prompt(system, specs)
-    prompt = owner._spec.prompt_format(instructions, example_turns(specs) + turns)
+    prompt = fmt(instructions, example_turns(specs) + turns)
     prior = owner._spec.prompt_format(
         instructions, [*example_turns(specs), Turn("user", CONTENT_FREE)]
     )
@@ -224,7 +362,28 @@ def _plan(
         allow_say=choice != "required" and not isinstance(choice, dict),
         constrained=owner._use_grammar,
         prior_prompt=prior,
+        prefix=_prefix_text(fmt, instructions, example_turns(specs)),
     )
+
+
+_TURN_MARK = "\x00troupe-turn\x00"
+
+
+def _prefix_text(fmt: PromptFormat, system: str, head: list[Turn]) -> str:
+    """The text every prompt with this system text and these leading turns starts with,
+    whatever the conversation after them (which starts with a user turn)."""
+    return fmt(system, [*head, Turn("user", _TURN_MARK)]).split(_TURN_MARK, 1)[0]
+
+
+def _prefix_key(llama: Any, prefix: str, prompt: list[int] | None = None) -> list[int]:
+    """The prefix's tokens, less the last one (a token may merge across the boundary with what
+    follows); empty when ``prompt`` does not start with them."""
+    if not prefix:
+        return []
+    tokens = llama.tokenize(prefix.encode(), add_bos=True, special=True)[:-1]
+    if prompt is not None and prompt[: len(tokens)] != tokens:
+        return []
+    return list(tokens)
 
 
 class _Decoder:
@@ -243,7 +402,25 @@ class _Decoder:
         self.tool_margin: float | None = None
         """log P(tool) - log P(say) at the choice, before the model's bias."""
 
+    prefix_tokens = 0
+    """Length of the agent's prompt prefix found in (or brought back to) the KV cache."""
+    prefix_source = "none"
+    """``PrefixStates.prepare``'s answer: live, restored, evaluated (or none)."""
+
     def run(self, cancelled: threading.Event) -> None:
+        llama = self.llama
+        key = _prefix_key(
+            llama, self.request.prefix, llama.tokenize(self.request.prompt.encode(), True, True)
+        )
+        live = _live_prefix(llama, key)
+        if key:
+            self.prefix_source = prefix_states(llama).prepare(llama, key)
+            self.prefix_tokens = len(key)
+        self._generate(cancelled)
+        if self.prefix_source == "evaluated":  # this turn paid for its prefix
+            self.cached_tokens = min(self.cached_tokens, live)
+
+    def _generate(self, cancelled: threading.Event) -> None:
         request, llama = self.request, self.llama
         prompt, grammar = request.prompt, None
         watch = ReplyParser(tool_names=request.parser.tool_names)
