@@ -2,7 +2,7 @@ import '@fontsource-variable/inter';
 import './globals.css';
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { THEME_INIT_SCRIPT } from '@/lib/theme/theme';
+import { THEME_INIT_SCRIPT } from '@/components/theme/theme';
 
 const siteUrl = process.env.TROUPE_PUBLIC_URL ?? 'http://localhost:3000';
 const description =

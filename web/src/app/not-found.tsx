@@ -1,5 +1,5 @@
 import { ButtonLink } from '@/components/ui/button';
-import { SessionNotice } from '@/components/session/session-notice';
+import { SessionNotice } from '@/features/session/components/session-notice';
 
 export default function NotFound() {
   return (

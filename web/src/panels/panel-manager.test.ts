@@ -1,7 +1,7 @@
 import { ParticipantKind } from 'livekit-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PanelEvent, PanelType, RpcResult } from '@/contracts';
-import { RpcRegistry } from '@/lib/rpc/rpc-registry';
+import { RpcRegistry } from '@/features/session/rpc/rpc-registry';
 import { PanelManager } from './panel-manager';
 import { registerPanelHandlers, type PanelImageSender } from './panel-rpc';
 import { PANEL_REGISTRY } from './registry';

@@ -1,5 +1,5 @@
 import type { PanelCommand, PanelEvent, PanelState, PanelType } from '@/contracts';
-import { RpcHandlerError } from '@/lib/rpc/rpc-result';
+import { RpcHandlerError } from '@/features/session/rpc/rpc-result';
 import { CONTENT_EVENT_DEBOUNCE_MS, createKeyedDebouncer } from './debounce';
 import { PanelCommandError, type PanelDefinition, type PanelEventName } from './types';
 

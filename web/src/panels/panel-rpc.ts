@@ -4,8 +4,8 @@ import {
   parseOpenPanel,
   parsePanelRef,
   parseReadPanel,
-} from '@/lib/rpc/payloads';
-import type { RpcRegistry } from '@/lib/rpc/rpc-registry';
+} from '@/features/session/rpc/payloads';
+import type { RpcRegistry } from '@/features/session/rpc/rpc-registry';
 import type { PanelManager } from './panel-manager';
 
 /**

@@ -2,12 +2,12 @@
 
 import Link from 'next/link';
 import { useSession } from '@/components/auth/session-provider';
-import { Card, dash } from '@/components/dash/ui';
+import { Card, dash } from '@/components/ui/kit';
 import { ButtonLink } from '@/components/ui/button';
 import { PageHeader } from '@/components/shell/page-header';
 import { DASHBOARD_SECTIONS } from '@/components/shell/dashboard-nav';
-import { formatCost } from '@/components/sessions/format';
-import { StartHereCard } from '@/components/dash/start-here-card';
+import { formatCost } from '@/lib/format';
+import { StartHereCard } from '@/features/home/start-here-card';
 import { costMicrosOf, minutesOf, type UsageResponse } from '@/components/usage/usage-data';
 import { errorMessage, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

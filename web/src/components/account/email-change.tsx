@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
-import { ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
+import { ErrorBanner, Notice, TextField, dash } from '@/components/ui/kit';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { Membership } from '@/components/auth/session-provider';
-import { Badge, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
+import { Badge, ErrorBanner, Notice, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { ConfirmDialog, ErrorBanner, dash } from '@/components/dash/ui';
+import { ConfirmDialog, ErrorBanner, dash } from '@/components/ui/kit';
 import { api, setSelectedOrg } from '@/lib/api/client';
 
 /** `POST /auth/logout-all`: every session of the user, this one included, is signed out. */

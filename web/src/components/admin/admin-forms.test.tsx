@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AnalysisView } from '@/components/dashboard/analysis-card';
-import { PREVIEW_MAX_CHARS, fetchVoicePreview } from '@/components/dashboard/voice-preview-button';
+import { AnalysisView } from '@/features/replay/analysis-card';
+import { PREVIEW_MAX_CHARS, fetchVoicePreview } from '@/features/agents/voice-preview-button';
 import { ExperimentEditor } from '@/components/experiments/experiment-editor';
 import { ExperimentResults } from '@/components/experiments/experiment-results';
 import { ApiError } from '@/lib/api/api-error';

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { SCOPES, validateApiKey } from '@/components/admin/admin-validation';
-import { CheckboxChips, ErrorBanner, TextField, dash } from '@/components/dash/ui';
+import { CheckboxChips, ErrorBanner, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 

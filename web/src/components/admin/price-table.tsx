@@ -8,7 +8,7 @@ import {
   validatePrice,
   type PriceField,
 } from '@/components/admin/admin-validation';
-import { Badge, Card, DataTable, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
+import { Badge, Card, DataTable, ErrorBanner, Notice, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

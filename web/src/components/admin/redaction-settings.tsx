@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { Card, ErrorBanner, Notice, dash } from '@/components/dash/ui';
+import { Card, ErrorBanner, Notice, dash } from '@/components/ui/kit';
 import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { WEBHOOK_EVENTS, validateWebhookEndpoint } from '@/components/admin/admin-validation';
-import { CheckboxChips, ErrorBanner, TextField, dash } from '@/components/dash/ui';
+import { CheckboxChips, ErrorBanner, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { fieldProblems, type Schema } from '@/lib/api/client';
 

@@ -10,8 +10,8 @@ import {
   SelectField,
   TextField,
   dash,
-} from '@/components/dash/ui';
-import { VoicePreviewButton } from '@/components/dashboard/voice-preview-button';
+} from '@/components/ui/kit';
+import { VoicePreviewButton } from '@/features/agents/voice-preview-button';
 import { Button } from '@/components/ui/button';
 import { KnowledgeBasesField } from '@/app/dashboard/knowledge/knowledge-bases-field';
 import { HandoffPlanFields } from './handoff-plan-fields';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { SelectField, TextField, dash } from '@/components/dash/ui';
+import { SelectField, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 

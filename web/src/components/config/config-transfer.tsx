@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type ChangeEvent } from 'react';
-import { Badge, ErrorBanner, Notice, dash } from '@/components/dash/ui';
+import { Badge, ErrorBanner, Notice, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
 

@@ -3,7 +3,7 @@
 import { ParticipantKind } from 'livekit-client';
 import { useEffect, useMemo, useState } from 'react';
 import type { PanelEvent, PanelType, RpcResult } from '@/contracts';
-import { RpcRegistry, type RpcHost } from '@/lib/rpc/rpc-registry';
+import { RpcRegistry, type RpcHost } from '@/features/session/rpc/rpc-registry';
 import { ThemeToggle } from '@/components/theme/theme-toggle';
 import { PanelManagerProvider } from '@/panels/panel-context';
 import { PanelHost } from '@/panels/panel-host';

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { toExperimentBody, validateArms, type ArmDraft } from '@/components/admin/admin-validation';
-import { ErrorBanner, Field, Notice, dash } from '@/components/dash/ui';
+import { ErrorBanner, Field, Notice, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { fieldProblems, type Schema } from '@/lib/api/client';
 

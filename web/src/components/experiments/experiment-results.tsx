@@ -1,6 +1,6 @@
 'use client';
 
-import { Badge, DataTable, EmptyState, dash } from '@/components/dash/ui';
+import { Badge, DataTable, EmptyState, dash } from '@/components/ui/kit';
 import type { Schema } from '@/lib/api/client';
 
 const pct = (v: number | null | undefined) => (v == null ? '—' : `${Math.round(v * 100)}%`);

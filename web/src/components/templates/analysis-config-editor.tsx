@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { validateAnalysis } from '@/components/admin/admin-validation';
-import { Card, ErrorBanner, Field, Notice, dash } from '@/components/dash/ui';
+import { Card, ErrorBanner, Field, Notice, dash } from '@/components/ui/kit';
 import { JsonEditor } from '@/components/tools/json-editor';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';

@@ -10,7 +10,7 @@ import {
   Loading,
   TextField,
   dash,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { ApiError } from '@/lib/api/api-error';
 import { api, type Schema } from '@/lib/api/client';

@@ -1,6 +1,6 @@
 'use client';
 
-import { CheckboxChips, SelectField, TextField, dash } from '@/components/dash/ui';
+import { CheckboxChips, SelectField, TextField, dash } from '@/components/ui/kit';
 import type { Schema } from '@/lib/api/client';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'production'] as const;

@@ -1,6 +1,6 @@
 'use client';
 
-import { SelectField, TextField, dash } from '@/components/dash/ui';
+import { SelectField, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 

@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { Card, EmptyState, ErrorBanner, Loading, dash } from '@/components/dash/ui';
-import { formatCost } from '@/components/sessions/format';
+import { Card, EmptyState, ErrorBanner, Loading, dash } from '@/components/ui/kit';
+import { formatCost } from '@/lib/format';
 import { BarChart } from '@/components/usage/bar-chart';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

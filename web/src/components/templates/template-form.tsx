@@ -8,7 +8,7 @@ import {
   SelectField,
   TextField,
   dash,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
 import {

@@ -2,15 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import {
-  Badge,
-  Card,
-  ErrorBanner,
-  Notice,
-  TextField,
-  dash,
-  formatDate,
-} from '@/components/dash/ui';
+import { Badge, Card, ErrorBanner, Notice, TextField, dash, formatDate } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

@@ -1,10 +1,10 @@
 'use client';
 
 import { useState } from 'react';
-import { ErrorBanner } from '@/components/dash/ui';
+import { ErrorBanner } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
-import { saveSession } from '@/lib/session/session-store';
+import { saveSession } from '@/features/session/lib/session-store';
 
 /**
  * Starts a test session of the template as the signed-in user and opens `/s/<id>` in a new tab.

@@ -1,6 +1,6 @@
 'use client';
 
-import { useTheme } from '@/hooks/use-theme';
+import { useTheme } from '@/components/theme/use-theme';
 import { MoonIcon, SunIcon } from '@/components/ui/icons';
 import styles from './theme-toggle.module.css';
 

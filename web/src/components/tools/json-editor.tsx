@@ -8,7 +8,7 @@ import { EditorState } from '@codemirror/state';
 import { oneDark } from '@codemirror/theme-one-dark';
 import { EditorView, keymap, lineNumbers } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
-import { useTheme } from '@/hooks/use-theme';
+import { useTheme } from '@/components/theme/use-theme';
 
 /** CodeMirror 6 in JSON mode with a parse linter; controlled by `value` / `onChange`. */
 export function JsonEditor({

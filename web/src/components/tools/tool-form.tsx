@@ -2,7 +2,7 @@
 
 import dynamic from 'next/dynamic';
 import { useState, type FormEvent } from 'react';
-import { Card, ErrorBanner, Field, SelectField, TextField, dash } from '@/components/dash/ui';
+import { Card, ErrorBanner, Field, SelectField, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { fromTool, validateTool, type ToolValues } from './tool-validation';
 import type { Schema } from '@/lib/api/client';

@@ -17,7 +17,7 @@ import {
 } from '@xyflow/react';
 import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
-import { Badge, dash } from '@/components/dash/ui';
+import { Badge, dash } from '@/components/ui/kit';
 import {
   buildFlowElements,
   edgeData,

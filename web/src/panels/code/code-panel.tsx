@@ -3,7 +3,7 @@
 import { oneDark } from '@codemirror/theme-one-dark';
 import { EditorView } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
-import { useTheme } from '@/hooks/use-theme';
+import { useTheme } from '@/components/theme/use-theme';
 import type { PanelComponentProps } from '../types';
 import { PlayIcon } from '../panel-icons';
 import ui from '../panel-ui.module.css';

@@ -10,12 +10,12 @@ import {
   Loading,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
-import { LinkRow } from '@/components/dash/link-row';
+import { LinkRow } from '@/components/ui/link-row';
 
 type Agent = Schema<'AgentRead'>;
 

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { ApiKeyForm } from '@/components/admin/api-key-form';
-import { SecretReveal } from '@/components/admin/secret-reveal';
+import { SecretReveal } from '@/components/ui/secret-reveal';
 import {
   Badge,
   Card,
@@ -13,7 +13,7 @@ import {
   Loading,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';

@@ -9,12 +9,12 @@ import {
   Loading,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
-import { useMemberEmails } from '@/components/dash/member-emails';
+import { useMemberEmails } from '@/features/members/member-emails';
 
 type AuditEvent = Schema<'AuditEventRead'>;
 

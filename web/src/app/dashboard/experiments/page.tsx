@@ -11,7 +11,7 @@ import {
   Loading,
   SelectField,
   dash,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { ExperimentEditor } from '@/components/experiments/experiment-editor';
 import { ExperimentResults } from '@/components/experiments/experiment-results';
 import { PageHeader } from '@/components/shell/page-header';

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { CheckboxChips, TextField, dash } from '@/components/dash/ui';
+import { CheckboxChips, TextField, dash } from '@/components/ui/kit';
 import { useApi } from '@/lib/api/use-api';
 import type { KnowledgeBase } from './knowledge-api';
 

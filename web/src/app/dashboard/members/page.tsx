@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { ROLES, validateInvite, type Role } from '@/components/admin/admin-validation';
-import { SecretReveal } from '@/components/admin/secret-reveal';
+import { SecretReveal } from '@/components/ui/secret-reveal';
 import { useSession } from '@/components/auth/session-provider';
 import {
   Badge,
@@ -16,7 +16,7 @@ import {
   TextField,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';

@@ -12,13 +12,13 @@ import {
   dash,
   formatDate,
   statusTone,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
-import { formatSeconds } from '@/components/sessions/format';
+import { formatSeconds } from '@/lib/format';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
-import { LinkRow } from '@/components/dash/link-row';
-import { useMemberEmails } from '@/components/dash/member-emails';
+import { LinkRow } from '@/components/ui/link-row';
+import { useMemberEmails } from '@/features/members/member-emails';
 
 type Session = Schema<'SessionRead'>;
 

@@ -7,7 +7,7 @@ import { SignOutEverywhere } from '@/components/account/sign-out-everywhere';
 import { RedactionSettings } from '@/components/admin/redaction-settings';
 import { ConfigTransfer } from '@/components/config/config-transfer';
 import { useSession } from '@/components/auth/session-provider';
-import { Card, ErrorBanner, Notice, TextField, dash } from '@/components/dash/ui';
+import { Card, ErrorBanner, Notice, TextField, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems } from '@/lib/api/client';

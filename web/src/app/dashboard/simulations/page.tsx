@@ -12,7 +12,7 @@ import {
   SelectField,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';

@@ -1,6 +1,6 @@
 'use client';
 
-import { Badge, Card, ErrorBanner, Loading, dash } from '@/components/dash/ui';
+import { Badge, Card, ErrorBanner, Loading, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { ApiError } from '@/lib/api/api-error';
 import type { Schema } from '@/lib/api/client';

@@ -10,7 +10,7 @@ import {
   Loading,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { NO_USAGE, usageCells } from '@/components/tools/tool-usage';
 import { ButtonLink } from '@/components/ui/button';

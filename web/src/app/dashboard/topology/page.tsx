@@ -12,7 +12,7 @@ import {
   SelectField,
   TextField,
   dash,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';

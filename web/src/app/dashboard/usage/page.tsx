@@ -3,9 +3,9 @@
 import { useState } from 'react';
 import { PriceTable } from '@/components/admin/price-table';
 import { useSession } from '@/components/auth/session-provider';
-import { Badge, Card, EmptyState, ErrorBanner, Loading, Notice, dash } from '@/components/dash/ui';
+import { Badge, Card, EmptyState, ErrorBanner, Loading, Notice, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
-import { formatCost } from '@/components/sessions/format';
+import { formatCost } from '@/lib/format';
 import { BarChart } from '@/components/usage/bar-chart';
 import { planSummary, type UsageSettings } from '@/components/usage/plan';
 import {

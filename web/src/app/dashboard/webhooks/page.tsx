@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import { SecretReveal } from '@/components/admin/secret-reveal';
+import { SecretReveal } from '@/components/ui/secret-reveal';
 import { WebhookEndpointForm } from '@/components/admin/webhook-endpoint-form';
 import {
   Badge,
@@ -12,7 +12,7 @@ import {
   Loading,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { StartSessionCard } from '@/components/embed/start-session-card';
+import { StartSessionCard } from '@/features/session/components/start-session-card';
 
 export const metadata: Metadata = {
   title: 'Start a conversation',

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { SessionPageClient } from '@/components/session/session-page-client';
+import { SessionPageClient } from '@/features/session/components/session-page-client';
 
 export const metadata: Metadata = {
   title: 'Conversation',

@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { AgentForm } from '@/components/agents/agent-form';
 import { slugify, toAgentBody } from '@/components/agents/agent-validation';
-import { Card, ErrorBanner, TextField, dash } from '@/components/dash/ui';
+import { Card, ErrorBanner, TextField, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { Suspense, useState } from 'react';
 import { useSession } from '@/components/auth/session-provider';
-import { Card, ErrorBanner, Notice, dash } from '@/components/dash/ui';
+import { Card, ErrorBanner, Notice, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, setSelectedOrg, type Schema } from '@/lib/api/client';

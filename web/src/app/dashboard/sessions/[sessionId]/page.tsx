@@ -9,13 +9,13 @@ import {
   dash,
   formatDate,
   statusTone,
-} from '@/components/dash/ui';
-import { AnalysisCard } from '@/components/dashboard/analysis-card';
-import { formatCost, formatSeconds } from '@/components/sessions/format';
-import { SessionTimeline, type LogEntry } from '@/components/sessions/session-timeline';
-import type { Recording } from '@/components/replay/replay-model';
-import { LatencyWaterfall, SessionReplayPlayer } from '@/components/replay/session-replay';
-import { timeOrigin, turnsOf } from '@/components/replay/turns';
+} from '@/components/ui/kit';
+import { AnalysisCard } from '@/features/replay/analysis-card';
+import { formatCost, formatSeconds } from '@/lib/format';
+import { SessionTimeline, type LogEntry } from '@/features/replay/session-timeline';
+import type { Recording } from '@/features/replay/replay-model';
+import { LatencyWaterfall, SessionReplayPlayer } from '@/features/replay/session-replay';
+import { timeOrigin, turnsOf } from '@/features/replay/turns';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';

@@ -13,7 +13,7 @@ import {
   Notice,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';

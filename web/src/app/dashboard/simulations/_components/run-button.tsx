@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import { ErrorBanner, dash } from '@/components/dash/ui';
+import { ErrorBanner, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
 

@@ -1,6 +1,6 @@
 'use client';
 
-import { Badge, Card, DataTable, EmptyState, dash } from '@/components/dash/ui';
+import { Badge, Card, DataTable, EmptyState, dash } from '@/components/ui/kit';
 import type { CriterionResult, SimulationResult, SimulationTurn } from '@/contracts';
 import type { Schema } from '@/lib/api/client';
 import styles from '../simulations.module.css';

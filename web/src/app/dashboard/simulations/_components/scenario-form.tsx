@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { ErrorBanner, Field, SelectField, TextField, dash } from '@/components/dash/ui';
+import { ErrorBanner, Field, SelectField, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import type { Scenario } from '@/contracts';
 import { fieldProblems, type Schema } from '@/lib/api/client';

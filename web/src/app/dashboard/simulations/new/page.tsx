@@ -2,7 +2,7 @@
 
 import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense } from 'react';
-import { Card, ErrorBanner, Loading } from '@/components/dash/ui';
+import { Card, ErrorBanner, Loading } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

@@ -3,7 +3,7 @@
 import { useParams, useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useSession } from '@/components/auth/session-provider';
-import { ConfirmDialog, ErrorBanner, Loading, Notice, dash } from '@/components/dash/ui';
+import { ConfirmDialog, ErrorBanner, Loading, Notice, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { AnalysisConfigEditor } from '@/components/templates/analysis-config-editor';
 import { DeploymentsSection } from '@/components/templates/deployments-section';

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { Loading } from '@/components/dash/ui';
+import { Loading } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { TemplateForm } from '@/components/templates/template-form';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';

@@ -10,7 +10,7 @@ import {
   Loading,
   Notice,
   dash,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { ToolForm } from '@/components/tools/tool-form';
 import { toToolBody } from '@/components/tools/tool-validation';

@@ -2,7 +2,7 @@
 
 import { useParams, useRouter } from 'next/navigation';
 import { Fragment, useState } from 'react';
-import { SecretReveal } from '@/components/admin/secret-reveal';
+import { SecretReveal } from '@/components/ui/secret-reveal';
 import { WebhookEndpointForm } from '@/components/admin/webhook-endpoint-form';
 import {
   Badge,
@@ -15,7 +15,7 @@ import {
   Notice,
   dash,
   formatDate,
-} from '@/components/dash/ui';
+} from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';

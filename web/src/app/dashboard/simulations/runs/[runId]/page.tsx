@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
-import { Card, ErrorBanner, Loading, dash, formatDate } from '@/components/dash/ui';
+import { Card, ErrorBanner, Loading, dash, formatDate } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
