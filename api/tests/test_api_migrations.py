@@ -48,6 +48,7 @@ EXPECTED_TABLES = {
     "knowledge_documents",
     "knowledge_chunks",
     "provider_keys",
+    "outgoing_emails",
 }
 
 

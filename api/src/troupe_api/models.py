@@ -13,6 +13,7 @@ from troupe_api.invitations.models import Invitation
 from troupe_api.knowledge.models import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
 from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Membership, Organization
+from troupe_api.outbox.models import OutgoingEmail
 from troupe_api.provider_keys.models import ProviderKey
 from troupe_api.recordings.models import Recording
 from troupe_api.sessions.models import Session, SessionLogEntry
@@ -37,6 +38,7 @@ __all__ = [
     "Membership",
     "OAuthAccount",
     "Organization",
+    "OutgoingEmail",
     "Price",
     "ProviderKey",
     "Recording",

@@ -295,8 +295,54 @@ class Settings(BaseSettings):
     mailbox_dir: Path | None = Field(
         default=None,
         validation_alias=_env("TROUPE_MAILBOX_DIR"),
-        description="Outgoing email (confirmation links) is written here as .eml files, one a "
-        "message, and logged; default <data_dir>/mailbox. No SMTP delivery yet.",
+        description="Without TROUPE_SMTP_HOST, outgoing email (confirmation links, invitations, "
+        "alerts) is written here as .eml files, one a message, and logged; default "
+        "<data_dir>/mailbox.",
+    )
+    smtp_host: str = Field(
+        default="",
+        validation_alias=_env("TROUPE_SMTP_HOST"),
+        description="SMTP server for outgoing email; empty = the development mailbox "
+        "(TROUPE_MAILBOX_DIR). Set, every message is stored and sent by the job worker, "
+        "retried with backoff.",
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        validation_alias=_env("TROUPE_SMTP_PORT"),
+        description="SMTP port; default 587 with starttls, 465 with tls, 25 with none.",
+    )
+    smtp_tls: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        validation_alias=_env("TROUPE_SMTP_TLS"),
+        description="starttls = upgrade a plain connection (required), tls = TLS from the first "
+        "byte (SMTPS), none = no encryption (a relay on the same host only).",
+    )
+    smtp_user: str = Field(
+        default="",
+        validation_alias=_env("TROUPE_SMTP_USER"),
+        description="SMTP login; empty = no authentication.",
+    )
+    smtp_password: str = Field(
+        default="", validation_alias=_env("TROUPE_SMTP_PASSWORD"), description="SMTP password."
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        validation_alias=_env("TROUPE_SMTP_CA_FILE"),
+        description="PEM file of the CAs that sign the SMTP server's certificate; default the "
+        "system's.",
+    )
+    smtp_timeout_s: float = Field(
+        default=20.0,
+        gt=0,
+        validation_alias=_env("TROUPE_SMTP_TIMEOUT_S"),
+        description="Seconds one SMTP conversation may take.",
+    )
+    mail_from: str = Field(
+        default="Troupe <no-reply@troupe.invalid>",
+        validation_alias=_env("TROUPE_MAIL_FROM"),
+        description="The From address of outgoing email.",
     )
     storage_url: str = Field(
         default="",

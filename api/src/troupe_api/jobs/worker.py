@@ -28,6 +28,8 @@ from troupe_api.knowledge import service as knowledge
 from troupe_api.knowledge.limits import limits_for
 from troupe_api.knowledge.models import KnowledgeDocument
 from troupe_api.organizations.models import Organization
+from troupe_api.outbox import service as outbox
+from troupe_api.sessions import agent_loss
 from troupe_api.usage import notify as usage_notify
 
 log = get_logger(__name__)
@@ -109,7 +111,23 @@ async def check_usage_alerts(ctx: Context) -> int:
 
 async def send_usage_alert_email(ctx: Context, *, alert_id: int) -> int:
     async with ctx["session_factory"]() as db:
-        return await usage_notify.send_email(db=db, settings=ctx["settings"], alert_id=alert_id)
+        sent = await usage_notify.send_email(db=db, settings=ctx["settings"], alert_id=alert_id)
+        await flush(db, _jobs(ctx))  # the messages' own send_email jobs (SMTP)
+    return sent
+
+
+async def send_email(ctx: Context, *, email_id: str) -> str | None:
+    async with ctx["session_factory"]() as db:
+        row = await outbox.deliver(db=db, settings=ctx["settings"], email_id=uuid.UUID(email_id))
+        await flush(db, _jobs(ctx))  # the next attempt, after a failure
+    return row.status if row is not None else None
+
+
+async def retry_due_emails(ctx: Context) -> int:
+    async with ctx["session_factory"]() as db:
+        count = await outbox.retry_due_emails(db=db, settings=ctx["settings"])
+        await flush(db, _jobs(ctx))
+    return count
 
 
 def _jobs(ctx: Context) -> SaqJobQueue:
@@ -173,6 +191,8 @@ FUNCTIONS: list[Any] = [
     purge_expired_session_data,
     check_usage_alerts,
     send_usage_alert_email,
+    send_email,
+    retry_due_emails,
     analyze_session,
     deliver_webhook,
     retry_due_webhook_deliveries,
@@ -181,6 +201,7 @@ FUNCTIONS: list[Any] = [
 ]
 CRON_JOBS = [
     CronJob(retry_due_webhook_deliveries, cron="* * * * *", timeout=55),
+    CronJob(retry_due_emails, cron="* * * * *", timeout=55),
     CronJob(analyze_stale_sessions, cron="*/10 * * * *", timeout=540),
     CronJob(sweep_orphaned_sessions, cron="*/5 * * * *", timeout=240),
     CronJob(check_usage_alerts, cron="*/15 * * * *", timeout=600),

@@ -4,6 +4,7 @@ default the caller's first); identity management is for signed-in users, never A
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, status
 
@@ -11,9 +12,18 @@ from troupe_api.audit import service as audit
 from troupe_api.audit.models import AuditAction
 from troupe_api.core.errors import NotFound, RoleRequired
 from troupe_api.core.settings import Settings
-from troupe_api.deps import CurrentUser, DbDep, SettingsDep, UserAdminOrg, UserViewerOrg, client_ip
+from troupe_api.deps import (
+    CurrentUser,
+    DbDep,
+    JobsDep,
+    SettingsDep,
+    UserAdminOrg,
+    UserViewerOrg,
+    client_ip,
+)
 from troupe_api.invitations import service as invitations
 from troupe_api.invitations.models import Invitation
+from troupe_api.jobs.queue import flush
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Organization, Role
 from troupe_api.organizations.schemas import (
@@ -29,6 +39,7 @@ from troupe_api.organizations.schemas import (
     OrganizationUpdate,
     RoleUpdate,
 )
+from troupe_api.outbox import service as mail
 
 router = APIRouter(tags=["organizations"])
 
@@ -166,9 +177,15 @@ async def list_invitations(db: DbDep, ctx: UserAdminOrg) -> InvitationList:
     response_model=InvitationCreated,
 )
 async def create_invitation(
-    body: InvitationCreate, request: Request, db: DbDep, settings: SettingsDep, ctx: UserAdminOrg
+    body: InvitationCreate,
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    jobs: JobsDep,
+    ctx: UserAdminOrg,
 ) -> InvitationCreated:
     """Invite an email address with a role. The token is shown once; send it in the link."""
+    # The link is also mailed to the address (outbox.service: dev mailbox or SMTP).
     invitation, token = await invitations.create(
         db=db,
         organization_id=ctx.organization_id,
@@ -185,13 +202,38 @@ async def create_invitation(
         ip=client_ip(request),
         details={"invitation": str(invitation.id), "role": body.role.value},
     )
+    org = await db.get(Organization, ctx.organization_id)
+    await mail.send(
+        settings,
+        db=db,
+        to=invitation.email,
+        subject=f"You are invited to {org.name if org else 'an organization'} on Troupe",
+        body=invitation_body(
+            settings, org_name=org.name if org else "", role=body.role, token=token
+        ),
+    )
     await db.commit()
+    await flush(db, jobs)
     await db.refresh(invitation)
     return InvitationCreated(**_invitation_read(invitation).model_dump(), token=token)
 
 
 def _ttl(settings: Settings) -> int:
     return settings.invitation_ttl_s
+
+
+def invitation_url(settings: Settings, token: str) -> str:
+    return f"{settings.web_url.rstrip('/')}/dashboard/invitations/accept?token={quote(token)}"
+
+
+def invitation_body(settings: Settings, *, org_name: str, role: Role, token: str) -> str:
+    days = max(1, round(settings.invitation_ttl_s / 86400))
+    return (
+        f"You are invited to join {org_name or 'an organization'} on Troupe as {role.value}.\n\n"
+        f"Sign in (or create an account with this address), then open this link within "
+        f"{days} day{'s' if days != 1 else ''} to accept:\n{invitation_url(settings, token)}\n\n"
+        "If you did not expect this, ignore this message."
+    )
 
 
 @router.delete(

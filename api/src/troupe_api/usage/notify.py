@@ -1,7 +1,7 @@
 """Delivery of usage alerts. A newly recorded alert (once per organization, kind and period)
 publishes the customer webhook event ``usage.alert`` through the customer webhook deliveries and
 defers the ``send_usage_alert_email`` job, which mails the organization's admins through the
-mail outbox (``core.mail``) once: the alert row is locked while mailing and ``emailed_at``
+mail outbox (``outbox.service``) once: the alert row is locked while mailing and ``emailed_at``
 marks it sent, so a repeated or retried job sends nothing more."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from troupe_api.core import mail
 from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
 from troupe_api.customer_webhooks import service as endpoints
 from troupe_api.jobs.queue import JobRequest, defer
 from troupe_api.organizations.models import Membership, Organization, Role
+from troupe_api.outbox import service as mail
 from troupe_api.usage.models import UsageAlert
 from troupe_api.users.models import User
 
@@ -114,6 +114,7 @@ async def send_email(
         for to in recipients:
             await mail.send(
                 settings,
+                db=db,
                 to=to,
                 subject=f"Troupe usage alert: {_TITLES.get(alert.kind, alert.kind)}",
                 body=_body(org, alert, settings.web_url),

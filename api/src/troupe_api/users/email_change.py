@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.audit import service as audit
 from troupe_api.audit.models import AuditAction
 from troupe_api.auth.tokens import new_opaque_token, sha256_hex
-from troupe_api.core import mail
 from troupe_api.core.errors import (
     EmailChangeInvalid,
     EmailTaken,
@@ -23,6 +22,7 @@ from troupe_api.core.errors import (
     ValidationFailed,
 )
 from troupe_api.core.settings import Settings
+from troupe_api.outbox import service as mail
 from troupe_api.users import service as users
 from troupe_api.users.models import User
 
@@ -73,6 +73,7 @@ async def request_change(
     expires_at = datetime.now(UTC) + timedelta(seconds=TTL_S)
     await mail.send(
         settings,
+        db=db,
         to=email,
         subject="Confirm your new Troupe email address",
         body=(
@@ -84,6 +85,7 @@ async def request_change(
     )
     await mail.send(
         settings,
+        db=db,
         to=user.email,
         subject="Your Troupe email address is about to change",
         body=(

@@ -16,12 +16,14 @@ from troupe_api.auth.schemas import (
 from troupe_api.deps import (
     CurrentUser,
     DbDep,
+    JobsDep,
     LimiterDep,
     PrincipalDep,
     RedisDep,
     SettingsDep,
     client_ip,
 )
+from troupe_api.jobs.queue import flush
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Role
 from troupe_api.users import email_change
@@ -93,6 +95,7 @@ async def request_email_change(
     redis: RedisDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    jobs: JobsDep,
     user: CurrentUser,
 ) -> EmailChangePending:
     """Ask to change the email address (current password required). A confirmation link goes
@@ -111,6 +114,7 @@ async def request_email_change(
         ip=client_ip(request),
     )
     await db.commit()
+    await flush(db, jobs)  # the messages, when they go over SMTP
     return EmailChangePending(pending_email=email, expires_at=expires_at)
 
 
