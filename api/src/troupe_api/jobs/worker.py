@@ -29,7 +29,6 @@ from troupe_api.knowledge.limits import limits_for
 from troupe_api.knowledge.models import KnowledgeDocument
 from troupe_api.organizations.models import Organization
 from troupe_api.outbox import service as outbox
-from troupe_api.sessions import agent_loss
 from troupe_api.usage import notify as usage_notify
 
 log = get_logger(__name__)
