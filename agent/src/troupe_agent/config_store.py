@@ -1,22 +1,21 @@
-"""Loading a session's config: the API first, a Redis cache behind it.
+"""Loading a session's config: the Redis cache first, the API on a miss.
 
-Keys (``CACHE_VERSION`` is bumped when the cached shape changes, so old entries are ignored):
-- ``troupe:config:v{N}:session:{session_id}`` — this session's config, for a job restarted
-  on the same session (kept ``SESSION_TTL_S``).
-- ``troupe:config:v{N}:template:{template_id}`` — the last config served for a template, the
-  fallback when the API is unreachable (kept ``TEMPLATE_TTL_S``).
-- ``troupe:config:v{N}:deps:{agent_or_template_id}`` — a set of the keys above built from that
-  agent or template.
+Keys and their lifetimes are in ``troupe_contracts.config_cache``. Order of reads:
 
-Invalidation: the API publishes the id of a changed agent or template on
-``CONFIG_INVALIDATE_CHANNEL``; every worker subscribes (``run_invalidation``) and deletes the
-keys listed under that id, so a stale config is never used as a fallback.
+1. The session's ``start`` entry, written by the API when it started the session, taken with
+   ``GETDEL``: a hit needs no API call (the first job of every session, normally). It is one
+   use only, so a restarted job or a late dispatch of an ended session asks the API (which
+   refuses an ended session).
+2. The API. Its answer is cached as the session's entry and the template's last config.
+3. When the API is unreachable (transport errors, 5xx after retries): this session's cached
+   config, else the template's last config re-addressed to this session (session id,
+   organisation, modality and panels come from the dispatch metadata), else
+   ``ConfigUnavailable``: the worker apologises and leaves (the default when neither answers).
 
-Fallback when the API is unreachable (transport errors, 5xx after retries): this session's
-cached config, else the template's last config re-addressed to this session (session id,
-organisation, modality and panels come from the dispatch metadata), else ``ConfigUnavailable``
-and the worker apologises and leaves. A 4xx or a config that fails validation never falls
-back: it is a bug to surface, not an outage to ride out."""
+A 4xx or a config that fails validation never falls back: it is a bug to surface, not an outage
+to ride out. Invalidation: the API deletes the entries built from a changed agent or template
+and publishes its id on ``CONFIG_INVALIDATE_CHANNEL``; every worker also subscribes
+(``run_invalidation``) and deletes the keys listed under that id."""
 
 import asyncio
 import contextlib
@@ -26,6 +25,17 @@ from uuid import UUID
 from pydantic import ValidationError
 from troupe_contracts import CONFIG_INVALIDATE_CHANNEL
 from troupe_contracts.config import SessionConfig
+from troupe_contracts.config_cache import (
+    CACHE_VERSION,
+    PREFIX,
+    SESSION_TTL_S,
+    TEMPLATE_TTL_S,
+    dependencies,
+    deps_key,
+    session_key,
+    start_key,
+    template_key,
+)
 from troupe_contracts.session import TokenMetadata
 
 from troupe_agent.api_client import ApiError
@@ -33,10 +43,18 @@ from troupe_agent.logging import get_logger
 
 log = get_logger(__name__)
 
-CACHE_VERSION = 1
-SESSION_TTL_S = 6 * 3600
-TEMPLATE_TTL_S = 7 * 24 * 3600
-PREFIX = f"troupe:config:v{CACHE_VERSION}"
+__all__ = [
+    "CACHE_VERSION",
+    "PREFIX",
+    "ConfigSource",
+    "ConfigStore",
+    "ConfigUnavailable",
+    "deps_key",
+    "session_key",
+    "start_key",
+    "template_key",
+    "validate_config",
+]
 
 
 class ConfigUnavailable(RuntimeError):
@@ -45,18 +63,6 @@ class ConfigUnavailable(RuntimeError):
 
 class ConfigSource(Protocol):
     async def session_config(self, session_id: UUID) -> SessionConfig: ...
-
-
-def session_key(session_id: UUID) -> str:
-    return f"{PREFIX}:session:{session_id}"
-
-
-def template_key(template_id: UUID) -> str:
-    return f"{PREFIX}:template:{template_id}"
-
-
-def deps_key(dependency_id: str) -> str:
-    return f"{PREFIX}:deps:{dependency_id}"
 
 
 def validate_config(config: SessionConfig) -> None:
@@ -81,9 +87,15 @@ class ConfigStore:
         self._api = api
         self._redis = redis
         self.source: str | None = None
-        """Where the last config came from: api, session_cache or template_cache."""
+        """Where the last config came from: start_cache, api, session_cache or
+        template_cache."""
 
     async def load(self, metadata: TokenMetadata) -> SessionConfig:
+        primed = await self._primed(metadata)
+        if primed is not None:
+            self.source = "start_cache"
+            await self._store(primed)
+            return primed
         try:
             config = await self._api.session_config(metadata.session_id)
         except ApiError as e:
@@ -125,6 +137,31 @@ class ConfigStore:
                 await self._redis.delete(key)
             return None
 
+    async def _primed(self, metadata: TokenMetadata) -> SessionConfig | None:
+        """The config the API cached when it started this session (taken: one use only)."""
+        if self._redis is None:
+            return None
+        key = start_key(metadata.session_id)
+        try:
+            raw = await self._redis.getdel(key)
+        except Exception as e:
+            log.warning("config cache unavailable", error=str(e))
+            return None
+        if raw is None:
+            return None
+        try:
+            config = SessionConfig.model_validate_json(raw)
+            if (config.session_id, config.organization_id) != (
+                metadata.session_id,
+                metadata.organization_id,
+            ):
+                raise ValueError("the cached config is another session's")
+            validate_config(config)
+        except (ValidationError, ValueError) as e:
+            log.warning("ignoring the cached start config; asking the API", error=str(e))
+            return None
+        return config
+
     async def _fallback(self, metadata: TokenMetadata) -> SessionConfig | None:
         config = await self._get(session_key(metadata.session_id))
         if config is not None:
@@ -151,14 +188,11 @@ class ConfigStore:
         keys = [(session_key(config.session_id), SESSION_TTL_S)]
         if config.template_id is not None:
             keys.append((template_key(config.template_id), TEMPLATE_TTL_S))
-        dependencies = [str(a.id) for a in config.agents]
-        if config.template_id is not None:
-            dependencies.append(str(config.template_id))
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for key, ttl in keys:
                     pipe.set(key, payload, ex=ttl)
-                for dep in dependencies:
+                for dep in dependencies(config):
                     pipe.sadd(deps_key(dep), *[k for k, _ in keys])
                     pipe.expire(deps_key(dep), TEMPLATE_TTL_S)
                 await pipe.execute()

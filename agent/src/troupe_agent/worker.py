@@ -254,7 +254,7 @@ async def entrypoint(ctx: JobContext) -> None:
             ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="config unavailable"
         )
         return
-    if store.source != "api":
+    if store.source in ("session_cache", "template_cache"):
         sink.error("config", f"API unreachable; using the {store.source}", recoverable=True)
 
     await ctx.connect()

@@ -31,6 +31,7 @@ from troupe_api.core.errors import (
 )
 from troupe_api.core.livekit import mint_participant_token, new_user_identity
 from troupe_api.core.logging import bind_context, get_logger
+from troupe_api.core.config_events import defer_prime
 from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
@@ -228,6 +229,7 @@ async def _create_session(
     )
     session.metadata_ = metadata.model_dump(mode="json")
     await db.commit()
+    defer_prime(db, config)  # the runtime's first job reads it from Redis (the route writes it)
     bind_context(session_id=session.id, room=session.room_name)
     log.info("session_created", template_id=str(template.id))
 

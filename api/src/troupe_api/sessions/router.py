@@ -27,6 +27,7 @@ from troupe_api.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from troupe_api.core.config_events import flush_primes
 from troupe_api.core.livekit import verify_participant_token
 from troupe_api.core.logging import bind_context
 from troupe_api.core.settings import Settings
@@ -37,6 +38,7 @@ from troupe_api.deps import (
     DbDep,
     LimiterDep,
     MemberOrg,
+    RedisDep,
     SettingsDep,
     ViewerOrg,
     authenticate,
@@ -177,6 +179,7 @@ async def start(
     db: DbDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    redis: RedisDep,
     origin: Annotated[str | None, Header()] = None,
 ) -> SessionStartResponse:
     """Start a session from a public embed key (the request's Origin must be one the
@@ -211,6 +214,7 @@ async def start(
             organization_id=ctx.organization_id,
             principal_label=ctx.principal,
         )
+    await flush_primes(db, redis)
     if limit_status is not None:
         response.headers.update(limit_status.headers())
     return result
@@ -228,6 +232,7 @@ async def server_start(
     db: DbDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    redis: RedisDep,
     ctx: MemberOrg,
 ) -> SessionStartResponse:
     """Start a session of one of your deployments (``embed_key``) from your own backend, with
@@ -242,6 +247,7 @@ async def server_start(
         organization_id=ctx.organization_id,
         principal_label=ctx.principal,
     )
+    await flush_primes(db, redis)
     if limit_status is not None:
         response.headers.update(limit_status.headers())
     return result
