@@ -16,6 +16,7 @@ from troupe_contracts.session import (
     TokenMetadata,
 )
 
+from troupe_api.core.config_events import defer_prime
 from troupe_api.core.errors import (
     EmbedKeyInvalid,
     QuotaConcurrentSessions,
@@ -31,7 +32,6 @@ from troupe_api.core.errors import (
 )
 from troupe_api.core.livekit import mint_participant_token, new_user_identity
 from troupe_api.core.logging import bind_context, get_logger
-from troupe_api.core.config_events import defer_prime
 from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments

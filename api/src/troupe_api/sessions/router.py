@@ -19,6 +19,7 @@ from troupe_contracts.session import (
 )
 
 from troupe_api.apikeys.models import API_KEY_PREFIX
+from troupe_api.core.config_events import flush_primes
 from troupe_api.core.errors import (
     AuthenticationRequired,
     SessionEnded,
@@ -27,7 +28,6 @@ from troupe_api.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from troupe_api.core.config_events import flush_primes
 from troupe_api.core.livekit import verify_participant_token
 from troupe_api.core.logging import bind_context
 from troupe_api.core.settings import Settings
