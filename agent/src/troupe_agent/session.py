@@ -5,6 +5,7 @@ Endpointing (``SessionConfig.endpointing``):
   the audio, and dynamic endpointing ends a finished sentence after ``SMART_MIN_DELAY_S``
   while a cut-off one waits up to ``SMART_MAX_DELAY_S``;
 - ``vad``: plain VAD silence (Silero's 550 ms, then ``VAD_MIN_DELAY_S``), the former default.
+A template may set both delays (``endpointing_min_delay_ms`` / ``endpointing_max_delay_ms``).
 Preemptive generation starts the LLM on the transcript while the end of turn is still being
 confirmed; a user who goes on speaking discards it."""
 
@@ -58,14 +59,26 @@ def preemptive_for(config: SessionConfig) -> bool | None:
     return False if any(a.vision.enabled for a in config.agents) else None
 
 
+def endpointing_delays(config: SessionConfig) -> tuple[float | None, float | None]:
+    """The template's (min, max) endpointing delays in seconds; None keeps the mode's."""
+    low, high = config.endpointing_min_delay_ms, config.endpointing_max_delay_ms
+    return (
+        None if low is None else low / 1000.0,
+        None if high is None else high / 1000.0,
+    )
+
+
 def turn_handling(
     endpointing: str = "vad",
     detector: TurnDetectionMode | None = None,
     *,
     preemptive: bool | None = None,
+    delays: tuple[float | None, float | None] = (None, None),
 ) -> TurnHandlingOptions:
     """``detector``: the Smart Turn detector for ``smart_turn`` (without one the session
-    falls back to plain VAD endpointing)."""
+    falls back to plain VAD endpointing). ``delays``: the template's (min, max) seconds, each
+    None for the mode's default."""
+    low, high = delays
     preemptive = preemptive_enabled() if preemptive is None else preemptive
     options: TurnHandlingOptions = {
         # barge-in by VAD; "adaptive" would call a hosted model
@@ -78,16 +91,21 @@ def turn_handling(
     }
     if endpointing == "smart_turn" and detector is not None:
         options["turn_detection"] = detector
+        smart_low = SMART_MIN_DELAY_S if low is None else low
         options["endpointing"] = {
             "mode": "dynamic",
-            "min_delay": SMART_MIN_DELAY_S,
-            "max_delay": SMART_MAX_DELAY_S,
+            "min_delay": smart_low,
+            "max_delay": max(smart_low, SMART_MAX_DELAY_S if high is None else high),
         }
     else:
         # VAD-silence endpointing: offline and predictable. livekit's default turn detector
         # would download a model from a hub at first use, which we never do at run time.
         options["turn_detection"] = "vad"
-        options["endpointing"] = {"min_delay": VAD_MIN_DELAY_S, "max_delay": VAD_MAX_DELAY_S}
+        vad_low = VAD_MIN_DELAY_S if low is None else low
+        options["endpointing"] = {
+            "min_delay": vad_low,
+            "max_delay": max(vad_low, VAD_MAX_DELAY_S if high is None else high),
+        }
     return options
 
 
@@ -97,10 +115,11 @@ def build_session(
     endpointing: str = "vad",
     detector: TurnDetectionMode | None = None,
     preemptive: bool | None = None,
+    delays: tuple[float | None, float | None] = (None, None),
     **kw: Any,
 ) -> AgentSession[Any]:
     """The session shell; STT/LLM/TTS come from each ``TroupeAgent``. ``preemptive``: None
-    follows ``TROUPE_PREEMPTIVE_GENERATION``."""
+    follows ``TROUPE_PREEMPTIVE_GENERATION``; ``delays``: ``endpointing_delays(config)``."""
     kw.setdefault("aec_warmup_duration", AEC_WARMUP_S)
-    handling = turn_handling(endpointing, detector, preemptive=preemptive)
+    handling = turn_handling(endpointing, detector, preemptive=preemptive, delays=delays)
     return AgentSession(vad=session_vad, turn_handling=handling, **kw)

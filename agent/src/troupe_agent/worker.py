@@ -55,7 +55,7 @@ from troupe_agent.recording import (
 )
 from troupe_agent.recovery import CONFIG_APOLOGY, ErrorRecovery
 from troupe_agent.runtime import SessionRuntime
-from troupe_agent.session import build_session, preemptive_for
+from troupe_agent.session import build_session, endpointing_delays, preemptive_for
 from troupe_agent.settings import Settings, get_settings
 from troupe_agent.simulation.claimer import WorkerClaimer
 from troupe_agent.uploads import UploadReceiver

@@ -226,6 +226,12 @@ class ProviderCredential(Contract):
     )
 
 
+EndpointingMode = Literal["smart_turn", "vad"]
+"""How a session decides the user has finished a turn (``SessionConfig.endpointing``)."""
+ENDPOINTING_MIN_DELAY_RANGE_MS = (0, 5000)
+ENDPOINTING_MAX_DELAY_RANGE_MS = (100, 10000)
+
+
 class SessionConfig(Contract):
     session_id: UUID
     organization_id: UUID
@@ -242,12 +248,31 @@ class SessionConfig(Contract):
         max_length=1000,
         description="Shown to the user when record_audio is on (the runtime records only then).",
     )
-    endpointing: Literal["smart_turn", "vad"] = Field(
+    endpointing: EndpointingMode = Field(
         default="smart_turn",
         description=(
             "How the runtime decides the user has finished: 'smart_turn' (a short pause, then "
             "the offline Smart Turn model; unfinished sentences wait longer) or 'vad' (a fixed "
             "silence of about a second)."
+        ),
+    )
+    endpointing_min_delay_ms: int | None = Field(
+        default=None,
+        ge=ENDPOINTING_MIN_DELAY_RANGE_MS[0],
+        le=ENDPOINTING_MIN_DELAY_RANGE_MS[1],
+        description=(
+            "Silence after the end of speech before a turn ends ('smart_turn': after a "
+            "sentence the model calls finished); null = the mode's default (250 ms Smart Turn, "
+            "500 ms VAD)."
+        ),
+    )
+    endpointing_max_delay_ms: int | None = Field(
+        default=None,
+        ge=ENDPOINTING_MAX_DELAY_RANGE_MS[0],
+        le=ENDPOINTING_MAX_DELAY_RANGE_MS[1],
+        description=(
+            "The longest wait ('smart_turn': after a sentence the model calls unfinished); "
+            "null = the mode's default (2000 ms Smart Turn, 3000 ms VAD)."
         ),
     )
 
@@ -268,6 +293,13 @@ class SessionConfig(Contract):
             "every agent's instructions and greeting read them as ``{{name}}``."
         ),
     )
+
+    @model_validator(mode="after")
+    def _delays_ordered(self) -> "SessionConfig":
+        low, high = self.endpointing_min_delay_ms, self.endpointing_max_delay_ms
+        if low is not None and high is not None and low > high:
+            raise ValueError("endpointing_min_delay_ms must not exceed endpointing_max_delay_ms")
+        return self
 
     def agent(self, slug: str) -> AgentConfig:
         """The agent with this slug; KeyError when the config does not define it."""

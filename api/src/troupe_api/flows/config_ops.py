@@ -206,6 +206,9 @@ async def save_template(
         "pinned_versions": _pins(dict(body.pinned_versions)),
         "environment_overrides": overrides,
         "variables": [v.model_dump(mode="json") for v in body.variables],
+        "endpointing": body.endpointing,
+        "endpointing_min_delay_ms": body.endpointing_min_delay_ms,
+        "endpointing_max_delay_ms": body.endpointing_max_delay_ms,
     }
     members = list(agent_set.agent_slugs)
     base = EffectiveTemplate(**{k: values[k] for k in OVERRIDABLE})
@@ -224,6 +227,15 @@ async def save_template(
                     f"variables.{i}.name",
                 )
             )
+    low, high = body.endpointing_min_delay_ms, body.endpointing_max_delay_ms
+    if low is not None and high is not None and low > high:
+        problems.append(
+            Problem(
+                "endpointing_delays_out_of_order",
+                "endpointing_min_delay_ms must not exceed endpointing_max_delay_ms.",
+                "endpointing_min_delay_ms",
+            )
+        )
     for variant, prefix in variants:
         specs, versions = await member_specs(
             db=db,
@@ -263,4 +275,7 @@ def template_body(template: SessionTemplate) -> dict[str, Any]:
         "pinned_versions": dict(template.pinned_versions or {}),
         "environment_overrides": dict(template.environment_overrides or {}),
         "variables": list(template.variables or []),
+        "endpointing": template.endpointing,
+        "endpointing_min_delay_ms": template.endpointing_min_delay_ms,
+        "endpointing_max_delay_ms": template.endpointing_max_delay_ms,
     }

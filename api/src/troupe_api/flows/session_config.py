@@ -210,6 +210,9 @@ async def resolve_config(
             recording_consent_text=template.recording_consent_text,
             provider_keys=own_keys,
             variables=dict(variables or {}),
+            endpointing=template.endpointing,
+            endpointing_min_delay_ms=template.endpointing_min_delay_ms,
+            endpointing_max_delay_ms=template.endpointing_max_delay_ms,
         )
     except ValueError as exc:
         details = (

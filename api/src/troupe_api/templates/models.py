@@ -65,6 +65,13 @@ class SessionTemplate(UUIDPrimaryKey, Timestamps, Base):
     variables: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, server_default="[]", default=list
     )
+    # How sessions end a user's turn: "smart_turn" or "vad" (troupe_contracts EndpointingMode),
+    # with optional delays (None: the mode's default).
+    endpointing: Mapped[str] = mapped_column(
+        String(16), server_default="smart_turn", default="smart_turn"
+    )
+    endpointing_min_delay_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    endpointing_max_delay_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class TemplateShare(UUIDPrimaryKey, Base):

@@ -2,13 +2,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from troupe_contracts.config import MAX_SESSION_VARIABLES, SessionVariable, Slug
+from troupe_contracts.config import (
+    ENDPOINTING_MAX_DELAY_RANGE_MS,
+    ENDPOINTING_MIN_DELAY_RANGE_MS,
+    MAX_SESSION_VARIABLES,
+    EndpointingMode,
+    SessionVariable,
+    Slug,
+)
 
 Environment = Literal["dev", "staging", "production"]
 PinnedVersion = int | Literal["latest"]
+MinDelayMs = Annotated[
+    int, Field(ge=ENDPOINTING_MIN_DELAY_RANGE_MS[0], le=ENDPOINTING_MIN_DELAY_RANGE_MS[1])
+]
+MaxDelayMs = Annotated[
+    int, Field(ge=ENDPOINTING_MAX_DELAY_RANGE_MS[0], le=ENDPOINTING_MAX_DELAY_RANGE_MS[1])
+]
 
 
 class _Schema(BaseModel):
@@ -56,6 +69,22 @@ class TemplateBody(_Schema):
         description="Variables a session start passes (``{{name}}`` in instructions and "
         "greetings); names are unique.",
     )
+    endpointing: EndpointingMode = Field(
+        default="smart_turn",
+        description="How a session decides the user has finished: 'smart_turn' (a short pause, "
+        "then the offline Smart Turn model; cut-off sentences wait longer) or 'vad' (plain VAD "
+        "silence).",
+    )
+    endpointing_min_delay_ms: MinDelayMs | None = Field(
+        default=None,
+        description="Silence before a turn ends (Smart Turn: after a finished sentence); null = "
+        "the mode's default (250 ms Smart Turn, 500 ms VAD).",
+    )
+    endpointing_max_delay_ms: MaxDelayMs | None = Field(
+        default=None,
+        description="The longest wait (Smart Turn: after a cut-off sentence); null = the mode's "
+        "default (2000 ms Smart Turn, 3000 ms VAD).",
+    )
 
 
 class TemplateCreate(TemplateBody):
@@ -76,6 +105,9 @@ class TemplateUpdate(_Schema):
     pinned_versions: dict[str, PinnedVersion] | None = None
     environment_overrides: dict[Environment, TemplateOverride] | None = None
     variables: list[SessionVariable] | None = Field(default=None, max_length=MAX_SESSION_VARIABLES)
+    endpointing: EndpointingMode | None = None
+    endpointing_min_delay_ms: MinDelayMs | None = None
+    endpointing_max_delay_ms: MaxDelayMs | None = None
 
 
 class TemplateRead(BaseModel):
@@ -95,6 +127,9 @@ class TemplateRead(BaseModel):
     pinned_versions: dict[str, int]
     environment_overrides: dict[str, TemplateOverride]
     variables: list[SessionVariable] = Field(default_factory=list)
+    endpointing: EndpointingMode = "smart_turn"
+    endpointing_min_delay_ms: int | None = None
+    endpointing_max_delay_ms: int | None = None
     environment: Environment | None = Field(
         default=None, description="Set when the fields shown have that environment applied."
     )
