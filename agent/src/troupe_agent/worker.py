@@ -299,6 +299,7 @@ async def entrypoint(ctx: JobContext) -> None:
         endpointing=endpointing,
         detector=detector,
         preemptive=preemptive_for(config),
+        delays=endpointing_delays(config),
         userdata=runtime.state,
         user_away_timeout=float(config.idle_timeout_s),
         video_sampler=runtime.frames,
