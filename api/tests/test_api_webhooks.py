@@ -451,15 +451,19 @@ async def test_a_failing_follow_up_loses_neither_the_event_nor_the_other_follow_
     monkeypatch.setattr(session_events, "session_started", broken)
     monkeypatch.setattr(metering, "finalize_session_usage", broken)
     t0 = int(time.time())
-    for kind, at in (("room_started", t0), ("room_finished", t0 + 30)):
-        answer = await _post(client, _event(kind, session.room_name, created_at=at), settings)
-        assert answer.json() == {"status": "processed"}
+    joined = _event("participant_joined", session.room_name, created_at=t0 + 1, identity="user-w")
+    for body in (
+        _event("room_started", session.room_name, created_at=t0),
+        joined,
+        _event("room_finished", session.room_name, created_at=t0 + 30),
+    ):
+        assert (await _post(client, body, settings)).json() == {"status": "processed"}
     await db.refresh(session)
     assert failed == [str(session.id)] * 2 and session.status == "completed"
     stored = await db.scalars(
         select(WebhookEvent.event_type).where(WebhookEvent.session_id == session.id)
     )
-    assert sorted(stored) == ["room_finished", "room_started"]
+    assert sorted(stored) == ["participant_joined", "room_finished", "room_started"]
     deliveries = await db.scalars(
         select(WebhookDelivery.event_type).where(WebhookDelivery.organization_id == org.id)
     )
