@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { SiteHeader } from '@/components/marketing/site-header';
+import { SiteHeader } from '@/features/landing/site-header';
 import { ButtonLink } from '@/components/ui/button';
 import { ArrowRightIcon } from '@/components/ui/icons';
 import styles from './landing.module.css';

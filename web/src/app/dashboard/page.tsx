@@ -8,7 +8,7 @@ import { PageHeader } from '@/components/shell/page-header';
 import { DASHBOARD_SECTIONS } from '@/components/shell/dashboard-nav';
 import { formatCost } from '@/lib/format';
 import { StartHereCard } from '@/features/home/start-here-card';
-import { costMicrosOf, minutesOf, type UsageResponse } from '@/components/usage/usage-data';
+import { costMicrosOf, minutesOf, type UsageResponse } from '@/features/usage/usage-data';
 import { errorMessage, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 import { useState } from 'react';

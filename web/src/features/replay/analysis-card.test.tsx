@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AnalysisCard } from './analysis-card';
+import { AnalysisCard, AnalysisView } from './analysis-card';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -35,5 +35,33 @@ describe('AnalysisCard', () => {
       'No analysis for this session',
     );
     expect(screen.queryByTestId('analysis-verdict')).toBeNull();
+  });
+});
+
+describe('AnalysisView', () => {
+  it('shows the verdict, each criterion and the fields', () => {
+    render(
+      <AnalysisView
+        analysis={{
+          session_id: 's',
+          template_id: 't',
+          status: 'completed',
+          extractor: 'rules',
+          fields: { email: 'sam@example.com', resolved: false },
+          criteria: [
+            { criterion: 'email extracted', passed: true, actual: 'sam@example.com' },
+            { criterion: 'Issue resolved', passed: false, actual: false },
+          ],
+          success: false,
+          attempts: 1,
+          error: null,
+          created_at: '2026-01-01T00:00:00Z',
+          completed_at: '2026-01-01T00:00:05Z',
+        }}
+      />,
+    );
+    expect(screen.getByTestId('analysis-verdict')).toHaveTextContent('not met');
+    expect(screen.getAllByTestId('analysis-criterion')).toHaveLength(2);
+    expect(screen.getByTestId('analysis-fields')).toHaveTextContent('resolvedfalse');
   });
 });

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { ApiKeyForm } from '@/components/admin/api-key-form';
+import { ApiKeyForm } from '@/features/api-keys/api-key-form';
 import { SecretReveal } from '@/components/ui/secret-reveal';
 import {
   Badge,

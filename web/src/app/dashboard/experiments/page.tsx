@@ -12,8 +12,8 @@ import {
   SelectField,
   dash,
 } from '@/components/ui/kit';
-import { ExperimentEditor } from '@/components/experiments/experiment-editor';
-import { ExperimentResults } from '@/components/experiments/experiment-results';
+import { ExperimentEditor } from '@/features/experiments/experiment-editor';
+import { ExperimentResults } from '@/features/experiments/experiment-results';
 import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';

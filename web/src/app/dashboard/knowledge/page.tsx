@@ -16,7 +16,7 @@ import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
-import type { KnowledgeBase } from './knowledge-api';
+import type { KnowledgeBase } from '@/features/knowledge/knowledge-api';
 
 export default function KnowledgePage() {
   const bases = useApi<{ items: KnowledgeBase[] }>('/knowledge-bases');

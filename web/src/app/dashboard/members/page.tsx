@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { ROLES, validateInvite, type Role } from '@/components/admin/admin-validation';
+import { ROLES, validateInvite, type Role } from '@/lib/form-validation';
 import { SecretReveal } from '@/components/ui/secret-reveal';
 import { useSession } from '@/components/auth/session-provider';
 import {

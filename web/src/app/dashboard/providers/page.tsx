@@ -21,7 +21,7 @@ import {
   keyStatus,
   type ProviderKeyList,
   type ProviderKeyRead,
-} from './provider-keys';
+} from '@/features/providers/provider-keys';
 
 function ProviderKeyCard({ item, onSaved }: { item: ProviderKeyRead; onSaved: () => void }) {
   const { label, used } = PROVIDER_LABELS[item.provider];

@@ -1,11 +1,11 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { EmailChange } from '@/components/account/email-change';
-import { Organizations } from '@/components/account/organizations';
-import { SignOutEverywhere } from '@/components/account/sign-out-everywhere';
-import { RedactionSettings } from '@/components/admin/redaction-settings';
-import { ConfigTransfer } from '@/components/config/config-transfer';
+import { EmailChange } from '@/features/account/email-change';
+import { Organizations } from '@/features/account/organizations';
+import { SignOutEverywhere } from '@/features/account/sign-out-everywhere';
+import { RedactionSettings } from '@/features/settings/redaction-settings';
+import { ConfigTransfer } from '@/features/settings/config-transfer';
 import { useSession } from '@/components/auth/session-provider';
 import { Card, ErrorBanner, Notice, TextField, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';

@@ -17,8 +17,8 @@ import { PageHeader } from '@/components/shell/page-header';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
-import { RunBadge } from './_components/run-result';
-import { RunButton } from './_components/run-button';
+import { RunBadge } from '@/features/simulations/run-result';
+import { RunButton } from '@/features/simulations/run-button';
 
 export default function SimulationsPage() {
   const router = useRouter();

@@ -12,7 +12,7 @@ import {
   formatDate,
 } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
-import { NO_USAGE, usageCells } from '@/components/tools/tool-usage';
+import { NO_USAGE, usageCells } from '@/features/tools/tool-usage';
 import { ButtonLink } from '@/components/ui/button';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

@@ -20,7 +20,7 @@ import { useApi } from '@/lib/api/use-api';
 import { plural } from '@/lib/words';
 
 const TopologyGraph = dynamic(
-  () => import('@/components/topology/topology-graph').then((m) => m.TopologyGraph),
+  () => import('@/features/topology/topology-graph').then((m) => m.TopologyGraph),
   { ssr: false, loading: () => <Loading label="Drawing the graph…" /> },
 );
 

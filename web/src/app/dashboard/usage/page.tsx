@@ -1,13 +1,13 @@
 'use client';
 
 import { useState } from 'react';
-import { PriceTable } from '@/components/admin/price-table';
+import { PriceTable } from '@/features/usage/price-table';
 import { useSession } from '@/components/auth/session-provider';
 import { Badge, Card, EmptyState, ErrorBanner, Loading, Notice, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { formatCost } from '@/lib/format';
-import { BarChart } from '@/components/usage/bar-chart';
-import { planSummary, type UsageSettings } from '@/components/usage/plan';
+import { BarChart } from '@/features/usage/bar-chart';
+import { planSummary, type UsageSettings } from '@/features/usage/plan';
 import {
   costMicrosOf,
   minutesOf,
@@ -15,7 +15,7 @@ import {
   rowLabel,
   usageRows,
   type UsageResponse,
-} from '@/components/usage/usage-data';
+} from '@/features/usage/usage-data';
 import { ApiError } from '@/lib/api/api-error';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { PanelHarness } from '@/components/dev/panel-harness';
+import { PanelHarness } from '@/features/panel-harness/panel-harness';
 import { devPagesEnabled } from '@/lib/dev-pages';
 
 export const metadata: Metadata = { title: 'Panel harness', robots: { index: false } };

@@ -2,10 +2,10 @@
 
 import { useParams, useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useState } from 'react';
-import { AgentForm } from '@/components/agents/agent-form';
-import { TestAgentButton } from '@/components/agents/test-agent-button';
-import { toAgentBody } from '@/components/agents/agent-validation';
-import { AgentVersions } from '@/components/agents/agent-versions';
+import { AgentForm } from '@/features/agents/agent-form';
+import { TestAgentButton } from '@/features/agents/test-agent-button';
+import { toAgentBody } from '@/features/agents/agent-validation';
+import { AgentVersions } from '@/features/agents/agent-versions';
 import {
   Card,
   ConfirmDialog,

@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { AgentForm } from '@/components/agents/agent-form';
-import { slugify, toAgentBody } from '@/components/agents/agent-validation';
+import { AgentForm } from '@/features/agents/agent-form';
+import { slugify, toAgentBody } from '@/features/agents/agent-validation';
 import { Card, ErrorBanner, TextField, dash } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';

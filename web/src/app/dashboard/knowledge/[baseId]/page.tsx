@@ -26,7 +26,7 @@ import {
   type KnowledgeChunk,
   type KnowledgeDocument,
   type KnowledgeHit,
-} from '../knowledge-api';
+} from '@/features/knowledge/knowledge-api';
 
 const STATUS_TONE: Record<DocumentStatus, 'success' | 'danger' | 'warning' | 'accent'> = {
   queued: 'warning',

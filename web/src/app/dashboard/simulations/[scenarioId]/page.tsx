@@ -18,10 +18,10 @@ import { PageHeader } from '@/components/shell/page-header';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
-import { RunButton } from '../_components/run-button';
-import { RunBadge } from '../_components/run-result';
-import { ScenarioForm } from '../_components/scenario-form';
-import { criterionLabel, toForm } from '../_lib/scenario-form';
+import { RunButton } from '@/features/simulations/run-button';
+import { RunBadge } from '@/features/simulations/run-result';
+import { ScenarioForm } from '@/features/simulations/scenario-form';
+import { criterionLabel, toForm } from '@/features/simulations/scenario-form-model';
 
 export default function ScenarioPage() {
   const { scenarioId } = useParams<{ scenarioId: string }>();

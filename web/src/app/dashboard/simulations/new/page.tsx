@@ -6,8 +6,8 @@ import { Card, ErrorBanner, Loading } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
 import { api, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
-import { ScenarioForm } from '../_components/scenario-form';
-import { emptyForm } from '../_lib/scenario-form';
+import { ScenarioForm } from '@/features/simulations/scenario-form';
+import { emptyForm } from '@/features/simulations/scenario-form-model';
 
 function NewScenario() {
   const router = useRouter();

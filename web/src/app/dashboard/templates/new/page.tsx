@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Loading } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
-import { TemplateForm } from '@/components/templates/template-form';
+import { TemplateForm } from '@/features/templates/template-form';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 

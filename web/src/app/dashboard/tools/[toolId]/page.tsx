@@ -12,8 +12,8 @@ import {
   dash,
 } from '@/components/ui/kit';
 import { PageHeader } from '@/components/shell/page-header';
-import { ToolForm } from '@/components/tools/tool-form';
-import { toToolBody } from '@/components/tools/tool-validation';
+import { ToolForm } from '@/features/tools/tool-form';
+import { toToolBody } from '@/features/tools/tool-validation';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

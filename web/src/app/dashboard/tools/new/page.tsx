@@ -3,8 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { PageHeader } from '@/components/shell/page-header';
-import { ToolForm } from '@/components/tools/tool-form';
-import { toToolBody } from '@/components/tools/tool-validation';
+import { ToolForm } from '@/features/tools/tool-form';
+import { toToolBody } from '@/features/tools/tool-validation';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 
 export default function NewToolPage() {

@@ -3,7 +3,7 @@
 import { useParams, useRouter } from 'next/navigation';
 import { Fragment, useState } from 'react';
 import { SecretReveal } from '@/components/ui/secret-reveal';
-import { WebhookEndpointForm } from '@/components/admin/webhook-endpoint-form';
+import { WebhookEndpointForm } from '@/features/webhooks/webhook-endpoint-form';
 import {
   Badge,
   Card,

@@ -6,9 +6,14 @@ import { Card, ErrorBanner, Loading, dash, formatDate } from '@/components/ui/ki
 import { PageHeader } from '@/components/shell/page-header';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
-import { RunButton } from '../../_components/run-button';
-import { CriteriaTable, RunBadge, RunDiffCard, Transcript } from '../../_components/run-result';
-import styles from '../../simulations.module.css';
+import { RunButton } from '@/features/simulations/run-button';
+import {
+  CriteriaTable,
+  RunBadge,
+  RunDiffCard,
+  Transcript,
+} from '@/features/simulations/run-result';
+import styles from '@/features/simulations/simulations.module.css';
 
 export default function RunPage() {
   const { runId } = useParams<{ runId: string }>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_CRITERIA, EXAMPLE_SCHEMA } from '@/components/templates/analysis-config-editor';
+import { EXAMPLE_CRITERIA, EXAMPLE_SCHEMA } from '@/features/templates/analysis-config-editor';
 import {
   dollarsToMicros,
   microsToDollars,
@@ -12,7 +12,7 @@ import {
   validatePrice,
   validateWebhookEndpoint,
   type ArmDraft,
-} from './admin-validation';
+} from './form-validation';
 
 describe('invitation', () => {
   it('needs a real email and a known role', () => {

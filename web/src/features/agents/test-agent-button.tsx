@@ -1,6 +1,6 @@
 'use client';
 
-import { TestSessionButton } from '@/components/templates/test-template-button';
+import { TestSessionButton } from '@/features/templates/test-template-button';
 import { api, type Schema } from '@/lib/api/client';
 
 type Agent = Schema<'AgentRead'>;

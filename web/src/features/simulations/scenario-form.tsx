@@ -13,8 +13,8 @@ import {
   type CriterionType,
   type MockRow,
   type ScenarioFormValues,
-} from '../_lib/scenario-form';
-import styles from '../simulations.module.css';
+} from './scenario-form-model';
+import styles from './simulations.module.css';
 
 function TextArea({
   label,

@@ -1,9 +1,9 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { validateAnalysis } from '@/components/admin/admin-validation';
+import { validateAnalysis } from '@/lib/form-validation';
 import { Card, ErrorBanner, Field, Notice, dash } from '@/components/ui/kit';
-import { JsonEditor } from '@/components/tools/json-editor';
+import { JsonEditor } from '@/features/tools/json-editor';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { toExperimentBody, validateArms, type ArmDraft } from '@/components/admin/admin-validation';
+import { toExperimentBody, validateArms, type ArmDraft } from '@/lib/form-validation';
 import { ErrorBanner, Field, Notice, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { fieldProblems, type Schema } from '@/lib/api/client';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { SCOPES, validateApiKey } from '@/components/admin/admin-validation';
+import { SCOPES, validateApiKey } from '@/lib/form-validation';
 import { CheckboxChips, ErrorBanner, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';

@@ -3,7 +3,7 @@
 import { Badge, Card, DataTable, EmptyState, dash } from '@/components/ui/kit';
 import type { CriterionResult, SimulationResult, SimulationTurn } from '@/contracts';
 import type { Schema } from '@/lib/api/client';
-import styles from '../simulations.module.css';
+import styles from './simulations.module.css';
 
 type Tone = 'success' | 'danger' | 'warning' | 'accent' | undefined;
 

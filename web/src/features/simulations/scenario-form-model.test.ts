@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyCriterion, emptyForm, toForm, toScenario } from './scenario-form';
+import { emptyCriterion, emptyForm, toForm, toScenario } from './scenario-form-model';
 
 describe('scenario form', () => {
   it('builds the API body from the form and back', () => {

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Card, EmptyState, ErrorBanner, Loading, dash } from '@/components/ui/kit';
 import { formatCost } from '@/lib/format';
-import { BarChart } from '@/components/usage/bar-chart';
+import { BarChart } from '@/features/usage/bar-chart';
 import type { Schema } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 

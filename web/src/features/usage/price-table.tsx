@@ -7,7 +7,7 @@ import {
   microsToDollars,
   validatePrice,
   type PriceField,
-} from '@/components/admin/admin-validation';
+} from '@/lib/form-validation';
 import { Badge, Card, DataTable, ErrorBanner, Notice, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, fieldProblems, type Schema } from '@/lib/api/client';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { WEBHOOK_EVENTS, validateWebhookEndpoint } from '@/components/admin/admin-validation';
+import { WEBHOOK_EVENTS, validateWebhookEndpoint } from '@/lib/form-validation';
 import { CheckboxChips, ErrorBanner, TextField, dash } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { fieldProblems, type Schema } from '@/lib/api/client';

@@ -13,7 +13,7 @@ import {
 } from '@/components/ui/kit';
 import { VoicePreviewButton } from '@/features/agents/voice-preview-button';
 import { Button } from '@/components/ui/button';
-import { KnowledgeBasesField } from '@/app/dashboard/knowledge/knowledge-bases-field';
+import { KnowledgeBasesField } from '@/features/knowledge/knowledge-bases-field';
 import { HandoffPlanFields } from './handoff-plan-fields';
 import type { Schema } from '@/lib/api/client';
 import {
