@@ -243,7 +243,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     stamp = report["started_at"]
     run_dir = vl.RESULTS / f"load-{stamp}"
     run_dir.mkdir(parents=True)
-    children: list[vl.Child] = []
+    children: list[vl.Process] = []
     runner = None
     cpu: TreeCpu | None = None
     spool = Path(tempfile.mkdtemp(prefix="troupe-load-spool-"))
@@ -279,7 +279,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             "TROUPE_AGENT_JOB_EXECUTOR": args.executor,
             "TROUPE_SIMULATIONS_ENABLED": "false",
         }
-        worker = await vl.spawn("worker", argv, env, worker_log.path)
+        worker = await vl.spawn("worker", argv, worker_log.path, env)
         children.append(worker)
         vl.log(f"livekit {url}; worker pid {worker.proc.pid}; waiting for {max(levels)} processes")
         deadline = time.perf_counter() + 180

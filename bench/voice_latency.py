@@ -44,7 +44,6 @@ import platform
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,7 +55,6 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import aiohttp
 import numpy as np
 from aiohttp import web
 from livekit import api, rtc
@@ -67,9 +65,16 @@ from troupe_contracts import AGENT_NAME
 from troupe_contracts.config import AgentConfig, SessionConfig
 from troupe_contracts.session import ModalityProfile, TokenMetadata
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for tests/
+from tests.localhost import (
+    Process,
+    free_port,
+    spawn,
+)
+from tests.localhost import start_livekit as start_livekit_server
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-LIVEKIT_BIN = ROOT / ".tools" / "bin" / "livekit-server"
 SENTENCES = [
     "What is the weather like in Paris today?",
     "How far away is the moon from the earth?",
@@ -96,12 +101,6 @@ variants' figure)."""
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -166,69 +165,16 @@ class FakeRuntimeApi:
 # ---------------------------------------------------------------------- child processes
 
 
-@dataclass
-class Child:
-    name: str
-    proc: asyncio.subprocess.Process
-    log_path: Path
-
-    async def stop(self, timeout: float) -> str:
-        if self.proc.returncode is not None:
-            return f"exited {self.proc.returncode}"
-        with contextlib.suppress(ProcessLookupError):
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return f"exited {await asyncio.wait_for(self.proc.wait(), timeout)}"
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own group: it and its children
-            await self.proc.wait()
-            return "killed"
-
-
-async def spawn(name: str, argv: list[str], env: dict[str, str], log_path: Path) -> Child:
-    with open(log_path, "w") as out:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,  # our Ctrl-C goes to us; we stop the children ourselves
-        )
-    return Child(name, proc, log_path)
-
-
-async def start_livekit(run_dir: Path) -> tuple[Child, str, str, str]:
-    port, tcp_port, udp_port = free_port(), free_port(), free_port()
-    key, secret = f"bench{secrets.token_hex(4)}", secrets.token_hex(24)
-    config = (
-        f"port: {port}\n"
-        "bind_addresses: ['127.0.0.1']\n"
-        f"rtc:\n  tcp_port: {tcp_port}\n  udp_port: {udp_port}\n  use_external_ip: false\n"
-        f"keys:\n  {key}: {secret}\n"
-        # as deploy/livekit.yaml: always offer jobs to the one local worker, however busy
-        "agents:\n  target_load: 1000\n"
-        "logging:\n  level: info\n"
-    )
-    child = await spawn(
-        "livekit-server",
-        [str(LIVEKIT_BIN), "--dev", "--config-body", config],
-        dict(os.environ),
+async def start_livekit(run_dir: Path) -> tuple[Process, str, str, str]:
+    # as deploy/livekit.yaml: always offer jobs to the one local worker, however busy
+    server = await start_livekit_server(
         run_dir / "livekit.log",
+        key=f"bench{secrets.token_hex(4)}",
+        extra_config="agents:\n  target_load: 1000\n",
+        args=["--dev"],
+        env=os.environ,
     )
-    deadline = time.perf_counter() + 20
-    async with aiohttp.ClientSession() as http:
-        while time.perf_counter() < deadline:
-            if child.proc.returncode is not None:
-                raise RuntimeError(f"livekit-server exited; see {child.log_path}")
-            with contextlib.suppress(aiohttp.ClientError, OSError):
-                async with http.get(f"http://127.0.0.1:{port}/") as r:
-                    if r.status == 200:
-                        return child, f"ws://127.0.0.1:{port}", key, secret
-            await asyncio.sleep(0.2)
-    await child.stop(5)
-    raise RuntimeError("livekit-server did not become ready in 20 s")
+    return server.process, server.url, server.key, server.secret
 
 
 class WorkerLog:
@@ -744,7 +690,7 @@ async def start_worker(
     api_port: int,
     spool: Path,
     flags: dict[str, str],
-) -> tuple[Child, WorkerLog]:
+) -> tuple[Process, WorkerLog]:
     worker_log = WorkerLog(run_dir / f"worker-{n}.log")
     exe = shutil.which("troupe-agent", path=str(Path(sys.executable).parent)) or ""
     argv = [exe, "start"] if exe else [sys.executable, "-m", "troupe_agent.worker", "start"]
@@ -764,7 +710,7 @@ async def start_worker(
         "TROUPE_SIMULATIONS_ENABLED": "false",
         **flags,
     }
-    child = await spawn("worker", argv, env, worker_log.path)
+    child = await spawn("worker", argv, worker_log.path, env)
     log(f"worker spawned with {flags or 'default flags'}; waiting for a prewarmed process")
     deadline = time.perf_counter() + 180
     while not (worker_log.count("registered worker") and await wait_idle_process(worker_log, 0, 1)):
@@ -802,8 +748,8 @@ async def main() -> int:
     run_dir = RESULTS / f"run-{stamp}"
     run_dir.mkdir()
     out = args.out or RESULTS / f"{args.name}-{stamp}.json"
-    children: list[Child] = []
-    worker: Child | None = None
+    children: list[Process] = []
+    worker: Process | None = None
     runner: web.AppRunner | None = None
     spool = Path(tempfile.mkdtemp(prefix="troupe-bench-spool-"))
     report: dict[str, Any] = {
