@@ -12,8 +12,10 @@ from troupe_api.agents import service as agents
 from troupe_api.agents.models import Agent
 from troupe_api.auth import service as auth
 from troupe_api.core.settings import Settings
+from troupe_api.customer_webhooks.models import WebhookEndpoint
 from troupe_api.deployments import service as deployments
 from troupe_api.deployments.models import Deployment
+from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Organization, Role
 from troupe_api.sessions import service as sessions
@@ -131,6 +133,41 @@ async def make_session(
         setattr(session, name, value)
     await db.commit()
     return session
+
+
+async def store_livekit_event(
+    db: AsyncSession, session: Session, event_type: str, **fields: Any
+) -> WebhookEvent:
+    """A LiveKit event of ``session`` as the webhook receiver stores it (``fields``: the
+    participant, track, time and payload), flushed."""
+    event = WebhookEvent(
+        event_id=f"EV_{uuid.uuid4().hex}",
+        event_type=event_type,
+        room_name=session.room_name,
+        session_id=session.id,
+        organization_id=session.organization_id,
+        payload=fields.pop("payload", {}),
+        **fields,
+    )
+    db.add(event)
+    await db.flush()
+    return event
+
+
+async def make_webhook_endpoint(
+    db: AsyncSession, org: Organization, events: list[str]
+) -> WebhookEndpoint:
+    """A customer webhook endpoint subscribed to ``events`` (deliveries are only recorded: its
+    secret is a placeholder), flushed."""
+    endpoint = WebhookEndpoint(
+        organization_id=org.id,
+        url="https://hooks.example.test/troupe",
+        events=events,
+        secret_encrypted="unused-here",
+    )
+    db.add(endpoint)
+    await db.flush()
+    return endpoint
 
 
 # --- a runtime's session log ------------------------------------------------------------------

@@ -13,13 +13,15 @@ from api_factories import (
     SAMPLE_LOG,
     make_published_template,
     make_session,
+    make_webhook_endpoint,
     post_sample_log,
+    store_livekit_event,
 )
 from livekit import api as lk
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
-from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
+from troupe_api.customer_webhooks.models import WebhookDelivery
 from troupe_api.jobs import tasks
 from troupe_api.jobs.worker import create_queue, create_worker
 from troupe_api.livekit_events.models import WebhookEvent
@@ -27,20 +29,13 @@ from troupe_api.sessions.models import Session, SessionLogEntry
 
 
 async def _user_joined(db: AsyncSession, session: Session, at: datetime) -> None:
-    """The LiveKit participant_joined event of the session's end user, as the webhook stores it."""
-    db.add(
-        WebhookEvent(
-            event_id=f"EV_{uuid.uuid4().hex[:12]}",
-            event_type="participant_joined",
-            room_name=session.room_name,
-            session_id=session.id,
-            organization_id=session.organization_id,
-            participant_identity=session.participant_identity,
-            event_created_at=at,
-            payload={},
-        )
+    await store_livekit_event(
+        db,
+        session,
+        "participant_joined",
+        participant_identity=session.participant_identity,
+        event_created_at=at,
     )
-    await db.flush()
 
 
 class _Rooms:
@@ -93,14 +88,7 @@ async def test_sweeper_publishes_session_ended_once_like_the_lost_webhook(
     db: AsyncSession,
 ) -> None:
     org, template, _ = await make_published_template(db)
-    db.add(
-        WebhookEndpoint(
-            organization_id=org.id,
-            url="https://hooks.example.test/troupe",
-            events=["session.ended"],
-            secret_encrypted="unused-here",
-        )
-    )
+    await make_webhook_endpoint(db, org, ["session.ended"])
     old = datetime.now(UTC) - timedelta(hours=1)
     orphan = await make_session(db, org, template, status="active", created_at=old, started_at=old)
     await _user_joined(db, orphan, old)
@@ -141,16 +129,7 @@ async def test_retention_purges_old_logs_and_events(
     old = await make_session(db, org, template, created_at=datetime.now(UTC) - timedelta(days=11))
     new = await make_session(db, org, template)
     for s in (old, new):
-        db.add(
-            WebhookEvent(
-                event_id=f"EV_{uuid.uuid4().hex}",
-                event_type="room_started",
-                room_name=s.room_name,
-                session_id=s.id,
-                organization_id=org.id,
-                payload={},
-            )
-        )
+        await store_livekit_event(db, s, "room_started")
     await db.commit()
     for s in (old, new):
         await post_sample_log(client, runtime_headers, s)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from datetime import timedelta
 
 import httpx
@@ -15,10 +14,10 @@ from api_factories import (
     make_published_template,
     make_session,
     post_sample_log,
+    store_livekit_event,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
-from troupe_api.livekit_events.models import WebhookEvent
 
 
 async def test_log_filters_pagination_summary_replay_export(
@@ -36,18 +35,14 @@ async def test_log_filters_pagination_summary_replay_export(
         duration_seconds=60.0,
         end_user_id="Customer-42",
     )
-    db.add(
-        WebhookEvent(
-            event_id=f"EV_{uuid.uuid4().hex}",
-            event_type="track_published",
-            room_name=session.room_name,
-            session_id=session.id,
-            organization_id=org.id,
-            participant_identity="user-x",
-            track_sid="TR_1",
-            event_created_at=SAMPLE_LOG_T0 + timedelta(seconds=2),
-            payload={"track": {"sid": "TR_1", "type": "AUDIO"}},
-        )
+    await store_livekit_event(
+        db,
+        session,
+        "track_published",
+        participant_identity="user-x",
+        track_sid="TR_1",
+        event_created_at=SAMPLE_LOG_T0 + timedelta(seconds=2),
+        payload={"track": {"sid": "TR_1", "type": "AUDIO"}},
     )
     await db.commit()
     await post_sample_log(client, runtime_headers, session)

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
 
-from api_factories import make_published_template, make_user
+from api_factories import make_published_template, make_user, make_webhook_endpoint
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
-from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
+from troupe_api.customer_webhooks.models import WebhookDelivery
 from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import flush
 from troupe_api.organizations.models import Role
@@ -37,14 +37,7 @@ async def test_crossed_threshold_sends_webhook_and_email_once(
     await make_user(db, org, Role.ADMIN, email=admin_email)
     await make_user(db, org, Role.MEMBER, email=f"member-{uuid.uuid4().hex[:6]}@example.com")
     org.alert_sessions_per_day = 2
-    db.add(
-        WebhookEndpoint(
-            organization_id=org.id,
-            url="https://hooks.example.test/troupe",
-            events=["usage.alert"],
-            secret_encrypted="unused-here",
-        )
-    )
+    await make_webhook_endpoint(db, org, ["usage.alert"])
     now = datetime.now(UTC)
     for _ in range(2):
         await sessions.create(

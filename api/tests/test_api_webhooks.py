@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from api_factories import make_published_session
+from api_factories import make_published_session, make_webhook_endpoint
 from google.protobuf.json_format import MessageToJson
 from livekit import api as lk
 from livekit import rtc
@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings
 from troupe_api.customer_webhooks import session_events
-from troupe_api.customer_webhooks.models import WebhookDelivery, WebhookEndpoint
+from troupe_api.customer_webhooks.models import WebhookDelivery
 from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import MemoryJobQueue
 from troupe_api.livekit_events.models import WebhookEvent
@@ -405,15 +405,7 @@ async def test_customers_never_get_session_started_after_session_ended(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     org, session = await make_published_session(db, participant_identity="user-w")
-    db.add(
-        WebhookEndpoint(
-            organization_id=org.id,
-            url="https://hooks.example.test/troupe",
-            events=["session.started", "session.ended"],
-            secret_encrypted="unused-here",
-        )
-    )
-    await db.flush()
+    await make_webhook_endpoint(db, org, ["session.started", "session.ended"])
     t0 = int(time.time())
     joined = _event("participant_joined", session.room_name, created_at=t0 + 1, identity="user-w")
     await _post(client, joined, settings)
@@ -433,15 +425,7 @@ async def test_a_failing_follow_up_loses_neither_the_event_nor_the_other_follow_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     org, session = await make_published_session(db, participant_identity="user-w")
-    db.add(
-        WebhookEndpoint(
-            organization_id=org.id,
-            url="https://hooks.example.test/troupe",
-            events=["session.started", "session.ended"],
-            secret_encrypted="unused-here",
-        )
-    )
-    await db.flush()
+    await make_webhook_endpoint(db, org, ["session.started", "session.ended"])
     failed: list[str] = []
 
     async def broken(*, db: AsyncSession, session: Session) -> None:
