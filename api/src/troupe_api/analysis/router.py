@@ -11,16 +11,13 @@ from fastapi import APIRouter
 from troupe_api.analysis import service
 from troupe_api.analysis.schemas import AnalysisConfig, AnalysisRead
 from troupe_api.core.config_events import publish_invalidations
-from troupe_api.core.errors import (
-    SessionConfigInvalid,
-    SessionNotFound,
-    ValidationFailed,
-)
+from troupe_api.core.errors import ValidationFailed
 from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
 from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import ExperimentConfig, ExperimentResults
 from troupe_api.flows.session_config import resolve_config
 from troupe_api.sessions import service as sessions
+from troupe_api.sessions.errors import SessionConfigInvalid, SessionNotFound
 from troupe_api.templates import service as templates
 from troupe_api.templates.analytics import TemplateAnalytics, analytics
 from troupe_api.templates.errors import SessionTemplateNotFound

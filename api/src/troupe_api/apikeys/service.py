@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from troupe_api.apikeys.errors import ApiKeyNotFound
 from troupe_api.apikeys.models import API_KEY_PREFIX, ApiKey, Scope
 from troupe_api.auth.tokens import sha256_hex
-from troupe_api.core.errors import ApiKeyInvalid, ApiKeyNotFound
+from troupe_api.core.errors import ApiKeyInvalid
 
 # last_used_at is written at most this often per key, so busy keys don't write on every call.
 LAST_USED_GRANULARITY = timedelta(seconds=60)

@@ -19,7 +19,6 @@ from troupe_api.auth.tokens import (
     sha256_hex,
 )
 from troupe_api.core.errors import (
-    EmailTaken,
     InvalidCredentials,
     OAuthFailed,
     RefreshTokenReused,
@@ -31,6 +30,7 @@ from troupe_api.core.settings import Settings
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Organization
 from troupe_api.users import service as users
+from troupe_api.users.errors import EmailTaken
 from troupe_api.users.models import User
 
 

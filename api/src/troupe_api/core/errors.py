@@ -81,61 +81,9 @@ class ServiceUnavailable(TroupeError):
 # --- domain errors ---------------------------------------------------------------------------
 
 
-class EmbedKeyInvalid(Unauthorized):
-    code = "embed_key_invalid"
-    default_message = "The embed key is unknown or its deployment is disabled."
-
-
-class OriginNotAllowed(Forbidden):
-    code = "origin_not_allowed"
-    default_message = "This origin may not start sessions with this embed key."
-
-
-class ServerStartRequired(Forbidden):
-    code = "server_start_required"
-    default_message = (
-        "This deployment starts sessions from its owner's backend only "
-        "(POST /api/v1/sessions/server-start with an API key)."
-    )
-
-
-class TemplateNotAllowed(Forbidden):
-    code = "template_not_allowed"
-    default_message = "This embed key does not start that template."
-
-
-class SessionNotFound(NotFound):
-    code = "session_not_found"
-    default_message = "Session not found."
-
-
-class SessionEnded(Conflict):
-    code = "session_ended"
-    default_message = "The session has ended; start a new one."
-
-
-class SessionTokenInvalid(Unauthorized):
-    code = "session_token_invalid"
-    default_message = "A valid participant token for this session is required."
-
-
 class RuntimeTokenInvalid(Unauthorized):
     code = "runtime_token_invalid"
     default_message = "A valid runtime token is required."
-
-
-class SessionConfigInvalid(Conflict):
-    code = "session_config_invalid"
-    default_message = "The session's template or agents do not form a valid configuration."
-
-
-class SessionVariablesInvalid(TroupeError):
-    """``details.problems``: ``{code, name, message}`` with code ``variable_unknown``,
-    ``variable_type`` or ``variable_required``."""
-
-    status_code = 422
-    code = "session_variables_invalid"
-    default_message = "The session's variables do not match the template's declared variables."
 
 
 # --- identity: authentication -----------------------------------------------------------------
@@ -227,79 +175,7 @@ class UserRequired(Forbidden):
 # --- identity: domain -------------------------------------------------------------------------
 
 
-class EmailTaken(Conflict):
-    code = "email_taken"
-    default_message = "An account with this email already exists."
-
-
-class EmailChangeInvalid(TroupeError):
-    status_code = 400
-    code = "email_change_invalid"
-    default_message = "This confirmation link is not valid or has expired; request a new one."
-
-
-class LastAdmin(Conflict):
-    code = "last_admin"
-    default_message = "An organization must keep at least one admin."
-
-
-class MemberNotFound(NotFound):
-    code = "member_not_found"
-    default_message = "Member not found."
-
-
-class AlreadyMember(Conflict):
-    code = "already_member"
-    default_message = "That user is already a member."
-
-
-class InvitationInvalid(NotFound):
-    code = "invitation_invalid"
-    default_message = "The invitation is unknown, expired, revoked or already used."
-
-
-class InvitationEmailMismatch(Forbidden):
-    code = "invitation_email_mismatch"
-    default_message = "The invitation was sent to another email address."
-
-
-class ApiKeyNotFound(NotFound):
-    code = "api_key_not_found"
-    default_message = "API key not found."
-
-
-class TemplateNotFound(NotFound):
-    code = "template_not_found"
-    default_message = "Template not found."
-
-
 # --- quotas -----------------------------------------------------------------------------------
-
-
-class QuotaSessionsPerDay(RateLimited):
-    code = "quota_sessions_per_day"
-    default_message = "The organization has started as many sessions today as its plan allows."
-
-
-class QuotaConcurrentSessions(RateLimited):
-    code = "quota_concurrent_sessions"
-    default_message = "The organization has as many sessions running as its plan allows."
-
-
-class TrialExpired(TroupeError):
-    status_code = 402
-    code = "trial_expired"
-    default_message = "The organization's trial has ended; choose a plan to start sessions."
-
-
-class DeploymentNotFound(NotFound):
-    code = "deployment_not_found"
-    default_message = "Deployment not found."
-
-
-class SessionNotJoinable(Conflict):
-    code = "session_not_joinable"
-    default_message = "This session has no participant a token could be issued for."
 
 
 def validation_failed(exc: Any, *, prefix: tuple[str, ...] = ("body",)) -> ValidationFailed:

@@ -11,15 +11,10 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy.exc import IntegrityError
 
 from troupe_api.agents import service as agents
-from troupe_api.core.errors import (
-    Conflict,
-    DeploymentNotFound,
-    EmbedKeyInvalid,
-    TemplateNotFound,
-    ValidationFailed,
-)
+from troupe_api.core.errors import Conflict, ValidationFailed
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service
+from troupe_api.deployments.errors import DeploymentNotFound, EmbedKeyInvalid
 from troupe_api.deployments.models import EMBED_KEY_PREFIX, Deployment
 from troupe_api.deployments.schemas import (
     DeploymentCreate,
@@ -32,6 +27,7 @@ from troupe_api.deployments.schemas import (
 from troupe_api.deps import DbDep, MemberOrg, SettingsDep, ViewerOrg
 from troupe_api.flows.recording_notice import recording_notice
 from troupe_api.templates import service as templates
+from troupe_api.templates.errors import TemplateNotFound
 
 router = APIRouter(prefix="/session-templates/{template_id}/deployments", tags=["deployments"])
 embed_router = APIRouter(prefix="/embed", tags=["embed"])

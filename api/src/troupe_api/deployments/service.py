@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from troupe_api.core.errors import EmbedKeyInvalid, OriginNotAllowed
+from troupe_api.deployments.errors import EmbedKeyInvalid, OriginNotAllowed
 from troupe_api.deployments.models import EMBED_KEY_PREFIX, Deployment
 
 

@@ -18,7 +18,6 @@ from troupe_api.agent_sets import service as agent_sets
 from troupe_api.agents import service as agents
 from troupe_api.agents.schemas import AgentSpec
 from troupe_api.core.crypto import InvalidToken, SecretBox
-from troupe_api.core.errors import SessionConfigInvalid
 from troupe_api.core.settings import Settings
 from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import Arm
@@ -27,6 +26,7 @@ from troupe_api.flows.config_rules import PANELS, catalog_problems, load_view, m
 from troupe_api.knowledge import service as knowledge
 from troupe_api.organizations.models import Organization
 from troupe_api.provider_keys import service as provider_keys
+from troupe_api.sessions.errors import SessionConfigInvalid
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
 from troupe_api.tools import service as tools

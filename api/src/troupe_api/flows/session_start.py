@@ -17,24 +17,13 @@ from troupe_contracts.session import (
 )
 
 from troupe_api.core.config_events import defer_prime
-from troupe_api.core.errors import (
-    EmbedKeyInvalid,
-    QuotaConcurrentSessions,
-    QuotaSessionsPerDay,
-    ServerStartRequired,
-    SessionConfigInvalid,
-    SessionNotJoinable,
-    TemplateNotAllowed,
-    TemplateNotFound,
-    TrialExpired,
-    Unauthorized,
-    ValidationFailed,
-)
+from troupe_api.core.errors import Unauthorized, ValidationFailed
 from troupe_api.core.livekit import mint_participant_token, new_user_identity
 from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
+from troupe_api.deployments.errors import EmbedKeyInvalid, ServerStartRequired
 from troupe_api.experiments import service as experiments
 from troupe_api.flows import session_variables
 from troupe_api.flows.session_config import resolve_config
@@ -42,9 +31,12 @@ from troupe_api.observability.tracing import current_trace_context
 from troupe_api.organizations.models import Organization
 from troupe_api.recordings.schemas import consent_text
 from troupe_api.sessions import service as sessions
+from troupe_api.sessions.errors import SessionConfigInvalid, SessionNotJoinable
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
+from troupe_api.templates.errors import TemplateNotAllowed, TemplateNotFound
 from troupe_api.templates.models import SessionTemplate
+from troupe_api.usage.errors import QuotaConcurrentSessions, QuotaSessionsPerDay, TrialExpired
 from troupe_api.usage.plans import limits_for
 
 log = get_logger(__name__)

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from troupe_contracts.config import Scalar, SessionVariable, scalar_matches
 
-from troupe_api.core.errors import SessionVariablesInvalid
+from troupe_api.sessions.errors import SessionVariablesInvalid
 
 
 def declared(stored: list[dict[str, Any]] | None) -> list[SessionVariable]:

@@ -10,14 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from troupe_api.auth.tokens import new_opaque_token, sha256_hex
-from troupe_api.core.errors import (
-    AlreadyMember,
-    InvitationEmailMismatch,
-    InvitationInvalid,
-    NotFound,
-)
+from troupe_api.core.errors import NotFound
+from troupe_api.invitations.errors import InvitationEmailMismatch, InvitationInvalid
 from troupe_api.invitations.models import Invitation
 from troupe_api.organizations import service as organizations
+from troupe_api.organizations.errors import AlreadyMember
 from troupe_api.organizations.models import Membership, Role
 from troupe_api.users.models import User
 from troupe_api.users.service import normalize_email

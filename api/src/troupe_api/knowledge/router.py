@@ -15,7 +15,6 @@ from troupe_contracts.knowledge import (
 )
 
 from troupe_api.core.crypto import SecretBox
-from troupe_api.core.errors import SessionNotFound
 from troupe_api.core.logging import bind_context
 from troupe_api.core.storage import get_storage
 from troupe_api.deps import DbDep, JobsDep, MemberOrg, RuntimeAuth, SettingsDep, ViewerOrg
@@ -43,6 +42,7 @@ from troupe_api.knowledge.schemas import (
 )
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
+from troupe_api.sessions.errors import SessionNotFound
 
 router = APIRouter(prefix="/knowledge-bases", tags=["knowledge"])
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from troupe_api.core.errors import LastAdmin, MemberNotFound, NotFound
+from troupe_api.core.errors import NotFound
+from troupe_api.organizations.errors import LastAdmin, MemberNotFound
 from troupe_api.organizations.models import Membership, Organization, Role
 from troupe_api.usage.plans import initial_plan
 from troupe_api.users.models import User

@@ -18,7 +18,6 @@ from troupe_contracts.recording import (
     RecordingUploadResult,
 )
 
-from troupe_api.core.errors import SessionNotFound
 from troupe_api.core.logging import bind_context
 from troupe_api.core.storage import get_storage
 from troupe_api.deps import DbDep, RuntimeAuth, SettingsDep, ViewerOrg
@@ -32,6 +31,7 @@ from troupe_api.recordings.errors import (
 from troupe_api.recordings.models import Recording
 from troupe_api.recordings.schemas import RecordingList
 from troupe_api.sessions import service as sessions
+from troupe_api.sessions.errors import SessionNotFound
 
 sessions_router = APIRouter(prefix="/sessions", tags=["sessions"])
 runtime_router = APIRouter(prefix="/runtime", tags=["runtime"], dependencies=[RuntimeAuth])

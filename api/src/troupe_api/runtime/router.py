@@ -9,13 +9,13 @@ from troupe_contracts.config import SessionConfig
 from troupe_contracts.log import SessionLogBatch
 
 from troupe_api.analysis import service as analysis
-from troupe_api.core.errors import SessionEnded, SessionNotFound
 from troupe_api.core.logging import bind_context
 from troupe_api.deps import DbDep, JobsDep, RuntimeAuth, SettingsDep
 from troupe_api.flows.session_config import build_session_config
 from troupe_api.jobs.queue import flush
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions import service as sessions
+from troupe_api.sessions.errors import SessionEnded, SessionNotFound
 from troupe_api.sessions.models import Session
 from troupe_api.sessions.schemas import SessionLogIngestResult
 from troupe_api.usage import metering

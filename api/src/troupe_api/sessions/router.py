@@ -20,14 +20,7 @@ from troupe_contracts.session import (
 
 from troupe_api.apikeys.models import API_KEY_PREFIX
 from troupe_api.core.config_events import flush_primes
-from troupe_api.core.errors import (
-    AuthenticationRequired,
-    SessionEnded,
-    SessionNotFound,
-    SessionTokenInvalid,
-    Unauthorized,
-    ValidationFailed,
-)
+from troupe_api.core.errors import AuthenticationRequired, Unauthorized, ValidationFailed
 from troupe_api.core.livekit import verify_participant_token
 from troupe_api.core.logging import bind_context
 from troupe_api.core.settings import Settings
@@ -54,6 +47,7 @@ from troupe_api.flows.session_start import (
 from troupe_api.knowledge import service as knowledge
 from troupe_api.organizations.models import Role
 from troupe_api.sessions import service
+from troupe_api.sessions.errors import SessionEnded, SessionNotFound, SessionTokenInvalid
 from troupe_api.sessions.models import Session
 from troupe_api.sessions.schemas import (
     ReplayItem,

@@ -11,9 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from troupe_contracts.simulation import Scenario, SimulationClaim, SimulationMode, SimulationResult
 
-from troupe_api.core.errors import SessionConfigInvalid, ValidationFailed
+from troupe_api.core.errors import ValidationFailed
 from troupe_api.deps import DbDep, MemberOrg, RuntimeAuth, SettingsDep, ViewerOrg
 from troupe_api.flows.session_config import resolve_config
+from troupe_api.sessions.errors import SessionConfigInvalid
 from troupe_api.simulations import service
 from troupe_api.simulations.errors import RunNotFound, RunNotRunning, ScenarioNotFound
 from troupe_api.simulations.models import SimulationRun, SimulationScenario

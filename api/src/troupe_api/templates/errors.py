@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from troupe_api.core.errors import BadRequest, Conflict, NotFound
+from troupe_api.core.errors import BadRequest, Conflict, Forbidden, NotFound
 
 
 class SessionTemplateNotFound(NotFound):
@@ -30,3 +30,13 @@ class CloneConflict(Conflict):
     default_message = (
         "The target organization already has differing agents or tools of these names."
     )
+
+
+class TemplateNotAllowed(Forbidden):
+    code = "template_not_allowed"
+    default_message = "This embed key does not start that template."
+
+
+class TemplateNotFound(NotFound):
+    code = "template_not_found"
+    default_message = "Template not found."

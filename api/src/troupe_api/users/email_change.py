@@ -15,15 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.audit import service as audit
 from troupe_api.audit.models import AuditAction
 from troupe_api.auth.tokens import new_opaque_token, sha256_hex
-from troupe_api.core.errors import (
-    EmailChangeInvalid,
-    EmailTaken,
-    InvalidCredentials,
-    ValidationFailed,
-)
+from troupe_api.core.errors import InvalidCredentials, ValidationFailed
 from troupe_api.core.settings import Settings
 from troupe_api.outbox import service as mail
 from troupe_api.users import service as users
+from troupe_api.users.errors import EmailChangeInvalid, EmailTaken
 from troupe_api.users.models import User
 
 TOKEN_PREFIX = "tec_"

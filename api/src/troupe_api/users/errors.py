@@ -1,0 +1,16 @@
+"""User errors (the JSON ``error.code`` values are stable)."""
+
+from __future__ import annotations
+
+from troupe_api.core.errors import Conflict, TroupeError
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = "An account with this email already exists."
+
+
+class EmailChangeInvalid(TroupeError):
+    status_code = 400
+    code = "email_change_invalid"
+    default_message = "This confirmation link is not valid or has expired; request a new one."
