@@ -173,6 +173,49 @@ async def test_all_passes_messages_tool_calls_and_results(tmp_path: Path) -> Non
     assert run.transitions()[-1].context_policy == "all"
 
 
+BATCH = "note the double charge and put me through to billing"
+OBSERVATION_NOTE = (
+    'Host called the tool log_observation with {"observation": "double charge on A-17"}; '
+    "it returned: Recorded."
+)
+
+
+def batch_run(tmp_path: Path, policy: ContextPolicy, *, transfer_first: bool) -> Run:
+    """The host calls log_observation and the transfer in one batch (one LLM reply)."""
+    run = Run(tmp_path, HandoffTarget(agent="billing", context_policy=policy))
+    calls = [
+        call("log_observation", observation="double charge on A-17"),
+        call("transfer_to_billing"),
+    ]
+    if transfer_first:
+        calls.reverse()
+    run.llms["fake/host"] = ScriptedLLM([tools_turn(*calls), "HOST SHOULD NOT SPEAK"])
+    return run
+
+
+@pytest.mark.parametrize("transfer_first", [False, True])
+async def test_a_tool_of_the_transfer_batch_reaches_the_new_agent(
+    tmp_path: Path, transfer_first: bool
+) -> None:
+    run = batch_run(tmp_path, ContextPolicy.ALL, transfer_first=transfer_first)
+    session = await run(BATCH)
+    assert session.current_agent.id == "billing"
+    # the result came back after billing's context was built: it is there all the same, once,
+    # before billing's first reply; the transfer itself is no note
+    notes = system_texts(run.billing_ctx)
+    assert notes.count(OBSERVATION_NOTE) == 1
+    assert not any("transfer_to_billing" in t for t in notes)
+    assert conversation(run.billing_ctx) == [("user", BATCH)]
+    assert len(run.host_calls) == 1
+
+
+async def test_plans_without_tool_calls_do_not_get_the_batch_results(tmp_path: Path) -> None:
+    run = batch_run(tmp_path, ContextPolicy.CONVERSATION, transfer_first=False)
+    await run(BATCH)
+    assert not any("log_observation" in t for t in system_texts(run.billing_ctx))
+    assert function_items(run.billing_ctx) == []
+
+
 async def test_conversation_passes_user_and_assistant_messages_only(tmp_path: Path) -> None:
     run = Run(tmp_path, HandoffTarget(agent="billing", context_policy=ContextPolicy.CONVERSATION))
     await run()

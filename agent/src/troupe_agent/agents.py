@@ -9,6 +9,7 @@ A handoff builds a fresh ``TroupeAgent`` for the target with the context its pla
 parameters, stores them in the shared state (instructions read them as ``{{name}}``), and a
 rejection rule on the shared state can refuse the transfer with a message for the LLM."""
 
+import re
 from collections.abc import AsyncIterable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -84,14 +85,35 @@ def build_instructions(config: AgentConfig, *, can_see: bool = True) -> str:
     return text
 
 
+HANDOFF_TOOL_PREFIX = "transfer_to_"
+
+
 def handoff_tool_name(slug: str) -> str:
-    return f"transfer_to_{slug}"
+    return f"{HANDOFF_TOOL_PREFIX}{slug}"
+
+
+MAX_ROLE_CHARS = 100
+
+
+def agent_role(config: AgentConfig) -> str:
+    """Who the agent is, from the first sentence of its instructions ("You are Max, a patient
+    technical specialist." gives "a patient technical specialist"); '' when it does not say."""
+    first = re.split(r"(?<=[.!?])\s", " ".join(config.instructions.split()), maxsplit=1)[0]
+    m = re.match(
+        rf"you are (?:{re.escape(config.name)}\s*,\s*)?(?P<role>[^()]+?)[.!]?$", first, re.I
+    )
+    if m is None or len(m["role"]) > MAX_ROLE_CHARS:
+        return ""
+    role = m["role"].strip()
+    return "" if role.casefold() == config.name.casefold() else role
 
 
 def handoff_description(target: HandoffTarget, config: AgentConfig) -> str:
     when = target.description.strip() or f"the user needs {config.name}"
+    role = agent_role(config)
+    who = f"{config.name}, another agent of this conversation" + (f" ({role})" if role else "")
     return (
-        f"Transfer the user to {config.name}, another agent of this conversation. "
+        f"Transfer the user to {who}. "
         f"Use it when: {when} Call it alone, without other tools, and without saying goodbye: "
         f"{config.name} introduces themselves right after the transfer."
     )
@@ -107,6 +129,10 @@ class Entry:
     variables: Mapping[str, Scalar] = field(default_factory=dict)
     """The shared-state variables this handoff set."""
     summary_method: SummaryMethod | None = None
+    previous: Agent | None = field(default=None, compare=False, repr=False)
+    """The outgoing agent (its context gets the results of the transfer's tool batch)."""
+    finished_calls: frozenset[str] = frozenset()
+    """Tool calls whose result the outgoing context held when this agent's was built."""
 
 
 class TroupeAgent(Agent):
@@ -206,6 +232,7 @@ class TroupeAgent(Agent):
         if self.vision_unsupported:
             rt.vision_unsupported(self.slug, self.config.llm)
         if previous is not None:
+            await self._add_batch_results()
             self.session.generate_reply(
                 instructions=TAKEOVER_PROMPT.format(
                     previous=self.entry.from_name or previous, name=self.config.name
@@ -217,6 +244,27 @@ class TroupeAgent(Agent):
             self.prefill_prompt()
         else:
             self.session.generate_reply(instructions=GREETING_PROMPT)
+
+    async def _add_batch_results(self) -> None:
+        """Under the plan that keeps tool calls (``all``), the results of the tools that ran in
+        the transfer's batch: they reached the outgoing agent's context only after this one's
+        was built (livekit adds a batch's results once every tool of it returned)."""
+        entry = self.entry
+        if entry.context_policy != ContextPolicy.ALL or entry.previous is None:
+            return
+        notes = context_plans.batch_tool_notes(
+            entry.previous.chat_ctx,
+            entry.finished_calls,
+            entry.from_name or entry.from_agent or "The previous agent",
+            skip=lambda name: name.startswith(HANDOFF_TOOL_PREFIX),
+        )
+        if not notes:
+            return
+        ctx = self.chat_ctx.copy()
+        for note in notes:
+            ctx.add_message(role="system", content=note)
+        await self.update_chat_ctx(ctx)
+        log.info("transfer batch results passed on", agent=self.slug, tools=len(notes))
 
     def prefill_prompt(self) -> None:
         """Have a local LLM evaluate this agent's prompt prefix (instructions, tools) now,
@@ -386,6 +434,7 @@ class AgentFactory:
         variables: Mapping[str, Scalar] | None = None,
     ) -> "TroupeAgent":
         previous = getattr(current, "config", None)
+        finished = context_plans.finished_calls(current.chat_ctx)
         context = await self.handoff_context(target, current)
         entry = Entry(
             from_agent=str(getattr(current, "slug", current.id)),
@@ -393,6 +442,8 @@ class AgentFactory:
             context_policy=target.context_policy,
             variables=dict(variables or {}),
             summary_method=context.summary_method,
+            previous=current,
+            finished_calls=finished,
         )
         return self.build(target.agent, chat_ctx=context.chat_ctx, entry=entry)
 

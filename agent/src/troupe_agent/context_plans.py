@@ -237,14 +237,45 @@ def with_tool_notes(chat_ctx: llm.ChatContext, previous_name: str) -> llm.ChatCo
                 ctx.add_message(role=item.role, content=item.text_content)
         elif isinstance(item, llm.FunctionCall):
             output = outputs.get(item.call_id)
-            note = f"{previous_name} called the tool {item.name} with {item.arguments}"
-            if output is None:
-                note += " (no result)."
-            else:
-                outcome = "failed" if output.is_error else "returned"
-                note += f"; it {outcome}: {_quote(output.output, MAX_TOOL_RESULT_CHARS)}"
-            ctx.add_message(role="system", content=note)
+            ctx.add_message(role="system", content=tool_note(item, output, previous_name))
     return ctx
+
+
+def tool_note(call: llm.FunctionCall, output: llm.FunctionCallOutput | None, by: str) -> str:
+    """One tool call and its result as a line of text for another agent."""
+    note = f"{by} called the tool {call.name} with {call.arguments}"
+    if output is None:
+        return note + " (no result)."
+    outcome = "failed" if output.is_error else "returned"
+    return note + f"; it {outcome}: {_quote(output.output, MAX_TOOL_RESULT_CHARS)}"
+
+
+def finished_calls(chat_ctx: llm.ChatContext) -> frozenset[str]:
+    """The call ids whose result is already in ``chat_ctx``."""
+    return frozenset(i.call_id for i in chat_ctx.items if isinstance(i, llm.FunctionCallOutput))
+
+
+def batch_tool_notes(
+    previous: llm.ChatContext,
+    finished_before: frozenset[str],
+    previous_name: str,
+    *,
+    skip: Callable[[str], bool],
+) -> list[str]:
+    """Notes for the tools that ran in the same batch as the transfer. The receiving agent's
+    context is built while the transfer tool runs, before livekit adds the batch's results to
+    the outgoing agent's context; once the new agent enters they are there: every call with a
+    result that was not finished when the context was built (``finished_before``), except the
+    calls ``skip`` names (the transfer itself)."""
+    outputs = {i.call_id: i for i in previous.items if isinstance(i, llm.FunctionCallOutput)}
+    return [
+        tool_note(item, outputs[item.call_id], previous_name)
+        for item in previous.items
+        if isinstance(item, llm.FunctionCall)
+        and item.call_id in outputs
+        and item.call_id not in finished_before
+        and not skip(item.name)
+    ]
 
 
 def last_user_text(chat_ctx: llm.ChatContext) -> str:
