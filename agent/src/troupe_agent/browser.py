@@ -30,6 +30,9 @@ DEFAULT_RPC_TIMEOUT_S = 10.0
 CONSENT_RPC_TIMEOUT_S = 30.0
 """Media requests wait for the user to answer a consent prompt."""
 MAX_PANEL_EVENTS = 200
+MAX_CLIENT_EVENT_CHARS = 256_000
+"""A client event larger than this is dropped unread (a notepad sends its whole text, so
+this leaves room for a long document); each event lands in the session log."""
 
 
 def is_user_identity(identity: str) -> bool:
@@ -91,16 +94,32 @@ class ClientChannel:
         task.add_done_callback(self._tasks.discard)
 
     async def _read(self, reader: rtc.TextStreamReader, identity: str) -> None:
+        """Reads the stream chunk by chunk and gives up (closing it) past
+        ``MAX_CLIENT_EVENT_CHARS``: a participant cannot make the worker buffer, parse and log
+        an event of any size."""
+        chunks: list[str] = []
+        size = 0
         try:
-            text = await reader.read_all()
+            async for chunk in reader:
+                size += len(chunk)
+                if size > MAX_CLIENT_EVENT_CHARS:
+                    reader.close()
+                    log.warning("client event too large; dropped", identity=identity, size=size)
+                    return
+                chunks.append(chunk)
         except Exception:
             log.exception("could not read a client event stream")
             return
-        self.handle(text, identity)
+        self.handle("".join(chunks), identity)
 
     def handle(self, text: str, identity: str) -> None:
-        if not is_user_identity(identity):
+        expected = self.state.user_identity
+        if not is_user_identity(identity) or (expected is not None and identity != expected):
+            # Once the user said hello, only that identity speaks for the browser.
             log.warning("client event from a participant that is not the user", identity=identity)
+            return
+        if len(text) > MAX_CLIENT_EVENT_CHARS:
+            log.warning("client event too large; dropped", identity=identity, size=len(text))
             return
         try:
             event = ClientEventAdapter.validate_json(text)
