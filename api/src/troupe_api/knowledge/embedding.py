@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import httpx
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import ThreadpoolController
 from tokenizers import Tokenizer
 
 EMBEDDING_DIM = 384
@@ -54,6 +55,19 @@ def _model_zip() -> Path:
 
 
 _DTYPES = {"F32": np.float32, "I64": np.int64}
+
+BLAS_THREADS = 1
+"""BLAS threads per embedding call. The model's matrices are small: on 2 busy cores numpy's
+threaded GEMMs made one query 200-900 ms instead of 25-60 ms (measured with
+bench/retrieval.py's machine under load ~8)."""
+_controller: ThreadpoolController | None = None
+
+
+def _blas() -> ThreadpoolController:
+    global _controller
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller
 
 
 def _read_safetensors(data: bytes) -> dict[str, npt.NDArray[Any]]:
@@ -160,6 +174,10 @@ class MiniLMEmbedder:
     def embed(self, texts: list[str], *, batch_size: int = 16) -> Vectors:
         if not texts:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        with _blas().limit(limits=BLAS_THREADS, user_api="blas"):
+            return self._embed(texts, batch_size)
+
+    def _embed(self, texts: list[str], batch_size: int) -> Vectors:
         # Sort by length so each batch pads little; restore the order at the end.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
