@@ -3,7 +3,7 @@ delays (``session_templates.endpointing``, ``endpointing_min_delay_ms``,
 ``endpointing_max_delay_ms``)
 
 Revision ID: 0020_template_endpointing
-Revises: 0018_knowledge_hnsw
+Revises: 0019_outgoing_emails
 Create Date: 2026-12-06 06:40:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020_template_endpointing"
-down_revision: str | None = "0018_knowledge_hnsw"
+down_revision: str | None = "0019_outgoing_emails"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
