@@ -10,25 +10,28 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.config import AgentConfig, Scalar, SessionConfig, ToolConfig
 from troupe_contracts.session import ModalityProfile, PanelType
 
 from troupe_api.agent_sets import service as agent_sets
 from troupe_api.agents import service as agents
+from troupe_api.agents.models import Agent, AgentVersion
 from troupe_api.agents.schemas import AgentSpec
 from troupe_api.core.crypto import InvalidToken, SecretBox
 from troupe_api.core.settings import Settings
 from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import Arm
 from troupe_api.flows import config_ops
-from troupe_api.flows.config_rules import PANELS, catalog_problems, load_view, member_specs
+from troupe_api.flows.config_rules import PANELS, catalog_problems
 from troupe_api.knowledge import service as knowledge
 from troupe_api.organizations.models import Organization
 from troupe_api.provider_keys import service as provider_keys
 from troupe_api.sessions.errors import SessionConfigInvalid
 from troupe_api.sessions.models import Session
 from troupe_api.templates import service as templates
+from troupe_api.templates.models import SessionTemplate
 from troupe_api.tools import service as tools
 from troupe_api.tools.builtin import BUILTIN_BY_NAME, panel_tools
 from troupe_api.usage.plans import limits_for
@@ -61,6 +64,30 @@ async def _capped_max_duration(
     return template_max_s if cap is None else min(template_max_s, cap)
 
 
+async def _member_specs(
+    db: AsyncSession, rows: Mapping[str, Agent], pinned: Mapping[str, int]
+) -> tuple[dict[str, AgentSpec], dict[str, set[int]]]:
+    """The spec each member runs (its pinned version's snapshot, else its current definition)
+    and, per member, which of its pinned versions exist. Only the members' rows and their
+    pinned versions are read (a session start resolves a config: not every agent and version
+    of the organization)."""
+    specs = {slug: agents.spec_of(row) for slug, row in rows.items()}
+    versions: dict[str, set[int]] = {slug: set() for slug in rows}
+    wanted = [(rows[slug].id, version) for slug, version in pinned.items() if slug in rows]
+    if wanted:
+        slug_of = {row.id: slug for slug, row in rows.items()}
+        for version in await db.scalars(
+            select(AgentVersion).where(
+                tuple_(AgentVersion.agent_id, AgentVersion.version).in_(wanted)
+            )
+        ):
+            slug = slug_of[version.agent_id]
+            versions[slug].add(version.version)
+            if version.snapshot:
+                specs[slug] = AgentSpec.model_validate(version.snapshot)
+    return specs, versions
+
+
 async def resolve_config(
     *,
     db: AsyncSession,
@@ -72,6 +99,7 @@ async def resolve_config(
     arm: str | None = None,
     arm_spec: Arm | None = None,
     variables: Mapping[str, Scalar] | None = None,
+    template: SessionTemplate | None = None,
 ) -> SessionConfig:
     """The config a session of this template runs, with the template's override for
     ``environment`` (default: the API's configured environment) applied.
@@ -80,7 +108,9 @@ async def resolve_config(
     experiment arm (``arm_spec`` gives one directly): its agent set and version pins replace
     the template's; an arm the template no longer defines is ignored."""
     org_id = organization_id
-    template = await templates.get(db=db, organization_id=org_id, template_id=template_id)
+    if template is None or template.id != template_id or template.organization_id != org_id:
+        # (a caller that already holds the template row passes it: one query less)
+        template = await templates.get(db=db, organization_id=org_id, template_id=template_id)
     if template is None:
         raise SessionConfigInvalid("The session's template no longer exists.")
     fields = config_ops.effective(template, environment or settings.effective_config_environment)
@@ -107,13 +137,10 @@ async def resolve_config(
     if fields.initial_agent not in slugs:
         slugs = [fields.initial_agent, *slugs]
 
-    view = await load_view(db=db, organization_id=org_id)
-    specs, versions = await member_specs(
-        db=db, organization_id=org_id, members=slugs, pinned=fields.pinned_versions, view=view
-    )
     rows = {
         a.slug: a for a in await agents.list_by_slugs(db=db, organization_id=org_id, slugs=slugs)
     }
+    specs, versions = await _member_specs(db, rows, fields.pinned_versions)
     webhooks = {t.name: t for t in await tools.list_all(db=db, organization_id=org_id)}
     box = SecretBox.from_settings(settings)
     enabled = [p for p in fields.enabled_panels if p in PANELS]

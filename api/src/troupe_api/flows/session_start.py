@@ -186,6 +186,22 @@ async def _create_session(
     variables = session_variables.resolve(
         session_variables.declared(template.variables), body.variables
     )
+    # Refuse now, with the reasons, rather than letting the agent fail in an empty room. The
+    # resolved config also applies the template's environment override. Resolved before the
+    # organization's row lock (a read): the lock then covers only the counts and the new row,
+    # so concurrent starts of one organization wait for milliseconds, not for the config.
+    session_id = uuid.uuid4()
+    arm = experiments.assign(template)
+    config = await resolve_config(
+        db=db,
+        settings=settings,
+        organization_id=org_id,
+        template_id=template.id,
+        session_id=session_id,
+        arm=arm,
+        variables=variables,
+        template=template,
+    )
     await enforce_quotas(db=db, settings=settings, organization_id=org_id)
     identity = new_user_identity()
     session = await sessions.create(
@@ -196,20 +212,10 @@ async def _create_session(
         end_user_id=body.end_user_id,
         participant_identity=identity,
         metadata={},
+        session_id=session_id,
     )
-    session.experiment_arm = experiments.assign(template)
+    session.experiment_arm = arm
     session.variables = dict(variables)
-    # Refuse now, with the reasons, rather than letting the agent fail in an empty room.
-    # The resolved config also applies the template's environment override.
-    config = await resolve_config(
-        db=db,
-        settings=settings,
-        organization_id=org_id,
-        template_id=template.id,
-        session_id=session.id,
-        arm=session.experiment_arm,
-        variables=variables,
-    )
     metadata = TokenMetadata(
         session_id=session.id,
         organization_id=org_id,

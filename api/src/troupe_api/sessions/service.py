@@ -63,8 +63,9 @@ async def create(
     end_user_id: str | None,
     participant_identity: str,
     metadata: dict[str, Any],
+    session_id: uuid.UUID | None = None,
 ) -> Session:
-    session_id = uuid.uuid4()
+    session_id = session_id or uuid.uuid4()
     session = Session(
         id=session_id,
         organization_id=organization_id,
