@@ -1,6 +1,6 @@
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { SessionTimeline, type LogEntry } from './session-timeline';
+import { SessionTimeline, knowledgeBySeq, type LogEntry } from './session-timeline';
 
 const TS = '2026-11-25T10:00:00.000Z';
 const RULE = 'Ask the user what they need help with before transferring.';
@@ -50,5 +50,44 @@ describe('SessionTimeline handoffs', () => {
     const refused = screen.getByTestId('timeline-tool');
     expect(refused).toHaveTextContent('handoff refused');
     expect(within(refused).getByTestId('replay-handoff-refused')).toHaveTextContent(RULE);
+  });
+});
+
+describe('SessionTimeline knowledge', () => {
+  it('links a knowledge search to the chunks it used, from the replay', () => {
+    const search = [
+      {
+        seq: 4,
+        ts: TS,
+        kind: 'tool_call',
+        agent: 'front',
+        tool: 'search_knowledge:auto',
+        arguments: { query: 'refunds' },
+        result: '{"chunks":[]}',
+        error: null,
+        latency_ms: 12,
+      },
+    ] as unknown as LogEntry[];
+    const chunk = {
+      chunk_id: 'c1',
+      document_id: 'd1',
+      knowledge_base_id: 'k1',
+      document_name: 'handbook.md',
+      heading_path: 'Handbook > Refunds',
+      page: null,
+      snippet: 'Customers can ask for a full refund within 45 days.',
+    };
+    const knowledge = knowledgeBySeq([
+      { at: TS, t_ms: 0, source: 'log', kind: 'tool_call', seq: 4, data: {}, knowledge: [chunk] },
+      { at: TS, t_ms: 0, source: 'livekit', kind: 'room_started', seq: null, data: {} },
+    ]);
+    render(<SessionTimeline entries={search} knowledge={knowledge} />);
+    const [link] = screen.getAllByTestId('timeline-knowledge-chunk');
+    expect(link).toHaveTextContent('handbook.md · Handbook > Refunds');
+    expect(link).toHaveTextContent('within 45 days');
+    expect(within(link!).getByRole('link', { name: 'handbook.md' })).toHaveAttribute(
+      'href',
+      '/dashboard/knowledge/k1?document=d1#chunk-c1',
+    );
   });
 });

@@ -16,13 +16,39 @@ type Metrics = Schema<'TurnMetricsEntry-Output'>;
 type ErrorEntry = Schema<'ErrorEntry-Output'>;
 export type LogEntry =
   Message | Transition | ToolCall | PanelEvent | Metrics | ErrorEntry | Schema<'UsageEntry-Output'>;
+export type KnowledgeRef = Schema<'ReplayKnowledgeChunk'>;
+
+/** The chunks each knowledge search used, by log seq, from the replay's items. */
+export function knowledgeBySeq(
+  items: Schema<'ReplayItem'>[] | undefined,
+): Map<number, KnowledgeRef[]> {
+  const out = new Map<number, KnowledgeRef[]>();
+  for (const item of items ?? []) {
+    if (item.seq != null && item.knowledge?.length) out.set(item.seq, item.knowledge);
+  }
+  return out;
+}
+
+/** The knowledge base page with the chunk's document opened and the chunk marked. */
+export function chunkHref(k: KnowledgeRef): string {
+  return `/dashboard/knowledge/${k.knowledge_base_id}?document=${k.document_id}#chunk-${k.chunk_id}`;
+}
 
 /**
  * Transcript, transitions, tool calls, panel events and errors on one timeline, on the replay's
  * clock: `origin` is the same time base as the audio strip (a message sits where its speech
  * started), and turns carry the same numbers and greeting label as the summary and latency chart.
  */
-export function SessionTimeline({ entries, origin }: { entries: LogEntry[]; origin?: string }) {
+export function SessionTimeline({
+  entries,
+  origin,
+  knowledge,
+}: {
+  entries: LogEntry[];
+  origin?: string;
+  /** Chunks each knowledge search used (log seq → chunks), from the replay. */
+  knowledge?: Map<number, KnowledgeRef[]>;
+}) {
   const base = origin
     ? Date.parse(origin)
     : entries.length
@@ -41,10 +67,29 @@ export function SessionTimeline({ entries, origin }: { entries: LogEntry[]; orig
           <span className={styles.time} data-testid="timeline-time">
             {Number.isFinite(at) ? clock(at) : ''}
           </span>
-          <div className={styles.body}>{renderEntry(e, turns.get(e.seq))}</div>
+          <div className={styles.body}>
+            {renderEntry(e, turns.get(e.seq))}
+            {e.kind === 'tool_call' && <KnowledgeLinks chunks={knowledge?.get(e.seq)} />}
+          </div>
         </li>
       ))}
     </ol>
+  );
+}
+
+function KnowledgeLinks({ chunks }: { chunks: KnowledgeRef[] | undefined }) {
+  if (!chunks?.length) return null;
+  return (
+    <ul className={dash.stack} data-testid="timeline-knowledge">
+      {chunks.map((k) => (
+        <li key={k.chunk_id} data-testid="timeline-knowledge-chunk">
+          <a href={chunkHref(k)}>{k.document_name}</a>
+          {k.heading_path && <span className={dash.muted}> · {k.heading_path}</span>}
+          {k.page ? <span className={dash.muted}> · page {k.page}</span> : null}
+          <div className={dash.muted}>{k.snippet}</div>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -4033,6 +4033,11 @@ export interface components {
        * @default
        */
       description?: string;
+      /**
+       * Embedding Model
+       * @description all-MiniLM-L6-v2 (offline, the default), openai/<model> (e.g. openai/text-embedding-3-small, with the organization's OpenAI key) or openai-compatible/<model> (the organization's OpenAI-compatible server). Checked with one embedding call when the knowledge base is created.
+       */
+      embedding_model?: string | null;
     };
     /** KnowledgeBaseList */
     KnowledgeBaseList: {
@@ -5022,6 +5027,43 @@ export interface components {
       data: {
         [key: string]: unknown;
       };
+      /**
+       * Knowledge
+       * @description On a knowledge search's tool call: the chunks it returned that still exist, in rank order, for links to their documents.
+       */
+      knowledge?: components['schemas']['ReplayKnowledgeChunk'][] | null;
+    };
+    /**
+     * ReplayKnowledgeChunk
+     * @description A knowledge-base chunk a turn used (``search_knowledge`` or automatic retrieval).
+     */
+    ReplayKnowledgeChunk: {
+      /**
+       * Chunk Id
+       * Format: uuid
+       */
+      chunk_id: string;
+      /**
+       * Document Id
+       * Format: uuid
+       */
+      document_id: string;
+      /**
+       * Knowledge Base Id
+       * Format: uuid
+       */
+      knowledge_base_id: string;
+      /** Document Name */
+      document_name: string;
+      /** Heading Path */
+      heading_path: string;
+      /** Page */
+      page: number | null;
+      /**
+       * Snippet
+       * @description The start of the chunk's text.
+       */
+      snippet: string;
     };
     /**
      * Role

@@ -1,7 +1,7 @@
 'use client';
 
 import { useParams, useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   Badge,
   Card,
@@ -43,6 +43,13 @@ interface Upload {
   done?: boolean;
 }
 
+function linkFromLocation(): { document: string; chunk?: string } | null {
+  if (typeof window === 'undefined') return null;
+  const document = new URLSearchParams(window.location.search).get('document');
+  const chunk = window.location.hash.replace(/^#chunk-/, '') || undefined;
+  return document ? { document, chunk } : null;
+}
+
 export default function KnowledgeBasePage() {
   const { baseId } = useParams<{ baseId: string }>();
   const router = useRouter();
@@ -75,6 +82,23 @@ export default function KnowledgeBasePage() {
       docs.reload();
     }
   }
+
+  // A link from a session replay (?document=<id>#chunk-<id>) opens that document's chunks and
+  // marks the chunk the turn used.
+  const [linked] = useState(linkFromLocation);
+  const opened = useRef(false);
+  const linkedDoc = linked ? items.find((d) => d.id === linked.document) : undefined;
+  useEffect(() => {
+    if (!linkedDoc || opened.current) return;
+    opened.current = true;
+    void showChunks(linkedDoc);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- showChunks is this render's
+  }, [linkedDoc]);
+  useEffect(() => {
+    if (preview && linked?.chunk) {
+      document.getElementById(`chunk-${linked.chunk}`)?.scrollIntoView?.({ block: 'center' });
+    }
+  }, [preview, linked?.chunk]);
 
   async function showChunks(doc: KnowledgeDocument) {
     try {
@@ -216,7 +240,17 @@ export default function KnowledgeBasePage() {
           <Card title={`Chunks of ${preview.doc.filename}`}>
             <ol className={dash.stack}>
               {preview.chunks.map((c) => (
-                <li key={c.id} data-testid="kb-chunk">
+                <li
+                  key={c.id}
+                  id={`chunk-${c.id}`}
+                  data-testid="kb-chunk"
+                  data-linked={linked?.chunk === c.id || undefined}
+                  style={
+                    linked?.chunk === c.id
+                      ? { outline: '2px solid var(--accent, currentColor)' }
+                      : undefined
+                  }
+                >
                   {c.heading_path && <strong>{c.heading_path}</strong>}
                   {c.page ? <span className={dash.muted}> · page {c.page}</span> : null}
                   <p style={{ margin: '0.25rem 0 0', whiteSpace: 'pre-wrap' }}>{c.text}</p>

@@ -12,7 +12,7 @@ import {
 } from '@/components/ui/kit';
 import { AnalysisCard } from '@/features/replay/analysis-card';
 import { formatCost, formatSeconds } from '@/lib/format';
-import { SessionTimeline, type LogEntry } from '@/features/replay/session-timeline';
+import { SessionTimeline, knowledgeBySeq, type LogEntry } from '@/features/replay/session-timeline';
 import type { Recording } from '@/features/replay/replay-model';
 import { LatencyWaterfall, SessionReplayPlayer } from '@/features/replay/session-replay';
 import { timeOrigin, turnsOf } from '@/features/replay/turns';
@@ -208,7 +208,11 @@ export default function SessionPage() {
           {log.loading && !log.data ? (
             <Loading />
           ) : (
-            <SessionTimeline entries={entries} origin={origin} />
+            <SessionTimeline
+              entries={entries}
+              origin={origin}
+              knowledge={knowledgeBySeq(replay.data?.items)}
+            />
           )}
         </Card>
       </div>
