@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { CHROMIUM_PATH, MEDIA_CHROMIUM_ARGS } from './support';
 
 // A "LiveKit server" that accepts connections and never answers keeps the page in its
 // connecting state long enough to check the session layout without a real SFU.
@@ -73,7 +74,7 @@ test('session layout, controls and the end-session flow', async ({ page }, testI
     'agent-visualizer',
     'user-visualizer',
     'mic-toggle',
-    'mic-select',
+    'mic-menu',
     'end-session',
   ]) {
     await expect(page.getByTestId(id)).toBeVisible();
@@ -108,4 +109,46 @@ test('camera and screen buttons follow the modality profile', async ({ page }) =
   await startSession(page, 'audio_camera_screen');
   await expect(page.getByTestId('camera-toggle')).toBeVisible();
   await expect(page.getByTestId('screen-toggle')).toBeVisible();
+});
+
+test.describe('microphone menu (issue 23)', () => {
+  // A fake microphone, granted without a prompt, so the browser lists devices with their names.
+  test.use({
+    permissions: ['microphone'],
+    launchOptions: { executablePath: CHROMIUM_PATH, args: MEDIA_CHROMIUM_ARGS },
+  });
+
+  test('the microphone picker is a menu button next to the mute button', async ({
+    page,
+  }, testInfo) => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await startSession(page);
+    await expect(page.getByTestId('mic-select')).toHaveCount(0);
+    const button = page.getByTestId('mic-menu');
+    await expect(button).toHaveAttribute('aria-haspopup', 'menu');
+    await expect(button).toHaveAttribute('aria-expanded', 'false');
+    await button.click();
+    const list = page.getByTestId('mic-menu-list');
+    await expect(list).toBeVisible();
+    await expect(list).toHaveAttribute('role', 'menu');
+    const items = page.getByTestId('mic-menu-item');
+    await expect(items.first()).toBeVisible();
+    await expect(items.first()).not.toHaveText('No microphone found');
+    await expect(page.locator('[data-testid="mic-menu-item"][aria-checked="true"]')).toHaveCount(1);
+    await expect(list).toBeInViewport({ ratio: 1 });
+    await screenshot(page, testInfo, 'session-mic-menu');
+    await page.keyboard.press('Escape');
+    await expect(list).toHaveCount(0);
+    await expect(button).toBeFocused();
+  });
+
+  test('the microphone menu fits a phone', async ({ page }, testInfo) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await startSession(page);
+    await page.getByTestId('mic-menu').click();
+    await expect(page.getByTestId('mic-menu-list')).toBeInViewport({ ratio: 1 });
+    await expect(page.getByTestId('end-session')).toBeInViewport();
+    await screenshot(page, testInfo, 'session-mic-menu-mobile');
+  });
 });

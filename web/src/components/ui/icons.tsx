@@ -168,3 +168,13 @@ export const PlayIcon = (p: IconProps) => (
     <path d="M7 4.5v15l12-7.5z" />
   </svg>
 );
+export const ChevronUpIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <path d="m6 15 6-6 6 6" />
+  </svg>
+);
+export const CheckIcon = (p: IconProps) => (
+  <svg {...iconProps(p)}>
+    <path d="M20 6 9 17l-5-5" />
+  </svg>
+);

@@ -9,6 +9,7 @@ import { Track, type Room } from 'livekit-client';
 import { useMemo } from 'react';
 import type { Microphone } from '@/features/session/hooks/use-microphone';
 import type { VideoPublishing } from '@/features/session/hooks/use-video-publishing';
+import { DeviceMenu } from './device-menu';
 import { UploadControl } from './upload-control';
 import { VideoControls } from './video-controls';
 import { MicIcon, MicOffIcon, PhoneOffIcon } from '@/components/ui/icons';
@@ -73,27 +74,17 @@ export function SessionControls({
           {muted ? <MicOffIcon /> : <MicIcon />}
           <span className={styles.micLabel}>{muted ? 'Unmute' : 'Mute'}</span>
         </button>
-        <label className={styles.deviceSelect}>
-          <span className="visually-hidden">Microphone</span>
-          <select
-            data-testid="mic-select"
-            value={activeDeviceId}
-            disabled={devices.length === 0}
-            onChange={(event) => void setActiveMediaDevice(event.target.value)}
-          >
-            {devices.length === 0 ? (
-              <option value="">
-                {noMicrophone ? 'No microphone found' : 'Default microphone'}
-              </option>
-            ) : (
-              devices.map((device, index) => (
-                <option key={device.deviceId || index} value={device.deviceId}>
-                  {device.label || `Microphone ${index + 1}`}
-                </option>
-              ))
-            )}
-          </select>
-        </label>
+        <DeviceMenu
+          label="Microphone"
+          testId="mic-menu"
+          devices={devices.map((device, index) => ({
+            deviceId: device.deviceId,
+            label: device.label || `Microphone ${index + 1}`,
+          }))}
+          activeDeviceId={activeDeviceId}
+          emptyLabel={noMicrophone ? 'No microphone found' : 'Default microphone'}
+          onSelect={(deviceId) => void setActiveMediaDevice(deviceId)}
+        />
         {video && <VideoControls room={room} video={video} connected={connected} />}
         <UploadControl room={room} connected={connected} />
       </div>
