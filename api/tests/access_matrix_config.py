@@ -24,6 +24,8 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
         "expect": signed_in(200),
         "body": {"tts": "local/espeak", "voice": "en-us", "text": "Hi"},
     },
+    # Which providers have a key for the caller's organization (the agent form).
+    "catalog-availability": {"expect": signed_in(200)},
     # --- agents ---------------------------------------------------------------------------------
     "agents-list": {"expect": signed_in(200)},
     "agents-list_starters": {"expect": signed_in(200)},

@@ -11,12 +11,22 @@ so previews cannot starve the API."""
 
 from __future__ import annotations
 
+import os
+
+from dotenv import dotenv_values
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
-from troupe_contracts.providers import ProviderRole, ProviderSpec, provider_by_id
+from troupe_contracts.providers import (
+    DEFAULT_OFFLINE,
+    ORG_KEY_PROVIDERS,
+    ProviderRole,
+    ProviderSpec,
+    provider_by_id,
+)
 
 from troupe_api.core.errors import NotFound, ServiceUnavailable
-from troupe_api.deps import LimiterDep, SettingsDep, UserViewerOrg
+from troupe_api.core.settings import Settings
+from troupe_api.deps import DbDep, LimiterDep, SettingsDep, UserViewerOrg
 from troupe_api.flows.config_rules import (
     ENVIRONMENTS,
     MODALITIES,
@@ -24,6 +34,7 @@ from troupe_api.flows.config_rules import (
     PROFILE_MODALITIES,
     catalog,
 )
+from troupe_api.provider_keys import service as provider_keys
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])
 
@@ -34,6 +45,23 @@ class Catalog(BaseModel):
     modalities: list[str]
     modality_profiles: dict[str, list[str]]
     environments: list[str]
+    defaults: dict[ProviderRole, str] = Field(
+        description="The provider id an agent gets per role when it names none, and the one the "
+        "runtime falls back to when a chosen provider has no key."
+    )
+
+
+class ProviderAvailability(BaseModel):
+    id: str
+    key_configured: bool = Field(
+        description="Every key the provider needs is set: the organization's own "
+        "(Settings → Provider keys) or the platform's. False: sessions use the offline default."
+    )
+    missing: list[str] = Field(description="The environment variables of the keys not set.")
+
+
+class CatalogAvailability(BaseModel):
+    providers: list[ProviderAvailability]
 
 
 @router.get("", name="get", response_model=Catalog)
@@ -44,7 +72,38 @@ async def get_catalog(settings: SettingsDep) -> Catalog:
         modalities=MODALITIES,
         modality_profiles={k: sorted(v) for k, v in PROFILE_MODALITIES.items()},
         environments=list(ENVIRONMENTS),
+        defaults=dict(DEFAULT_OFFLINE),
     )
+
+
+def _platform_env(settings: Settings) -> dict[str, str]:
+    """The platform's environment as the worker sees it: the process environment over the env
+    file both read."""
+    env_file = settings.model_config.get("env_file")
+    from_file = dotenv_values(env_file) if isinstance(env_file, str) else {}
+    merged = {k: v for k, v in from_file.items() if v}
+    merged.update({k: v for k, v in os.environ.items() if v})
+    return merged
+
+
+@router.get("/availability", name="availability", response_model=CatalogAvailability)
+async def get_availability(
+    db: DbDep, settings: SettingsDep, ctx: UserViewerOrg
+) -> CatalogAvailability:
+    """Which catalog providers can run for the caller's organization: a provider whose key is
+    missing (neither the organization's own nor the platform's) falls back to the offline
+    default when a session starts, as the runtime's provider registry does."""
+    own = {
+        row.provider
+        for row in await provider_keys.list_for_org(db=db, organization_id=ctx.organization_id)
+    }
+    own_env = {env for provider, env in ORG_KEY_PROVIDERS.items() if provider in own}
+    platform = _platform_env(settings)
+    items = []
+    for spec in catalog(allow_test_providers=settings.enable_test_providers):
+        missing = [k for k in spec.requires_env if k not in own_env and k not in platform]
+        items.append(ProviderAvailability(id=spec.id, key_configured=not missing, missing=missing))
+    return CatalogAvailability(providers=items)
 
 
 PREVIEW_MAX_CHARS = 200  # troupe_agent.voice_preview.PREVIEW_MAX_CHARS (checked by a test)
