@@ -68,6 +68,7 @@ const catalog: Schema<'Catalog'> = {
   modalities: ['camera', 'screen'],
   modality_profiles: { audio: [] },
   environments: ['dev'],
+  defaults: { stt: 'fake/instant', llm: 'local/smollm2', tts: 'local/espeak' },
 };
 
 const other = agentRead();
@@ -207,6 +208,35 @@ describe('AgentForm', () => {
     expect(screen.getByTestId('language-unsupported').textContent).toContain('en only');
     fireEvent.change(screen.getByLabelText('Language model'), { target: { value: 'fake/echo' } });
     expect(screen.queryByTestId('language-unsupported')).toBeNull(); // Echo lists no languages
+  });
+
+  it('names what Default resolves to and marks providers without a key', () => {
+    const availability: Schema<'CatalogAvailability'> = {
+      providers: [
+        { id: 'fake/echo', key_configured: false, missing: ['ECHO_API_KEY'] },
+        { id: 'local/smollm2', key_configured: true, missing: [] },
+      ],
+    };
+    render(
+      <AgentForm
+        catalog={catalog}
+        availability={availability}
+        tools={[]}
+        agents={[]}
+        onSubmit={vi.fn()}
+      />,
+    );
+    const llm = screen.getByLabelText('Language model');
+    expect(screen.getByRole('option', { name: 'Default: SmolLM2' })).toBeTruthy();
+    expect(screen.getByRole('option', { name: 'Default: Instant' })).toBeTruthy();
+    expect(screen.getByRole('option', { name: 'Default: eSpeak' })).toBeTruthy();
+    expect(screen.getByRole('option', { name: /^Echo · .* · no key$/ })).toBeTruthy();
+    expect(screen.getByRole('option', { name: 'SmolLM2 · offline' })).toBeTruthy();
+    expect(screen.queryByTestId('no-key-llm')).toBeNull();
+    fireEvent.change(llm, { target: { value: 'fake/echo' } });
+    expect(screen.getByTestId('no-key-llm').textContent).toContain('sessions use SmolLM2 instead');
+    fireEvent.change(llm, { target: { value: 'local/smollm2' } });
+    expect(screen.queryByTestId('no-key-llm')).toBeNull();
   });
 
   it('maps API problems onto their fields', () => {

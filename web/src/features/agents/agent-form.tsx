@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useMemo, useState, type FormEvent } from 'react';
 import Markdown from 'react-markdown';
 import {
@@ -33,9 +34,13 @@ interface KnowledgeValues {
   knowledge_auto_tokens?: number;
 }
 
+type Availability = Schema<'CatalogAvailability'>;
+
 export interface AgentFormProps {
   initial?: Agent;
   catalog: Catalog | undefined;
+  /** Which providers have a key for the organization (`GET /catalog/availability`). */
+  availability?: Availability;
   tools: Tool[];
   agents: Agent[];
   /** Field errors from the API (`details.problems[].field`). */
@@ -76,16 +81,34 @@ export function languageGaps(
   );
 }
 
-function providerOptions(catalog: Catalog | undefined, role: 'stt' | 'llm' | 'tts') {
+type Role = 'stt' | 'llm' | 'tts';
+
+/** What an agent that names no provider for `role` gets (the catalog's `defaults`). */
+export function defaultProvider(
+  catalog: Catalog | undefined,
+  role: Role,
+): ProviderSpec | undefined {
+  const id = catalog?.defaults?.[role];
+  return catalog?.providers.find((p) => p.id === id);
+}
+
+/** Providers whose key the organization has not set (neither its own nor the platform's). */
+export function keylessProviders(availability: Availability | undefined): Set<string> {
+  return new Set((availability?.providers ?? []).filter((p) => !p.key_configured).map((p) => p.id));
+}
+
+function providerOptions(catalog: Catalog | undefined, role: Role, keyless: Set<string>) {
   const list = (catalog?.providers ?? []).filter((p) => p.role === role);
+  const fallback = defaultProvider(catalog, role);
   return [
-    { value: '', label: 'Default' },
+    { value: '', label: fallback ? `Default: ${fallback.label}` : 'Default' },
     ...list.map((p) => ({
       value: p.id,
       label:
         `${p.label}${p.offline ? ' · offline' : ''}${p.vision ? ' · vision' : ''}` +
         `${p.test_only ? ' · test' : ''}${role === 'llm' && p.tool_calling ? ' · tools' : ''}` +
-        `${p.languages.length === 1 && p.languages[0] === 'en' ? ' · English only' : ''}`,
+        `${p.languages.length === 1 && p.languages[0] === 'en' ? ' · English only' : ''}` +
+        `${keyless.has(p.id) ? ' · no key' : ''}`,
     })),
   ];
 }
@@ -106,6 +129,7 @@ export function fromAgent(agent: Agent): AgentValues {
 export function AgentForm({
   initial,
   catalog,
+  availability,
   tools,
   agents,
   serverErrors = {},
@@ -132,18 +156,29 @@ export function AgentForm({
     set('vision', { ...DEFAULT_VISION, ...vision, ...patch });
 
   const ttsSpec = catalog?.providers.find((p) => p.id === values.tts);
-  // An empty choice means the API's default, the offline LLM, which cannot see.
-  const llmSpec = catalog?.providers.find(
-    (p) => p.role === 'llm' && (values.llm ? p.id === values.llm : p.offline && !p.test_only),
-  );
+  // An empty choice means the catalog's default for the role (the offline models).
+  const chosen = (role: Role, id: string | null | undefined) =>
+    id
+      ? catalog?.providers.find((p) => p.role === role && p.id === id)
+      : defaultProvider(catalog, role);
+  const llmSpec = chosen('llm', values.llm);
   const voices = ttsSpec?.voices ?? [];
   const language = values.language ?? 'en';
-  const sttSpec = catalog?.providers.find(
-    (p) => p.role === 'stt' && (values.stt ? p.id === values.stt : p.offline && !p.test_only),
-  );
-  const ttsOrDefault =
-    ttsSpec ??
-    catalog?.providers.find((p) => p.role === 'tts' && !values.tts && p.offline && !p.test_only);
+  const sttSpec = chosen('stt', values.stt);
+  const ttsOrDefault = ttsSpec ?? (values.tts ? undefined : defaultProvider(catalog, 'tts'));
+  const keyless = keylessProviders(availability);
+  // A chosen provider without a key: the runtime falls back to the role's default.
+  const noKeyHint = (role: Role, id: string | null | undefined) => {
+    if (!id || !keyless.has(id)) return undefined;
+    const fallback = defaultProvider(catalog, role);
+    return (
+      <span data-testid={`no-key-${role}`}>
+        No key for this provider in this organization: sessions use{' '}
+        {fallback ? fallback.label : 'the offline default'} instead. Add one in{' '}
+        <Link href="/dashboard/providers">Model providers</Link>.
+      </span>
+    );
+  };
   const gaps = languageGaps(language, [sttSpec, llmSpec, ttsOrDefault]);
   // what needs tool calls (the API's `tools_unsupported_llm` warning, shown while editing)
   const callsTools = [
@@ -293,7 +328,8 @@ export function AgentForm({
             id="agent-stt"
             value={values.stt ?? ''}
             error={errors.stt}
-            options={providerOptions(catalog, 'stt')}
+            hint={noKeyHint('stt', values.stt)}
+            options={providerOptions(catalog, 'stt', keyless)}
             onChange={(e) => set('stt', e.target.value)}
           />
           <SelectField
@@ -301,7 +337,8 @@ export function AgentForm({
             id="agent-llm"
             value={values.llm ?? ''}
             error={errors.llm}
-            options={providerOptions(catalog, 'llm')}
+            hint={noKeyHint('llm', values.llm)}
+            options={providerOptions(catalog, 'llm', keyless)}
             onChange={(e) => set('llm', e.target.value)}
           />
           <SelectField
@@ -309,7 +346,8 @@ export function AgentForm({
             id="agent-tts"
             value={values.tts ?? ''}
             error={errors.tts}
-            options={providerOptions(catalog, 'tts')}
+            hint={noKeyHint('tts', values.tts)}
+            options={providerOptions(catalog, 'tts', keyless)}
             onChange={(e) => setValues((v) => ({ ...v, tts: e.target.value, voice: null }))}
           />
           <SelectField

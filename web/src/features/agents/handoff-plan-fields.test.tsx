@@ -12,6 +12,7 @@ const catalog: Schema<'Catalog'> = {
   modalities: [],
   modality_profiles: { audio: [] },
   environments: ['dev'],
+  defaults: {},
 };
 
 const billing = agentRead();

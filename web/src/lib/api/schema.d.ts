@@ -602,6 +602,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/catalog/availability': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Availability
+     * @description Which catalog providers can run for the caller's organization: a provider whose key is
+     *     missing (neither the organization's own nor the platform's) falls back to the offline
+     *     default when a session starts, as the runtime's provider registry does.
+     */
+    get: operations['catalog-availability'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/catalog/voices/preview': {
     parameters: {
       query?: never;
@@ -3126,6 +3148,18 @@ export interface components {
       };
       /** Environments */
       environments: string[];
+      /**
+       * Defaults
+       * @description The provider id an agent gets per role when it names none, and the one the runtime falls back to when a chosen provider has no key.
+       */
+      defaults: {
+        [key: string]: string;
+      };
+    };
+    /** CatalogAvailability */
+    CatalogAvailability: {
+      /** Providers */
+      providers: components['schemas']['ProviderAvailability'][];
     };
     /** ChunkList */
     ChunkList: {
@@ -4696,6 +4730,21 @@ export interface components {
     ProfileUpdate: {
       /** Display Name */
       display_name?: string | null;
+    };
+    /** ProviderAvailability */
+    ProviderAvailability: {
+      /** Id */
+      id: string;
+      /**
+       * Key Configured
+       * @description Every key the provider needs is set: the organization's own (Settings → Provider keys) or the platform's. False: sessions use the offline default.
+       */
+      key_configured: boolean;
+      /**
+       * Missing
+       * @description The environment variables of the keys not set.
+       */
+      missing: string[];
     };
     /**
      * ProviderCredential
@@ -8667,6 +8716,46 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Catalog'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'catalog-availability': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CatalogAvailability'];
         };
       };
       /** @description Client error */

@@ -36,6 +36,8 @@ function AgentEditor() {
   const created = useSearchParams().get('created') === '1';
   const agent = useApi<Agent>(`/agents/${agentId}`);
   const catalog = useApi<Schema<'Catalog'>>('/catalog');
+  // which providers have a key for this organization ("· no key" in the model fields)
+  const availability = useApi<Schema<'CatalogAvailability'>>('/catalog/availability');
   const tools = useApi<Schema<'ToolList'>>('/tools');
   const agents = useApi<Schema<'AgentList'>>('/agents');
   const [tab, setTab] = useState<'settings' | 'versions'>('settings');
@@ -142,6 +144,7 @@ function AgentEditor() {
             key={`${current.version}-${formKey}`}
             initial={current}
             catalog={catalog.data}
+            availability={availability.data}
             tools={tools.data?.items ?? []}
             agents={agents.data?.items ?? []}
             serverErrors={problems}

@@ -13,6 +13,8 @@ import { useApi } from '@/lib/api/use-api';
 export default function NewAgentPage() {
   const router = useRouter();
   const catalog = useApi<Schema<'Catalog'>>('/catalog');
+  // which providers have a key for this organization ("· no key" in the model fields)
+  const availability = useApi<Schema<'CatalogAvailability'>>('/catalog/availability');
   const tools = useApi<Schema<'ToolList'>>('/tools');
   const agents = useApi<Schema<'AgentList'>>('/agents');
   const starters = useApi<Schema<'StarterTemplateList'>>('/agent-templates');
@@ -78,6 +80,7 @@ export default function NewAgentPage() {
         <ErrorBanner error={starters.error ?? catalog.error} />
         <AgentForm
           catalog={catalog.data}
+          availability={availability.data}
           tools={tools.data?.items ?? []}
           agents={agents.data?.items ?? []}
           serverErrors={problems}
