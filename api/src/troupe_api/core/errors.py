@@ -86,6 +86,12 @@ class RuntimeTokenInvalid(Unauthorized):
     default_message = "A valid runtime token is required."
 
 
+class PayloadTooLarge(TroupeError):
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "The request body is too large."
+
+
 # --- identity: authentication -----------------------------------------------------------------
 
 
@@ -176,6 +182,13 @@ class UserRequired(Forbidden):
 
 
 # --- quotas -----------------------------------------------------------------------------------
+
+
+class DeploymentConcurrentSessions(RateLimited):
+    code = "deployment_concurrent_sessions"
+    default_message = (
+        "This deployment has as many sessions open as it allows; retry when one has ended."
+    )
 
 
 def validation_failed(exc: Any, *, prefix: tuple[str, ...] = ("body",)) -> ValidationFailed:

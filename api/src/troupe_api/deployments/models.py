@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,3 +32,6 @@ class Deployment(UUIDPrimaryKey, Timestamps, Base):
     )
     """Sessions start only from the owner's backend (server-side start with an API key); the
     public embed key alone is refused."""
+    max_concurrent_sessions: Mapped[int | None] = mapped_column(Integer)
+    """At most this many of the deployment's sessions open at once (created and not yet
+    expired, or active); None: only the organization's plan limits apply."""

@@ -52,6 +52,7 @@ def to_read(settings: Settings, deployment: Deployment) -> DeploymentRead:
         allowed_origins=deployment.allowed_origins,
         enabled=deployment.enabled,
         require_server_start=deployment.require_server_start,
+        max_concurrent_sessions=deployment.max_concurrent_sessions,
         embed_url=embed_url,
         standalone_url=standalone_url,
         embed_snippet=snippet,
@@ -132,7 +133,9 @@ async def create_deployment(
             enabled=body.enabled,
         )
         deployment.require_server_start = body.require_server_start
+        deployment.max_concurrent_sessions = body.max_concurrent_sessions
         await db.flush()
+    await db.refresh(deployment)  # the second flush's UPDATE expired updated_at
     return to_read(settings, deployment)
 
 
@@ -166,6 +169,8 @@ async def update_deployment(
             deployment.enabled = body.enabled
         if body.require_server_start is not None:
             deployment.require_server_start = body.require_server_start
+        if body.max_concurrent_sessions is not None:
+            deployment.max_concurrent_sessions = body.max_concurrent_sessions or None
         await db.flush()
     await db.refresh(deployment)
     return to_read(settings, deployment)
@@ -225,5 +230,6 @@ async def embed_info(embed_key: str, db: DbDep, settings: SettingsDep) -> EmbedI
         modality_profile=template.modality_profile,
         enabled_panels=list(template.enabled_panels),
         max_duration_s=template.max_duration_s,
+        allowed_origins=list(deployment.allowed_origins),
         recording=recording_notice(template, settings.effective_config_environment),
     )

@@ -20,6 +20,13 @@ class DeploymentCreate(BaseModel):
         description="Sessions start only from your backend (POST /api/v1/sessions/server-start "
         "with an API key); the public embed key alone is refused.",
     )
+    max_concurrent_sessions: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="At most this many of the deployment's sessions open at once (a start "
+        "beyond it: 429 deployment_concurrent_sessions); null: only the plan's limits.",
+    )
 
 
 class DeploymentUpdate(BaseModel):
@@ -27,6 +34,12 @@ class DeploymentUpdate(BaseModel):
     allowed_origins: list[str] | None = Field(default=None, max_length=50)
     enabled: bool | None = None
     require_server_start: bool | None = None
+    max_concurrent_sessions: int | None = Field(
+        default=None,
+        ge=0,
+        le=100_000,
+        description="A new cap; 0 removes it (null leaves it unchanged).",
+    )
 
 
 class DeploymentRead(BaseModel):
@@ -37,6 +50,7 @@ class DeploymentRead(BaseModel):
     allowed_origins: list[str]
     enabled: bool
     require_server_start: bool
+    max_concurrent_sessions: int | None
     embed_url: str
     standalone_url: str
     embed_snippet: str
@@ -63,6 +77,11 @@ class EmbedInfo(BaseModel):
     modality_profile: str
     enabled_panels: list[str]
     max_duration_s: int
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="The origins that may start sessions and frame the embed page (the web "
+        "app's `frame-ancestors`); `*` for any.",
+    )
     recording: RecordingNotice = Field(
         default_factory=RecordingNotice,
         description="Whether sessions are recorded, and the consent text to show first.",

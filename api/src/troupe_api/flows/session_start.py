@@ -7,23 +7,26 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_contracts.session import (
     RecordingNotice,
     SessionConnection,
     SessionStartRequest,
     SessionStartResponse,
+    SessionStatus,
     TokenMetadata,
 )
 
 from troupe_api.core.config_events import defer_prime
-from troupe_api.core.errors import Unauthorized, ValidationFailed
+from troupe_api.core.errors import DeploymentConcurrentSessions, Unauthorized, ValidationFailed
 from troupe_api.core.livekit import mint_participant_token, new_user_identity
 from troupe_api.core.logging import bind_context, get_logger
 from troupe_api.core.ratelimit import RateLimiter, RateLimitStatus
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
 from troupe_api.deployments.errors import EmbedKeyInvalid, ServerStartRequired
+from troupe_api.deployments.models import Deployment
 from troupe_api.experiments import service as experiments
 from troupe_api.flows import session_variables
 from troupe_api.flows.session_config import resolve_config
@@ -203,6 +206,8 @@ async def _create_session(
         template=template,
     )
     await enforce_quotas(db=db, settings=settings, organization_id=org_id)
+    if deployment_id is not None:
+        await enforce_deployment_cap(db=db, settings=settings, deployment_id=deployment_id)
     identity = new_user_identity()
     session = await sessions.create(
         db=db,
@@ -270,6 +275,46 @@ def issue_connection(
     )
 
 
+def _open_horizon(settings: Settings, now: datetime) -> datetime:
+    """A created session whose token (and refresh grace) expired can no longer join: older
+    ``created`` rows hold no slot (the sweeper later marks them abandoned)."""
+    return now - timedelta(
+        seconds=settings.livekit_token_ttl_s + settings.livekit_token_refresh_grace_s
+    )
+
+
+async def enforce_deployment_cap(
+    *, db: AsyncSession, settings: Settings, deployment_id: uuid.UUID
+) -> None:
+    """The deployment's ``max_concurrent_sessions``: its open sessions (active, or created and
+    still joinable) against the cap. Ended sessions (completed, failed, abandoned) free their
+    slot. Called after ``enforce_quotas`` locked the organization row, so concurrent starts of
+    one deployment are counted one after the other."""
+    cap = await db.scalar(
+        select(Deployment.max_concurrent_sessions).where(Deployment.id == deployment_id)
+    )
+    if cap is None:
+        return
+    horizon = _open_horizon(settings, datetime.now(UTC))
+    running = int(
+        await db.scalar(
+            select(func.count())
+            .select_from(Session)
+            .where(
+                Session.deployment_id == deployment_id,
+                or_(
+                    Session.status == SessionStatus.ACTIVE.value,
+                    (Session.status == SessionStatus.CREATED.value)
+                    & (Session.created_at >= horizon),
+                ),
+            )
+        )
+        or 0
+    )
+    if running >= cap:
+        raise DeploymentConcurrentSessions(details={"limit": cap}, headers={"Retry-After": "30"})
+
+
 async def enforce_quotas(
     *, db: AsyncSession, settings: Settings, organization_id: uuid.UUID
 ) -> None:
@@ -295,10 +340,8 @@ async def enforce_quotas(
                 headers={"Retry-After": str(retry)},
             )
     if limits.concurrent_sessions is not None:
-        # A created session whose token (and refresh grace) expired can no longer join.
-        horizon = settings.livekit_token_ttl_s + settings.livekit_token_refresh_grace_s
         running = await sessions.count_open_sessions(
-            db=db, organization_id=organization_id, created_after=now - timedelta(seconds=horizon)
+            db=db, organization_id=organization_id, created_after=_open_horizon(settings, now)
         )
         if running >= limits.concurrent_sessions:
             raise QuotaConcurrentSessions(

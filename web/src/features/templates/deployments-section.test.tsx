@@ -12,6 +12,7 @@ const deployment = {
   allowed_origins: ['https://a.example'],
   enabled: true,
   require_server_start: false,
+  max_concurrent_sessions: null,
   embed_url: 'http://x/embed/emb_1',
   standalone_url: 'http://x/s/emb_1',
   embed_snippet: '<iframe></iframe>',
