@@ -4,6 +4,7 @@ import base64
 import csv
 import io
 import json
+import secrets
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -24,6 +25,8 @@ from troupe_api.core.errors import AuthenticationRequired, Unauthorized, Validat
 from troupe_api.core.livekit import verify_participant_token
 from troupe_api.core.logging import bind_context
 from troupe_api.core.settings import Settings
+from troupe_api.deployments.errors import EmbedKeyInvalid
+from troupe_api.deployments.models import Deployment
 from troupe_api.deps import (
     ACCESS_COOKIE,
     ORG_HEADER,
@@ -310,9 +313,25 @@ async def read(session: ReadableSession) -> SessionRead:
 
 
 @router.post("/{session_id}/token", name="refresh_token", response_model=SessionConnection)
-async def refresh_token(session: RefreshableSession, settings: SettingsDep) -> SessionConnection:
+async def refresh_token(
+    session: RefreshableSession,
+    settings: SettingsDep,
+    db: DbDep,
+    embed_key: Annotated[str | None, Query(max_length=128)] = None,
+) -> SessionConnection:
     """A new participant token for the same identity and room; ``session_ended`` (409) once
-    the session is over (a token would let the user, and the agent it dispatches, back in)."""
+    the session is over (a token would let the user, and the agent it dispatches, back in).
+    With ``embed_key`` (the embed page joining a server-started session), the session must
+    belong to that deployment (else ``embed_key_invalid``): a link cannot put one deployment's
+    page in front of another's session."""
+    if embed_key is not None:
+        deployment = (
+            await db.get(Deployment, session.deployment_id) if session.deployment_id else None
+        )
+        if deployment is None or not secrets.compare_digest(
+            deployment.embed_key.encode(), embed_key.encode()
+        ):
+            raise EmbedKeyInvalid()
     if session.status not in service.OPEN_STATUSES:
         raise SessionEnded(details={"status": session.status})
     return issue_connection(settings, session=session)
@@ -430,6 +449,13 @@ async def _link_knowledge(db: DbDep, session: Session, items: list[ReplayItem]) 
 
 
 CSV_COLUMNS = ("seq", "ts", "kind", "agent", "role", "text", "tool", "error", "data")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text: what the user said, or a tool's (external)
+    error, starting like a formula gets a leading apostrophe (CSV formula injection)."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 @router.get(
@@ -460,11 +486,11 @@ async def export(
                     known["seq"],
                     known["ts"],
                     known["kind"],
-                    agent or "",
+                    _csv_cell(agent or ""),
                     known["role"] or "",
-                    known["text"] or "",
-                    known["tool"] or "",
-                    known["error"] or "",
+                    _csv_cell(known["text"] or ""),
+                    _csv_cell(known["tool"] or ""),
+                    _csv_cell(known["error"] or ""),
                     json.dumps(payload, sort_keys=True) if payload else "",
                 ]
             )
