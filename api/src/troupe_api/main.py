@@ -17,6 +17,7 @@ from troupe_api.core.livekit import create_livekit_api
 from troupe_api.core.logging import configure_logging, get_logger
 from troupe_api.core.middleware import (
     REQUEST_ID_HEADER,
+    BodySizeLimitMiddleware,
     CatchAllMiddleware,
     RequestContextMiddleware,
 )
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router, prefix=API_PREFIX)
     # add_middleware wraps: the last added is outermost.
     app.add_middleware(CatchAllMiddleware)
+    # Bodies over their route's limit are refused before anything reads them.
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
