@@ -25,7 +25,7 @@ from livekit.agents import (
     tts,
 )
 from livekit.agents.voice.io import AudioOutput
-from livekit.agents.voice.room_io import AudioInputOptions, RoomOptions
+from livekit.agents.voice.room_io import RoomOptions
 from troupe_contracts import AGENT_NAME, ATTR_SESSION_ID
 from troupe_contracts.config import SessionConfig, VisionSettings
 from troupe_contracts.rpc import UserAction
@@ -46,6 +46,7 @@ from troupe_agent.local_models import (
 )
 from troupe_agent.log_sink import SessionLogSink, Spool, replay_all
 from troupe_agent.logging import configure_logging, get_logger
+from troupe_agent.noise import audio_input_options
 from troupe_agent.providers import ProviderError, ProviderRegistry
 from troupe_agent.recording import (
     RECORD_OPTIONS,
@@ -357,7 +358,9 @@ async def entrypoint(ctx: JobContext) -> None:
         record=RECORD_OPTIONS if config.record_audio else False,
         room_options=RoomOptions(
             video_input=runtime.frames is not None,
-            audio_input=AudioInputOptions(sample_rate=INPUT_SAMPLE_RATE),
+            audio_input=audio_input_options(
+                sample_rate=INPUT_SAMPLE_RATE, noise_suppression=config.noise_suppression
+            ),
         ),
     )
     lifecycle.attach()

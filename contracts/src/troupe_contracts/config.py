@@ -275,6 +275,13 @@ class SessionConfig(Contract):
             "null = the mode's default (2000 ms Smart Turn, 3000 ms VAD)."
         ),
     )
+    noise_suppression: bool = Field(
+        default=False,
+        description=(
+            "Suppress steady background noise in the user's microphone audio in the runtime "
+            "(WebRTC's noise suppressor), before voice detection and speech recognition."
+        ),
+    )
 
     provider_keys: dict[str, ProviderCredential] = Field(
         default_factory=dict,

@@ -209,6 +209,7 @@ async def save_template(
         "endpointing": body.endpointing,
         "endpointing_min_delay_ms": body.endpointing_min_delay_ms,
         "endpointing_max_delay_ms": body.endpointing_max_delay_ms,
+        "noise_suppression": body.noise_suppression,
     }
     members = list(agent_set.agent_slugs)
     base = EffectiveTemplate(**{k: values[k] for k in OVERRIDABLE})
@@ -278,4 +279,5 @@ def template_body(template: SessionTemplate) -> dict[str, Any]:
         "endpointing": template.endpointing,
         "endpointing_min_delay_ms": template.endpointing_min_delay_ms,
         "endpointing_max_delay_ms": template.endpointing_max_delay_ms,
+        "noise_suppression": template.noise_suppression,
     }

@@ -240,6 +240,7 @@ async def resolve_config(
             endpointing=template.endpointing,
             endpointing_min_delay_ms=template.endpointing_min_delay_ms,
             endpointing_max_delay_ms=template.endpointing_max_delay_ms,
+            noise_suppression=template.noise_suppression,
         )
     except ValueError as exc:
         details = (

@@ -64,6 +64,7 @@ async def read(
         endpointing=template.endpointing,
         endpointing_min_delay_ms=template.endpointing_min_delay_ms,
         endpointing_max_delay_ms=template.endpointing_max_delay_ms,
+        noise_suppression=template.noise_suppression,
         environment=environment,
         shared=shared,
         created_at=template.created_at,

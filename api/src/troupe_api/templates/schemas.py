@@ -85,6 +85,11 @@ class TemplateBody(_Schema):
         description="The longest wait (Smart Turn: after a cut-off sentence); null = the mode's "
         "default (2000 ms Smart Turn, 3000 ms VAD).",
     )
+    noise_suppression: bool = Field(
+        default=False,
+        description="Suppress steady background noise (fans, hum, street) in the user's "
+        "microphone audio on the agent's side, before voice detection and speech recognition.",
+    )
 
 
 class TemplateCreate(TemplateBody):
@@ -108,6 +113,7 @@ class TemplateUpdate(_Schema):
     endpointing: EndpointingMode | None = None
     endpointing_min_delay_ms: MinDelayMs | None = None
     endpointing_max_delay_ms: MaxDelayMs | None = None
+    noise_suppression: bool | None = None
 
 
 class TemplateRead(BaseModel):
@@ -130,6 +136,7 @@ class TemplateRead(BaseModel):
     endpointing: EndpointingMode = "smart_turn"
     endpointing_min_delay_ms: int | None = None
     endpointing_max_delay_ms: int | None = None
+    noise_suppression: bool = False
     environment: Environment | None = Field(
         default=None, description="Set when the fields shown have that environment applied."
     )

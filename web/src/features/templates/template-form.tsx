@@ -44,6 +44,7 @@ interface Values {
   idle_timeout_s: string;
   max_duration_s: string;
   record_audio: boolean;
+  noise_suppression: boolean;
   recording_consent_text: string;
   pinned: Record<string, string>;
   overrides: OverrideDrafts;
@@ -62,6 +63,7 @@ function fromTemplate(t?: Template): Values {
     idle_timeout_s: String(t?.idle_timeout_s ?? 120),
     max_duration_s: String(t?.max_duration_s ?? 1800),
     record_audio: t?.record_audio ?? false,
+    noise_suppression: t?.noise_suppression ?? false,
     recording_consent_text: t?.recording_consent_text ?? '',
     pinned: Object.fromEntries(
       Object.entries(t?.pinned_versions ?? {}).map(([k, v]) => [k, String(v)]),
@@ -105,6 +107,7 @@ function toBody(v: Values): TemplateBody {
     idle_timeout_s: Number(v.idle_timeout_s),
     max_duration_s: Number(v.max_duration_s),
     record_audio: v.record_audio,
+    noise_suppression: v.noise_suppression,
     recording_consent_text: v.recording_consent_text,
     pinned_versions: pinned,
     environment_overrides: overridesFromDrafts(v.overrides),
@@ -287,6 +290,19 @@ export function TemplateForm({
                 onChange={(e) => set('record_audio', e.target.checked)}
               />
               Record audio
+            </label>
+            <label
+              className={dash.chip}
+              style={{ alignSelf: 'end' }}
+              title="Suppress steady background noise (fans, hum, street) in the user's microphone on the agent's side, before voice detection and speech recognition."
+            >
+              <input
+                type="checkbox"
+                data-testid="template-noise-suppression"
+                checked={values.noise_suppression}
+                onChange={(e) => set('noise_suppression', e.target.checked)}
+              />
+              Noise suppression
             </label>
           </div>
           {values.record_audio && (
