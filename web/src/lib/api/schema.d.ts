@@ -1529,6 +1529,9 @@ export interface paths {
      * Refresh Token
      * @description A new participant token for the same identity and room; ``session_ended`` (409) once
      *     the session is over (a token would let the user, and the agent it dispatches, back in).
+     *     With ``embed_key`` (the embed page joining a server-started session), the session must
+     *     belong to that deployment (else ``embed_key_invalid``): a link cannot put one deployment's
+     *     page in front of another's session.
      */
     post: operations['sessions-refresh_token'];
     delete?: never;
@@ -3399,6 +3402,11 @@ export interface components {
        * @default false
        */
       require_server_start?: boolean;
+      /**
+       * Max Concurrent Sessions
+       * @description At most this many of the deployment's sessions open at once (a start beyond it: 429 deployment_concurrent_sessions); null: only the plan's limits.
+       */
+      max_concurrent_sessions?: number | null;
     };
     /** DeploymentList */
     DeploymentList: {
@@ -3427,6 +3435,8 @@ export interface components {
       enabled: boolean;
       /** Require Server Start */
       require_server_start: boolean;
+      /** Max Concurrent Sessions */
+      max_concurrent_sessions: number | null;
       /** Embed Url */
       embed_url: string;
       /** Standalone Url */
@@ -3454,6 +3464,11 @@ export interface components {
       enabled?: boolean | null;
       /** Require Server Start */
       require_server_start?: boolean | null;
+      /**
+       * Max Concurrent Sessions
+       * @description A new cap; 0 removes it (null leaves it unchanged).
+       */
+      max_concurrent_sessions?: number | null;
     };
     /** DocumentList */
     DocumentList: {
@@ -3635,6 +3650,11 @@ export interface components {
       enabled_panels: string[];
       /** Max Duration S */
       max_duration_s: number;
+      /**
+       * Allowed Origins
+       * @description The origins that may start sessions and frame the embed page (the web app's `frame-ancestors`); `*` for any.
+       */
+      allowed_origins?: string[];
       /** @description Whether sessions are recorded, and the consent text to show first. */
       recording?: components['schemas']['RecordingNotice'];
     };
@@ -5427,6 +5447,22 @@ export interface components {
        */
       endpointing: 'smart_turn' | 'vad';
       /**
+       * Endpointing Min Delay Ms
+       * @description Silence after the end of speech before a turn ends ('smart_turn': after a sentence the model calls finished); null = the mode's default (250 ms Smart Turn, 500 ms VAD).
+       */
+      endpointing_min_delay_ms: number | null;
+      /**
+       * Endpointing Max Delay Ms
+       * @description The longest wait ('smart_turn': after a sentence the model calls unfinished); null = the mode's default (2000 ms Smart Turn, 3000 ms VAD).
+       */
+      endpointing_max_delay_ms: number | null;
+      /**
+       * Noise Suppression
+       * @description Suppress steady background noise in the user's microphone audio in the runtime (WebRTC's noise suppressor), before voice detection and speech recognition.
+       * @default false
+       */
+      noise_suppression: boolean;
+      /**
        * Provider Keys
        * @description The organization's own provider keys by provider (``openai``, ``deepgram``, ``cartesia``, ``elevenlabs``, ``openai-compatible``, ...; see ``troupe_contracts.providers.ORG_KEY_PROVIDERS``). The runtime uses them for this session instead of the platform's keys; a provider missing here falls back to the platform's.
        */
@@ -6138,6 +6174,29 @@ export interface components {
        * @description Variables a session start passes (``{{name}}`` in instructions and greetings); names are unique.
        */
       variables?: components['schemas']['SessionVariable-Input'][];
+      /**
+       * Endpointing
+       * @description How a session decides the user has finished: 'smart_turn' (a short pause, then the offline Smart Turn model; cut-off sentences wait longer) or 'vad' (plain VAD silence).
+       * @default smart_turn
+       * @enum {string}
+       */
+      endpointing?: 'smart_turn' | 'vad';
+      /**
+       * Endpointing Min Delay Ms
+       * @description Silence before a turn ends (Smart Turn: after a finished sentence); null = the mode's default (250 ms Smart Turn, 500 ms VAD).
+       */
+      endpointing_min_delay_ms?: number | null;
+      /**
+       * Endpointing Max Delay Ms
+       * @description The longest wait (Smart Turn: after a cut-off sentence); null = the mode's default (2000 ms Smart Turn, 3000 ms VAD).
+       */
+      endpointing_max_delay_ms?: number | null;
+      /**
+       * Noise Suppression
+       * @description Suppress steady background noise (fans, hum, street) in the user's microphone audio on the agent's side, before voice detection and speech recognition.
+       * @default false
+       */
+      noise_suppression?: boolean;
     };
     /** TemplateCreate */
     TemplateCreate: {
@@ -6202,6 +6261,29 @@ export interface components {
        * @description Variables a session start passes (``{{name}}`` in instructions and greetings); names are unique.
        */
       variables?: components['schemas']['SessionVariable-Input'][];
+      /**
+       * Endpointing
+       * @description How a session decides the user has finished: 'smart_turn' (a short pause, then the offline Smart Turn model; cut-off sentences wait longer) or 'vad' (plain VAD silence).
+       * @default smart_turn
+       * @enum {string}
+       */
+      endpointing?: 'smart_turn' | 'vad';
+      /**
+       * Endpointing Min Delay Ms
+       * @description Silence before a turn ends (Smart Turn: after a finished sentence); null = the mode's default (250 ms Smart Turn, 500 ms VAD).
+       */
+      endpointing_min_delay_ms?: number | null;
+      /**
+       * Endpointing Max Delay Ms
+       * @description The longest wait (Smart Turn: after a cut-off sentence); null = the mode's default (2000 ms Smart Turn, 3000 ms VAD).
+       */
+      endpointing_max_delay_ms?: number | null;
+      /**
+       * Noise Suppression
+       * @description Suppress steady background noise (fans, hum, street) in the user's microphone audio on the agent's side, before voice detection and speech recognition.
+       * @default false
+       */
+      noise_suppression?: boolean;
     };
     /** TemplateDay */
     TemplateDay: {
@@ -6288,6 +6370,21 @@ export interface components {
       /** Variables */
       variables?: components['schemas']['SessionVariable-Output'][];
       /**
+       * Endpointing
+       * @default smart_turn
+       * @enum {string}
+       */
+      endpointing?: 'smart_turn' | 'vad';
+      /** Endpointing Min Delay Ms */
+      endpointing_min_delay_ms?: number | null;
+      /** Endpointing Max Delay Ms */
+      endpointing_max_delay_ms?: number | null;
+      /**
+       * Noise Suppression
+       * @default false
+       */
+      noise_suppression?: boolean;
+      /**
        * Environment
        * @description Set when the fields shown have that environment applied.
        */
@@ -6356,6 +6453,14 @@ export interface components {
       } | null;
       /** Variables */
       variables?: components['schemas']['SessionVariable-Input'][] | null;
+      /** Endpointing */
+      endpointing?: ('smart_turn' | 'vad') | null;
+      /** Endpointing Min Delay Ms */
+      endpointing_min_delay_ms?: number | null;
+      /** Endpointing Max Delay Ms */
+      endpointing_max_delay_ms?: number | null;
+      /** Noise Suppression */
+      noise_suppression?: boolean | null;
     };
     /**
      * ToolCallCriterion
@@ -11769,7 +11874,9 @@ export interface operations {
   };
   'sessions-refresh_token': {
     parameters: {
-      query?: never;
+      query?: {
+        embed_key?: string | null;
+      };
       header?: never;
       path: {
         session_id: string;
