@@ -230,7 +230,12 @@ async def worker_metrics(port: int) -> dict[str, float]:
     return out
 
 
-async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
+async def run(
+    args: argparse.Namespace,
+    report: dict[str, Any],
+    variant: str = "",
+    worker_env: dict[str, str] | None = None,
+) -> int:
     sets = vl.provider_sets([x.strip() for x in args.sets.split(",") if x.strip()])
     per_set = {
         "fake": args.levels or args.fake_levels,
@@ -241,7 +246,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
     }
     levels = sorted({n for ls in set_levels.values() for n in ls})
     stamp = report["started_at"]
-    run_dir = vl.RESULTS / f"load-{stamp}"
+    run_dir = vl.RESULTS / (f"load-{stamp}-{variant}" if variant else f"load-{stamp}")
     run_dir.mkdir(parents=True)
     children: list[vl.Process] = []
     runner = None
@@ -278,6 +283,7 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
             "TROUPE_AGENT_JOB_EXECUTOR": args.executor,
             "TROUPE_SIMULATIONS_ENABLED": "false",
+            **(worker_env or {}),
         }
         worker = await vl.spawn("worker", argv, worker_log.path, env)
         children.append(worker)
@@ -347,7 +353,8 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
                 "sessions": {lv.concurrency: [r.__dict__ for r in lv.sessions] for lv in results},
             }
             summaries += set_summaries
-            print(f"\n{name}: {next(ps.note for ps in sets if ps.name == name)}")
+            label = f"{name} [{variant}]" if variant else name
+            print(f"\n{label}: {next(ps.note for ps in sets if ps.name == name)}")
             print(table(set_summaries))
             print(
                 "sessions per worker at which turn p95 doubles (vs the first level, same run): "
@@ -381,6 +388,53 @@ async def run(args: argparse.Namespace, report: dict[str, Any]) -> int:
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
+def parse_variants(spec: str) -> list[tuple[str, dict[str, str]]]:
+    out: list[tuple[str, dict[str, str]]] = []
+    for part in (x.strip() for x in spec.split(",") if x.strip()):
+        name, _, assignments = part.partition(":")
+        env = dict(a.split("=", 1) for a in assignments.split("+") if "=" in a)
+        out.append((name, env))
+    return out
+
+
+def comparison(by_variant: dict[str, dict[str, Any]]) -> str:
+    """One line per set and level: turn p95 and failures of every variant."""
+    lines: list[str] = []
+    names = list(by_variant)
+    sets = sorted({s for v in by_variant.values() for s in v.get("sets", {})})
+    for set_name in sets:
+        levels = sorted(
+            {
+                lv["sessions"]
+                for v in by_variant.values()
+                for lv in v.get("sets", {}).get(set_name, {}).get("levels", [])
+            }
+        )
+        for n in levels:
+            cells = []
+            for name in names:
+                lv = next(
+                    (
+                        x
+                        for x in by_variant[name]
+                        .get("sets", {})
+                        .get(set_name, {})
+                        .get("levels", [])
+                        if x["sessions"] == n
+                    ),
+                    None,
+                )
+                cells.append(
+                    f"{name}: p50 {vl.fmt(lv['turn_ms']['p50'])} / p95 "
+                    f"{vl.fmt(lv['turn_ms']['p95'])} ms, failed {lv['failed']}/{n}, "
+                    f"CPU {lv['cpu_s_per_session']} s/session"
+                    if lv
+                    else f"{name}: not run"
+                )
+            lines.append(f"\n  {set_name} x{n}: " + " | ".join(cells))
+    return "".join(lines)
+
+
 async def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--levels", default="", help="concurrency levels for every set, in order")
@@ -397,6 +451,13 @@ async def main() -> int:
     p.add_argument("--reply-wait", type=float, default=6.0, help="max s to let a reply finish")
     p.add_argument("--max-seconds", type=float, default=900, help="hard bound on the whole run")
     p.add_argument("--out", type=Path, default=None, help="JSON report path")
+    p.add_argument(
+        "--variants",
+        default="",
+        help="worker configurations run one after another in this run, side by side, as "
+        "name:KEY=VAL+KEY=VAL,... e.g. 'fanout-off:TROUPE_AGENT_FFI_BATCH=false,"
+        "fanout-on:TROUPE_AGENT_FFI_BATCH=true' (default: one run with the defaults)",
+    )
     args = p.parse_args()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     vl.RESULTS.mkdir(parents=True, exist_ok=True)
@@ -410,7 +471,22 @@ async def main() -> int:
         "providers": [ps.__dict__ for ps in vl.provider_sets(args.sets.split(","))],
     }
     t0 = time.perf_counter()
-    task = asyncio.create_task(run(args, report))
+    variants = parse_variants(args.variants)
+    report["variants"] = {name: env for name, env in variants}
+
+    async def run_all() -> int:
+        if not variants:
+            return await run(args, report)
+        rc = 0
+        for name, env in variants:
+            sub = report.setdefault("by_variant", {}).setdefault(name, {"worker_env": env})
+            sub["started_at"] = report["started_at"]
+            vl.log(f"variant {name}: worker env {env}")
+            rc |= await run(args, sub, name, env)
+        print("\nside by side (same run): " + comparison(report["by_variant"]))
+        return rc
+
+    task = asyncio.create_task(run_all())
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     """``thread``: every job runs as a thread of one process, so the local models are loaded
     once per worker host and shared (memory per extra session: its own state only);
     ``process``: a process per job, each loading the models it uses (livekit's default)."""
+    troupe_agent_ffi_batch: bool = False
+    """Wake each job's event loop once per batch of LiveKit FFI events instead of once per
+    event and subscriber (``ffi_fanout``). Off by default: with the thread executor it cut the
+    worker's CPU per session at 10 sessions by 28% but did not make 20 sessions work (see the
+    README's load figures); ``bench/load.py --variants`` compares both."""
     troupe_stt_vad_flush: bool = True
     """A non-streaming STT (local Whisper, fake/instant) recognizes when the session's VAD or
     turn detector flushes it (one VAD per session); false: ``stt.StreamAdapter`` runs a
