@@ -18,6 +18,7 @@ from troupe_agent.panel_images import PanelImageInbox
 from troupe_agent.state import SessionState
 from troupe_agent.tools.base import Clock, ToolCalls, ToolRateLimiter
 from troupe_agent.tools.knowledge_search import KnowledgeSearcher
+from troupe_agent.transient import PointerTracker
 from troupe_agent.uploads import FileSender
 from troupe_agent.vision import FrameSampler
 
@@ -62,6 +63,8 @@ class SessionRuntime:
     """Streams files to the browser (``send_file``); the room's local participant."""
     panel_images: PanelImageInbox = field(default_factory=PanelImageInbox)
     """Panel pictures the browser sends on ``TOPIC_PANEL_IMAGES``."""
+    pointers: PointerTracker = field(default_factory=PointerTracker)
+    """The user's pointer over each panel, from lossy packets on ``TOPIC_TRANSIENT``."""
     pending_images: list[llm.ImageContent] = field(default_factory=list)
     """Images a tool fetched, handed to the next LLM inference (``TroupeAgent.llm_node``)."""
     end_session: Callable[[str], None] | None = None

@@ -270,6 +270,7 @@ async def entrypoint(ctx: JobContext) -> None:
     )
     runtime.client.user_identity = _user_identity(ctx.room)
     runtime.panel_images.attach(ctx.room, _is_session_user(runtime))
+    runtime.pointers.attach(ctx.room, _is_session_user(runtime))
     cleanups.append(runtime.panel_images.aclose)
     if session_needs_video(config):
         runtime.frames = FrameSampler(lambda: _active_vision(runtime))

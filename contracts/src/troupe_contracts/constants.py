@@ -66,6 +66,22 @@ CONFIG_INVALIDATE_CHANNEL: Final = "troupe.config.invalidate"
 """Redis pub/sub channel on which the API publishes the id (UUID text) of an agent or a session
 template whenever it changes; agent runtimes drop the cached session configs that use it."""
 
+TOPIC_TRANSIENT: Final = "troupe.transient"
+"""Data-packet topic sent **lossy** (LiveKit's unreliable data channel: ``publishData`` with
+``reliable: false`` in the browser, ``publish_data(reliable=False)`` in Python): high-frequency
+updates that the next one supersedes and that are worth nothing late (``LOSSY_MESSAGE_TYPES``).
+A lost or late packet is simply dropped (each carries a ``seq``). Everything else is reliable
+and ordered: text streams on ``TOPIC_EVENTS`` / ``TOPIC_CLIENT_EVENTS``, byte streams, RPC."""
+
+LOSSY_MESSAGE_TYPES: Final = ("panel_pointer",)
+"""The ``type`` of each message sent lossy on ``TOPIC_TRANSIENT`` (today the user's pointer over
+a panel and the whiteboard stroke being drawn, ``PanelPointer``). A finished stroke or any other
+state change goes reliably (``PanelEvent`` on ``TOPIC_CLIENT_EVENTS``)."""
+
+TRANSIENT_MAX_BYTES: Final = 1200
+"""A lossy packet stays within one datagram (no fragmentation, which would make a loss more
+likely): the sender trims what it sends to fit (a stroke keeps its latest points)."""
+
 ATTR_AGENT_STATE: Final = "lk.agent.state"
 """LiveKit's own agent-state attribute (read-only for us): initializing, listening,
 thinking, speaking. Listed here so no other module spells it."""
@@ -78,13 +94,16 @@ __all__ = [
     "ATTR_AGENT_STATE",
     "ATTR_SESSION_ID",
     "CONFIG_INVALIDATE_CHANNEL",
+    "LOSSY_MESSAGE_TYPES",
     "PANEL_TOOL_VERBS",
     "PROTOCOL_VERSION",
     "TOPIC_CLIENT_EVENTS",
     "TOPIC_EVENTS",
     "TOPIC_FILES",
     "TOPIC_PANEL_IMAGES",
+    "TOPIC_TRANSIENT",
     "TOPIC_UPLOADS",
+    "TRANSIENT_MAX_BYTES",
     "UPLOAD_MAX_BYTES",
     "UPLOAD_MIME_TYPES",
     "USER_IDENTITY_PREFIX",

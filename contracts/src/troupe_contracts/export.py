@@ -16,7 +16,7 @@ from troupe_contracts.errors import ErrorEnvelope
 from troupe_contracts.events import AgentEvent
 from troupe_contracts.knowledge import KnowledgeSearchRequest, KnowledgeSearchResult
 from troupe_contracts.log import LogEntry, SessionLogBatch
-from troupe_contracts.panels import PanelCommand, PanelState
+from troupe_contracts.panels import PanelCommand, PanelPointer, PanelState
 from troupe_contracts.providers import ProviderSpec
 from troupe_contracts.recording import RecordingUploadResult
 from troupe_contracts.rpc import (
@@ -81,6 +81,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     SimulationResult,
     KnowledgeSearchRequest,
     KnowledgeSearchResult,
+    PanelPointer,
 )
 UNIONS: dict[str, Any] = {
     "AgentEvent": AgentEvent,

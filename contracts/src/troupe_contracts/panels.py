@@ -198,3 +198,24 @@ class PanelEvent(Contract):
     ]
     data: dict[str, Any] = Field(default_factory=dict)
     ts: datetime
+
+
+class PanelPointer(Contract):
+    """Browser -> agent on ``TOPIC_TRANSIENT``, **lossy**: where the user's pointer is over a
+    panel and, while they draw on the whiteboard, the stroke so far. Sent at most every 50 ms
+    while the pointer moves; a lost packet is replaced by the next and one older than the last
+    received (``seq``) is dropped. The finished stroke arrives reliably (``drawing_changed``)."""
+
+    type: Literal["panel_pointer"] = "panel_pointer"
+    panel: PanelType
+    seq: int = Field(ge=0, description="Increases with every packet of this page.")
+    x: float = Field(
+        description="Board units on the whiteboard (1200 x 800); else 0..1 of the panel."
+    )
+    y: float
+    drawing: bool = False
+    stroke: list[float] = Field(
+        default_factory=list,
+        max_length=200,
+        description="The latest points (x, y pairs, board units) of the stroke being drawn.",
+    )

@@ -890,6 +890,32 @@ export interface PanelImageRef {
   size: number;
 }
 /**
+ * Browser -> agent on ``TOPIC_TRANSIENT``, **lossy**: where the user's pointer is over a
+ * panel and, while they draw on the whiteboard, the stroke so far. Sent at most every 50 ms
+ * while the pointer moves; a lost packet is replaced by the next and one older than the last
+ * received (``seq``) is dropped. The finished stroke arrives reliably (``drawing_changed``).
+ */
+export interface PanelPointer {
+  type: 'panel_pointer';
+  panel: PanelType;
+  /**
+   * Increases with every packet of this page.
+   */
+  seq: number;
+  /**
+   * Board units on the whiteboard (1200 x 800); else 0..1 of the panel.
+   */
+  x: number;
+  y: number;
+  drawing: boolean;
+  /**
+   * The latest points (x, y pairs, board units) of the stroke being drawn.
+   *
+   * @maxItems 200
+   */
+  stroke: number[];
+}
+/**
  * read_panel / close_panel.
  */
 export interface PanelRef {
@@ -1064,6 +1090,18 @@ export interface SessionConfig {
    * How the runtime decides the user has finished: 'smart_turn' (a short pause, then the offline Smart Turn model; unfinished sentences wait longer) or 'vad' (a fixed silence of about a second).
    */
   endpointing: 'smart_turn' | 'vad';
+  /**
+   * Silence after the end of speech before a turn ends ('smart_turn': after a sentence the model calls finished); null = the mode's default (250 ms Smart Turn, 500 ms VAD).
+   */
+  endpointing_min_delay_ms: number | null;
+  /**
+   * The longest wait ('smart_turn': after a sentence the model calls unfinished); null = the mode's default (2000 ms Smart Turn, 3000 ms VAD).
+   */
+  endpointing_max_delay_ms: number | null;
+  /**
+   * Suppress steady background noise in the user's microphone audio in the runtime (WebRTC's noise suppressor), before voice detection and speech recognition.
+   */
+  noise_suppression: boolean;
   /**
    * The organization's own provider keys by provider (``openai``, ``deepgram``, ``cartesia``, ``elevenlabs``, ``openai-compatible``, ...; see ``troupe_contracts.providers.ORG_KEY_PROVIDERS``). The runtime uses them for this session instead of the platform's keys; a provider missing here falls back to the platform's.
    */
@@ -1258,13 +1296,16 @@ export const ATTR_ACTIVE_AGENT_NAME = 'troupe.active_agent_name' as const;
 export const ATTR_AGENT_STATE = 'lk.agent.state' as const;
 export const ATTR_SESSION_ID = 'troupe.session_id' as const;
 export const CONFIG_INVALIDATE_CHANNEL = 'troupe.config.invalidate' as const;
+export const LOSSY_MESSAGE_TYPES = ['panel_pointer'] as const;
 export const PANEL_TOOL_VERBS = ['open', 'control', 'read', 'close'] as const;
 export const PROTOCOL_VERSION = 1 as const;
 export const TOPIC_CLIENT_EVENTS = 'troupe.client_events' as const;
 export const TOPIC_EVENTS = 'troupe.events' as const;
 export const TOPIC_FILES = 'troupe.files' as const;
 export const TOPIC_PANEL_IMAGES = 'troupe.panel_images' as const;
+export const TOPIC_TRANSIENT = 'troupe.transient' as const;
 export const TOPIC_UPLOADS = 'troupe.uploads' as const;
+export const TRANSIENT_MAX_BYTES = 1200 as const;
 export const UPLOAD_MAX_BYTES = 10485760 as const;
 export const UPLOAD_MIME_TYPES = [
   'application/pdf',

@@ -2,6 +2,7 @@
 
 import { memo, Suspense, useCallback, useMemo, useState } from 'react';
 import type { PanelType } from '@/contracts';
+import type { PointerUpdate } from '@/features/session/rpc/transient';
 import { usePanelManager, usePanelSnapshot } from './panel-context';
 import type { OpenPanelEntry, PanelManager, PanelManagerSnapshot } from './panel-manager';
 import { CloseIcon, MaximizeIcon, MinimizeIcon, RestoreIcon } from './panel-icons';
@@ -144,9 +145,13 @@ function useComponentProps(manager: PanelManager, type: PanelType) {
       manager.setSnapshotProvider(type, provider),
     [manager, type],
   );
+  const pointer = useCallback(
+    (update: PointerUpdate) => manager.pointer(type, update),
+    [manager, type],
+  );
   return useMemo(
-    () => ({ update, emit, emitDebounced, setSnapshotProvider }),
-    [update, emit, emitDebounced, setSnapshotProvider],
+    () => ({ update, emit, emitDebounced, setSnapshotProvider, pointer }),
+    [update, emit, emitDebounced, setSnapshotProvider, pointer],
   );
 }
 

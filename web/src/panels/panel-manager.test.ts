@@ -201,3 +201,16 @@ describe('panel RPC routing', () => {
     expect(manager.entry('notepad')?.minimized).toBe(false);
   });
 });
+
+describe('lossy pointer updates', () => {
+  it('go to the pointer sink only from an open panel, never as panel events', async () => {
+    const { manager, events, call } = setup();
+    const pointers: [PanelType, number][] = [];
+    manager.setPointerSink((panel, update) => pointers.push([panel, update.x]));
+    manager.pointer('whiteboard', { x: 1, y: 2 }); // not open yet: dropped
+    await call('troupe.open_panel', { panel: 'whiteboard', title: 'Board' });
+    manager.pointer('whiteboard', { x: 3, y: 4, drawing: true, stroke: [1, 2] });
+    expect(pointers).toEqual([['whiteboard', 3]]);
+    expect(events.map((e) => e.event)).toEqual(['opened']);
+  });
+});

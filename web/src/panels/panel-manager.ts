@@ -1,6 +1,7 @@
 import type { PanelCommand, PanelEvent, PanelState, PanelType } from '@/contracts';
 import { RpcHandlerError } from '@/features/session/rpc/rpc-result';
 import { CONTENT_EVENT_DEBOUNCE_MS, createKeyedDebouncer } from './debounce';
+import type { PointerUpdate } from '@/features/session/rpc/transient';
 import { PanelCommandError, type PanelDefinition, type PanelEventName } from './types';
 
 export interface OpenPanelEntry {
@@ -19,6 +20,8 @@ export interface PanelManagerSnapshot {
 }
 
 export type PanelEventSink = (event: PanelEvent) => void;
+/** Lossy pointer updates (already throttled per panel) go here. */
+export type PointerSink = (panel: PanelType, update: PointerUpdate) => void;
 
 type Definitions = Readonly<Partial<Record<PanelType, PanelDefinition<unknown>>>>;
 
@@ -48,8 +51,19 @@ export class PanelManager {
     };
   }
 
+  private pointerSink: PointerSink = () => {};
+
   setSink(sink: PanelEventSink): void {
     this.sink = sink;
+  }
+
+  setPointerSink(sink: PointerSink): void {
+    this.pointerSink = sink;
+  }
+
+  /** A lossy pointer update from an open panel (see `PanelComponentProps.pointer`). */
+  pointer(panel: PanelType, update: PointerUpdate): void {
+    if (this.entry(panel)) this.pointerSink(panel, update);
   }
 
   getSnapshot = (): PanelManagerSnapshot => this.snapshot;

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { PanelCommand, PanelEvent, PanelState, PanelType } from '@/contracts';
+import type { PointerUpdate } from '@/features/session/rpc/transient';
 
 export type PanelEventName = PanelEvent['event'];
 export type PanelOp = PanelCommand['op'];
@@ -12,6 +13,11 @@ export interface PanelComponentProps<S> {
   emit: (event: PanelEventName, data?: Record<string, unknown>) => void;
   /** Sends a PanelEvent at most once per 500 ms, with the latest data (content changes). */
   emitDebounced: (event: PanelEventName, data?: Record<string, unknown>) => void;
+  /**
+   * Where the user's pointer is (and the stroke being drawn): a lossy update to the agent,
+   * throttled, on the unreliable data channel (`PanelPointer`). Never for state changes.
+   */
+  pointer: (update: PointerUpdate) => void;
   /**
    * Lets the component refresh state that only it can compute (e.g. a PNG of the canvas)
    * right before `read_panel` answers. Pass null to remove.

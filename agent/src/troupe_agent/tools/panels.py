@@ -149,7 +149,7 @@ def panel_tools(rt: "SessionRuntime", panel: PanelType) -> list[llm.Tool]:
             state = answer.state
             if isinstance(state, WhiteboardState):
                 state = state.model_copy(update={"png_base64": None})
-            text = state.model_dump_json(exclude_none=True)
+            text = state.model_dump_json(exclude_none=True) + rt.pointers.describe(panel)
             if want_image and answer.image is not None:
                 try:
                     png = await rt.panel_images.wait(answer.image.stream_id)

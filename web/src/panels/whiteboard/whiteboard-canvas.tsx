@@ -100,6 +100,7 @@ export function WhiteboardCanvas({
   onCommit,
   onRequestText,
   handleRef,
+  onPointer,
 }: {
   shapes: BoardShape[];
   tool: BoardTool;
@@ -107,6 +108,9 @@ export function WhiteboardCanvas({
   onCommit: (shape: Omit<BoardShape, 'id' | 'author'>) => void;
   onRequestText: (board: { x: number; y: number }, screen: { x: number; y: number }) => void;
   handleRef: React.RefObject<WhiteboardCanvasHandle | null>;
+  /** Every pointer move over the board (board units) and the stroke being drawn, for the
+   * lossy pointer updates to the agent. */
+  onPointer?: (update: { x: number; y: number; drawing: boolean; stroke: number[] }) => void;
 }) {
   const containerRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage>(null);
@@ -172,6 +176,13 @@ export function WhiteboardCanvas({
   const onMove = () => {
     const point = boardPoint();
     const draft = draftRef.current;
+    if (point && onPointer) {
+      const stroke =
+        draft?.kind === 'freedraw'
+          ? (draft.points ?? []).map((v, i) => v + (i % 2 === 0 ? draft.x : draft.y))
+          : [];
+      onPointer({ x: point.x, y: point.y, drawing: draft !== null, stroke });
+    }
     if (!draft || !point) return;
     if (draft.kind === 'freedraw') {
       setDraft({

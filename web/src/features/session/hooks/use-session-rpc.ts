@@ -25,6 +25,7 @@ import {
 } from '@/features/session/rpc/payloads';
 import { RpcRegistry } from '@/features/session/rpc/rpc-registry';
 import { RpcHandlerError } from '@/features/session/rpc/rpc-result';
+import { createPointerThrottle, sendTransient } from '@/features/session/rpc/transient';
 import {
   builtInUiActions,
   dispatchUiAction,
@@ -75,7 +76,16 @@ export function useSessionRpc(options: SessionRpcOptions): {
         console.warn('[panels] event not sent', error),
       );
     });
-    return () => manager.dispose();
+    // Pointer updates are lossy (unreliable data channel), throttled per panel.
+    const pointers = createPointerThrottle((packet) => {
+      if (room.state !== 'connected') return;
+      sendTransient(room, packet).catch(() => {}); // a lost pointer update is replaced by the next
+    });
+    manager.setPointerSink((panel, update) => pointers.push(panel, update));
+    return () => {
+      pointers.cancel();
+      manager.dispose();
+    };
   }, [manager, room]);
 
   useEffect(() => {
