@@ -1,9 +1,9 @@
 import type { CodeLanguage } from './code-state';
 
 /*
- * Runs user code off the main thread. Both runners are Blob workers so no bundler worker
- * support is needed; Python loads Pyodide from /vendor/pyodide (copied from the `pyodide`
- * npm package by scripts/copy-vendor.mjs), never from a CDN.
+ * Runs user code off the main thread, in workers served from public/runner/ (no bundler worker
+ * support needed); Python loads Pyodide from /vendor/pyodide (copied from the `pyodide` npm
+ * package by scripts/copy-vendor.mjs), never from a CDN.
  */
 
 export const RUN_TIMEOUT_MS = 10_000;
@@ -16,51 +16,12 @@ export interface RunResult {
   durationMs: number;
 }
 
-const JS_WORKER = `
-const lines = [];
-const fmt = (v) => { if (typeof v === 'string') return v; try { return JSON.stringify(v); } catch { return String(v); } };
-const capture = (prefix) => (...args) => lines.push(prefix + args.map(fmt).join(' '));
-console.log = capture(''); console.info = capture(''); console.debug = capture('');
-console.warn = capture('warning: '); console.error = capture('error: ');
-self.onmessage = async (event) => {
-  let ok = true;
-  try {
-    const result = await (new (Object.getPrototypeOf(async function(){}).constructor)(event.data.code))();
-    if (result !== undefined) lines.push(fmt(result));
-  } catch (error) {
-    ok = false;
-    lines.push((error && error.name ? error.name + ': ' : '') + (error && error.message ? error.message : String(error)));
-  }
-  self.postMessage({ ok, output: lines.join('\\n') });
-};`;
-
-const PY_WORKER = (origin: string) => `
-importScripts(${JSON.stringify(`${origin}/vendor/pyodide/pyodide.js`)});
-const ready = loadPyodide({ indexURL: ${JSON.stringify(`${origin}/vendor/pyodide/`)} });
-self.onmessage = async (event) => {
-  const py = await ready;
-  const lines = [];
-  py.setStdout({ batched: (s) => lines.push(s) });
-  py.setStderr({ batched: (s) => lines.push(s) });
-  let ok = true;
-  try {
-    const result = await py.runPythonAsync(event.data.code);
-    if (result !== undefined && result !== null) lines.push(String(result));
-  } catch (error) {
-    ok = false;
-    lines.push(String(error && error.message ? error.message : error).trim());
-  }
-  self.postMessage({ ok, output: lines.join('\\n') });
-};`;
+/** Same-origin worker scripts (public/runner/) with their own CSP, the only place where eval
+ *  and WebAssembly may run (src/lib/security-headers.ts). */
+const JS_WORKER_URL = '/runner/js-worker.js';
+const PY_WORKER_URL = '/runner/py-worker.js';
 
 let pythonWorker: Worker | null = null;
-
-function workerFrom(source: string): Worker {
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  const worker = new Worker(url);
-  URL.revokeObjectURL(url);
-  return worker;
-}
 
 function truncate(text: string): string {
   return text.length > MAX_OUTPUT_CHARS
@@ -82,9 +43,7 @@ export function runCode(language: CodeLanguage, code: string): Promise<RunResult
       durationMs: 0,
     });
   }
-  const worker = python
-    ? (pythonWorker ??= workerFrom(PY_WORKER(window.location.origin)))
-    : workerFrom(JS_WORKER);
+  const worker = python ? (pythonWorker ??= new Worker(PY_WORKER_URL)) : new Worker(JS_WORKER_URL);
   return new Promise<RunResult>((resolve) => {
     const finish = (ok: boolean, output: string, terminate: boolean) => {
       clearTimeout(timer);
