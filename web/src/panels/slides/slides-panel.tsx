@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import type { PanelComponentProps } from '../types';
 import { ChevronLeftIcon, ChevronRightIcon, FullscreenIcon } from '../panel-icons';
 import ui from '../panel-ui.module.css';
+import { useSlideImagePreload } from './slide-preload';
 import { showSlide, type SlidesPanelState } from './slides-state';
 import styles from './slides.module.css';
 
@@ -12,6 +13,8 @@ export function SlidesPanel({ state, update, emit }: PanelComponentProps<SlidesP
   const { slides, index } = state;
   const slide = slides[index];
   const previous = useRef<{ index: number; shownAt: number | null } | null>(null);
+  // The next slides' images are fetched while this one is shown: "next" shows them at once.
+  useSlideImagePreload(slides, index);
 
   // One slide_viewed per slide change, carrying the time spent on the slide just left.
   useEffect(() => {

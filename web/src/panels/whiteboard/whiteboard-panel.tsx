@@ -14,7 +14,25 @@ import {
   withShapes,
   type WhiteboardPanelState,
 } from './whiteboard-state';
+import { boardToSvg } from './whiteboard-svg';
 import styles from './whiteboard.module.css';
+
+/** Saves `blob` as a file through a temporary link (the browser's download). */
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+function pngBlob(base64: string): Blob {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return new Blob([bytes], { type: 'image/png' });
+}
 
 const TOOLS: { tool: BoardTool; label: string; glyph: string }[] = [
   { tool: 'pen', label: 'Pen', glyph: '✎' },
@@ -31,6 +49,7 @@ export function WhiteboardPanel({
   update,
   emitDebounced,
   setSnapshotProvider,
+  pointer,
 }: PanelComponentProps<WhiteboardPanelState>) {
   const canvas = useRef<WhiteboardCanvasHandle | null>(null);
   const [tool, setTool] = useState<BoardTool>('pen');
@@ -172,6 +191,7 @@ export function WhiteboardPanel({
             )
           }
           onRequestText={(board, screen) => setTextInput({ board, screen, value: '' })}
+          onPointer={pointer}
         />
         {textInput && (
           <input
@@ -194,6 +214,35 @@ export function WhiteboardPanel({
         <span className={ui.meta} data-testid="whiteboard-count">
           {state.shapes.length} {state.shapes.length === 1 ? 'element' : 'elements'}
         </span>
+        <span className={ui.spacer} />
+        <button
+          type="button"
+          className={styles.export}
+          data-testid="whiteboard-export-svg"
+          title="Download the board as an SVG drawing"
+          disabled={state.shapes.length === 0}
+          onClick={() =>
+            download(
+              new Blob([boardToSvg(state.shapes)], { type: 'image/svg+xml' }),
+              'whiteboard.svg',
+            )
+          }
+        >
+          SVG
+        </button>
+        <button
+          type="button"
+          className={styles.export}
+          data-testid="whiteboard-export-png"
+          title="Download the board as a PNG picture"
+          disabled={state.shapes.length === 0}
+          onClick={() => {
+            const png = canvas.current?.toPngBase64();
+            if (png) download(pngBlob(png), 'whiteboard.png');
+          }}
+        >
+          PNG
+        </button>
       </div>
     </div>
   );

@@ -11,6 +11,7 @@ import { PanelManagerProvider } from '@/panels/panel-context';
 import { PanelHost } from '@/panels/panel-host';
 
 import { useAgentJoinTimeout } from '@/features/session/hooks/use-agent-join-timeout';
+import { useConnectionQuality } from '@/features/session/hooks/use-connection-quality';
 import { useMicrophone } from '@/features/session/hooks/use-microphone';
 import type { RoomConnection } from '@/features/session/hooks/use-room-connection';
 import { useSessionTimer } from '@/features/session/hooks/use-session-timer';
@@ -24,6 +25,7 @@ import { LogoMark } from '@/components/ui/logo';
 import { AgentPresence } from './agent-presence';
 import { AudioUnlockBanner } from './audio-unlock-banner';
 import { CameraPreview } from './camera-preview';
+import { ConnectionQualityIndicator, PoorConnectionBanner } from './connection-quality';
 import { InteractionLayer, useInteractionsState } from './session-interactions';
 import { EndSessionDialog } from './end-session-dialog';
 import { MicrophoneIssueBanner } from './microphone-issue-banner';
@@ -51,6 +53,7 @@ export function SessionStage({
   const waitingForAgent = connected && !agent;
   const agentJoin = useAgentJoinTimeout(waitingForAgent);
   const microphone = useMicrophone(room, connected);
+  const quality = useConnectionQuality(room);
   const transcript = useTranscript(room);
   const seconds = useSessionTimer(connection.connectedAt);
   const [confirmOpen, setConfirmOpen] = useState(false);
@@ -94,6 +97,7 @@ export function SessionStage({
               <span className={styles.connectionLabel} data-testid="connection-state">
                 {connection.status}
               </span>
+              {connected && <ConnectionQualityIndicator level={quality.level} />}
             </span>
             <span
               className={styles.timer}
@@ -118,6 +122,7 @@ export function SessionStage({
             />
             <AudioUnlockBanner room={room} />
             <MicrophoneIssueBanner issue={microphone.issue} onRetry={microphone.retry} />
+            <PoorConnectionBanner level={quality.level} show={connected && quality.showNotice} />
             <TranscriptList entries={transcript} agentName={agentName} />
             <CameraPreview room={room} video={video} />
           </main>
