@@ -1,11 +1,14 @@
 # Thin entry points; the work is in scripts/. See README.md.
-.PHONY: dev test install install-local-llm services-up services-down lint format contracts api-types rooms backup restore bench audit
+.PHONY: dev test coverage install install-local-llm services-up services-down lint format contracts api-types rooms backup restore bench audit
 
 dev:                ## run the whole platform locally (installs what is missing)
 	scripts/dev.sh
 
 test:               ## run every test suite against throw-away services
 	scripts/test.sh
+
+coverage:           ## unit suites with coverage (Python + web); totals in coverage/summary.txt
+	scripts/coverage.sh
 
 install:            ## install system packages, Python and npm deps, livekit-server
 	scripts/install.sh
