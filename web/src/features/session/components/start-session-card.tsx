@@ -1,10 +1,15 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { isApiError } from '@/lib/api/api-error';
 import { startSession } from '@/lib/api/sessions';
 import { saveSession } from '@/features/session/lib/session-store';
+import {
+  joinServerStartedSession,
+  parseJoinFragment,
+  type JoinDetails,
+} from '@/features/session/lib/embed-join';
 import { ThemeToggle } from '@/components/theme/theme-toggle';
 import { Button } from '@/components/ui/button';
 import { AlertIcon, MicIcon } from '@/components/ui/icons';
@@ -23,12 +28,30 @@ export function StartSessionCard({
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<{ message: string; code: string } | null>(null);
+  // Join mode: the customer's backend started the session and linked here with
+  // `#session=<id>&token=<participant token>` (embed-join.ts).
+  const [join, setJoin] = useState<JoinDetails | null>(null);
+
+  useEffect(() => {
+    const details = parseJoinFragment(window.location.hash);
+    if (!details) return;
+    // The token leaves the address bar and the history at once.
+    window.history.replaceState(
+      window.history.state,
+      '',
+      window.location.pathname + window.location.search,
+    );
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- read once, after hydration
+    setJoin(details);
+  }, []);
 
   async function start() {
     setPending(true);
     setError(null);
     try {
-      const response = await startSession({ embed_key: embedKey });
+      const response = join
+        ? await joinServerStartedSession(embedKey, join)
+        : await startSession({ embed_key: embedKey });
       saveSession(response, { embedKey });
       // Client-side navigation keeps this click's user activation, so audio can autoplay.
       router.push(`/s/${encodeURIComponent(response.connection.session_id)}`);
@@ -66,11 +89,17 @@ export function StartSessionCard({
           block
           onClick={() => void start()}
           disabled={pending}
-          data-testid="start-session"
+          data-testid={join ? 'join-session' : 'start-session'}
           aria-busy={pending || undefined}
         >
           <MicIcon size={22} />
-          {pending ? 'Creating your conversation…' : 'Start conversation'}
+          {join
+            ? pending
+              ? 'Joining your conversation…'
+              : 'Join conversation'
+            : pending
+              ? 'Creating your conversation…'
+              : 'Start conversation'}
         </Button>
         {error && (
           <>
