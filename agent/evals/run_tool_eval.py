@@ -1,7 +1,9 @@
 """Tool-calling eval of the local LLMs on the seeded demo (Ava and Max, their real tools).
 
     uv run python agent/evals/run_tool_eval.py [--models smollm2,gemma3-270m] [--limit N]
+        [--decodings grammar,routed,free]
     uv run python agent/evals/run_tool_eval.py --calibrate   # the tool bias per model
+    uv run python agent/evals/run_tool_eval.py --fit         # the router's weights per model
 
 Each utterance of ``tool_calls.jsonl`` is sent, as the user's turn after the agent's greeting,
 through ``LlamaCppLLM.chat`` with the agent's tools, exactly as a session does. Per model and
@@ -15,6 +17,14 @@ grammar, its JSON parsed afterwards) it scores:
   expected value found (case-insensitive substring) at its path;
 - invalid replies: replies that were neither words nor a valid call of a known tool;
 - latency: time to the first spoken text or the tool call, p50 and p90, and the whole reply.
+
+Decodings: ``grammar`` (the model's own scores), ``routed`` (the same, plus the offline
+sentence encoder's similarities: ``providers/tool_router.py``), ``free`` (no grammar).
+
+Held out: the router's weights are fitted (``--fit``) on the even-numbered utterances of the
+eval set only (``split: tune``); every score is also given over the odd-numbered ones
+(``split: held_out``), which no weight saw. ``--fit`` scores every tool for every utterance
+once and searches the weights over those scores (the model is not re-run per weight).
 
 Writes ``bench/results/tool-eval-<date>.json`` with the machine's load average and the git
 sha. ``--calibrate`` prints, per model, log P(tool) - log P(say) at the choice for the
@@ -47,6 +57,15 @@ from evals.demo_agents import DemoAgents  # noqa: E402
 
 def load_cases(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (HERE / name).read_text().splitlines() if line.strip()]
+
+
+def eval_cases(limit: int | None = None) -> list[dict[str, Any]]:
+    """The eval set, each case with its ``split``: even lines tune the router, odd lines are
+    held out."""
+    cases = load_cases("tool_calls.jsonl")
+    for i, case in enumerate(cases):
+        case["split"] = "tune" if i % 2 == 0 else "held_out"
+    return cases[:limit]
 
 
 def _at(args: dict[str, Any], path: str) -> Any:
@@ -92,6 +111,12 @@ async def run_case(lm: LlamaCppLLM, demo: DemoAgents, case: dict[str, Any]) -> d
         "total_s": round(total, 3),
         "tool_margin": None if decoder is None else decoder.tool_margin,
         "prompt_tokens": None if decoder is None else decoder.prompt_tokens,
+        "name_scores": None if decoder is None else decoder.name_scores,
+        "similarity": (
+            None
+            if decoder is None or decoder.routing is None
+            else {"tools": decoder.routing.tools, "talk": decoder.routing.talk}
+        ),
     }
 
 
@@ -135,11 +160,23 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def scored(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The scores over every case, and per split."""
+    out = score(rows)
+    for split in ("tune", "held_out"):
+        part = [r for r in rows if r.get("split") == split]
+        if part:
+            out[split] = {
+                k: v for k, v in score(part).items() if not k.startswith(("first_output", "reply_"))
+            }
+    return out
+
+
 async def evaluate(
     models: list[str], decodings: list[str], limit: int | None, out: Path
 ) -> dict[str, Any]:
     demo = DemoAgents()
-    cases = load_cases("tool_calls.jsonl")[:limit]
+    cases = eval_cases(limit)
     local = LocalModels()
     runs: list[dict[str, Any]] = []
     result = {
@@ -154,16 +191,18 @@ async def evaluate(
         "eval_set": "agent/evals/tool_calls.jsonl",
         "runs": runs,
     }
-    plan = [(name, decoding == "grammar") for decoding in decodings for name in models]
-    for name, grammar in plan:
+    plan = [(name, decoding) for decoding in decodings for name in models]
+    for name, decoding in plan:
         llama = local.llama(name)
-        lm = LlamaCppLLM(llama, name=name, use_grammar=grammar)
+        grammar = decoding != "free"
+        router = local.tool_router() if decoding == "routed" else None
+        lm = LlamaCppLLM(llama, name=name, use_grammar=grammar, router=router)
         rows = []
         for case in cases:
             rows.append(await run_case(lm, demo, case))
             r = rows[-1]
             print(
-                f"{name:12} {'grammar' if grammar else 'free   '} {r['agent']:3} "
+                f"{name:12} {decoding:7} {r['agent']:3} "
                 f"{'ok ' if r['tool_ok'] else 'BAD'} {r['got_tool']!s:18} {r['first_s']:5.2f}s "
                 f"{r['text']!r} -> {(r['said'] or json.dumps(r['got_args']))[:60]!r}",
                 flush=True,
@@ -171,9 +210,18 @@ async def evaluate(
         runs.append(
             {
                 "model": f"local/{name}",
-                "decoding": "grammar" if grammar else "free",
+                "decoding": decoding,
                 "tool_bias": LOCAL_LLMS[name].tool_bias,
-                **score(rows),
+                **(
+                    {
+                        "route_choice": LOCAL_LLMS[name].route_choice,
+                        "route_offset": LOCAL_LLMS[name].route_offset,
+                        "route_pick": LOCAL_LLMS[name].route_pick,
+                    }
+                    if router is not None
+                    else {}
+                ),
+                **scored(rows),
                 "cases": rows,
             }
         )
@@ -216,18 +264,108 @@ async def calibrate(models: list[str]) -> None:
         )
 
 
+def predict(row: dict[str, Any], bias: float, choice: float, offset: float, pick: float) -> Any:
+    """The tool (or None) the routed decoder would choose for a scored case."""
+    sim = row["similarity"]
+    margin = row["tool_margin"] + bias + choice * (max(sim["tools"].values()) - sim["talk"])
+    if margin + offset <= 0:
+        return None
+    names = row["name_scores"]
+    return max(names, key=lambda n: names[n] + pick * sim["tools"][n])
+
+
+def fit_weights(rows: list[dict[str, Any]], bias: float) -> dict[str, Any]:
+    """The router's weights that choose the expected tool (or none) most often on the tune
+    split: first the pick weight (over the cases that expect a tool), then the choice weight
+    and offset. Ties go to the smaller weights."""
+    tune = [r for r in rows if r["split"] == "tune"]
+
+    def accuracy(sel: list[dict[str, Any]], w: tuple[float, float, float]) -> float:
+        return sum(predict(r, bias, *w) == r["tool"] for r in sel) / len(sel)
+
+    picks = [p / 2 for p in range(0, 81)]
+    with_tool = [r for r in tune if r["tool"]]
+    pick = max(
+        picks,
+        key=lambda p: (
+            sum(
+                max(
+                    r["name_scores"],
+                    key=lambda n: r["name_scores"][n] + p * r["similarity"]["tools"][n],
+                )
+                == r["tool"]
+                for r in with_tool
+            ),
+            -p,
+        ),
+    )
+    grid = [(c / 2, o / 4) for c in range(0, 81) for o in range(-40, 41)]
+    choice, offset = max(
+        grid,
+        key=lambda w: (
+            accuracy(tune, (w[0], w[1], pick)),
+            -sum(predict(r, bias, w[0], w[1], pick) is not None for r in tune if not r["tool"]),
+            -w[0] - abs(w[1]),
+        ),
+    )
+    weights = (choice, offset, pick)
+    held = [r for r in rows if r["split"] == "held_out"]
+    return {
+        "route_choice": choice,
+        "route_offset": offset,
+        "route_pick": pick,
+        "tune_accuracy": round(accuracy(tune, weights), 3),
+        "held_out_accuracy": round(accuracy(held, weights), 3),
+        "unrouted_tune_accuracy": round(accuracy(tune, (0.0, 0.0, 0.0)), 3),
+        "unrouted_held_out_accuracy": round(accuracy(held, (0.0, 0.0, 0.0)), 3),
+    }
+
+
+async def fit(models: list[str], out: Path | None) -> None:
+    """Score every tool for every case once (model margin, calibrated name scores,
+    similarities), then fit the router's weights on the tune split."""
+    demo = DemoAgents()
+    cases = eval_cases()
+    local = LocalModels()
+    router = local.tool_router()
+    report: dict[str, Any] = {}
+    for name in models:
+        lm = LlamaCppLLM(
+            local.llama(name),
+            name=name,
+            router=router,
+            score_all_tools=True,
+            max_tool_tokens=1,
+            max_tokens=1,
+        )
+        rows = []
+        for case in cases:
+            row = await run_case(lm, demo, case)
+            rows.append(row)
+            print(f"{name:12} {row['split']:8} {row['tool']!s:18} {row['text']!r}", flush=True)
+        weights = fit_weights(rows, LOCAL_LLMS[name].tool_bias)
+        report[name] = {"weights": weights, "cases": rows}
+        print(f"{name}: {json.dumps(weights)}", flush=True)
+    if out is not None:
+        write(out, report)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default="smollm2,gemma3-270m")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--decodings", default="grammar,free")
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--fit", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     if args.calibrate:
         asyncio.run(calibrate(models))
+        return
+    if args.fit:
+        asyncio.run(fit(models, args.out))
         return
     out = args.out or ROOT / "bench" / "results" / f"tool-eval-{datetime.now(UTC):%Y-%m-%d}.json"
     decodings = [d.strip() for d in args.decodings.split(",") if d.strip()]

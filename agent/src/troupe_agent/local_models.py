@@ -249,6 +249,20 @@ class LocalModels:
 
         return self._get(name, load)
 
+    def tool_router(self) -> Any:
+        """The ``ToolRouter`` on the offline all-MiniLM-L6-v2 (the local LLMs' tool choice),
+        shared by the process."""
+
+        def load() -> Any:
+            try:
+                from troupe_agent.providers.tool_router import minilm_router
+
+                return minilm_router()
+            except (ImportError, RuntimeError) as e:
+                raise LocalModelUnavailable(INSTALL_LOCAL_LLM_HINT) from e
+
+        return self._get("minilm-tool-router", load)
+
     def prewarm(self, models: str | None = None) -> None:
         """Load offline models now, before any session. ``models``: a comma list of ``vad``,
         ``smart_turn``, ``whisper``, ``piper``, ``llama`` (``TROUPE_AGENT_PREWARM_MODELS``;
@@ -273,6 +287,7 @@ class LocalModels:
         if "llama" in names:
             try:
                 self.llama()
+                self.tool_router()  # the default local LLM's tool choice uses it
             except LocalModelUnavailable as e:
                 log.info("local LLM not installed; skipped at prewarm", reason=str(e))
 

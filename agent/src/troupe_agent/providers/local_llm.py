@@ -59,6 +59,7 @@ from troupe_agent.providers.local_tools import (
     takes_arguments,
     tool_specs,
 )
+from troupe_agent.providers.tool_router import Routing, ToolRouter
 
 log = get_logger(__name__)
 
@@ -105,12 +106,32 @@ class LocalLLMSpec:
     tool_bias: float = 0.0
     """Added to log P(tool) - log P(say) at the reply's choice: a tiny model under-calls
     tools; measured with agent/evals (see its README)."""
+    route_choice: float = 0.0
+    """With a ``ToolRouter``: weight of (best tool similarity - conversation similarity) in the
+    say-or-tool choice, added to the model's margin and bias."""
+    route_offset: float = 0.0
+    """With a ``ToolRouter``: added to the choice's score (replaces part of ``tool_bias``)."""
+    route_pick: float = 0.0
+    """With a ``ToolRouter``: weight of each tool's similarity in the tool choice, added to
+    the model's calibrated name score."""
 
 
 LOCAL_LLMS: dict[str, LocalLLMSpec] = {
-    # biases: `run_tool_eval.py --calibrate` on agent/evals/calibration.jsonl (not the eval set)
-    "smollm2": LocalLLMSpec("smollm2", chatml, tool_bias=1.94),
-    "gemma3-270m": LocalLLMSpec("gemma3-270m", gemma, tool_bias=-1.45),
+    # biases: `run_tool_eval.py --calibrate` on agent/evals/calibration.jsonl (not the eval set);
+    # route weights: fitted on the eval set's tune split (even lines) over the models' recorded
+    # margins (agent/evals/results/tool-eval-2026-12-06-routed.json); the pick is the router's
+    # (its similarities outweigh the name scores, which only break near-ties)
+    "smollm2": LocalLLMSpec(
+        "smollm2", chatml, tool_bias=1.94, route_choice=3.0, route_offset=-0.5, route_pick=100.0
+    ),
+    "gemma3-270m": LocalLLMSpec(
+        "gemma3-270m",
+        gemma,
+        tool_bias=-1.45,
+        route_choice=4.0,
+        route_offset=-1.25,
+        route_pick=100.0,
+    ),
 }
 
 
@@ -262,6 +283,8 @@ class LlamaCppLLM(llm.LLM[Any]):
         max_tool_tokens: int = MAX_TOOL_REPLY_TOKENS,
         use_grammar: bool = True,
         temperature: float = 0.0,
+        router: ToolRouter | None = None,
+        score_all_tools: bool = False,
     ) -> None:
         """``use_grammar=False`` keeps the JSON reply format but decodes freely (only for the
         eval's comparison)."""
@@ -272,6 +295,10 @@ class LlamaCppLLM(llm.LLM[Any]):
         self._max_tool_tokens = max_tool_tokens
         self._use_grammar = use_grammar
         self._temperature = temperature
+        self._router = router
+        """Sentence similarities added to the model's tool scores (``tool_router``)."""
+        self._score_all_tools = score_all_tools
+        """Score every tool name even when the reply is words (the eval's weight fitting)."""
 
     @property
     def model(self) -> str:
@@ -331,6 +358,8 @@ class _Request:
     prefix: str = ""
     """The prompt's fixed beginning (instructions, tools, examples), up to the conversation:
     its KV state is kept per agent (``PrefixStates``)."""
+    user_text: str = ""
+    """The user's last message (what the ``ToolRouter`` compares with the tools)."""
 
 
 def _plan(
@@ -363,6 +392,7 @@ def _plan(
         constrained=owner._use_grammar,
         prior_prompt=prior,
         prefix=_prefix_text(fmt, instructions, example_turns(specs)),
+        user_text=next((t.content for t in reversed(turns) if t.role == "user"), ""),
     )
 
 
@@ -428,8 +458,11 @@ class _Decoder:
             key = TOOL
             if request.allow_say:
                 self.tool_margin = self._tool_margin(prompt + REPLY_OPEN)
-                if self.tool_margin + self.owner._spec.tool_bias <= 0:
+                if self._choice_score(self.tool_margin) <= 0:
                     key = SAY
+                if key == SAY and self.owner._score_all_tools:
+                    opening = REPLY_OPEN + reply_prefix(TOOL)
+                    self._pick_tool(prompt + opening, request.prior_prompt + opening, request.specs)
             if cancelled.is_set():  # the turn was interrupted during the prompt's evaluation
                 return
             if key == SAY:
@@ -453,7 +486,7 @@ class _Decoder:
                     )
                     self.emit(prefix + "{}}")
                     return
-                grammar = _grammar(args_grammar(spec))
+                grammar = _grammar(args_grammar(spec, request.user_text))
             log.info(
                 "local LLM choice",
                 model=self.owner.model,
@@ -500,12 +533,36 @@ class _Decoder:
         tool_id = llama.tokenize(TOOL.encode(), add_bos=False)[0]
         return float(logprobs[tool_id] - logprobs[say_id])
 
+    routing: Routing | None = None
+    """The utterance's similarities to the tools and to conversation (with a router)."""
+    name_scores: dict[str, float] | None = None
+    """The calibrated log-probability of each tool name (when the tools were scored)."""
+
+    def _route(self) -> Routing | None:
+        router = self.owner._router
+        if router is None or not self.request.user_text.strip():
+            return None
+        if self.routing is None:
+            self.routing = router.route(self.request.user_text, self.request.specs)
+        return self.routing
+
+    def _choice_score(self, margin: float) -> float:
+        """Above 0: call a tool. The model's margin and bias, plus (with a router) how much
+        closer the utterance is to a tool than to conversation."""
+        spec = self.owner._spec
+        score = margin + spec.tool_bias
+        routing = self._route()
+        if routing is not None:
+            score += spec.route_choice * (routing.best_tool - routing.talk) + spec.route_offset
+        return score
+
     def _pick_tool(self, head_text: str, prior_text: str, specs: list[ToolSpec]) -> ToolSpec:
         """The tool whose name (and closing quote) is likeliest after ``{"tool": "``, each
         name scored as a whole sequence (greedy decoding would commit to its first token) and
         calibrated: minus its log-probability after a content-free user turn, so a tiny
         model's standing preference for some names (contextual calibration, Zhao et al. 2021)
-        does not decide. The prior is computed once per agent prompt."""
+        does not decide. The prior is computed once per agent prompt. With a router, each
+        tool's similarity to the utterance is added (weight ``route_pick``)."""
         if len(specs) == 1:
             return specs[0]
         names = tuple(s.name for s in specs)
@@ -517,7 +574,13 @@ class _Decoder:
             while len(_PRIORS) > _GRAMMAR_CACHE_SIZE:
                 _PRIORS.pop(next(iter(_PRIORS)))
         scores = self._name_scores(head_text, names)
-        best = max(names, key=lambda n: scores[n] - prior[n])
+        calibrated = self.name_scores = {n: scores[n] - prior[n] for n in names}
+        routing = self._route()
+        weight = self.owner._spec.route_pick if routing is not None else 0.0
+        best = max(
+            names,
+            key=lambda n: calibrated[n] + weight * (routing.tools[n] if routing else 0.0),
+        )
         return next(s for s in specs if s.name == best)
 
     def _name_scores(self, head_text: str, names: tuple[str, ...]) -> dict[str, float]:
@@ -703,5 +766,10 @@ def _complete_utf8(data: bytes) -> str:
 
 
 def build_local_llm(models: Any, name: str) -> LlamaCppLLM:
-    """``local/<name>`` from the process's ``LocalModels`` (loaded once, shared)."""
-    return LlamaCppLLM(models.llama(name), name=name)
+    """``local/<name>`` from the process's ``LocalModels`` (loaded once, shared), its tool
+    choice helped by the offline sentence encoder when the model's weights ask for it."""
+    spec = LOCAL_LLMS[name]
+    routed = spec.route_choice or spec.route_pick
+    return LlamaCppLLM(
+        models.llama(name), name=name, router=models.tool_router() if routed else None
+    )

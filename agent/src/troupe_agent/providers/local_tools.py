@@ -86,12 +86,33 @@ def _closed(node: Any, rename: dict[str, str]) -> Any:
         consts = [k for k, v in out["properties"].items() if isinstance(v, dict) and "const" in v]
         if consts:
             out["required"] = [*consts, *[r for r in out.get("required", []) if r not in consts]]
+        # a required text is never empty (a tiny model closes the string at once otherwise)
+        for key in out.get("required", []):
+            prop = out["properties"].get(key)
+            if isinstance(prop, dict) and prop.get("type") == "string" and "minLength" not in prop:
+                out["properties"][key] = {**prop, "minLength": 1}
     return out
 
 
-def args_schema(spec: ToolSpec) -> dict[str, Any]:
-    """The closed JSON Schema of one tool's arguments, its definitions inside it."""
-    params = spec.parameters or {}
+def mentioned_parameters(spec: ToolSpec, user_text: str) -> list[str]:
+    """The optional top-level parameters the user's words name ("... with the title Shopping
+    list" names ``title``): the grammar makes the model fill them in."""
+    props = (spec.parameters or {}).get("properties", {}) or {}
+    required = set((spec.parameters or {}).get("required", []) or [])
+    return [
+        name
+        for name in props
+        if name not in required
+        and re.search(rf"\b{re.escape(name.replace('_', ' '))}\b", user_text, re.IGNORECASE)
+    ]
+
+
+def args_schema(spec: ToolSpec, user_text: str = "") -> dict[str, Any]:
+    """The closed JSON Schema of one tool's arguments, its definitions inside it; the optional
+    parameters the user named become required (``mentioned_parameters``)."""
+    params = dict(spec.parameters or {})
+    if mentioned := mentioned_parameters(spec, user_text):
+        params["required"] = [*(params.get("required") or []), *mentioned]
     local_defs: dict[str, Any] = {**params.get("definitions", {}), **params.get("$defs", {})}
     rename = {name: f"{spec.name}__{name}" for name in local_defs}
     closed = _closed(params, rename)
@@ -128,13 +149,13 @@ def call_prefix(name: str) -> str:
     return f"{REPLY_OPEN}{reply_prefix(TOOL)}{json.dumps(name)[1:]}, {json.dumps(ARGS)}: "
 
 
-def args_grammar(spec: ToolSpec) -> str:
+def args_grammar(spec: ToolSpec, user_text: str = "") -> str:
     """GBNF of the rest of a tool reply after ``call_prefix``: the arguments, then ``}``."""
     import llama_cpp.llama_grammar
 
     converter: Any = llama_cpp.llama_grammar.SchemaConverter
     conv: Any = converter(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
-    conv.visit(conv.resolve_refs(args_schema(spec), "args"), "args")
+    conv.visit(conv.resolve_refs(args_schema(spec, user_text), "args"), "args")
     return 'root ::= args "}" space\n' + str(conv.format_grammar())
 
 

@@ -1,0 +1,160 @@
+"""Tool routing for the small local LLMs by sentence similarity (all-MiniLM-L6-v2, offline).
+
+A 135M-parameter model reads a tool list poorly: it misses paraphrases of a handoff ("let me
+talk to the technical expert") and confuses tools with similar names (``open_code`` /
+``control_code``). A sentence encoder is good at exactly that: the user's utterance is compared
+with a few short intents written from each tool (its description; for the tools Troupe
+generates, the ways users ask for them: a handoff names its agent and when to use it, a panel
+tool says what it does to which panel) and with plain conversation (small talk, questions).
+``local_llm`` adds these similarities to the model's own scores, with weights measured by
+``agent/evals`` per model: the say-or-tool choice gets ``w_choice * (best tool - talk)``, the
+tool choice ``w_pick * similarity``. The model still writes the arguments and the words.
+
+Nothing here needs the LLM; the encoder is any object with ``embed(texts) -> unit vectors``
+(tests give a fake one). Intent vectors are cached per text, so each agent's tools are encoded
+once per process."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from troupe_agent.providers.local_tools import ToolSpec
+
+CONVERSATION_INTENTS: tuple[str, ...] = (
+    "Hello there.",
+    "Hi, nice to meet you.",
+    "How are you?",
+    "Thank you very much.",
+    "Okay, sounds good.",
+    "Yes, I see.",
+    "Goodbye, see you later.",
+    "Who am I talking to?",
+    "What can you help me with?",
+    "Can you explain how this works?",
+    "Tell me a fun fact.",
+    "Wait a moment, please.",
+    "That's all, thanks.",
+)
+"""What an utterance answered in words sounds like: generic conversation, written here (none
+of it is an utterance of the eval set)."""
+
+_TRANSFER = re.compile(
+    r"Transfer the user to (?P<name>.+?), another agent of this conversation"
+    r"(?: \((?P<role>[^)]*)\))?\.(?: Use it when: (?P<when>.+?)(?: Call it alone|$))?"
+)
+_PANEL_TOOL = re.compile(r"^(?P<verb>open|close|read|control)_(?P<panel>[a-z][a-z0-9_]*)$")
+_PANEL_WORDS = {
+    "code": "code editor",
+    "document": "document viewer",
+    "slides": "slides",
+    "notepad": "notepad",
+    "whiteboard": "whiteboard",
+}
+MAX_INTENT_CHARS = 200
+
+
+class TextEncoder(Protocol):
+    def embed(self, texts: list[str]) -> Any:
+        """One L2-normalised vector per text (a numpy array, one row each)."""
+        ...
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    cut = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return cut[:MAX_INTENT_CHARS]
+
+
+def tool_intents(spec: ToolSpec) -> list[str]:
+    """Short sentences a user might say to get ``spec`` called."""
+    if m := _TRANSFER.match(" ".join(spec.description.split())):
+        who = m["name"]
+        out = [
+            f"I want to talk to {who}.",
+            f"Please transfer me to {who}.",
+            f"Can I speak with {who}?",
+        ]
+        if m["role"]:
+            out.append(f"I need {m['role']}.")
+        if m["when"]:
+            out.append(m["when"].strip())
+        return out
+    if m := _PANEL_TOOL.match(spec.name):
+        thing = _PANEL_WORDS.get(m["panel"], m["panel"].replace("_", " "))
+        verb = m["verb"]
+        by_verb = {
+            "open": [f"Open the {thing}.", f"Show me the {thing}.", f"Let's use the {thing}."],
+            "close": [f"Close the {thing}.", f"Hide the {thing}, we are done with it."],
+            "read": [f"What is in the {thing}?", f"Read what the {thing} says."],
+            "control": [f"Write this into the {thing}.", f"Change what the {thing} shows."],
+        }
+        return [*by_verb[verb], _first_sentence(spec.description)]
+    words = spec.name.replace("_", " ").strip()
+    out = [words[:1].upper() + words[1:] + "."]
+    if spec.description.strip():
+        out.append(_first_sentence(spec.description))
+    return out
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Similarities of one utterance: to each tool (its best intent) and to conversation."""
+
+    tools: dict[str, float]
+    talk: float
+
+    @property
+    def best_tool(self) -> float:
+        return max(self.tools.values(), default=0.0)
+
+
+class ToolRouter:
+    """Cosine similarities between an utterance and the intents of the tools. Thread-safe."""
+
+    def __init__(self, encoder: TextEncoder, *, cache_size: int = 2048) -> None:
+        self.encoder = encoder
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def _vectors(self, texts: Sequence[str]) -> list[Any]:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            rows = self.encoder.embed(list(missing))
+            with self._lock:
+                for text, row in zip(missing, rows, strict=True):
+                    self._cache[text] = row
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            return [self._cache[t] for t in texts]
+
+    def route(self, utterance: str, specs: Sequence[ToolSpec]) -> Routing:
+        import numpy as np
+
+        intents = {s.name: tool_intents(s) for s in specs}
+        texts = [t for ts in intents.values() for t in ts] + list(CONVERSATION_INTENTS)
+        # the utterance is not cached: what users say rarely repeats
+        [query] = self.encoder.embed([" ".join(utterance.split())[:500]])
+        vectors = dict(zip(texts, self._vectors(texts), strict=True))
+
+        def best(candidates: list[str] | tuple[str, ...]) -> float:
+            return max(float(np.dot(query, vectors[t])) for t in candidates)
+
+        return Routing(
+            tools={name: best(ts) for name, ts in intents.items()},
+            talk=best(CONVERSATION_INTENTS),
+        )
+
+
+def minilm_router() -> ToolRouter:
+    """The router on the process's offline all-MiniLM-L6-v2 (loaded once)."""
+    from troupe_contracts.minilm import local_embedder
+
+    return ToolRouter(local_embedder())
