@@ -11,6 +11,7 @@ from troupe_api.apikeys.router import router as api_keys_router
 from troupe_api.audit.router import router as audit_router
 from troupe_api.auth.router import router as auth_router
 from troupe_api.catalog.router import router as catalog_router
+from troupe_api.catalog.voices import router as catalog_voices_router
 from troupe_api.config_bundle.router import router as config_bundle_router
 from troupe_api.customer_webhooks.router import router as customer_webhooks_router
 from troupe_api.deployments.router import embed_router
@@ -44,6 +45,7 @@ api_router.include_router(api_keys_router)
 api_router.include_router(provider_keys_router)
 api_router.include_router(audit_router)
 api_router.include_router(catalog_router)
+api_router.include_router(catalog_voices_router)
 api_router.include_router(agents_router)
 api_router.include_router(agent_templates_router)
 api_router.include_router(agent_sets_router)

@@ -102,7 +102,9 @@ def catalog_problems(
             )
     tts_spec = provider_by_id(tts)
     if voice is not None and tts_spec is not None and tts_spec.role == ProviderRole.TTS:
-        if voice not in tts_spec.voices:
+        # a cloud provider's voices are its own list (GET /catalog/voices, fetched with the
+        # organization's key): any voice id it may know is accepted; offline voices are fixed
+        if voice not in tts_spec.voices and tts_spec.offline:
             offered = ", ".join(tts_spec.voices) or "none"
             problems.append(
                 Problem(
