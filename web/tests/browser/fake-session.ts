@@ -1,0 +1,83 @@
+import net from 'node:net';
+import path from 'node:path';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import type { Schema } from '@/lib/api/client';
+
+/**
+ * A session page without a real SFU: a "LiveKit server" that accepts connections and never
+ * answers keeps the page in its connecting state long enough to check the session layout, and
+ * `POST /sessions` is answered by hand (typed against the generated API types, so the answer
+ * cannot drift from what the API sends).
+ */
+export function fakeLiveKit(): { url: () => string } {
+  let server: net.Server;
+  let port = 0;
+  const sockets = new Set<net.Socket>();
+  test.beforeAll(async () => {
+    server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  test.afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { url: () => `ws://127.0.0.1:${port}` };
+}
+
+/** `POST /sessions`' answer for a session whose room is at `livekitUrl`. */
+export function sessionStart(
+  livekitUrl: string,
+  modality_profile: Schema<'ModalityProfile'> = 'audio',
+): Schema<'SessionStartResponse'> {
+  const sessionId = '0f4b8f0e-2d1c-4a57-9a3e-5c6d7e8f9a0b';
+  return {
+    session: {
+      id: sessionId,
+      organization_id: '1d7a2f1e-5a3b-4c6d-8e9f-0a1b2c3d4e5f',
+      template_id: null,
+      room_name: 'room-1',
+      status: 'created',
+      end_user_id: null,
+      created_at: new Date().toISOString(),
+      started_at: null,
+      ended_at: null,
+      duration_seconds: null,
+    },
+    connection: {
+      session_id: sessionId,
+      room_name: 'room-1',
+      livekit_url: livekitUrl,
+      participant_token: 'token',
+      participant_identity: 'user-test',
+      token_expires_at: new Date(Date.now() + 600_000).toISOString(),
+    },
+    modality_profile,
+    enabled_panels: [],
+    recording: { enabled: false, consent_text: '' },
+  };
+}
+
+/** Opens the demo embed page and starts a session that connects to `livekitUrl`. */
+export async function startSession(
+  page: Page,
+  livekitUrl: string,
+  modality_profile: Schema<'ModalityProfile'> = 'audio',
+) {
+  await page.route('**/api/v1/sessions', (route) =>
+    route.fulfill({ json: sessionStart(livekitUrl, modality_profile) }),
+  );
+  await page.goto('/embed/demo');
+  await page.getByTestId('start-session').click();
+  // generous: a server under load (or `next dev` compiling the page) may take a while
+  await expect(page.getByTestId('session-root')).toBeVisible({ timeout: 30_000 });
+}
+
+/** A full-page screenshot into test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, testInfo: TestInfo, name: string) {
+  const file = path.resolve(testInfo.project.outputDir, '..', 'screenshots', `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
