@@ -181,3 +181,35 @@ async def test_a_dangling_handoff_is_an_error_not_a_crash() -> None:
     result = await run_text(SCENARIO, config, FakeProviders(), turn_timeout_s=20)
     assert result.verdict == SimulationVerdict.ERROR
     assert result.error is not None and "nobody" in result.error
+
+
+async def test_a_scenarios_variables_reach_the_greeting_and_instructions() -> None:
+    config = session_config(
+        agent_config(
+            "front",
+            llm="fake/front",
+            greeting="Hi {{customer_name}}, welcome back.",
+            instructions="You help {{customer_name}} on the {{plan}} plan.",
+        )
+    )
+    config = config.model_copy(update={"variables": {"plan": "basic"}})
+    scenario = Scenario.model_validate(
+        {
+            "name": "greets by name",
+            "user": {"turns": ["hello"]},
+            "variables": {"customer_name": "Sam", "plan": "pro"},
+            "criteria": [{"type": "must_say", "pattern": "Hi Sam"}],
+        }
+    )
+    llm = ScriptedLLM(["Hello again."])
+    result = await run_text(
+        scenario, config, FakeProviders(llms={"fake/front": llm}), turn_timeout_s=20
+    )
+    assert result.verdict == SimulationVerdict.PASSED, reasons(result)
+    assert [r.text for r in result.turns[0].replies] == ["Hi Sam, welcome back."]
+    system = " ".join(
+        i.text_content or ""
+        for i in llm.calls[0].items  # type: ignore[attr-defined]
+        if getattr(i, "role", None) in ("system", "developer")
+    )
+    assert "You help Sam on the pro plan." in system  # the scenario's value over the config's

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from troupe_contracts.base import Contract
 from troupe_contracts.config import SessionConfig
+from troupe_contracts.session import StartVariableName, StartVariableValue
 
 MAX_SCENARIO_TURNS = 50
 """Upper bound on the user turns of one simulation (scripted or persona)."""
@@ -153,6 +154,14 @@ class Scenario(Contract):
     judge: JudgeSpec | None = None
     max_turns: int = Field(default=10, ge=1, le=MAX_SCENARIO_TURNS)
     """Hard stop for the simulated user (a script longer than this is cut)."""
+    variables: dict[StartVariableName, StartVariableValue] = Field(
+        default_factory=dict,
+        max_length=32,
+        description=(
+            "Session variables the simulated session starts with: the template's declared "
+            "variables, checked as a session start checks them (session_variables_invalid)."
+        ),
+    )
 
 
 class ScenarioFile(Scenario):

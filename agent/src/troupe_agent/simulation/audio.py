@@ -10,6 +10,7 @@ the participant token after the session ends."""
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -19,6 +20,7 @@ import httpx
 import numpy as np
 from livekit import rtc
 from pydantic import TypeAdapter
+from troupe_contracts.config import Scalar
 from troupe_contracts.log import LogEntry, MessageEntry, ToolCallEntry, TransitionEntry
 from troupe_contracts.session import SessionConnection, SessionStartResponse
 from troupe_contracts.simulation import (
@@ -61,11 +63,17 @@ class SessionStarter:
     def _client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.api_url.rstrip("/"), timeout=30)
 
-    async def start(self, template_id: UUID) -> SessionConnection:
+    async def start(
+        self, template_id: UUID, variables: Mapping[str, Scalar] | None = None
+    ) -> SessionConnection:
         async with self._client() as client:
             response = await client.post(
                 "/api/v1/sessions",
-                json={"template_id": str(template_id), "end_user_id": "troupe-simulation"},
+                json={
+                    "template_id": str(template_id),
+                    "end_user_id": "troupe-simulation",
+                    "variables": dict(variables or {}),
+                },
                 headers={"Authorization": f"Bearer {self.api_key}"},
             )
         if response.status_code != 201:
@@ -213,7 +221,7 @@ async def run_audio(
     voice, whisper = models.piper(), models.whisper()
     driver = ScriptedUser(scenario.user.turns, scenario.max_turns)
     try:
-        connection = await starter.start(scenario.template_id)
+        connection = await starter.start(scenario.template_id, scenario.variables)
     except Exception as e:
         return error(str(e))
 

@@ -179,6 +179,14 @@ def user_driver(scenario: Scenario, llm_source: LLMSource | None) -> SimulatedUs
     return ScriptedUser(scenario.user.turns, scenario.max_turns)
 
 
+def with_scenario_variables(config: SessionConfig, scenario: Scenario) -> SessionConfig:
+    """The session's variables with the scenario's over them (the API resolved and checked
+    them already for a claimed run; a CLI run of a template's scenarios gets them here)."""
+    if not scenario.variables:
+        return config
+    return config.model_copy(update={"variables": {**config.variables, **scenario.variables}})
+
+
 async def run_text(
     scenario: Scenario,
     config: SessionConfig,
@@ -210,6 +218,7 @@ async def run_text(
             finished=finished,
         )
 
+    config = with_scenario_variables(config, scenario)
     runtime = SessionRuntime(config)
     try:
         driver = user_driver(scenario, llm_source)

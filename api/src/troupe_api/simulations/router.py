@@ -13,8 +13,9 @@ from troupe_contracts.simulation import Scenario, SimulationClaim, SimulationMod
 
 from troupe_api.core.errors import ValidationFailed
 from troupe_api.deps import DbDep, MemberOrg, RuntimeAuth, SettingsDep, ViewerOrg
+from troupe_api.flows import session_variables
 from troupe_api.flows.session_config import resolve_config
-from troupe_api.sessions.errors import SessionConfigInvalid
+from troupe_api.sessions.errors import SessionConfigInvalid, SessionVariablesInvalid
 from troupe_api.simulations import service
 from troupe_api.simulations.errors import RunNotFound, RunNotRunning, ScenarioNotFound
 from troupe_api.simulations.models import SimulationRun, SimulationScenario
@@ -45,6 +46,8 @@ async def _template_of(db: DbDep, organization_id: uuid.UUID, body: Scenario) ->
     )
     if template is None:
         raise SessionTemplateNotFound()
+    # the scenario's variables, checked as a session start checks them
+    session_variables.resolve(session_variables.declared(template.variables), body.variables)
     return template.id
 
 
@@ -205,16 +208,22 @@ async def claim_run(
         await db.commit()
     scenario = Scenario.model_validate(run.scenario)
     try:
+        template = await db.get(SessionTemplate, run.template_id)
+        declared = session_variables.declared(template.variables if template else None)
         config = await resolve_config(
             db=db,
             settings=settings,
             organization_id=run.organization_id,
             template_id=run.template_id,
             session_id=uuid.uuid4(),
+            variables=session_variables.resolve(declared, scenario.variables),
         )
-    except SessionConfigInvalid as exc:
+    except (SessionConfigInvalid, SessionVariablesInvalid) as exc:
         details = exc.details if isinstance(exc.details, dict) else {}
-        problems = details.get("problems") or [exc.message]
+        problems = [
+            p.get("message", p) if isinstance(p, dict) else p
+            for p in details.get("problems") or [exc.message]
+        ]
         await db.commit()
         return SimulationClaim(
             run_id=run.id,
