@@ -26,7 +26,7 @@ PY_TESTS=("$@")
 [ "${#PY_TESTS[@]}" -gt 0 ] || PY_TESTS=(contracts/tests api/tests agent/tests)
 FAILED=()
 log "── python unit + integration, with coverage"
-env "DATABASE_URL=postgresql+asyncpg://troupe:troupe@127.0.0.1:$TROUPE_PG_PORT/troupe_unit" \
+env "COVERAGE_FILE=$OUT/.coverage" "DATABASE_URL=postgresql+asyncpg://troupe:troupe@127.0.0.1:$TROUPE_PG_PORT/troupe_unit" \
   "REDIS_URL=redis://127.0.0.1:$TROUPE_REDIS_PORT/1" \
   uv run --frozen pytest -q -rs "${PY_TESTS[@]}" -p no:cacheprovider \
   --cov=troupe_contracts --cov=troupe_api --cov=troupe_agent --cov-branch \
