@@ -1,7 +1,7 @@
 """session_templates.noise_suppression: agent-side noise suppression per template
 
 Revision ID: 0022_template_noise_suppression
-Revises: 0019_outgoing_emails, 0020_template_endpointing (merges them)
+Revises: 0021_deployment_concurrent_cap
 Create Date: 2026-12-06 07:05:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022_template_noise_suppression"
-down_revision: str | tuple[str, ...] | None = ("0019_outgoing_emails", "0020_template_endpointing")
+down_revision: str | None = "0021_deployment_concurrent_cap"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
