@@ -230,7 +230,7 @@ describe('AgentForm', () => {
     expect(screen.getByRole('option', { name: 'Default: SmolLM2' })).toBeTruthy();
     expect(screen.getByRole('option', { name: 'Default: Instant' })).toBeTruthy();
     expect(screen.getByRole('option', { name: 'Default: eSpeak' })).toBeTruthy();
-    expect(screen.getByRole('option', { name: /^Echo · .* · no key$/ })).toBeTruthy();
+    expect(screen.getByRole('option', { name: /^Echo · no key · offline · vision/ })).toBeTruthy();
     expect(screen.getByRole('option', { name: 'SmolLM2 · offline' })).toBeTruthy();
     expect(screen.queryByTestId('no-key-llm')).toBeNull();
     fireEvent.change(llm, { target: { value: 'fake/echo' } });

@@ -105,10 +105,11 @@ function providerOptions(catalog: Catalog | undefined, role: Role, keyless: Set<
     ...list.map((p) => ({
       value: p.id,
       label:
-        `${p.label}${p.offline ? ' · offline' : ''}${p.vision ? ' · vision' : ''}` +
+        // "no key" first: a long label is cut off at the end in a narrow select
+        `${p.label}${keyless.has(p.id) ? ' · no key' : ''}` +
+        `${p.offline ? ' · offline' : ''}${p.vision ? ' · vision' : ''}` +
         `${p.test_only ? ' · test' : ''}${role === 'llm' && p.tool_calling ? ' · tools' : ''}` +
-        `${p.languages.length === 1 && p.languages[0] === 'en' ? ' · English only' : ''}` +
-        `${keyless.has(p.id) ? ' · no key' : ''}`,
+        `${p.languages.length === 1 && p.languages[0] === 'en' ? ' · English only' : ''}`,
     })),
   ];
 }
