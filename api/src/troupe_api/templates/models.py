@@ -73,9 +73,7 @@ class SessionTemplate(UUIDPrimaryKey, Timestamps, Base):
     endpointing_min_delay_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     endpointing_max_delay_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Agent-side noise suppression of the user's microphone (WebRTC's, in the runtime).
-    noise_suppression: Mapped[bool] = mapped_column(
-        Boolean, server_default=false(), default=False
-    )
+    noise_suppression: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
 
 
 class TemplateShare(UUIDPrimaryKey, Base):
