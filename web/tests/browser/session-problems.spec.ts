@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
+import type { Schema } from '@/lib/api/client';
 import { MEDIA_USE, shot } from './support';
 
 /**
@@ -61,7 +62,8 @@ async function openSession(page: Page, livekitUrl: string, token: string): Promi
         },
         modality_profile: 'audio',
         enabled_panels: [],
-      },
+        recording: { enabled: false, consent_text: '' },
+      } satisfies Schema<'SessionStartResponse'>,
     }),
   );
   await page.goto('/embed/demo');

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import type { Schema } from '@/lib/api/client';
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   // outputDir is ../test-results/web; screenshots go next to it for humans to review.
@@ -31,7 +32,7 @@ async function fakeSession(page: Page) {
             },
           ],
           default_organization_id: 'o1',
-        },
+        } satisfies Schema<'MeRead'>,
       });
     }
     return route.fulfill({ json: { items: [], next_cursor: null } });
@@ -151,7 +152,7 @@ test.describe('app shell', () => {
 
 test.describe('session start', () => {
   const sessionId = '7b0c6a52-4a4e-4f59-9d51-2d6a3f7a0c11';
-  const startResponse = {
+  const startResponse: Schema<'SessionStartResponse'> = {
     session: {
       id: sessionId,
       organization_id: '1d7a2f1e-5a3b-4c6d-8e9f-0a1b2c3d4e5f',
@@ -175,6 +176,7 @@ test.describe('session start', () => {
     },
     modality_profile: 'audio',
     enabled_panels: [],
+    recording: { enabled: false, consent_text: '' },
   };
 
   test('embed page starts a session and shows connection failures clearly', async ({
