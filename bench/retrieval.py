@@ -16,7 +16,10 @@ scripts/install.sh), migrates it, runs, and drops it.
 Speed: the 10,000-chunk figure fills the knowledge base with distractor chunks (sentences of
 the evaluation documents shuffled into new paragraphs, with random unit vectors as embeddings:
 the search does the same work whatever the vectors say) and times every question in hybrid
-mode, with the query's embedding (the model on this CPU) and without it (the database alone).
+mode, with the query's embedding (the model on this CPU, never from the query cache) and without
+it (the database alone), reading the nearest neighbours through the HNSW index and by exact
+scan side by side (``--vector-index both``, the default; ``hnsw`` or ``exact`` for one), with
+quality at 10,000 chunks for each, and the plan PostgreSQL chose for each.
 Ingestion counts pages as 3,000 characters of source text (the documents are not PDFs).
 """
 
@@ -122,6 +125,8 @@ async def _quality(
     base_id: uuid.UUID,
     questions: list[Question],
     embedder: emb.Embedder,
+    *,
+    exact: bool = False,
     **weights: float,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -136,6 +141,7 @@ async def _quality(
                 limit=10,
                 mode=mode,
                 embedder=embedder,
+                exact=exact,
                 **weights,
             )
             ranks.append(_rank(hits, q.answer))
@@ -145,6 +151,38 @@ async def _quality(
             "missed_at_5": [q.q for q, r in zip(questions, ranks, strict=True) if not r or r > 5],
         }
     return out
+
+
+async def _vector_plan(
+    db: AsyncSession,
+    org_id: uuid.UUID,
+    base_id: uuid.UUID,
+    vectors: dict[str, np.ndarray],
+    exact: bool,
+) -> str:
+    """How PostgreSQL reads the nearest-neighbour list (index or sequential scan)."""
+    sql = service._search_sql(use_vector=True, use_keyword=True, dim=emb.EMBEDDING_DIM, exact=exact)
+    if not exact:
+        await db.execute(service._INDEX_SETTINGS, {"ef": str(service.EF_SEARCH)})
+    rows = await db.execute(
+        text("EXPLAIN " + sql.text),
+        {
+            "org": org_id,
+            "bases": [base_id],
+            "qvec": service.vector_literal(next(iter(vectors.values()))),
+            "qtext": "how do I reset my password",
+            "model": emb.LOCAL_MODEL,
+            "candidates": service.CANDIDATES,
+            "rrf_k": 10.0,
+            "wv": 1.0,
+            "wk": 0.3,
+            "limit": 5,
+        },
+    )
+    lines = [r[0] for r in rows]
+    scans = [ln.strip() for ln in lines if "Scan" in ln and "knowledge_chunks" in ln]
+    await db.commit()
+    return "; ".join(scans)
 
 
 def _distractor_texts(count: int, seed: int = 7) -> list[str]:
@@ -165,11 +203,19 @@ async def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--chunk-chars", type=int, default=service.MAX_CHARS)
     parser.add_argument(
+        "--vector-index",
+        choices=("both", "hnsw", "exact"),
+        default="both",
+        help="time the vector search through the HNSW index, by exact scan, or both "
+        "(side by side, same data, same run)",
+    )
+    parser.add_argument(
         "--sweep",
         action="store_true",
         help="also print hybrid quality over a grid of RRF k and weights",
     )
     args = parser.parse_args()
+    variants = ["exact", "hnsw"] if args.vector_index == "both" else [args.vector_index]
     if not args.database_url:
         raise SystemExit("set DATABASE_URL (a PostgreSQL server with pgvector)")
 
@@ -289,32 +335,73 @@ async def main() -> None:
             await db.commit()
             await db.execute(text("ANALYZE knowledge_chunks"))
             total_chunks = await db.scalar(select(text("count(*)")).select_from(KnowledgeChunk))
-            quality_10k = await _quality(db, org.id, base.id, questions, cached)
-
-            db_ms: list[float] = []
-            full_ms: list[float] = []
-            for _ in range(args.repeat):
-                for q in questions:
-                    t = time.perf_counter()
-                    await service.search(
-                        db=db,
-                        organization_id=org.id,
-                        base_ids=[base.id],
-                        query=q.q,
-                        limit=5,
-                        embedder=cached,
-                    )
-                    db_ms.append((time.perf_counter() - t) * 1000)
-                    t = time.perf_counter()
-                    await service.search(
-                        db=db,
-                        organization_id=org.id,
-                        base_ids=[base.id],
-                        query=q.q,
-                        limit=5,
-                        embedder=model,
-                    )
-                    full_ms.append((time.perf_counter() - t) * 1000)
+            quality_10k: dict[str, dict[str, Any]] = {}
+            latency: dict[str, dict[str, Any]] = {}
+            plans: dict[str, str] = {}
+            for variant in variants:
+                exact = variant == "exact"
+                quality_10k[variant] = await _quality(
+                    db, org.id, base.id, questions, cached, exact=exact
+                )
+                plans[variant] = await _vector_plan(db, org.id, base.id, query_vectors, exact)
+                db_ms: list[float] = []
+                full_ms: list[float] = []
+                by_mode_ms: dict[str, list[float]] = {"vector": [], "keyword": []}
+                for _ in range(args.repeat):
+                    for q in questions:
+                        for part in ("vector", "keyword"):  # which list costs what
+                            t = time.perf_counter()
+                            await service.search(
+                                db=db,
+                                organization_id=org.id,
+                                base_ids=[base.id],
+                                query=q.q,
+                                limit=5,
+                                mode=part,
+                                embedder=cached,
+                                exact=exact,
+                            )
+                            by_mode_ms[part].append((time.perf_counter() - t) * 1000)
+                            await db.commit()
+                        t = time.perf_counter()
+                        await service.search(
+                            db=db,
+                            organization_id=org.id,
+                            base_ids=[base.id],
+                            query=q.q,
+                            limit=5,
+                            embedder=cached,
+                            exact=exact,
+                        )
+                        db_ms.append((time.perf_counter() - t) * 1000)
+                        emb.clear_query_cache()  # time the model on every query
+                        t = time.perf_counter()
+                        await service.search(
+                            db=db,
+                            organization_id=org.id,
+                            base_ids=[base.id],
+                            query=q.q,
+                            limit=5,
+                            embedder=model,
+                            exact=exact,
+                        )
+                        full_ms.append((time.perf_counter() - t) * 1000)
+                        await db.commit()  # each search its own transaction, as in the API
+                latency[variant] = {
+                    "database_only": {
+                        "p50": round(_p(db_ms, 50), 2),
+                        "p95": round(_p(db_ms, 95), 2),
+                    },
+                    "with_query_embedding": {
+                        "p50": round(_p(full_ms, 50), 2),
+                        "p95": round(_p(full_ms, 95), 2),
+                    },
+                    "database_only_by_list_p95": {
+                        part: round(_p(ms, 95), 2) for part, ms in by_mode_ms.items()
+                    },
+                    "samples": len(db_ms),
+                    "vector_plan": plans[variant],
+                }
     finally:
         await engine.dispose()
         await _drop_db(args.database_url, bench_url)
@@ -335,17 +422,13 @@ async def main() -> None:
         "eval_chunks": len(eval_chunks),
         "quality": quality,
         "quality_with_distractors": {
-            m: {k: v for k, v in r.items() if k != "missed_at_5"} for m, r in quality_10k.items()
+            variant: {
+                m: {k: v for k, v in r.items() if k != "missed_at_5"} for m, r in by_mode.items()
+            }
+            for variant, by_mode in quality_10k.items()
         },
-        "search_latency_ms": {
-            "chunks_in_base": total_chunks,
-            "database_only": {"p50": round(_p(db_ms, 50), 2), "p95": round(_p(db_ms, 95), 2)},
-            "with_query_embedding": {
-                "p50": round(_p(full_ms, 50), 2),
-                "p95": round(_p(full_ms, 95), 2),
-            },
-            "samples": len(db_ms),
-        },
+        "search_latency_ms": {"chunks_in_base": total_chunks, **latency},
+        "hnsw": {"ef_search": service.EF_SEARCH, "iterative_scan": "relaxed_order"},
         "ingestion": {
             "seconds": round(ingest_s, 2),
             "page_equivalents": round(pages, 2),
@@ -354,19 +437,26 @@ async def main() -> None:
             "model_load_s": round(load_s, 2),
         },
     }
-    print(
-        f"{'mode':<8} {'recall@5':>9} {'MRR@10':>7}   (with {total_chunks} chunks: recall@5, MRR)"
-    )
+    header = "".join(f"   {v}: recall@5, MRR" for v in variants)
+    print(f"{'mode':<8} {'recall@5':>9} {'MRR@10':>7}   (with {total_chunks} chunks){header}")
     for mode in MODES:
-        r, r10 = quality[mode], quality_10k[mode]
-        print(
-            f"{mode:<8} {r['recall_at_5']:>9.3f} {r['mrr_at_10']:>7.3f}   ({r10['recall_at_5']:.3f}, {r10['mrr_at_10']:.3f})"
+        r = quality[mode]
+        cells = "".join(
+            f"   {v}: {quality_10k[v][mode]['recall_at_5']:.3f}, "
+            f"{quality_10k[v][mode]['mrr_at_10']:.3f}"
+            for v in variants
         )
-    lat = report["search_latency_ms"]
-    print(
-        f"search p95 with {total_chunks} chunks: {lat['database_only']['p95']} ms database, "
-        f"{lat['with_query_embedding']['p95']} ms with the query embedding"
-    )
+        print(f"{mode:<8} {r['recall_at_5']:>9.3f} {r['mrr_at_10']:>7.3f}  {cells}")
+    for variant in variants:
+        lat = latency[variant]
+        print(
+            f"search p95 with {total_chunks} chunks ({variant}): "
+            f"{lat['database_only']['p95']} ms database (p50 {lat['database_only']['p50']}), "
+            f"{lat['with_query_embedding']['p95']} ms with the query embedding; "
+            f"vector list alone {lat['database_only_by_list_p95']['vector']} ms, "
+            f"keyword list alone {lat['database_only_by_list_p95']['keyword']} ms; "
+            f"plan: {lat['vector_plan']}"
+        )
     ing = report["ingestion"]
     print(
         f"ingestion: {ing['pages_per_s']} pages/s ({ing['chunks_per_s']} chunks/s); load {report['load_average']}"
