@@ -1050,6 +1050,16 @@ export interface Scenario {
   )[];
   judge: JudgeSpec | null;
   max_turns: number;
+  /**
+   * Session variables the simulated session starts with: the template's declared variables, checked as a session start checks them (session_variables_invalid).
+   */
+  variables: {
+    /**
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^[a-z][a-z0-9_]{0,47}$".
+     */
+    [k: string]: boolean | number | string | undefined;
+  };
 }
 /**
  * Who talks to the agents. Offline default: the scripted ``turns``, said in order. With

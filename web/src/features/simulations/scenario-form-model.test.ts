@@ -69,4 +69,24 @@ describe('scenario form', () => {
     ]);
     expect(out.errors?.['criteria.1']).toBe('Arguments must be a JSON object.');
   });
+
+  it('carries session variables as a JSON object of scalars', () => {
+    const form = {
+      ...emptyForm('tpl-1'),
+      name: 'Greets by name',
+      turns: 'hello',
+      criteria: [],
+      variables: '{"customer_name": "Sam", "seats": 3, "vip": true}',
+    };
+    const out = toScenario(form);
+    expect(out.scenario?.variables).toEqual({ customer_name: 'Sam', seats: 3, vip: true });
+    expect(toForm(out.scenario!).variables).toBe(
+      form.variables.replace(/: /g, ':').replace(/, /g, ','),
+    );
+    expect(toScenario({ ...form, variables: '' }).scenario?.variables).toEqual({});
+    expect(toScenario({ ...form, variables: '[1]' }).errors?.variables).toMatch(/JSON object/);
+    expect(toScenario({ ...form, variables: '{"a": {"b": 1}}' }).errors?.variables).toBe(
+      'a: a text, number or true/false.',
+    );
+  });
 });

@@ -48,6 +48,8 @@ export interface ScenarioFormValues {
   criteria: CriterionRow[];
   judgeLlm: string;
   judgeIntent: string;
+  /** Session variables as a JSON object (`{"customer_name": "Sam"}`), '' for none. */
+  variables: string;
 }
 
 export function emptyCriterion(type: CriterionType = 'handoff'): CriterionRow {
@@ -67,6 +69,7 @@ export function emptyForm(templateId = ''): ScenarioFormValues {
     criteria: [emptyCriterion()],
     judgeLlm: '',
     judgeIntent: '',
+    variables: '',
   };
 }
 
@@ -109,6 +112,7 @@ export function toForm(s: Scenario): ScenarioFormValues {
     }),
     judgeLlm: s.judge?.llm ?? '',
     judgeIntent: s.judge?.intent ?? '',
+    variables: json(s.variables ?? {}),
   };
 }
 
@@ -206,6 +210,15 @@ export function toScenario(
       : null;
   if (judge && (!judge.llm || !judge.intent))
     errors.judge = 'A judge needs both a model (provider/model) and what it should check.';
+  const variables: Scenario['variables'] = {};
+  const given = parseObject(v.variables);
+  if (given === null) errors.variables = 'A JSON object, e.g. {"customer_name": "Sam"}.';
+  else
+    for (const [name, value] of Object.entries(given)) {
+      if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number')
+        variables[name] = value;
+      else errors.variables = `${name}: a text, number or true/false.`;
+    }
   if (Object.keys(errors).length) return { scenario: null, errors };
   return {
     errors: null,
@@ -219,6 +232,7 @@ export function toScenario(
       criteria,
       judge,
       max_turns: maxTurns ?? 10,
+      variables,
     },
   };
 }

@@ -308,6 +308,15 @@ export function ScenarioForm({
           onChange={(e) => set({ maxTurns: e.target.value })}
         />
       </div>
+      <TextField
+        label="Session variables (optional)"
+        id="scenario-variables"
+        value={v.variables}
+        placeholder='{"customer_name": "Sam"}'
+        hint="A JSON object of the template's declared variables; checked as a session start checks them."
+        error={errors.variables}
+        onChange={(e) => set({ variables: e.target.value })}
+      />
 
       <fieldset className={styles.fieldset}>
         <legend>Success criteria</legend>

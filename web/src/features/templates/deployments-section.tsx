@@ -119,6 +119,11 @@ export function DeploymentsSection({ templateId }: { templateId: string }) {
                   </pre>
                   <CopyButton text={links.snippet} />
                 </div>
+                <p className={dash.hint} data-testid="embed-variables-help">
+                  Session variables: add <code>?var.customer_name=Sam</code> to the embed URL
+                  (text), or <code>?vars={'{"seats":3}'}</code> (a JSON object, typed values); they
+                  are checked against this template&apos;s declared variables.
+                </p>
               </div>
             );
           })}

@@ -646,6 +646,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/catalog/voices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Voices
+     * @description The voices the agent form offers for ``tts``.
+     */
+    get: operations['catalog-voices'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents': {
     parameters: {
       query?: never;
@@ -5315,6 +5335,13 @@ export interface components {
        * @default 10
        */
       max_turns?: number;
+      /**
+       * Variables
+       * @description Session variables the simulated session starts with: the template's declared variables, checked as a session start checks them (session_variables_invalid).
+       */
+      variables?: {
+        [key: string]: boolean | number | string;
+      };
     };
     /** Scenario */
     'Scenario-Output': {
@@ -5351,6 +5378,13 @@ export interface components {
        * @default 10
        */
       max_turns: number;
+      /**
+       * Variables
+       * @description Session variables the simulated session starts with: the template's declared variables, checked as a session start checks them (session_variables_invalid).
+       */
+      variables: {
+        [key: string]: boolean | number | string;
+      };
     };
     /** ScenarioList */
     ScenarioList: {
@@ -7256,6 +7290,43 @@ export interface components {
        */
       max_size: number;
     };
+    /** Voice */
+    Voice: {
+      /**
+       * Id
+       * @description What the agent's ``voice`` field takes.
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /** Language */
+      language?: string | null;
+      /**
+       * Installed
+       * @description Offline voices: the model is here.
+       * @default true
+       */
+      installed?: boolean;
+    };
+    /** VoiceList */
+    VoiceList: {
+      /** Tts */
+      tts: string;
+      /**
+       * Source
+       * @description installed: offline voices on this machine; provider: the provider's list, fetched with the organization's key (or the platform's).
+       * @enum {string}
+       */
+      source: 'installed' | 'provider';
+      /** Voices */
+      voices: components['schemas']['Voice'][];
+      /**
+       * Cached
+       * @description Served from the cache, not fetched now.
+       * @default false
+       */
+      cached?: boolean;
+    };
     /** VoicePreviewRequest */
     VoicePreviewRequest: {
       /**
@@ -8905,6 +8976,51 @@ export interface operations {
         };
         content: {
           'audio/wav': unknown;
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'catalog-voices': {
+    parameters: {
+      query: {
+        /** @description A TTS provider id. */
+        tts: string;
+        /** @description Fetch again, ignoring the cache. */
+        refresh?: boolean;
+      };
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VoiceList'];
         };
       };
       /** @description Client error */

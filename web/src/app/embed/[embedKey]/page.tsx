@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { StartSessionCard } from '@/features/session/components/start-session-card';
+import { embedVariables } from '@/features/session/lib/embed-variables';
 
 export const metadata: Metadata = {
   title: 'Start a conversation',
@@ -15,7 +16,8 @@ function firstParam(value: string | string[] | undefined): string | undefined {
 
 /**
  * Public start page for an embed key. Embedding sites may pass `?name=` (the agent or template
- * name to show); no public endpoint describes an embed key yet.
+ * name to show) and session variables (`?var.<name>=<text>` or `?vars=<JSON object>`:
+ * embed-variables.ts); no public endpoint describes an embed key yet.
  */
 export default async function EmbedPage({
   params,
@@ -27,6 +29,10 @@ export default async function EmbedPage({
   const { embedKey } = await params;
   const query = await searchParams;
   return (
-    <StartSessionCard embedKey={decodeURIComponent(embedKey)} agentName={firstParam(query.name)} />
+    <StartSessionCard
+      embedKey={decodeURIComponent(embedKey)}
+      agentName={firstParam(query.name)}
+      variables={embedVariables(query)}
+    />
   );
 }

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { isApiError } from '@/lib/api/api-error';
 import { startSession } from '@/lib/api/sessions';
 import { saveSession } from '@/features/session/lib/session-store';
+import type { SessionVariables } from '@/features/session/lib/embed-variables';
 import {
   joinServerStartedSession,
   parseJoinFragment,
@@ -21,9 +22,12 @@ import styles from './start-session-card.module.css';
 export function StartSessionCard({
   embedKey,
   agentName,
+  variables = {},
 }: {
   embedKey: string;
   agentName?: string;
+  /** Session variables from the embed page's address (embed-variables.ts). */
+  variables?: SessionVariables;
 }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
@@ -51,7 +55,7 @@ export function StartSessionCard({
     try {
       const response = join
         ? await joinServerStartedSession(embedKey, join)
-        : await startSession({ embed_key: embedKey });
+        : await startSession({ embed_key: embedKey, variables });
       saveSession(response, { embedKey });
       // Client-side navigation keeps this click's user activation, so audio can autoplay.
       router.push(`/s/${encodeURIComponent(response.connection.session_id)}`);
