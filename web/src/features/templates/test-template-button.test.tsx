@@ -60,3 +60,34 @@ describe('Test session buttons', () => {
     expect((screen.getByTestId('test-agent') as HTMLButtonElement).disabled).toBe(false);
   });
 });
+
+describe('Test this template with session variables', () => {
+  it('asks for the declared variables first and starts with their typed values', async () => {
+    const fetchMock = stubSessions();
+    vi.stubGlobal('open', vi.fn().mockReturnValue({}));
+    render(
+      <TestTemplateButton
+        templateId="t1"
+        variables={[
+          { name: 'customer_name', type: 'string', required: true, default: null, description: '' },
+          { name: 'seats', type: 'integer', required: false, default: 2, description: '' },
+          { name: 'vip', type: 'boolean', required: false, default: false, description: '' },
+          { name: 'note', type: 'string', required: false, default: null, description: '' },
+        ]}
+      />,
+    );
+    fireEvent.click(screen.getByTestId('test-template'));
+    expect(fetchMock).not.toHaveBeenCalled(); // the form comes first
+    fireEvent.change(screen.getByTestId('test-variable-customer_name'), {
+      target: { value: 'Sam' },
+    });
+    fireEvent.click(screen.getByTestId('test-variable-vip'));
+    fireEvent.click(screen.getByTestId('test-template-start'));
+    await waitFor(() => expect(fetchMock).toHaveBeenCalled());
+    const init = fetchMock.mock.calls[0]![1] as RequestInit;
+    expect(JSON.parse(String(init.body))).toEqual({
+      template_id: 't1',
+      variables: { customer_name: 'Sam', seats: 2, vip: true },
+    });
+  });
+});

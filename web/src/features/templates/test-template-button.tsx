@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { ErrorBanner } from '@/components/ui/kit';
+import { ErrorBanner, TextField } from '@/components/ui/kit';
 import { Button } from '@/components/ui/button';
 import { api, type Schema } from '@/lib/api/client';
 import { saveSession } from '@/features/session/lib/session-store';
@@ -15,10 +15,15 @@ import { saveSession } from '@/features/session/lib/session-store';
  * Starts a test session of the template and opens it in a new tab; the session's path when the
  * browser blocked the tab (shown as a link), else null.
  */
-export async function openTestSession(templateId: string): Promise<string | null> {
+export async function openTestSession(
+  templateId: string,
+  variables: Record<string, string | number | boolean> = {},
+): Promise<string | null> {
   const response = await api<Schema<'SessionStartResponse'>>('/sessions', {
     method: 'POST',
-    json: { template_id: templateId },
+    json: Object.keys(variables).length
+      ? { template_id: templateId, variables }
+      : { template_id: templateId },
   });
   saveSession(response as never);
   const path = `/s/${encodeURIComponent(response.connection.session_id)}`;
@@ -33,10 +38,13 @@ export function TestSessionButton({
   label,
   testId,
   template,
+  variables,
 }: {
   label: string;
   testId: string;
   template: () => Promise<string> | string;
+  /** The session variables to start with (the test form's values). */
+  variables?: () => Record<string, string | number | boolean>;
 }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -47,7 +55,7 @@ export function TestSessionButton({
     setError(null);
     setFallback(null);
     try {
-      setFallback(await openTestSession(await template()));
+      setFallback(await openTestSession(await template(), variables?.() ?? {}));
     } catch (e) {
       setError(e);
     } finally {
@@ -70,12 +78,85 @@ export function TestSessionButton({
   );
 }
 
-export function TestTemplateButton({ templateId }: { templateId: string }) {
+type Declared = Schema<'SessionVariable-Output'>;
+type Value = string | number | boolean;
+
+/** The form's text of each declared variable as a typed value; '' (left empty) is not sent. */
+export function typedVariables(
+  declared: Declared[],
+  texts: Record<string, string>,
+): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const v of declared) {
+    const text = texts[v.name] ?? '';
+    if (v.type === 'boolean') out[v.name] = text === 'true';
+    else if (!text.trim()) continue;
+    else if (v.type === 'number' || v.type === 'integer') out[v.name] = Number(text);
+    else out[v.name] = text;
+  }
+  return out;
+}
+
+/**
+ * "Test this template": with declared session variables, a small form of them first (defaults
+ * filled in; the API checks the values: `session_variables_invalid` shows as the error).
+ */
+export function TestTemplateButton({
+  templateId,
+  variables = [],
+}: {
+  templateId: string;
+  variables?: Declared[] | null;
+}) {
+  const declared = variables ?? [];
+  const [open, setOpen] = useState(false);
+  const [texts, setTexts] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      declared.map((v) => [
+        v.name,
+        v.default === null || v.default === undefined ? '' : String(v.default),
+      ]),
+    ),
+  );
+  if (declared.length && !open) {
+    return (
+      <Button onClick={() => setOpen(true)} data-testid="test-template">
+        Test this template
+      </Button>
+    );
+  }
   return (
-    <TestSessionButton
-      label="Test this template"
-      testId="test-template"
-      template={() => templateId}
-    />
+    <div data-testid="test-template-variables">
+      {declared.map((v) =>
+        v.type === 'boolean' ? (
+          <label key={v.name}>
+            <input
+              type="checkbox"
+              data-testid={`test-variable-${v.name}`}
+              checked={texts[v.name] === 'true'}
+              onChange={(e) => setTexts({ ...texts, [v.name]: String(e.target.checked) })}
+            />{' '}
+            {v.name}
+          </label>
+        ) : (
+          <TextField
+            key={v.name}
+            id={`test-variable-${v.name}`}
+            data-testid={`test-variable-${v.name}`}
+            label={`${v.name}${v.required ? ' (required)' : ''}`}
+            hint={v.description || undefined}
+            inputMode={v.type === 'string' ? undefined : 'decimal'}
+            value={texts[v.name] ?? ''}
+            onChange={(e) => setTexts({ ...texts, [v.name]: e.target.value })}
+          />
+        ),
+      )}
+      <TestSessionButton
+        label={declared.length ? 'Start the test session' : 'Test this template'}
+        testId={declared.length ? 'test-template-start' : 'test-template'}
+        template={() => templateId}
+        variables={() => typedVariables(declared, texts)}
+      />
+    </div>
   );
 }

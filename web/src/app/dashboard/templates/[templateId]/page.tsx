@@ -51,7 +51,7 @@ export default function TemplatePage() {
         description={`${plural(current.agents.length, 'agent')} · ${current.modality_profile}`}
         actions={
           <>
-            <TestTemplateButton templateId={templateId} />
+            <TestTemplateButton templateId={templateId} variables={current.variables} />
             <ButtonLink
               variant="secondary"
               href={`/dashboard/experiments?template=${templateId}`}
