@@ -139,44 +139,37 @@ MATRIX: dict[str, dict[str, Any]] = {
     "sessions-export": {"expect": READ_OWNED, "query": "format=csv"},
     # A's session has no analysis (its template defines none): an empty state once readable.
     "sessions-analysis": {"expect": READ_OWNED},
-    # --- customer webhook endpoints (random ids: 404 once the role passes) ------------------------
+    # --- customer webhook endpoints (A's endpoint and one of its deliveries) -----------------------
     "webhook-endpoints-list": {"expect": signed_in(200)},
     "webhook-endpoints-create": {
         "expect": {**ADMIN_OWN_ORG, "admin": 201, "other": 201},
         "body": {"url": "https://hooks.example/{role}", "events": ["session.ended"]},
     },
-    "webhook-endpoints-get": {"expect": signed_in(404)},
-    "webhook-endpoints-update": {
-        "expect": by_role(viewer=403, member=403, admin=404, other=404),
-        "body": {"enabled": False},
-    },
-    "webhook-endpoints-delete": {"expect": by_role(viewer=403, member=403, admin=404, other=404)},
-    "webhook-endpoints-list_deliveries": {"expect": signed_in(404)},
-    "webhook-endpoints-redeliver": {
-        "expect": by_role(viewer=403, member=403, admin=404, other=404)
-    },
-    # --- simulations (random scenario/run ids: 404 once the role passes) -------------------------
+    "webhook-endpoints-get": {"expect": READ_OWNED},
+    "webhook-endpoints-update": {"expect": ADMIN_OWNED, "body": {"enabled": False}},
+    "webhook-endpoints-delete": {"expect": ADMIN_OWNED},
+    "webhook-endpoints-list_deliveries": {"expect": READ_OWNED},
+    "webhook-endpoints-redeliver": {"expect": ADMIN_OWNED},
+    # --- simulations (A's scenario and a queued run of it) ---------------------------------------
     "simulations-list_scenarios": {"expect": signed_in(200)},
     "simulations-create_scenario": {
         # other: A's template is not found from B
         "expect": {**WRITE_OWNED, "member": 201, "admin": 201},
         "body": {"name": "{role} scenario", "template_id": "{template_id}"},
     },
-    "simulations-get_scenario": {"expect": signed_in(404)},
+    "simulations-get_scenario": {"expect": READ_OWNED},
     "simulations-update_scenario": {
-        "expect": by_role(viewer=403, member=404, admin=404, other=404),
+        "expect": WRITE_OWNED,
         "body": {"name": "renamed", "template_id": "{template_id}"},
     },
+    # The member deletes it; the admin, later, finds nothing.
     "simulations-delete_scenario": {
-        "expect": by_role(viewer=403, member=404, admin=404, other=404)
+        "expect": by_role(viewer=403, member=204, admin=404, other=404)
     },
-    "simulations-create_run": {
-        "expect": by_role(viewer=403, member=404, admin=404, other=404),
-        "body": {"mode": "text"},
-    },
+    "simulations-create_run": {"expect": WRITE_OWNED, "body": {"mode": "text"}},
     "simulations-list_runs": {"expect": signed_in(200)},
-    "simulations-get_run": {"expect": signed_in(404)},
-    "simulations-diff_run": {"expect": signed_in(404)},
+    "simulations-get_run": {"expect": READ_OWNED},
+    "simulations-diff_run": {"expect": READ_OWNED},
     "runtime-claim_simulation_run": {"expect": everyone(401)},
     "runtime-post_simulation_result": {"expect": everyone(401), "body": {}},
     "runtime-template_simulations": {"expect": everyone(401)},
@@ -186,14 +179,11 @@ MATRIX: dict[str, dict[str, Any]] = {
         "expect": {**WRITE_OWNED, "member": 201, "admin": 201},
         "body": {"name": "{role}-dep", "allowed_origins": ["https://site.example"]},
     },
-    # Unknown deployment ids (only the template is A's).
-    "deployments-get": {"expect": by_role(viewer=404, member=404, admin=404, other=404)},
-    "deployments-update": {
-        "expect": by_role(viewer=403, member=404, admin=404, other=404),
-        "body": {"enabled": False},
-    },
-    "deployments-rotate_key": {"expect": by_role(viewer=403, member=404, admin=404, other=404)},
-    "deployments-delete": {"expect": by_role(viewer=403, member=404, admin=404, other=404)},
+    # A's deployment (the one whose embed key starts sessions).
+    "deployments-get": {"expect": READ_OWNED},
+    "deployments-update": {"expect": WRITE_OWNED, "body": {"enabled": False}},
+    "deployments-rotate_key": {"expect": WRITE_OWNED},
+    "deployments-delete": {"expect": by_role(viewer=403, member=204, admin=404, other=404)},
     # Public by design: A's real embed key shows what its start page may show (no ids).
     "embed-info": {"expect": everyone(200)},
     # --- usage ------------------------------------------------------------------------------------
@@ -207,7 +197,8 @@ MATRIX: dict[str, dict[str, Any]] = {
         "expect": ADMIN_OWN_ORG,
         "body": {"provider": "openai", "model": "gpt-4.1", "llm_input_per_mtok_micros": 1},
     },
-    "usage-delete_price": {"expect": by_role(viewer=403, member=403, admin=404, other=404)},
+    # A's own price row.
+    "usage-delete_price": {"expect": ADMIN_OWNED},
 }
 
 # Knowledge bases: members manage, viewers read; B's admin sees its own (empty) list only.

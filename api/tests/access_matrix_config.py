@@ -1,8 +1,9 @@
 """Access matrix entries of the configuration routes (agents, agent sets, tools, session
 templates, catalog, import/export); merged into ``access_matrix.MATRIX``.
 
-Path ids other than ``template_id`` are random, so signed-in callers get 404 once their role
-passes; organization A (the world's) has agents ``ava`` and ``max`` and a legacy template."""
+Path ids name real objects of organization A (the world's: agents ``ava`` and ``max``, a legacy
+template, and per route an agent ``zed``, an agent set, a tool or a share of the template), so
+B's admin is refused real objects (404)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from typing import Any
 from access_matrix import by_role, everyone, signed_in
 
 NIL = "00000000-0000-0000-0000-000000000000"
-# Role check first (viewer 403), then the random id is not found.
-WRITE_MISSING = by_role(viewer=403, member=404, admin=404, other=404)
+# Members and admins of A change A's object; B's admin does not find it.
+WRITE_A = by_role(viewer=403, member=200, admin=200, other=404)
+# The member deletes it; the admin, later, finds nothing.
+DELETE_A = by_role(viewer=403, member=204, admin=404, other=404)
 CREATE = by_role(viewer=403, member=201, admin=201, other=201)
 READ_A = by_role(viewer=200, member=200, admin=200, other=404)
+CREATE_A = by_role(viewer=403, member=201, admin=201, other=404)
 AGENT_BODY = {"name": "X", "instructions": "Be brief."}
 
 CONFIG_MATRIX: dict[str, dict[str, Any]] = {
@@ -34,17 +38,16 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
         "expect": CREATE,
         "body": {"template": "receptionist", "slug": "{role}_desk"},
     },
-    "agents-get": {"expect": signed_in(404)},
-    "agents-replace": {"expect": WRITE_MISSING, "body": AGENT_BODY},
-    "agents-update": {"expect": WRITE_MISSING, "body": {"name": "Y"}},
-    "agents-set_tools": {"expect": WRITE_MISSING, "body": {"tools": []}},
-    "agents-delete": {"expect": WRITE_MISSING},
-    "agents-duplicate": {"expect": WRITE_MISSING, "body": {"slug": "dup"}},
-    "agents-list_versions": {"expect": signed_in(404)},
-    # {version} is filled with a non-integer: request validation after authentication.
-    "agents-get_version": {"expect": signed_in(422)},
-    "agents-diff_versions": {"expect": signed_in(404), "query": "from=1"},
-    "agents-rollback": {"expect": WRITE_MISSING, "body": {"version": 1}},
+    "agents-get": {"expect": READ_A},
+    "agents-replace": {"expect": WRITE_A, "body": AGENT_BODY},
+    "agents-update": {"expect": WRITE_A, "body": {"name": "Y"}},
+    "agents-set_tools": {"expect": WRITE_A, "body": {"tools": []}},
+    "agents-delete": {"expect": DELETE_A},
+    "agents-duplicate": {"expect": CREATE_A, "body": {"slug": "{role}_dup"}},
+    "agents-list_versions": {"expect": READ_A},
+    "agents-get_version": {"expect": READ_A},
+    "agents-diff_versions": {"expect": READ_A, "query": "from=1"},
+    "agents-rollback": {"expect": WRITE_A, "body": {"version": 1}},
     # --- agent sets -----------------------------------------------------------------------------
     "agent-sets-list": {"expect": signed_in(200)},
     # B has no agents ava/max: config_invalid.
@@ -52,10 +55,10 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
         "expect": by_role(viewer=403, member=201, admin=201, other=422),
         "body": {"name": "{role} set", "initial_agent": "ava", "agents": ["ava", "max"]},
     },
-    "agent-sets-get": {"expect": signed_in(404)},
-    "agent-sets-graph": {"expect": signed_in(404)},
-    "agent-sets-update": {"expect": WRITE_MISSING, "body": {"description": "d"}},
-    "agent-sets-delete": {"expect": WRITE_MISSING},
+    "agent-sets-get": {"expect": READ_A},
+    "agent-sets-graph": {"expect": READ_A},
+    "agent-sets-update": {"expect": WRITE_A, "body": {"description": "d"}},
+    "agent-sets-delete": {"expect": DELETE_A},
     # --- tools ----------------------------------------------------------------------------------
     "tools-list": {"expect": signed_in(200)},
     "tools-usage": {"expect": signed_in(200)},
@@ -63,11 +66,15 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
         "expect": CREATE,
         "body": {"name": "{role}_hook", "description": "d", "url": "https://hooks.invalid/x"},
     },
-    "tools-get": {"expect": signed_in(404)},
-    "tools-tool_usage": {"expect": signed_in(404)},
-    "tools-update": {"expect": WRITE_MISSING, "body": {"description": "d"}},
-    "tools-delete": {"expect": WRITE_MISSING},
-    "tools-dry_run": {"expect": WRITE_MISSING, "body": {"arguments": {}}},
+    "tools-get": {"expect": READ_A},
+    "tools-tool_usage": {"expect": READ_A},
+    "tools-update": {"expect": WRITE_A, "body": {"description": "d"}},
+    "tools-delete": {"expect": DELETE_A},
+    # A's tool exists; its host (.invalid) does not resolve, so the dry run is refused (400).
+    "tools-dry_run": {
+        "expect": by_role(viewer=403, member=400, admin=400, other=404),
+        "body": {"arguments": {}},
+    },
     # --- session templates (template_id is A's legacy template, without an agent set) -----------
     "templates-list": {"expect": signed_in(200)},
     "templates-list_shared": {"expect": signed_in(200)},
@@ -116,7 +123,8 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
         "expect": by_role(viewer=403, member=403, admin=400, other=404),
         "body": {"organization": "no-such-org"},
     },
-    "templates-revoke_share": {"expect": by_role(viewer=403, member=403, admin=404, other=404)},
+    # A's share of its template with a third organization.
+    "templates-revoke_share": {"expect": by_role(viewer=403, member=403, admin=200, other=404)},
     # --- import / export ------------------------------------------------------------------------
     "bulk-export": {"expect": signed_in(200)},
     "bulk-import": {"expect": by_role(viewer=403, member=200, admin=200, other=200), "body": {}},

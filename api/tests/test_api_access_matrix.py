@@ -1,5 +1,7 @@
 """Walks every route of the OpenAPI spec as anonymous, viewer, member, admin and the admin of
-another organization, and compares each answer with ``access_matrix.MATRIX``."""
+another organization, and compares each answer with ``access_matrix.MATRIX``. Every id in a
+path names a real object of organization A (created for the route), so the other
+organization's admin is refused a real object, not a missing one."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from troupe_api.core.settings import Settings
 from troupe_api.invitations import service as invitations
 from troupe_api.knowledge.models import KnowledgeBase, KnowledgeDocument
 from troupe_api.main import create_app
+from troupe_api.models import WebhookDelivery
 from troupe_api.organizations.models import Role
 from troupe_api.sessions import service as sessions
 
@@ -54,6 +57,7 @@ def test_every_route_is_in_the_matrix() -> None:
 
 @dataclass
 class World:
+    org_id: str
     ids: dict[str, str]
     headers: dict[str, dict[str, str]]
     secrets: list[str]
@@ -100,7 +104,9 @@ async def _world(db: AsyncSession, settings: Settings) -> World:
         scopes=[Scope.SESSIONS_READ],
         expires_at=None,
     )
-    base = KnowledgeBase(organization_id=org.id, name="Handbook", embedding_model="m")
+    base = KnowledgeBase(
+        organization_id=org.id, name="Handbook", embedding_model="all-MiniLM-L6-v2"
+    )
     db.add(base)
     await db.flush()
     document = KnowledgeDocument(
@@ -125,15 +131,113 @@ async def _world(db: AsyncSession, settings: Settings) -> World:
         "api_key_id": str(key.id),
         "template_id": str(template.id),
         "embed_key": deployment.embed_key,
+        "deployment_id": str(deployment.id),
         "provider": "unknown-provider",
         "key_provider": "deepgram",
         "base_id": str(base.id),
         "document_id": str(document.id),
     }
     secrets_ = [str(org.id), str(session.id), str(template.id), org.slug, session.room_name]
+    secrets_ += [str(deployment.id)]
     secrets_ += [str(base.id), str(document.id)]
     secrets_ += [u.email for u in (viewer, member, admin, target)]
-    return World(ids=ids, headers=headers, secrets=secrets_)
+    return World(org_id=str(org.id), ids=ids, headers=headers, secrets=secrets_)
+
+
+async def _created(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> str:
+    response = await client.request(method, url, **kwargs)
+    assert response.status_code in (200, 201, 202), (url, response.text)
+    return str(response.json()["id"])
+
+
+async def _add_objects(
+    client: httpx.AsyncClient, db: AsyncSession, world: World, params: set[str]
+) -> None:
+    """Real objects of organization A for the path parameters the route names, created by A's
+    admin through the API (a delivery has no creating route: stored like the worker does)."""
+    admin = world.headers["admin"]
+    ids = world.ids
+    if params & {"endpoint_id", "delivery_id"}:
+        ids["endpoint_id"] = await _created(
+            client,
+            "POST",
+            "/api/v1/webhook-endpoints",
+            json={"url": "https://hooks.example/a", "events": ["session.ended"]},
+            headers=admin,
+        )
+        endpoint_id = uuid.UUID(ids["endpoint_id"])
+        delivery = WebhookDelivery(
+            organization_id=uuid.UUID(world.org_id),
+            endpoint_id=endpoint_id,
+            event_id=f"evt_{uuid.uuid4().hex}",
+            event_type="session.ended",
+            payload={"type": "session.ended"},
+            status="failed",
+        )
+        db.add(delivery)
+        await db.commit()
+        ids["delivery_id"] = str(delivery.id)
+    if params & {"scenario_id", "run_id"}:
+        ids["scenario_id"] = await _created(
+            client,
+            "POST",
+            "/api/v1/simulations/scenarios",
+            json={"name": "A scenario", "template_id": ids["template_id"]},
+            headers=admin,
+        )
+        ids["run_id"] = await _created(
+            client,
+            "POST",
+            f"/api/v1/simulations/scenarios/{ids['scenario_id']}/runs",
+            json={"mode": "text"},
+            headers=admin,
+        )
+    if "price_id" in params:
+        ids["price_id"] = await _created(
+            client,
+            "PUT",
+            "/api/v1/usage/prices",
+            json={"provider": "openai", "model": "gpt-a", "llm_input_per_mtok_micros": 7},
+            headers=admin,
+        )
+    if params & {"agent_id", "version"}:
+        ids["agent_id"] = await _created(
+            client,
+            "POST",
+            "/api/v1/agents",
+            json={"slug": "zed", "name": "Zed", "instructions": "Be brief."},
+            headers=admin,
+        )
+        ids["version"] = "1"
+    if "set_id" in params:
+        ids["set_id"] = await _created(
+            client,
+            "POST",
+            "/api/v1/agent-sets",
+            json={"name": "A set", "initial_agent": "ava", "agents": ["ava", "max"]},
+            headers=admin,
+        )
+    if "tool_id" in params:
+        ids["tool_id"] = await _created(
+            client,
+            "POST",
+            "/api/v1/tools",
+            json={"name": "a_hook", "description": "d", "url": "https://hooks.invalid/x"},
+            headers=admin,
+        )
+    if "share_id" in params:
+        partner = await make_org(db, "Partner")
+        await db.commit()
+        ids["share_id"] = await _created(
+            client,
+            "POST",
+            f"/api/v1/session-templates/{ids['template_id']}/shares",
+            json={"organization": partner.slug},
+            headers=admin,
+        )
+    world.secrets += [
+        ids[p] for p in params if p in ids and p not in ("provider", "key_provider", "version")
+    ]
 
 
 def _fill(value: Any, world: World, role: str) -> Any:
@@ -166,6 +270,7 @@ async def test_route_access(
     if entry is None:
         pytest.fail(f"add this route to the access matrix: {route_id} ({method} {path})")
     world = await _world(db, settings)
+    await _add_objects(client, db, world, set(re.findall(r"\{(\w+)\}", path)))
     url = re.sub(r"\{(\w+)\}", lambda m: world.ids.get(m.group(1), str(uuid.uuid4())), path)
     if entry.get("query"):
         url += "?" + entry["query"]
