@@ -17,7 +17,11 @@ const encoder = new TextEncoder();
 const round = (v: number) => Math.round(v * 10) / 10;
 
 /** The packet for `update`, within TRANSIENT_MAX_BYTES: a long stroke keeps its latest points. */
-export function encodePointer(panel: PanelType, seq: number, update: PointerUpdate): Uint8Array<ArrayBuffer> {
+export function encodePointer(
+  panel: PanelType,
+  seq: number,
+  update: PointerUpdate,
+): Uint8Array<ArrayBuffer> {
   const all = update.stroke ?? [];
   const end = all.length - (all.length % 2); // whole x,y pairs
   let stroke = all.slice(Math.max(0, end - MAX_STROKE_NUMBERS), end).map(round);
