@@ -184,7 +184,7 @@ test.describe('session start', () => {
   }, testInfo) => {
     await page.route('**/api/v1/sessions', async (route) => {
       expect(route.request().method()).toBe('POST');
-      expect(route.request().postDataJSON()).toEqual({ embed_key: 'demo' });
+      expect(route.request().postDataJSON()).toEqual({ embed_key: 'demo', variables: {} });
       await route.fulfill({ json: startResponse });
     });
     await page.goto('/embed/demo?name=Ava');
