@@ -8,8 +8,8 @@ import httpx
 import pytest
 from config_helpers import agent_body, caller
 from sqlalchemy.ext.asyncio import AsyncSession
+from troupe_api.configuration import rules as config_rules
 from troupe_api.core.settings import Settings
-from troupe_api.flows import config_rules
 from troupe_contracts import providers
 from troupe_contracts.providers import PROVIDER_CATALOG, ProviderRole, ProviderSpec
 

@@ -29,9 +29,9 @@ from troupe_api.agent_sets.models import AgentSet
 from troupe_api.agent_sets.schemas import AgentSetSpec
 from troupe_api.agents import service as agents
 from troupe_api.agents.schemas import AgentSpec
+from troupe_api.configuration import writes as config_ops
 from troupe_api.core.settings import Settings
 from troupe_api.deployments import service as deployments
-from troupe_api.flows import config_ops
 from troupe_api.organizations import service as organizations
 from troupe_api.organizations.models import Role
 from troupe_api.templates import service as templates

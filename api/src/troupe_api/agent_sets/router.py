@@ -17,10 +17,10 @@ from troupe_api.agent_sets.schemas import (
     AgentSetSpec,
     AgentSetUpdate,
 )
+from troupe_api.configuration import writes as config_ops
+from troupe_api.configuration.rules import load_view
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.deps import DbDep, MemberOrg, RedisDep, ViewerOrg
-from troupe_api.flows import config_ops
-from troupe_api.flows.config_rules import load_view
 
 router = APIRouter(prefix="/agent-sets", tags=["agent-sets"])
 

@@ -31,10 +31,10 @@ from troupe_api.agents.schemas import (
     StarterTemplateList,
 )
 from troupe_api.agents.starters import STARTERS, STARTERS_BY_ID
+from troupe_api.configuration import writes as config_ops
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.errors import validation_failed
 from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
-from troupe_api.flows import config_ops
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 starters_router = APIRouter(prefix="/agent-templates", tags=["agents"])

@@ -24,16 +24,16 @@ from troupe_contracts.providers import (
     provider_by_id,
 )
 
-from troupe_api.core.errors import NotFound, ServiceUnavailable
-from troupe_api.core.settings import Settings
-from troupe_api.deps import DbDep, LimiterDep, SettingsDep, UserViewerOrg
-from troupe_api.flows.config_rules import (
+from troupe_api.configuration.rules import (
     ENVIRONMENTS,
     MODALITIES,
     PANELS,
     PROFILE_MODALITIES,
     catalog,
 )
+from troupe_api.core.errors import NotFound, ServiceUnavailable
+from troupe_api.core.settings import Settings
+from troupe_api.deps import DbDep, LimiterDep, SettingsDep, UserViewerOrg
 from troupe_api.provider_keys import service as provider_keys
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])

@@ -18,11 +18,11 @@ from troupe_api.agent_sets import service as agent_sets
 from troupe_api.agent_sets.schemas import AgentSetSpec
 from troupe_api.agents import service as agents
 from troupe_api.agents.schemas import AgentSpec
+from troupe_api.configuration.rules import SetView, agent_problems, load_view, set_problems
+from troupe_api.configuration.writes import templates_using_set
 from troupe_api.core.config_errors import ConfigInvalid, Problem
 from troupe_api.core.crypto import SecretBox
 from troupe_api.core.settings import Settings
-from troupe_api.flows.config_ops import templates_using_set
-from troupe_api.flows.config_rules import SetView, agent_problems, load_view, set_problems
 from troupe_api.tools import service as tools
 from troupe_api.tools.errors import WebhookUrlForbidden
 from troupe_api.tools.schemas import SECRET_MASK, WebhookToolSpec

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from troupe_contracts.session import RecordingNotice
 
-from troupe_api.flows import config_ops
+from troupe_api.configuration import writes as config_ops
 from troupe_api.recordings.schemas import consent_text
 from troupe_api.templates.models import SessionTemplate
 

@@ -19,12 +19,12 @@ from troupe_api.agent_sets import service as agent_sets
 from troupe_api.agents import service as agents
 from troupe_api.agents.models import Agent, AgentVersion
 from troupe_api.agents.schemas import AgentSpec
+from troupe_api.configuration import writes as config_ops
+from troupe_api.configuration.rules import PANELS, catalog_problems
 from troupe_api.core.crypto import InvalidToken, SecretBox
 from troupe_api.core.settings import Settings
 from troupe_api.experiments import service as experiments
 from troupe_api.experiments.schemas import Arm
-from troupe_api.flows import config_ops
-from troupe_api.flows.config_rules import PANELS, catalog_problems
 from troupe_api.knowledge import service as knowledge
 from troupe_api.organizations.models import Organization
 from troupe_api.provider_keys import service as provider_keys

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from troupe_api.configuration import writes as config_ops
+from troupe_api.configuration.template_clone import clone_template
 from troupe_api.core.config_errors import ConfigInvalid, Problem
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.errors import validation_failed
 from troupe_api.deps import AdminOrg, DbDep, MemberOrg, OrgContext, RedisDep, SettingsDep, ViewerOrg
-from troupe_api.flows import config_ops, session_variables
-from troupe_api.flows.template_clone import clone_template
+from troupe_api.flows import session_variables
 from troupe_api.organizations.models import Organization
 from troupe_api.templates import service
 from troupe_api.templates.errors import SessionTemplateNotFound, ShareNotFound, ShareTargetInvalid

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, Response, status
 from troupe_contracts.session import PanelType
 
 from troupe_api.agents import service as agents
+from troupe_api.configuration import writes as config_ops
 from troupe_api.core.config_errors import ConfigInvalid
 from troupe_api.core.config_events import publish_invalidations
 from troupe_api.core.crypto import SecretBox
 from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
-from troupe_api.flows import config_ops
 from troupe_api.organizations.models import Role
 from troupe_api.tools import service
 from troupe_api.tools.builtin import (

@@ -17,9 +17,7 @@ from troupe_api.agents import service as agents
 from troupe_api.agents.errors import AgentInUse, AgentSlugTaken
 from troupe_api.agents.models import Agent
 from troupe_api.agents.schemas import AgentSpec
-from troupe_api.core.config_errors import ConfigInvalid, Problem
-from troupe_api.core.settings import Settings
-from troupe_api.flows.config_rules import (
+from troupe_api.configuration.rules import (
     OVERRIDABLE,
     EffectiveTemplate,
     SetView,
@@ -30,6 +28,8 @@ from troupe_api.flows.config_rules import (
     set_problems,
     template_problems,
 )
+from troupe_api.core.config_errors import ConfigInvalid, Problem
+from troupe_api.core.settings import Settings
 from troupe_api.templates import service as templates
 from troupe_api.templates.errors import SessionTemplateNameTaken
 from troupe_api.templates.models import SessionTemplate

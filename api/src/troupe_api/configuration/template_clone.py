@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.agent_sets import service as agent_sets
 from troupe_api.agent_sets.schemas import AgentSetSpec
 from troupe_api.config_bundle.service import ConfigBundle, import_bundle
+from troupe_api.configuration import writes as config_ops
+from troupe_api.configuration.rules import load_view, member_specs
 from troupe_api.core.settings import Settings
-from troupe_api.flows import config_ops
-from troupe_api.flows.config_rules import load_view, member_specs
 from troupe_api.templates import service as templates
 from troupe_api.templates.errors import CloneConflict
 from troupe_api.templates.models import SessionTemplate
