@@ -27,9 +27,27 @@ KNOWLEDGE_SEARCH_PATH = "/api/v1/runtime/sessions/{session_id}/knowledge/search"
 
 
 class ApiError(RuntimeError):
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
+        self.code = code
+        """The API's error code (``{"error": {"code": ...}}``), when it answered one."""
+        self.details = details or {}
+
+
+def _error_body(response: httpx.Response) -> tuple[str | None, dict[str, Any]]:
+    try:
+        error = response.json().get("error") or {}
+        return error.get("code"), dict(error.get("details") or {})
+    except (ValueError, AttributeError, TypeError):
+        return None, {}
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -72,9 +90,12 @@ class RuntimeApiClient:
                     response.raise_for_status()
                     return response
         except httpx.HTTPStatusError as e:
+            code, details = _error_body(e.response)
             raise ApiError(
                 f"{method} {path} failed: HTTP {e.response.status_code}",
                 status_code=e.response.status_code,
+                code=code,
+                details=details,
             ) from e
         except httpx.TransportError as e:
             raise ApiError(f"{method} {path} failed: {type(e).__name__}: {e}") from e

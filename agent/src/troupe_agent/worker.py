@@ -32,7 +32,7 @@ from troupe_contracts.rpc import UserAction
 
 from troupe_agent import handoff, observability
 from troupe_agent.agents import AgentFactory, TroupeAgent
-from troupe_agent.api_client import RuntimeApiClient
+from troupe_agent.api_client import ApiError, RuntimeApiClient
 from troupe_agent.bootstrap import BadMetadata, parse_metadata
 from troupe_agent.browser import ClientChannel, is_user_identity
 from troupe_agent.config_store import ConfigStore, ConfigUnavailable
@@ -136,6 +136,20 @@ def turn_detector(models: LocalModels, endpointing: str) -> Any | None:
 
 
 APOLOGY_PLAYOUT_TIMEOUT_S = 20.0
+AGENT_LOST_NOTICE = (
+    "Sorry, this conversation stopped because of a technical problem on our side. "
+    "Please start a new conversation."
+)
+
+
+def agent_was_lost(error: ConfigUnavailable) -> bool:
+    """The API refused the config because the session failed (its agent was lost)."""
+    cause = error.__cause__
+    return (
+        isinstance(cause, ApiError)
+        and cause.code == "session_ended"
+        and cause.details.get("status") == "failed"
+    )
 
 
 async def speak_and_leave(
@@ -145,10 +159,11 @@ async def speak_and_leave(
     reason: str,
     *,
     audio_output: AudioOutput | None = None,
+    close: bool = False,
 ) -> None:
     """Tell the user the session cannot run, then end the job cleanly. ``voice`` gives the TTS
     (eSpeak NG by default: it needs no model and no key). ``audio_output`` replaces the room
-    (tests)."""
+    (tests). ``close``: delete the room afterwards (the session is over: the page says so)."""
     try:
         session: AgentSession[Any] = AgentSession(tts=voice(), vad=None)
         if audio_output is None:
@@ -166,6 +181,11 @@ async def speak_and_leave(
     except Exception:
         log.exception("could not speak the apology before leaving")
     finally:
+        if close and audio_output is None:
+            try:
+                await ctx.delete_room()
+            except Exception:
+                log.exception("could not close the room")
         ctx.shutdown(reason=reason)
 
 
@@ -248,6 +268,15 @@ async def entrypoint(ctx: JobContext) -> None:
     try:
         config: SessionConfig = await store.load(metadata)
     except ConfigUnavailable as e:
+        if agent_was_lost(e):
+            # this session's first agent died with its worker: the API failed the session and
+            # sent this job to tell the user, who is still in the room
+            log.warning("telling the user their session failed (agent lost)")
+            close_reason = "agent_lost"
+            await speak_and_leave(
+                ctx, registry.fallback_tts, AGENT_LOST_NOTICE, reason="agent lost", close=True
+            )
+            return
         log.error("could not load the session config", error=str(e))
         sink.error("config", f"session config unavailable: {e}", recoverable=False)
         close_reason = "config_error"

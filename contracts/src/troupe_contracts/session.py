@@ -110,6 +110,11 @@ class SessionRead(Contract):
     started_at: datetime | None
     ended_at: datetime | None
     duration_seconds: float | None
+    close_reason: str | None = Field(
+        default=None,
+        description="Why it ended, once it has: e.g. user_left, idle, max_duration, "
+        "never_connected, or agent_lost (its agent's worker stopped mid-session: status failed).",
+    )
 
 
 class RecordingNotice(Contract):

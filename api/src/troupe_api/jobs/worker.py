@@ -29,6 +29,7 @@ from troupe_api.knowledge.limits import limits_for
 from troupe_api.knowledge.models import KnowledgeDocument
 from troupe_api.organizations.models import Organization
 from troupe_api.outbox import service as outbox
+from troupe_api.sessions import agent_loss
 from troupe_api.usage import notify as usage_notify
 
 log = get_logger(__name__)
@@ -93,6 +94,15 @@ async def end_session_if_user_left(ctx: Context, *, session_id: str) -> bool:
         )
         await flush(db, _jobs(ctx))
     return ended
+
+
+async def fail_session_if_agent_lost(ctx: Context, *, session_id: str) -> bool:
+    async with ctx["session_factory"]() as db:
+        failed = await agent_loss.fail_session_if_agent_lost(
+            db=db, livekit=ctx["livekit"], session_id=uuid.UUID(session_id)
+        )
+        await flush(db, _jobs(ctx))
+    return failed
 
 
 async def purge_expired_session_data(ctx: Context) -> dict[str, Any]:
@@ -187,6 +197,7 @@ async def ingest_knowledge_document(ctx: Context, *, document_id: str) -> dict[s
 FUNCTIONS: list[Any] = [
     sweep_orphaned_sessions,
     end_session_if_user_left,
+    fail_session_if_agent_lost,
     purge_expired_session_data,
     check_usage_alerts,
     send_usage_alert_email,

@@ -20,6 +20,7 @@ from troupe_api.jobs.queue import JobRequest, defer
 from troupe_api.livekit_events.errors import WebhookEventStale
 from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Organization
+from troupe_api.sessions import agent_loss
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.usage import alerts, metering
@@ -61,7 +62,8 @@ async def handle_event(
 ) -> bool:
     """Record and apply one verified event; False when it was already received (a retry).
     The end user leaving the room schedules the session's end ``user_left_grace_s`` later
-    (``end_session_if_user_left``), which does nothing when they came back."""
+    (``end_session_if_user_left``), which does nothing when they came back; the agent leaving
+    an open session schedules ``fail_session_if_agent_lost`` (``sessions.agent_loss``)."""
     event_id = dedupe_key(event, body)
     room_name = event.room.name or None
     session = await sessions.get_by_room_unscoped(db=db, room_name=room_name) if room_name else None
@@ -107,6 +109,22 @@ async def handle_event(
                         {"session_id": str(session.id)},
                         key=f"user-left:{event_id}",
                         scheduled=datetime.now(UTC) + timedelta(seconds=user_left_grace_s),
+                    ),
+                )
+            elif (
+                event.event == sessions.PARTICIPANT_LEFT
+                and agent_loss.is_agent(event.participant)
+                and session.status in sessions.OPEN_STATUSES
+            ):
+                # a runtime that ends the session sends its final log first; a dead one does not
+                defer(
+                    db,
+                    JobRequest(
+                        "fail_session_if_agent_lost",
+                        {"session_id": str(session.id)},
+                        key=f"agent-left:{event_id}",
+                        scheduled=datetime.now(UTC)
+                        + timedelta(seconds=agent_loss.AGENT_LOST_GRACE_S),
                     ),
                 )
         log.info("webhook_applied", event_type=event.event, changed=changed, status=session.status)

@@ -51,6 +51,7 @@ def to_read(session: Session) -> SessionRead:
         started_at=session.started_at,
         ended_at=session.ended_at,
         duration_seconds=session.duration_seconds,
+        close_reason=session.close_reason if session.status not in OPEN_STATUSES else None,
     )
 
 
@@ -245,9 +246,15 @@ async def ingest_log(
             .where(Session.id == session.id, Session.log_completed_at.is_(None))
             .values(
                 log_completed_at=func.now(),
-                # An abandoned session keeps the reason it was abandoned for.
+                # An abandoned or failed session keeps the reason the platform gave it (a job
+                # that reports on a session whose agent was lost sends its own reason).
                 close_reason=case(
-                    (Session.status == SessionStatus.ABANDONED.value, Session.close_reason),
+                    (
+                        Session.status.in_(
+                            [SessionStatus.ABANDONED.value, SessionStatus.FAILED.value]
+                        ),
+                        Session.close_reason,
+                    ),
                     else_=batch.close_reason,
                 ),
             )
