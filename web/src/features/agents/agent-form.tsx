@@ -13,6 +13,7 @@ import {
   dash,
 } from '@/components/ui/kit';
 import { VoicePreviewButton } from '@/features/agents/voice-preview-button';
+import { VoiceField } from '@/features/agents/voice-field';
 import { Button } from '@/components/ui/button';
 import { KnowledgeBasesField } from '@/features/knowledge/knowledge-bases-field';
 import { HandoffPlanFields } from './handoff-plan-fields';
@@ -163,7 +164,6 @@ export function AgentForm({
       ? catalog?.providers.find((p) => p.role === role && p.id === id)
       : defaultProvider(catalog, role);
   const llmSpec = chosen('llm', values.llm);
-  const voices = ttsSpec?.voices ?? [];
   const language = values.language ?? 'en';
   const sttSpec = chosen('stt', values.stt);
   const ttsOrDefault = ttsSpec ?? (values.tts ? undefined : defaultProvider(catalog, 'tts'));
@@ -351,18 +351,11 @@ export function AgentForm({
             options={providerOptions(catalog, 'tts', keyless)}
             onChange={(e) => setValues((v) => ({ ...v, tts: e.target.value, voice: null }))}
           />
-          <SelectField
-            label="Voice"
-            id="agent-voice"
-            value={values.voice ?? ''}
+          <VoiceField
+            tts={ttsSpec}
+            value={values.voice ?? null}
             error={errors.voice}
-            disabled={voices.length === 0}
-            hint={voices.length === 0 ? 'This speech provider has no voice choice.' : undefined}
-            options={[
-              { value: '', label: 'Provider default' },
-              ...voices.map((v) => ({ value: v, label: v })),
-            ]}
-            onChange={(e) => set('voice', e.target.value || null)}
+            onChange={(voice) => set('voice', voice)}
           />
           <VoicePreviewButton tts={values.tts ?? null} voice={values.voice ?? null} />
         </div>
