@@ -1169,6 +1169,10 @@ export interface SessionRead {
   started_at: string | null;
   ended_at: string | null;
   duration_seconds: number | null;
+  /**
+   * Why it ended, once it has: e.g. user_left, idle, max_duration, never_connected, or agent_lost (its agent's worker stopped mid-session: status failed).
+   */
+  close_reason: string | null;
 }
 /**
  * Body of ``POST /api/v1/sessions``.

@@ -5629,6 +5629,11 @@ export interface components {
       ended_at: string | null;
       /** Duration Seconds */
       duration_seconds: number | null;
+      /**
+       * Close Reason
+       * @description Why it ended, once it has: e.g. user_left, idle, max_duration, never_connected, or agent_lost (its agent's worker stopped mid-session: status failed).
+       */
+      close_reason: string | null;
     };
     /** SessionReplay */
     SessionReplay: {
