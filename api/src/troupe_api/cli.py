@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,13 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: TROUPE_API_PORT")
     serve.add_argument("--reload", action="store_true")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="uvicorn worker processes (default: TROUPE_API_WORKERS, else 1; a container runs "
+        "one and scales by replicas)",
+    )
     sub.add_parser("worker", help="run the background job worker (saq on Redis)")
     sub.add_parser(
         "rotate-secrets", help="re-encrypt stored secrets with the current encryption key"
@@ -217,7 +225,15 @@ def main(argv: list[str] | None = None) -> None:
             forwarded_allow_ips=settings.forwarded_allow_ips,
             log_config=None,
             reload=args.reload,
+            workers=None if args.reload else api_workers(args.workers),
         )
+
+
+def api_workers(given: int | None) -> int:
+    """``serve``'s uvicorn worker processes: ``--workers``, else ``TROUPE_API_WORKERS``, else 1."""
+    if given is not None:
+        return max(1, given)
+    return max(1, int(os.environ.get("TROUPE_API_WORKERS") or 1))
 
 
 if __name__ == "__main__":
