@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from troupe_api.core.settings import Settings, get_settings
 from troupe_api.organizations.models import Role
-from troupe_api.sessions import service as sessions
+from troupe_api.sessions import lifecycle as session_lifecycle
 from troupe_api.sessions.models import Session
 
 
@@ -78,7 +78,7 @@ async def test_a_deployment_caps_its_open_sessions_and_ended_ones_free_the_slot(
     # frees its slot.
     row = await db.get(Session, uuid.UUID(first.json()["session"]["id"]))
     assert row is not None
-    assert await sessions.finish(db=db, session=row, at=datetime.now(UTC))
+    assert await session_lifecycle.finish(db=db, session=row, at=datetime.now(UTC))
     await db.commit()
     assert row.status == "abandoned"
     third = await _start(client, deployment.embed_key, "f")

@@ -29,7 +29,7 @@ from troupe_api.experiments.schemas import Arm
 from troupe_api.jobs import tasks
 from troupe_api.jobs.queue import MemoryJobQueue
 from troupe_api.organizations.models import Organization
-from troupe_api.sessions import service as sessions
+from troupe_api.sessions import logs as session_logs
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.templates.models import SessionTemplate
 from troupe_contracts.log import SessionLogBatch
@@ -165,7 +165,7 @@ async def test_failed_criteria_give_a_negative_verdict(
     batch = SessionLogBatch.model_validate(
         {"entries": [_msg(0, "user", "Sales question. It is still not working."), SCRIPT[2]]}
     )
-    await sessions.ingest_log(db=db, session=session, batch=batch)
+    await session_logs.ingest_log(db=db, session=session, batch=batch)
     await db.commit()
     result = await tasks.analyze_session(
         db=db, settings=settings, session_id=session.id, extractor=RuleExtractor()
@@ -417,7 +417,7 @@ async def test_200_starts_split_by_weight_and_results_compare_arms(
     for arm, latency in (("control", 400.0), ("pinned", 900.0)):
         session = await db.get(Session, uuid.UUID(session_ids[arm][0]))
         assert session is not None
-        await sessions.ingest_log(
+        await session_logs.ingest_log(
             db=db,
             session=session,
             batch=SessionLogBatch.model_validate(

@@ -23,7 +23,7 @@ from troupe_api.core.logging import get_logger
 from troupe_api.core.settings import Settings
 from troupe_api.customer_webhooks import service as endpoints
 from troupe_api.jobs.queue import JobRequest, defer
-from troupe_api.sessions import service as sessions
+from troupe_api.sessions import logs as session_logs
 from troupe_api.sessions.models import Session
 from troupe_api.templates.models import SessionTemplate
 
@@ -181,7 +181,7 @@ async def run_analysis(
         )
         db.add(row)
     extractor = extractor or extractor_for(settings)
-    entries = await sessions.list_log(
+    entries = await session_logs.list_log(
         db=db, organization_id=session.organization_id, session_id=session.id
     )
     row.attempts = (row.attempts or 0) + 1

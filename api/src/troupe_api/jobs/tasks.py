@@ -25,6 +25,7 @@ from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Organization
 from troupe_api.recordings import service as recordings
 from troupe_api.recordings.models import Recording
+from troupe_api.sessions import lifecycle as session_lifecycle
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session, SessionLogEntry
 from troupe_api.usage import alerts, metering
@@ -54,7 +55,7 @@ async def sweep_orphaned_sessions(
 ) -> SweepResult:
     """Close sessions still created/active after ``older_than_s`` whose room LiveKit no longer
     has (a lost room_finished webhook, a room that never started): ones the user joined
-    complete, the others are abandoned (see ``sessions.finish``). Their usage is finalised and
+    complete, the others are abandoned (see ``session_lifecycle.finish``). Their usage is finalised and
     ``session.ended`` is published (completed ones also get their analysis requested), as the
     lost webhook would have done."""
     now = now or datetime.now(UTC)
@@ -79,7 +80,7 @@ async def sweep_orphaned_sessions(
     for session in candidates:
         if session.room_name in alive:
             continue
-        if await sessions.close(db=db, session=session, at=now, reason="orphaned"):
+        if await session_lifecycle.close(db=db, session=session, at=now, reason="orphaned"):
             await _session_closed(db=db, session=session)
             bucket = result.completed if session.status == "completed" else result.abandoned
             bucket.append(str(session.id))
@@ -117,15 +118,15 @@ async def end_session_if_user_left(
     closed tab, a lost network), the session ends at their last leave, and its room is deleted
     so the agent stops waiting in it. Returns whether the session was ended here."""
     session = await sessions.get_unscoped(db=db, session_id=session_id)
-    if session is None or session.status not in sessions.OPEN_STATUSES:
+    if session is None or session.status not in session_lifecycle.OPEN_STATUSES:
         return False
-    presence = await sessions.user_presence(db=db, session=session)
+    presence = await session_lifecycle.user_presence(db=db, session=session)
     if presence.present or presence.last_left_at is None:
         return False
     if await _user_in_room(livekit, session):
         # Webhooks of a quick rejoin (same identity) can arrive out of order: LiveKit decides.
         return False
-    closed = await sessions.close(
+    closed = await session_lifecycle.close(
         db=db, session=session, at=presence.last_left_at, reason="user_left"
     )
     if closed:

@@ -21,6 +21,7 @@ from troupe_api.livekit_events.errors import WebhookEventStale
 from troupe_api.livekit_events.models import WebhookEvent
 from troupe_api.organizations.models import Organization
 from troupe_api.sessions import agent_loss
+from troupe_api.sessions import lifecycle as session_lifecycle
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.usage import alerts, metering
@@ -92,15 +93,15 @@ async def handle_event(
         bind_context(org_id=session.organization_id, session_id=session.id, room=room_name)
         at = _event_time(event)
         if event.event == ROOM_STARTED:
-            changed = await sessions.mark_started(db=db, session=session, at=at)
+            changed = await session_lifecycle.mark_started(db=db, session=session, at=at)
         elif event.event == ROOM_FINISHED:
-            changed = await sessions.mark_finished(db=db, session=session, at=at)
+            changed = await session_lifecycle.mark_finished(db=db, session=session, at=at)
         else:
             changed = False
             if (
-                event.event == sessions.PARTICIPANT_LEFT
+                event.event == session_lifecycle.PARTICIPANT_LEFT
                 and event.participant.identity == session.participant_identity
-                and session.status in sessions.OPEN_STATUSES
+                and session.status in session_lifecycle.OPEN_STATUSES
             ):
                 defer(
                     db,
@@ -112,9 +113,9 @@ async def handle_event(
                     ),
                 )
             elif (
-                event.event == sessions.PARTICIPANT_LEFT
+                event.event == session_lifecycle.PARTICIPANT_LEFT
                 and agent_loss.is_agent(event.participant)
-                and session.status in sessions.OPEN_STATUSES
+                and session.status in session_lifecycle.OPEN_STATUSES
             ):
                 # a runtime that ends the session sends its final log first; a dead one does not
                 defer(

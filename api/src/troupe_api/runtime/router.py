@@ -14,6 +14,8 @@ from troupe_api.deps import DbDep, JobsDep, RuntimeAuth, SettingsDep
 from troupe_api.flows.session_config import build_session_config
 from troupe_api.jobs.queue import flush
 from troupe_api.organizations.models import Organization
+from troupe_api.sessions import lifecycle as session_lifecycle
+from troupe_api.sessions import logs as session_logs
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.errors import SessionEnded, SessionNotFound
 from troupe_api.sessions.models import Session
@@ -36,7 +38,7 @@ async def session_config(session_id: uuid.UUID, db: DbDep, settings: SettingsDep
     """The resolved configuration (template + agents) of a session; ``session_ended`` (409)
     once it is over, so a late or replayed agent dispatch does not run it again."""
     session = await _session(db, session_id)
-    if session.status not in sessions.OPEN_STATUSES:
+    if session.status not in session_lifecycle.OPEN_STATUSES:
         raise SessionEnded(details={"status": session.status})
     return await build_session_config(db=db, settings=settings, session=session)
 
@@ -52,7 +54,7 @@ async def ingest_log(
     session = await _session(db, session_id)
     org = await db.get(Organization, session.organization_id)
     first_final = batch.final and session.log_completed_at is None
-    accepted, duplicate = await sessions.ingest_log(
+    accepted, duplicate = await session_logs.ingest_log(
         db=db, session=session, batch=batch, redact=bool(org and org.redact_pii)
     )
     if accepted and any(entry.kind == "usage" for entry in batch.entries):

@@ -22,6 +22,7 @@ from troupe_contracts.session import SessionStatus
 
 from troupe_api.core.logging import get_logger
 from troupe_api.customer_webhooks import session_events
+from troupe_api.sessions import lifecycle as session_lifecycle
 from troupe_api.sessions import service as sessions
 from troupe_api.sessions.models import Session
 from troupe_api.usage import metering
@@ -49,7 +50,7 @@ async def _participants(livekit: lk.LiveKitAPI, room: str) -> list[ParticipantIn
 async def mark_failed(*, db: AsyncSession, session: Session, at: datetime, reason: str) -> bool:
     """created|active -> failed, with ``reason``; the duration runs from the user's first join
     to ``at``. Returns whether anything changed."""
-    presence = await sessions.user_presence(db=db, session=session)
+    presence = await session_lifecycle.user_presence(db=db, session=session)
     duration = (
         max((at - presence.first_joined_at).total_seconds(), 0.0)
         if presence.first_joined_at is not None
@@ -57,7 +58,7 @@ async def mark_failed(*, db: AsyncSession, session: Session, at: datetime, reaso
     )
     result = await db.execute(
         update(Session)
-        .where(Session.id == session.id, Session.status.in_(sessions.OPEN_STATUSES))
+        .where(Session.id == session.id, Session.status.in_(session_lifecycle.OPEN_STATUSES))
         .values(
             status=SessionStatus.FAILED.value,
             ended_at=at,
@@ -75,7 +76,7 @@ async def fail_session_if_agent_lost(
 ) -> bool:
     """See the module docstring. Returns whether the session was failed here."""
     session = await sessions.get_unscoped(db=db, session_id=session_id)
-    if session is None or session.status not in sessions.OPEN_STATUSES:
+    if session is None or session.status not in session_lifecycle.OPEN_STATUSES:
         return False
     if session.log_completed_at is not None:  # the runtime ended it (its final batch arrived)
         return False

@@ -49,6 +49,9 @@ from troupe_api.flows.session_start import (
 )
 from troupe_api.knowledge import service as knowledge
 from troupe_api.organizations.models import Role
+from troupe_api.sessions import lifecycle as session_lifecycle
+from troupe_api.sessions import logs as session_logs
+from troupe_api.sessions import reports as session_reports
 from troupe_api.sessions import service
 from troupe_api.sessions.errors import SessionEnded, SessionNotFound, SessionTokenInvalid
 from troupe_api.sessions.models import Session
@@ -332,7 +335,7 @@ async def refresh_token(
             deployment.embed_key.encode(), embed_key.encode()
         ):
             raise EmbedKeyInvalid()
-    if session.status not in service.OPEN_STATUSES:
+    if session.status not in session_lifecycle.OPEN_STATUSES:
         raise SessionEnded(details={"status": session.status})
     return issue_connection(settings, session=session)
 
@@ -362,7 +365,7 @@ async def read_log(
             after = int(cursor)
         except ValueError as exc:
             raise ValidationFailed("The cursor is invalid.") from exc
-    entries = await service.query_log(
+    entries = await session_logs.query_log(
         db=db,
         session=session,
         kinds=list(kind) if kind else None,
@@ -398,12 +401,12 @@ OrgSession = Annotated[Session, Depends(_org_session)]
 async def summary(session: OrgSession, db: DbDep) -> SessionSummary:
     """Duration, turns, agents in order of appearance, handoffs, tools (calls and errors),
     latency p50/p95 per stage from the turn metrics, usage and cost."""
-    entries = await service.query_log(db=db, session=session)
+    entries = await session_logs.query_log(db=db, session=session)
     rows = await metering.session_usage(db=db, session_id=session.id)
     cost = sum(r.cost_micros for r in rows)
     return SessionSummary.model_validate(
         {
-            **service.summarize(session, entries),
+            **session_reports.summarize(session, entries),
             "usage_rows": [SessionUsageRow.model_validate(r, from_attributes=True) for r in rows],
             "cost_micros": cost,
             "cost_usd": prices.micros_to_usd(cost),
@@ -415,9 +418,9 @@ async def summary(session: OrgSession, db: DbDep) -> SessionSummary:
 async def replay(session: OrgSession, db: DbDep) -> SessionReplay:
     """One ordered timeline of the room's LiveKit events and the session's log entries;
     ``t_ms`` is relative to the room start (else the session's creation)."""
-    entries = await service.query_log(db=db, session=session)
-    events = await service.list_events(db=db, session=session)
-    items = [ReplayItem.model_validate(i) for i in service.replay(session, entries, events)]
+    entries = await session_logs.query_log(db=db, session=session)
+    events = await session_logs.list_events(db=db, session=session)
+    items = [ReplayItem.model_validate(i) for i in session_reports.replay(session, entries, events)]
     await _link_knowledge(db, session, items)
     return SessionReplay(
         session_id=session.id,
@@ -470,7 +473,7 @@ async def export(
 ) -> Response:
     """The session and its log as a download: JSON (session, summary, events, entries) or CSV
     (one row per log entry)."""
-    entries = await service.query_log(db=db, session=session)
+    entries = await session_logs.query_log(db=db, session=session)
     filename = f"session-{session.id}.{format_}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if format_ == "csv":
@@ -495,12 +498,12 @@ async def export(
                 ]
             )
         return Response(out.getvalue(), media_type="text/csv", headers=headers)
-    events = await service.list_events(db=db, session=session)
+    events = await session_logs.list_events(db=db, session=session)
     document = {
         "format": "troupe.session",
         "version": 1,
         "session": service.to_read(session).model_dump(mode="json"),
-        "summary": json.loads(json.dumps(service.summarize(session, entries), default=str)),
+        "summary": json.loads(json.dumps(session_reports.summarize(session, entries), default=str)),
         "events": [
             {
                 "event_type": e.event_type,
