@@ -64,3 +64,43 @@ describe('TemplateForm picks agents directly', () => {
     expect(onSubmit).not.toHaveBeenCalled();
   });
 });
+
+describe('TemplateForm end of turn', () => {
+  const sets = [
+    { id: 'set1', name: 'Support', initial_agent: 'ava', agents: ['ava'] },
+  ] as unknown as Schema<'AgentSetRead'>[];
+
+  it('sends plain VAD silence with its delays, and empty delays as the defaults', async () => {
+    const submitted: TemplateBody[] = [];
+    render(
+      <TemplateForm
+        catalog={undefined}
+        sets={sets}
+        onSubmit={(body) => void submitted.push(body)}
+      />,
+    );
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Slow talkers' } });
+    fireEvent.change(screen.getByLabelText('Agent set'), { target: { value: 'set1' } });
+    fireEvent.change(screen.getByLabelText('End of turn'), { target: { value: 'vad' } });
+    fireEvent.change(screen.getByLabelText('Shortest wait (ms)'), { target: { value: '800' } });
+    fireEvent.submit(screen.getByLabelText('Name').closest('form')!);
+    await waitFor(() => expect(submitted).toHaveLength(1));
+    expect(submitted[0]).toMatchObject({
+      endpointing: 'vad',
+      endpointing_min_delay_ms: 800,
+      endpointing_max_delay_ms: null,
+    });
+  });
+
+  it('refuses a longest wait shorter than the shortest', async () => {
+    const onSubmit = vi.fn();
+    render(<TemplateForm catalog={undefined} sets={sets} onSubmit={onSubmit} />);
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Backwards' } });
+    fireEvent.change(screen.getByLabelText('Agent set'), { target: { value: 'set1' } });
+    fireEvent.change(screen.getByLabelText('Shortest wait (ms)'), { target: { value: '1500' } });
+    fireEvent.change(screen.getByLabelText('Longest wait (ms)'), { target: { value: '900' } });
+    fireEvent.submit(screen.getByLabelText('Name').closest('form')!);
+    expect(await screen.findByText('At least the shortest wait.')).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+});

@@ -45,6 +45,10 @@ interface Values {
   max_duration_s: string;
   record_audio: boolean;
   noise_suppression: boolean;
+  endpointing: 'smart_turn' | 'vad';
+  /** Milliseconds; empty: the mode's default. */
+  endpointing_min_delay_ms: string;
+  endpointing_max_delay_ms: string;
   recording_consent_text: string;
   pinned: Record<string, string>;
   overrides: OverrideDrafts;
@@ -64,6 +68,9 @@ function fromTemplate(t?: Template): Values {
     max_duration_s: String(t?.max_duration_s ?? 1800),
     record_audio: t?.record_audio ?? false,
     noise_suppression: t?.noise_suppression ?? false,
+    endpointing: t?.endpointing ?? 'smart_turn',
+    endpointing_min_delay_ms: t?.endpointing_min_delay_ms?.toString() ?? '',
+    endpointing_max_delay_ms: t?.endpointing_max_delay_ms?.toString() ?? '',
     recording_consent_text: t?.recording_consent_text ?? '',
     pinned: Object.fromEntries(
       Object.entries(t?.pinned_versions ?? {}).map(([k, v]) => [k, String(v)]),
@@ -83,6 +90,14 @@ export function validateTemplate(v: Values): Record<string, string> {
   if (!Number.isInteger(idle) || idle < 10) errors.idle_timeout_s = 'Whole seconds, at least 10.';
   const max = Number(v.max_duration_s);
   if (!Number.isInteger(max) || max < 60) errors.max_duration_s = 'Whole seconds, at least 60.';
+  const low = optionalMs(v.endpointing_min_delay_ms);
+  const high = optionalMs(v.endpointing_max_delay_ms);
+  if (low === undefined || (low !== null && low > 5000))
+    errors.endpointing_min_delay_ms = 'Whole milliseconds, 0 to 5000 (empty: the default).';
+  if (high === undefined || (high !== null && (high < 100 || high > 10000)))
+    errors.endpointing_max_delay_ms = 'Whole milliseconds, 100 to 10000 (empty: the default).';
+  if (low != null && high != null && low > high)
+    errors.endpointing_max_delay_ms = 'At least the shortest wait.';
   for (const [slug, pin] of Object.entries(v.pinned)) {
     if (pin && pin !== 'latest' && !/^\d+$/.test(pin))
       errors[`pinned_versions.${slug}`] = 'A version number or latest.';
@@ -90,6 +105,12 @@ export function validateTemplate(v: Values): Record<string, string> {
   Object.assign(errors, validateDrafts(v.overrides));
   Object.assign(errors, validateVariables(v.variables));
   return errors;
+}
+
+/** A delay field: null when empty, undefined when not whole milliseconds. */
+function optionalMs(text: string): number | null | undefined {
+  if (!text.trim()) return null;
+  return /^\d+$/.test(text.trim()) ? Number(text) : undefined;
 }
 
 function toBody(v: Values): TemplateBody {
@@ -108,6 +129,9 @@ function toBody(v: Values): TemplateBody {
     max_duration_s: Number(v.max_duration_s),
     record_audio: v.record_audio,
     noise_suppression: v.noise_suppression,
+    endpointing: v.endpointing,
+    endpointing_min_delay_ms: optionalMs(v.endpointing_min_delay_ms) ?? null,
+    endpointing_max_delay_ms: optionalMs(v.endpointing_max_delay_ms) ?? null,
     recording_consent_text: v.recording_consent_text,
     pinned_versions: pinned,
     environment_overrides: overridesFromDrafts(v.overrides),
@@ -304,6 +328,37 @@ export function TemplateForm({
               />
               Noise suppression
             </label>
+          </div>
+          <div className={dash.grid3}>
+            <SelectField
+              label="End of turn"
+              id="template-endpointing"
+              value={values.endpointing}
+              hint="How the agent decides the user has finished speaking."
+              options={[
+                { value: 'smart_turn', label: 'Smart Turn (short pause, then the turn model)' },
+                { value: 'vad', label: 'Silence only (voice activity detection)' },
+              ]}
+              onChange={(e) => set('endpointing', e.target.value as Values['endpointing'])}
+            />
+            <TextField
+              label="Shortest wait (ms)"
+              id="template-endpointing-min"
+              type="number"
+              placeholder={values.endpointing === 'vad' ? '500' : '250'}
+              value={values.endpointing_min_delay_ms}
+              error={errors.endpointing_min_delay_ms}
+              onChange={(e) => set('endpointing_min_delay_ms', e.target.value)}
+            />
+            <TextField
+              label="Longest wait (ms)"
+              id="template-endpointing-max"
+              type="number"
+              placeholder={values.endpointing === 'vad' ? '3000' : '2000'}
+              value={values.endpointing_max_delay_ms}
+              error={errors.endpointing_max_delay_ms}
+              onChange={(e) => set('endpointing_max_delay_ms', e.target.value)}
+            />
           </div>
           {values.record_audio && (
             <TextField
