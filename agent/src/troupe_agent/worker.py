@@ -29,6 +29,7 @@ from livekit.agents.voice.room_io import RoomOptions
 from troupe_contracts import AGENT_NAME, ATTR_SESSION_ID
 from troupe_contracts.config import SessionConfig, VisionSettings
 from troupe_contracts.rpc import UserAction
+from troupe_contracts.session import TokenMetadata
 
 from troupe_agent import handoff, observability
 from troupe_agent.agents import AgentFactory, TroupeAgent
@@ -204,207 +205,289 @@ def _user_identity(room: rtc.Room) -> str | None:
     return None
 
 
-async def entrypoint(ctx: JobContext) -> None:
-    configure_logging()
-    settings = get_settings()
-    models = _models(ctx)
-    registry = ProviderRegistry(settings, models)
-    structlog.contextvars.bind_contextvars(room=ctx.room.name, job_id=ctx.job.id)
+class SessionJob:
+    """One dispatched job: a session from its dispatch metadata to its close, in named steps
+    (``run``). A step that cannot go on tells the user (``speak_and_leave``) and returns
+    ``None``; ``shutdown`` (livekit's shutdown callback) releases what the steps opened, the
+    final session log first."""
 
-    try:
-        metadata = parse_metadata(ctx.job.metadata)
-    except BadMetadata as e:
-        log.error("refusing job: bad dispatch metadata", error=str(e))
-        await speak_and_leave(ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="bad metadata")
-        return
+    def __init__(self, ctx: JobContext, settings: Settings, models: LocalModels) -> None:
+        self.ctx = ctx
+        self.settings = settings
+        self.models = models
+        self.registry = ProviderRegistry(settings, models)
+        self.close_reason = "job_shutdown"
+        self.recorded: list[AgentSession[Any]] = []  # the session, when its audio is recorded
+        self.background: list[asyncio.Task[Any]] = []
+        self.cleanups: list[Callable[[], Awaitable[None]]] = []
 
-    observability.continue_trace(metadata.trace_context)
-    session_id = str(metadata.session_id)
-    structlog.contextvars.bind_contextvars(session_id=session_id)
-    ctx.log_context_fields = {"room": ctx.room.name, "session_id": session_id}
+    async def run(self) -> None:
+        structlog.contextvars.bind_contextvars(room=self.ctx.room.name, job_id=self.ctx.job.id)
+        metadata = await self.read_metadata()
+        if metadata is None:
+            return
+        self.open_services(metadata)
+        config = await self.load_config(metadata)
+        if config is None:
+            return
+        await self.ctx.connect()
+        runtime = self.build_runtime(config)
+        agent = await self.build_agents(config, runtime)
+        if agent is None:
+            return
+        session, lifecycle = self.build_session(config, runtime)
+        self.wire_room(session, runtime, lifecycle)
+        await self.start(session, agent, config, runtime, lifecycle)
 
-    api = RuntimeApiClient(settings)
-    redis = _redis(settings)
-    store = ConfigStore(api, redis)
-    sink = SessionLogSink(metadata.session_id, api.post_log, settings.troupe_agent_spool_dir)
-    close_reason = "job_shutdown"
-    recordings = RecordingSpool(settings.troupe_agent_spool_dir)
-    recorded: list[AgentSession[Any]] = []  # the session, when its audio is recorded
-    background: list[asyncio.Task[Any]] = []
-    cleanups: list[Callable[[], Awaitable[None]]] = []
+    async def leave(
+        self, text: str, reason: str, close_reason: str | None = None, *, close: bool = False
+    ) -> None:
+        if close_reason is not None:
+            self.close_reason = close_reason
+        await speak_and_leave(
+            self.ctx, self.registry.fallback_tts, text, reason=reason, close=close
+        )
 
-    async def on_shutdown(reason: str) -> None:
-        for task in background:
+    # ------------------------------------------------------------------ steps
+
+    async def read_metadata(self) -> TokenMetadata | None:
+        try:
+            metadata = parse_metadata(self.ctx.job.metadata)
+        except BadMetadata as e:
+            log.error("refusing job: bad dispatch metadata", error=str(e))
+            await self.leave(CONFIG_APOLOGY, "bad metadata")
+            return None
+        observability.continue_trace(metadata.trace_context)
+        session_id = str(metadata.session_id)
+        structlog.contextvars.bind_contextvars(session_id=session_id)
+        self.ctx.log_context_fields = {"room": self.ctx.room.name, "session_id": session_id}
+        return metadata
+
+    def open_services(self, metadata: TokenMetadata) -> None:
+        """The API client, the config store, the session log and the recording spool; what an
+        earlier job left behind (log batches, recordings) is delivered in the background."""
+        settings = self.settings
+        self.metadata = metadata
+        self.api = RuntimeApiClient(settings)
+        self.redis = _redis(settings)
+        self.store = ConfigStore(self.api, self.redis)
+        self.sink = SessionLogSink(
+            metadata.session_id, self.api.post_log, settings.troupe_agent_spool_dir
+        )
+        self.recordings = RecordingSpool(settings.troupe_agent_spool_dir)
+        self.ctx.add_shutdown_callback(self.shutdown)
+        spool = Spool(settings.troupe_agent_spool_dir)
+        self.background.append(asyncio.create_task(replay_all(spool, self.api.post_log)))
+        # Recordings an earlier job could not upload (an API outage) go now, in the background.
+        self.background.append(
+            asyncio.create_task(deliver_all(self.recordings, self.api.put_recording))
+        )
+        self.background.append(asyncio.create_task(self.store.run_invalidation()))
+
+    async def load_config(self, metadata: TokenMetadata) -> SessionConfig | None:
+        try:
+            config = await self.store.load(metadata)
+        except ConfigUnavailable as e:
+            if agent_was_lost(e):
+                # this session's first agent died with its worker: the API failed the session
+                # and sent this job to tell the user, who is still in the room
+                log.warning("telling the user their session failed (agent lost)")
+                await self.leave(AGENT_LOST_NOTICE, "agent lost", "agent_lost", close=True)
+                return None
+            log.error("could not load the session config", error=str(e))
+            self.sink.error("config", f"session config unavailable: {e}", recoverable=False)
+            await self.leave(CONFIG_APOLOGY, "config unavailable", close_reason="config_error")
+            return None
+        if self.store.source in ("session_cache", "template_cache"):
+            self.sink.error(
+                "config", f"API unreachable; using the {self.store.source}", recoverable=True
+            )
+        return config
+
+    def build_runtime(self, config: SessionConfig) -> SessionRuntime:
+        """The session's runtime state and its room-side helpers (panel images, pointers, the
+        browser's channel, video frames when an agent can see)."""
+        room = self.ctx.room
+        self.publisher = RoomEventPublisher(room)
+        runtime = SessionRuntime(
+            config,
+            publisher=self.publisher,
+            sink=self.sink,
+            peer=room.local_participant,
+            files=room.local_participant,
+            knowledge_search=self.api,
+        )
+        runtime.client.user_identity = _user_identity(room)
+        runtime.panel_images.attach(room, _is_session_user(runtime))
+        runtime.pointers.attach(room, _is_session_user(runtime))
+        self.cleanups.append(runtime.panel_images.aclose)
+        if session_needs_video(config):
+            runtime.frames = FrameSampler(lambda: _active_vision(runtime))
+        self.cleanups.append(runtime.aclose)
+        channel = ClientChannel(runtime.client, self.sink)
+        channel.attach(room)
+        self.cleanups.append(channel.aclose)
+        return runtime
+
+    async def build_agents(
+        self, config: SessionConfig, runtime: SessionRuntime
+    ) -> TroupeAgent | None:
+        def on_entered(agent: TroupeAgent) -> None:
+            structlog.contextvars.bind_contextvars(agent=agent.slug)
+
+        self.registry = self.registry.for_session(config)  # the organization's own keys
+        factory = AgentFactory(config, self.registry, runtime=runtime, on_entered=on_entered)
+        try:
+            factory.validate()
+            return factory.build_initial()
+        except (KeyError, ValueError, ProviderError, LocalModelUnavailable) as e:
+            log.error(
+                "could not build the agents", error=str(e), initial_agent=config.initial_agent
+            )
+            self.sink.error("config", f"agents unavailable: {e}", recoverable=False)
+            await self.leave(CONFIG_APOLOGY, "bad config", close_reason="config_error")
+            return None
+
+    def build_session(
+        self, config: SessionConfig, runtime: SessionRuntime
+    ) -> tuple[AgentSession[Any], SessionLifecycle]:
+        """The ``AgentSession`` (turn handling from the template) with its observers: handoffs,
+        the session log, metrics, error recovery and the lifecycle timers."""
+        detector = turn_detector(self.models, config.endpointing)
+        self.endpointing = config.endpointing if detector is not None else "vad"
+        session = build_session(
+            self.models.vad(self.endpointing),
+            endpointing=self.endpointing,
+            detector=detector,
+            preemptive=preemptive_for(config),
+            delays=endpointing_delays(config),
+            userdata=runtime.state,
+            user_away_timeout=float(config.idle_timeout_s),
+            video_sampler=runtime.frames,
+        )
+        handoff.attach(session)
+        self.sink.attach(session)
+        observability.attach(session)
+        self.sink.start()
+        recovery = ErrorRecovery(
+            session,
+            publisher=self.publisher,
+            sink=self.sink,
+            fallback_tts=self.registry.fallback_tts,
+        )
+        recovery.attach()
+        lifecycle = SessionLifecycle(session, self.publisher, max_duration_s=config.max_duration_s)
+        runtime.end_session = lifecycle.request_end
+        self.cleanups.append(lifecycle.aclose)
+        return session, lifecycle
+
+    def wire_room(
+        self, session: AgentSession[Any], runtime: SessionRuntime, lifecycle: SessionLifecycle
+    ) -> None:
+        """The user's actions and uploads, and the user joining and leaving, reach the session."""
+        room = self.ctx.room
+
+        def on_user_action(action: UserAction) -> None:
+            session.generate_reply(instructions=action_prompt(action))
+
+        UserActions(runtime.client, on_user_action).attach(room.local_participant)
+        uploads = UploadReceiver(
+            user_identity=lambda: runtime.client.user_identity,
+            deliver=lambda message: session.generate_reply(user_input=message),
+            can_see_images=lambda: bool(getattr(session.current_agent, "can_see", False)),
+            image_max_size=lambda: v.max_size if (v := _active_vision(runtime)) else 1024,
+            publisher=self.publisher,
+            sink=self.sink,
+        )
+        uploads.attach(room)
+        self.cleanups.append(uploads.aclose)
+
+        @room.on("participant_connected")
+        def _on_joined(participant: rtc.RemoteParticipant) -> None:
+            if is_user_identity(participant.identity):
+                runtime.client.user_identity = participant.identity
+                lifecycle.on_user_joined()
+
+        @room.on("participant_disconnected")
+        def _on_left(participant: rtc.RemoteParticipant) -> None:
+            if is_user_identity(participant.identity) and _user_identity(room) is None:
+                lifecycle.on_user_left()
+
+        @session.on("close")
+        def _on_close(ev: Any) -> None:
+            self.close_reason = lifecycle.ended or (
+                ev.reason.value if hasattr(ev.reason, "value") else str(ev.reason)
+            )
+            log.info("session closed", reason=self.close_reason)
+            self.ctx.shutdown(reason=self.close_reason)
+
+    async def start(
+        self,
+        session: AgentSession[Any],
+        agent: TroupeAgent,
+        config: SessionConfig,
+        runtime: SessionRuntime,
+        lifecycle: SessionLifecycle,
+    ) -> None:
+        room = self.ctx.room
+        await session.start(
+            agent,
+            room=room,
+            record=RECORD_OPTIONS if config.record_audio else False,
+            room_options=RoomOptions(
+                video_input=runtime.frames is not None,
+                audio_input=audio_input_options(
+                    sample_rate=INPUT_SAMPLE_RATE, noise_suppression=config.noise_suppression
+                ),
+            ),
+        )
+        lifecycle.attach()
+        if config.record_audio:
+            self.recorded.append(session)
+        await room.local_participant.set_attributes(
+            {ATTR_SESSION_ID: str(self.metadata.session_id)}
+        )
+        log.info(
+            "session started",
+            agent=agent.slug,
+            agents=[a.slug for a in config.agents],
+            config_source=self.store.source,
+            providers=[r.resolved for r in self.registry.resolutions],
+            endpointing=self.endpointing,
+        )
+
+    # ------------------------------------------------------------------ shutdown
+
+    async def shutdown(self, reason: str) -> None:
+        for task in self.background:
             task.cancel()
-        for cleanup in cleanups:
+        for cleanup in self.cleanups:
             with contextlib.suppress(Exception):
                 await cleanup()
-        await sink.aclose(
-            close_reason if close_reason != "job_shutdown" else reason or close_reason
+        await self.sink.aclose(
+            self.close_reason
+            if self.close_reason != "job_shutdown"
+            else reason or self.close_reason
         )
         # After the final log batch: audio processing and upload never delay the log.
-        for recorded_session in recorded:
+        for recorded_session in self.recorded:
             with contextlib.suppress(Exception):
                 await finish_recording(
                     recorded_session,
-                    ctx.session_directory,
-                    metadata.session_id,
-                    recordings,
-                    api.put_recording,
+                    self.ctx.session_directory,
+                    self.metadata.session_id,
+                    self.recordings,
+                    self.api.put_recording,
                 )
-        await api.aclose()
-        if redis is not None:
+        await self.api.aclose()
+        if self.redis is not None:
             with contextlib.suppress(Exception):
-                await redis.aclose()
+                await self.redis.aclose()
 
-    ctx.add_shutdown_callback(on_shutdown)
-    background.append(
-        asyncio.create_task(replay_all(Spool(settings.troupe_agent_spool_dir), api.post_log))
-    )
-    # Recordings an earlier job could not upload (an API outage) go now, in the background.
-    background.append(asyncio.create_task(deliver_all(recordings, api.put_recording)))
-    background.append(asyncio.create_task(store.run_invalidation()))
 
-    try:
-        config: SessionConfig = await store.load(metadata)
-    except ConfigUnavailable as e:
-        if agent_was_lost(e):
-            # this session's first agent died with its worker: the API failed the session and
-            # sent this job to tell the user, who is still in the room
-            log.warning("telling the user their session failed (agent lost)")
-            close_reason = "agent_lost"
-            await speak_and_leave(
-                ctx, registry.fallback_tts, AGENT_LOST_NOTICE, reason="agent lost", close=True
-            )
-            return
-        log.error("could not load the session config", error=str(e))
-        sink.error("config", f"session config unavailable: {e}", recoverable=False)
-        close_reason = "config_error"
-        await speak_and_leave(
-            ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="config unavailable"
-        )
-        return
-    if store.source in ("session_cache", "template_cache"):
-        sink.error("config", f"API unreachable; using the {store.source}", recoverable=True)
-
-    await ctx.connect()
-    publisher = RoomEventPublisher(ctx.room)
-    runtime = SessionRuntime(
-        config,
-        publisher=publisher,
-        sink=sink,
-        peer=ctx.room.local_participant,
-        files=ctx.room.local_participant,
-        knowledge_search=api,
-    )
-    runtime.client.user_identity = _user_identity(ctx.room)
-    runtime.panel_images.attach(ctx.room, _is_session_user(runtime))
-    runtime.pointers.attach(ctx.room, _is_session_user(runtime))
-    cleanups.append(runtime.panel_images.aclose)
-    if session_needs_video(config):
-        runtime.frames = FrameSampler(lambda: _active_vision(runtime))
-    cleanups.append(runtime.aclose)
-    channel = ClientChannel(runtime.client, sink)
-    channel.attach(ctx.room)
-    cleanups.append(channel.aclose)
-
-    def on_entered(agent: TroupeAgent) -> None:
-        structlog.contextvars.bind_contextvars(agent=agent.slug)
-
-    registry = registry.for_session(config)  # the organization's own keys, if any
-    factory = AgentFactory(config, registry, runtime=runtime, on_entered=on_entered)
-    try:
-        factory.validate()
-        agent = factory.build_initial()
-    except (KeyError, ValueError, ProviderError, LocalModelUnavailable) as e:
-        log.error("could not build the agents", error=str(e), initial_agent=config.initial_agent)
-        sink.error("config", f"agents unavailable: {e}", recoverable=False)
-        close_reason = "config_error"
-        await speak_and_leave(ctx, registry.fallback_tts, CONFIG_APOLOGY, reason="bad config")
-        return
-
-    detector = turn_detector(models, config.endpointing)
-    endpointing = config.endpointing if detector is not None else "vad"
-    session = build_session(
-        models.vad(endpointing),
-        endpointing=endpointing,
-        detector=detector,
-        preemptive=preemptive_for(config),
-        delays=endpointing_delays(config),
-        userdata=runtime.state,
-        user_away_timeout=float(config.idle_timeout_s),
-        video_sampler=runtime.frames,
-    )
-    handoff.attach(session)
-    sink.attach(session)
-    observability.attach(session)
-    sink.start()
-    recovery = ErrorRecovery(
-        session, publisher=publisher, sink=sink, fallback_tts=registry.fallback_tts
-    )
-    recovery.attach()
-    lifecycle = SessionLifecycle(session, publisher, max_duration_s=config.max_duration_s)
-    runtime.end_session = lifecycle.request_end
-    cleanups.append(lifecycle.aclose)
-
-    def on_user_action(action: UserAction) -> None:
-        session.generate_reply(instructions=action_prompt(action))
-
-    UserActions(runtime.client, on_user_action).attach(ctx.room.local_participant)
-    uploads = UploadReceiver(
-        user_identity=lambda: runtime.client.user_identity,
-        deliver=lambda message: session.generate_reply(user_input=message),
-        can_see_images=lambda: bool(getattr(session.current_agent, "can_see", False)),
-        image_max_size=lambda: v.max_size if (v := _active_vision(runtime)) else 1024,
-        publisher=publisher,
-        sink=sink,
-    )
-    uploads.attach(ctx.room)
-    cleanups.append(uploads.aclose)
-
-    @ctx.room.on("participant_connected")
-    def _on_joined(participant: rtc.RemoteParticipant) -> None:
-        if is_user_identity(participant.identity):
-            runtime.client.user_identity = participant.identity
-            lifecycle.on_user_joined()
-
-    @ctx.room.on("participant_disconnected")
-    def _on_left(participant: rtc.RemoteParticipant) -> None:
-        if is_user_identity(participant.identity) and _user_identity(ctx.room) is None:
-            lifecycle.on_user_left()
-
-    @session.on("close")
-    def _on_close(ev: Any) -> None:
-        nonlocal close_reason
-        close_reason = lifecycle.ended or (
-            ev.reason.value if hasattr(ev.reason, "value") else str(ev.reason)
-        )
-        log.info("session closed", reason=close_reason)
-        ctx.shutdown(reason=close_reason)
-
-    await session.start(
-        agent,
-        room=ctx.room,
-        record=RECORD_OPTIONS if config.record_audio else False,
-        room_options=RoomOptions(
-            video_input=runtime.frames is not None,
-            audio_input=audio_input_options(
-                sample_rate=INPUT_SAMPLE_RATE, noise_suppression=config.noise_suppression
-            ),
-        ),
-    )
-    lifecycle.attach()
-    if config.record_audio:
-        recorded.append(session)
-    await ctx.room.local_participant.set_attributes({ATTR_SESSION_ID: session_id})
-    log.info(
-        "session started",
-        agent=agent.slug,
-        agents=[a.slug for a in config.agents],
-        config_source=store.source,
-        providers=[r.resolved for r in registry.resolutions],
-        endpointing=endpointing,
-    )
+async def entrypoint(ctx: JobContext) -> None:
+    configure_logging()
+    await SessionJob(ctx, get_settings(), _models(ctx)).run()
 
 
 def _is_session_user(runtime: SessionRuntime) -> Callable[[str], bool]:
