@@ -84,3 +84,28 @@ def test_thread_executor_registers_the_plugins_on_the_main_thread() -> None:
     t.start()
     t.join()
     assert errors == []
+
+
+def test_the_batched_ffi_fanout_is_installed_only_when_asked(settings: Settings) -> None:
+    from troupe_agent import ffi_fanout
+
+    try:
+        worker.build_server(settings)
+        assert not ffi_fanout.installed()
+        settings.troupe_agent_ffi_batch = True
+        worker.build_server(settings)
+        assert ffi_fanout.installed()
+    finally:
+        ffi_fanout.uninstall()
+
+
+def test_every_runtime_api_client_of_the_process_shares_one_tls_context(
+    settings: Settings,
+) -> None:
+    """Building a TLS context loads the CA bundle; each job did it at its start."""
+    from troupe_agent.api_client import RuntimeApiClient
+
+    a, b = RuntimeApiClient(settings), RuntimeApiClient(settings)
+    pool_a = a._client._transport._pool  # type: ignore[attr-defined]
+    pool_b = b._client._transport._pool  # type: ignore[attr-defined]
+    assert pool_a._ssl_context is pool_b._ssl_context

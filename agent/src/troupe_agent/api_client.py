@@ -3,6 +3,8 @@
 Retries with exponential backoff (tenacity) on transport errors and 5xx/429; a 4xx other than
 429 is final (a wrong session id will not heal by retrying)."""
 
+import functools
+import ssl
 from typing import Any
 from uuid import UUID
 
@@ -58,6 +60,14 @@ def _is_transient(exc: BaseException) -> bool:
     return False
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process: building one loads the CA bundle
+    (tens of ms of CPU), which every job paid at its start, all of them at once when many
+    sessions start together in one worker."""
+    return httpx.create_ssl_context()
+
+
 class RuntimeApiClient:
     def __init__(
         self,
@@ -72,6 +82,7 @@ class RuntimeApiClient:
             headers={"Authorization": f"Bearer {settings.troupe_runtime_token.get_secret_value()}"},
             timeout=settings.api_timeout_s,
             transport=transport,
+            verify=_tls_context(),
         )
         self._max_attempts = max_attempts or settings.api_max_attempts
         self._max_wait_s = max_wait_s

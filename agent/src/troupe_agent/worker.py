@@ -31,7 +31,7 @@ from troupe_contracts.config import SessionConfig, VisionSettings
 from troupe_contracts.rpc import UserAction
 from troupe_contracts.session import TokenMetadata
 
-from troupe_agent import handoff, observability
+from troupe_agent import ffi_fanout, handoff, observability
 from troupe_agent.agents import AgentFactory, TroupeAgent
 from troupe_agent.api_client import ApiError, RuntimeApiClient
 from troupe_agent.bootstrap import BadMetadata, parse_metadata
@@ -108,6 +108,8 @@ def prewarm(proc: JobProcess) -> None:
     imports what a job needs and loads the offline models into the process-wide cache."""
     configure_logging()
     force_offline()
+    if get_settings().troupe_agent_ffi_batch:
+        ffi_fanout.install()  # the job processes of the process executor
     import_first_job_modules()
     models = shared_models()
     models.prewarm()
@@ -545,6 +547,8 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         # every job a thread of one process: the local models are loaded once per worker host
         extra["job_executor_type"] = JobExecutorType.THREAD
         register_plugins()
+    if settings.troupe_agent_ffi_batch:
+        ffi_fanout.install()
     server = AgentServer(
         setup_fnc=prewarm,
         port=settings.troupe_agent_health_port,
