@@ -46,6 +46,7 @@ export function sessionStart(
       started_at: null,
       ended_at: null,
       duration_seconds: null,
+      close_reason: null,
     },
     connection: {
       session_id: sessionId,

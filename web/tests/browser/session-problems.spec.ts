@@ -51,6 +51,7 @@ async function openSession(page: Page, livekitUrl: string, token: string): Promi
           started_at: null,
           ended_at: null,
           duration_seconds: null,
+          close_reason: null,
         },
         connection: {
           session_id: sessionId,

@@ -164,6 +164,7 @@ test.describe('session start', () => {
       started_at: null,
       ended_at: null,
       duration_seconds: null,
+      close_reason: null,
     },
     connection: {
       session_id: sessionId,
