@@ -30,6 +30,8 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
     },
     # Which providers have a key for the caller's organization (the agent form).
     "catalog-availability": {"expect": signed_in(200)},
+    # A TTS provider's voices (installed offline ones here): signed-in users of any organization.
+    "catalog-voices": {"expect": signed_in(200), "query": "tts=local/piper-joe"},
     # --- agents ---------------------------------------------------------------------------------
     "agents-list": {"expect": signed_in(200)},
     "agents-list_starters": {"expect": signed_in(200)},
