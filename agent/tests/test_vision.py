@@ -4,6 +4,7 @@ user turn, resized and JPEG-encoded."""
 import base64
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import numpy as np
 from livekit import rtc
@@ -119,6 +120,18 @@ async def test_sessions_with_a_seeing_agent_reply_after_the_turn_not_preemptivel
     assert preemptive_for(session_config(agent_config("a"))) is None
     session = build_session(None, preemptive=preemptive_for(seeing))
     assert session.options.preemptive_generation["enabled"] is False
+
+
+def test_sessions_with_automatic_retrieval_reply_after_the_turn_not_preemptively() -> None:
+    """The passages join the turn in on_user_turn_completed: livekit would discard the
+    speculative reply on every turn."""
+    base = uuid4()
+    retrieving = session_config(
+        agent_config("a"), agent_config("b", knowledge_bases=[base], knowledge_auto_tokens=200)
+    )
+    assert preemptive_for(retrieving) is False
+    searching_only = session_config(agent_config("a", knowledge_bases=[base]))
+    assert preemptive_for(searching_only) is None
 
 
 async def test_vision_agent_adds_the_frame_to_its_completed_turn(tmp_path: Path) -> None:

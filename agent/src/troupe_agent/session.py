@@ -52,11 +52,18 @@ def preemptive_enabled() -> bool:
 
 
 def preemptive_for(config: SessionConfig) -> bool | None:
-    """Preemptive generation for this session: off when an agent can see. Camera and screen
-    frames join a turn in ``on_user_turn_completed``, after a preemptive reply has started, and
+    """Preemptive generation for this session: off when an agent adds to the user's turn in
+    ``on_user_turn_completed``, after a preemptive reply has started. Camera and screen frames:
     livekit keeps that reply (its chat context still matches), so the agent would answer
-    without the frame. ``None``: as ``TROUPE_PREEMPTIVE_GENERATION`` says."""
-    return False if any(a.vision.enabled for a in config.agents) else None
+    without the frame. Automatic knowledge retrieval: the passages change the context, so
+    livekit discards the speculative reply on every turn (a wasted LLM call that competes with
+    the real one for the CPU, and a scripted LLM's turn consumed). ``None``: as
+    ``TROUPE_PREEMPTIVE_GENERATION`` says."""
+    if any(a.vision.enabled for a in config.agents):
+        return False
+    if any(a.knowledge_bases and a.knowledge_auto_tokens for a in config.agents):
+        return False
+    return None
 
 
 def endpointing_delays(config: SessionConfig) -> tuple[float | None, float | None]:
