@@ -72,6 +72,15 @@ MATRIX: dict[str, dict[str, Any]] = {
     "auth-logout_all": {"expect": signed_in(204)},
     # The mailed token is the credential: a wrong one is refused for everyone.
     "auth-confirm_email": {"expect": everyone(400), "body": {"token": "tec_wrong"}},
+    # Always 202 (no account enumeration); the wrong reset token is refused for everyone.
+    "auth-request_password_reset": {
+        "expect": everyone(202),
+        "body": {"email": "{role}@nobody.example"},
+    },
+    "auth-confirm_password_reset": {
+        "expect": everyone(400),
+        "body": {"token": "tpr_wrong", "password": "a long enough password"},
+    },
     "auth-oauth_providers": {"expect": everyone(200)},
     "auth-oauth_start": {"expect": everyone(404)},
     "auth-oauth_callback": {"expect": everyone(404), "query": "code=c&state=s"},

@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     PLAN_CHANGED = "organization.plan_changed"
     EMAIL_CHANGE_REQUESTED = "user.email_change_requested"
     EMAIL_CHANGED = "user.email_changed"
+    PASSWORD_RESET_REQUESTED = "user.password_reset_requested"
+    PASSWORD_RESET = "user.password_reset"
     PROVIDER_KEY_SET = "provider_key.set"
     PROVIDER_KEY_REMOVED = "provider_key.removed"
 

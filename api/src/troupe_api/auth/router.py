@@ -21,6 +21,8 @@ from troupe_api.auth.schemas import (
     LoginRequest,
     OAuthProviderList,
     OAuthProviderRead,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     RefreshRequest,
     RegisterRequest,
 )
@@ -38,7 +40,7 @@ from troupe_api.deps import (
     check_csrf,
     client_ip,
 )
-from troupe_api.users import email_change
+from troupe_api.users import email_change, password_reset
 from troupe_api.users import service as users
 from troupe_api.users.models import User
 from troupe_api.users.schemas import user_read
@@ -198,6 +200,52 @@ async def confirm_email(
     user = await email_change.confirm(db=db, redis=redis, token=body.token, ip=client_ip(request))
     await db.commit()
     return EmailChanged(email=user.email)
+
+
+@router.post("/password-reset", name="request_password_reset", status_code=status.HTTP_202_ACCEPTED)
+async def request_password_reset(
+    body: PasswordResetRequest,
+    request: Request,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> Response:
+    """Forgot password: when an account has this address, mail it a link (valid one hour,
+    once) to choose a new password. Always 202, whether or not the account exists. Rate
+    limited per client address and per email."""
+    await _limit_auth(limiter, settings, request, body.email)
+    await password_reset.request_reset(
+        db=db, redis=redis, settings=settings, email=str(body.email), ip=client_ip(request)
+    )
+    await db.commit()
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-reset/confirm",
+    name="confirm_password_reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+async def confirm_password_reset(
+    body: PasswordResetConfirm,
+    request: Request,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> Response:
+    """Set a new password with the token from the mailed link (the token is the credential;
+    it works once). Every session of the user is signed out. 400 ``password_reset_invalid``
+    when the token is unknown, used or expired."""
+    await _limit_auth(limiter, settings, request, None)
+    await password_reset.confirm_reset(
+        db=db, redis=redis, token=body.token, password=body.password, ip=client_ip(request)
+    )
+    await db.commit()
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_auth_cookies(response, settings)
+    return response
 
 
 OAUTH_LABELS = {"google": "Google", "github": "GitHub"}

@@ -86,6 +86,15 @@ class EmailChanged(BaseModel):
     email: str
 
 
+class PasswordResetRequest(BaseModel):
+    email: EmailStr
+
+
+class PasswordResetConfirm(BaseModel):
+    token: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=10, max_length=256)
+
+
 class ProfileUpdate(BaseModel):
     display_name: str | None = Field(default=None, max_length=200)
 

@@ -14,3 +14,11 @@ class EmailChangeInvalid(TroupeError):
     status_code = 400
     code = "email_change_invalid"
     default_message = "This confirmation link is not valid or has expired; request a new one."
+
+
+class PasswordResetInvalid(TroupeError):
+    status_code = 400
+    code = "password_reset_invalid"
+    default_message = (
+        "This password reset link is not valid, was used or has expired; ask for a new one."
+    )
