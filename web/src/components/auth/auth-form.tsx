@@ -114,6 +114,13 @@ export function AuthForm({ mode }: { mode: Mode }) {
         error={errors.password}
         hint={isRegister ? 'At least 10 characters.' : undefined}
       />
+      {!isRegister && (
+        <p className={styles.switch}>
+          <Link href="/forgot-password" data-testid="forgot-password-link">
+            Forgot password?
+          </Link>
+        </p>
+      )}
       {notice && (
         <p className={styles.notice} role="alert" data-testid="auth-error">
           {notice}
@@ -137,7 +144,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
   );
 }
 
-function Field({
+export function Field({
   label,
   name,
   type = 'text',
