@@ -35,7 +35,7 @@ def models() -> LocalModels:
 
 @pytest.fixture(scope="module")
 def speech(models: LocalModels) -> np.ndarray:
-    frames = speech_frames(SENTENCE, models.piper())
+    frames = speech_frames(SENTENCE, models.piper(), steady=True)
     audio = rtc.combine_audio_frames(frames)
     resampler = rtc.AudioResampler(audio.sample_rate, RATE, num_channels=1)
     out = rtc.combine_audio_frames([*resampler.push(audio), *resampler.flush()])

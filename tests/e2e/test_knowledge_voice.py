@@ -160,6 +160,8 @@ async def _ask_by_voice(embed_key: str, wav: Path, screenshot: str) -> tuple[str
         ).to_be_visible(timeout=90_000)
         await expect(agent_lines.nth(1)).to_be_visible(timeout=120_000)
         await page.wait_for_function("window.__troupeAudioPeak > 0.01", timeout=30_000)
+        # End only once the reply has been spoken to the end: ending mid-reply logs it cut off.
+        await expect(page.get_by_test_id("agent-state")).to_have_text("listening", timeout=60_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SCREENSHOTS / screenshot), full_page=True)
         await page.get_by_test_id("end-session").click()

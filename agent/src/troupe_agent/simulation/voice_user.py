@@ -25,14 +25,20 @@ def rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(s * s))) if len(s) else 0.0
 
 
-def speech_frames(text: str, voice: "PiperVoice | None" = None) -> list[rtc.AudioFrame]:
+def speech_frames(
+    text: str, voice: "PiperVoice | None" = None, *, steady: bool = False
+) -> list[rtc.AudioFrame]:
     """Piper speech for ``text`` at 48 kHz in 10 ms frames, leading/trailing silence trimmed so
-    the last frame is the end of speech."""
+    the last frame is the end of speech. ``steady``: without Piper's random variation (noise
+    and phoneme-length noise off), so the same text gives (nearly) the same audio every time."""
     if voice is None:
         from troupe_agent.local_models import LocalModels
 
         voice = LocalModels().piper()
-    pcm = b"".join(c.audio_int16_bytes for c in voice.synthesize(text))
+    from piper import SynthesisConfig
+
+    config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0) if steady else None
+    pcm = b"".join(c.audio_int16_bytes for c in voice.synthesize(text, syn_config=config))
     frame = rtc.AudioFrame(pcm, voice.config.sample_rate, 1, len(pcm) // 2)
     resampler = rtc.AudioResampler(voice.config.sample_rate, RATE, num_channels=1)
     audio = rtc.combine_audio_frames([*resampler.push(frame), *resampler.flush()])
