@@ -1,9 +1,11 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { apiBaseUrl } from '@/lib/api/api-base-url';
-import { contentSecurityPolicy, newNonce } from '@/lib/security-headers';
+import { connectSources, contentSecurityPolicy, newNonce } from '@/lib/security-headers';
 
 // Read once when the server starts (the Node.js runtime; not inlined at build time).
 const API_URL = apiBaseUrl();
+// Where the browser may connect besides this origin: the LiveKit URL(s) and operator extras.
+const CONNECT_SOURCES = connectSources();
 
 /**
  * The only auth cookie the browser sends outside `/api` (`troupe_access` is Path=/api,
@@ -71,6 +73,7 @@ async function withPolicy(request: NextRequest, headers: Headers): Promise<NextR
     nonce,
     dev: process.env.NODE_ENV === 'development',
     frameAncestors: embed?.[1] ? await allowedOriginsOf(embed[1]) : undefined,
+    connectSources: CONNECT_SOURCES,
   });
   headers.set(NONCE_HEADER, nonce);
   headers.set(CSP, policy);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   RUNNER_CSP,
+  connectSources,
   contentSecurityPolicy,
   frameAncestors,
   newNonce,
@@ -46,6 +47,46 @@ describe('contentSecurityPolicy', () => {
 
   it('refuses a malformed nonce', () => {
     expect(() => contentSecurityPolicy({ nonce: "x'; script-src *" })).toThrow();
+  });
+});
+
+describe('connect-src', () => {
+  const nonce = 'AAAAAAAAAAAAAAAAAAAAAA==';
+
+  it('allows only this origin and the configured ones, never any host of a scheme', () => {
+    const policy = contentSecurityPolicy({
+      nonce,
+      connectSources: connectSources({ LIVEKIT_URL: 'wss://lk.example.com' }),
+    });
+    const connect = directive(policy, 'connect-src');
+    expect(connect).toBe("connect-src 'self' wss://lk.example.com https://lk.example.com");
+    for (const any of [' ws: ', ' wss: ', ' http: ', ' https: ', '*']) {
+      expect(`${connect} `).not.toContain(any);
+    }
+    expect(directive(contentSecurityPolicy({ nonce }), 'connect-src')).toBe("connect-src 'self'");
+  });
+
+  it('takes every LiveKit URL and the extra origins, dropping malformed ones', () => {
+    expect(
+      connectSources({
+        LIVEKIT_URL: 'ws://127.0.0.1:7880/, wss://LK.example.com:443/rtc',
+        TROUPE_WEB_CONNECT_SRC: "https://api.example.com,wss://turn.example.com  x'; script-src *",
+      }),
+    ).toEqual([
+      'ws://127.0.0.1:7880',
+      'http://127.0.0.1:7880',
+      'wss://lk.example.com',
+      'https://lk.example.com',
+      'https://api.example.com',
+      'wss://turn.example.com',
+    ]);
+    expect(
+      connectSources({ LIVEKIT_URL: 'ftp://x', TROUPE_WEB_CONNECT_SRC: 'javascript:1' }),
+    ).toEqual([]);
+  });
+
+  it('defaults to the local LiveKit server when LIVEKIT_URL is unset', () => {
+    expect(connectSources({})).toEqual(['ws://127.0.0.1:7880', 'http://127.0.0.1:7880']);
   });
 });
 

@@ -15,8 +15,11 @@
  *   script's response, `RUNNER_CSP`, so eval is allowed there and nowhere else.
  * - `frame-ancestors`: `/embed/<key>` may be framed by the deployment's allowed origins (looked
  *   up per key by the proxy); every other page by nobody.
- * - `connect-src` allows WebSocket/HTTP(S) to any host because the LiveKit URL is configured
- *   per deployment and handed to the browser at session start.
+ * - `connect-src`: the app's own origin (the browser reaches the API through `/api`), the
+ *   LiveKit URL the API hands out at session start (`LIVEKIT_URL`, the same setting the API
+ *   reads; its `ws`/`wss` origin and the `http`/`https` one the LiveKit client also calls) and
+ *   the operator's extra origins (`TROUPE_WEB_CONNECT_SRC`, space or comma separated). Nothing
+ *   else: a fetch or WebSocket to another host is refused by the browser.
  * - `media-src` allows HTTP(S) so the dashboard replay can play a recording from its signed URL
  *   (the API's own host, or an S3-compatible store's presigned URL on the storage host).
  */
@@ -39,6 +42,8 @@ export interface PolicyOptions {
   dev?: boolean;
   /** Origins that may frame the page: `'none'` unless given (`*` for any). */
   frameAncestors?: readonly string[];
+  /** Origins besides `'self'` that scripts may connect to (`connectSources()`). */
+  connectSources?: readonly string[];
 }
 
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
@@ -54,10 +59,48 @@ export function frameAncestors(origins: readonly string[] | undefined): string {
   return valid.length ? valid.join(' ') : "'none'";
 }
 
+const CONNECT_ORIGIN = /^(wss?|https?):\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
+const COUNTERPART: Record<string, string> = {
+  'ws:': 'http:',
+  'wss:': 'https:',
+  'http:': 'ws:',
+  'https:': 'wss:',
+};
+
+/** The origin of a URL when it is ws/wss/http/https; undefined otherwise. */
+function originOf(value: string): URL | undefined {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol in COUNTERPART && url.hostname ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `connect-src` origins besides `'self'`, from the configuration the web server runs
+ *  with: every `LIVEKIT_URL` (comma separated; its origin in both the WebSocket and the HTTP
+ *  scheme, as the LiveKit client uses both) and `TROUPE_WEB_CONNECT_SRC` (extra origins,
+ *  space or comma separated, taken as written). Malformed entries are dropped. */
+export function connectSources(env: Record<string, string | undefined> = process.env): string[] {
+  const out: string[] = [];
+  for (const raw of (env.LIVEKIT_URL ?? 'ws://127.0.0.1:7880').split(',')) {
+    const url = originOf(raw);
+    if (!url) continue;
+    const host = url.host.toLowerCase();
+    out.push(`${url.protocol}//${host}`, `${COUNTERPART[url.protocol]}//${host}`);
+  }
+  for (const raw of (env.TROUPE_WEB_CONNECT_SRC ?? '').split(/[\s,]+/)) {
+    const url = originOf(raw);
+    if (url) out.push(`${url.protocol}//${url.host.toLowerCase()}`);
+  }
+  return [...new Set(out)].filter((o) => CONNECT_ORIGIN.test(o));
+}
+
 export function contentSecurityPolicy({
   nonce,
   dev = false,
   frameAncestors: origins,
+  connectSources: connect = [],
 }: PolicyOptions) {
   if (!NONCE.test(nonce)) throw new Error('a CSP nonce must be 16+ base64 characters');
   return [
@@ -67,7 +110,7 @@ export function contentSecurityPolicy({
     "img-src 'self' data: blob: https:",
     "font-src 'self' data:",
     "media-src 'self' blob: mediastream: http: https:",
-    "connect-src 'self' ws: wss: http: https:",
+    ["connect-src 'self'", ...connect].join(' '),
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
