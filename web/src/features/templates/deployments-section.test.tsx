@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DeploymentControls, parseOrigins } from './deployments-section';
+import { DeploymentControls, parseOrigins, parseSessionCap } from './deployments-section';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -69,7 +69,42 @@ describe('parseOrigins', () => {
   });
 });
 
+describe('parseSessionCap', () => {
+  it('takes empty as no cap and whole numbers from 1 to 100000', () => {
+    expect(parseSessionCap('  ')).toEqual({ cap: null });
+    expect(parseSessionCap(' 12 ')).toEqual({ cap: 12 });
+    expect(parseSessionCap('100000')).toEqual({ cap: 100000 });
+    for (const bad of ['0', '-3', '2.5', '1e3', 'ten', '100001']) {
+      expect(parseSessionCap(bad), bad).toHaveProperty('error');
+    }
+  });
+});
+
 describe('DeploymentControls', () => {
+  it('sets and removes the concurrent-session cap, refusing a bad value before sending', async () => {
+    const { fetchMock, onChanged } = renderControls();
+    expect(screen.getByTestId('deployment-cap')).toHaveTextContent('no cap');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit limit' }));
+    const input = screen.getByLabelText('Max concurrent sessions');
+    fireEvent.change(input, { target: { value: '0' } });
+    expect(screen.getByText(/A whole number from 1 to 100,000/)).toBeInTheDocument();
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('button', { name: 'Save limit' })).toBeDisabled();
+
+    fireEvent.change(input, { target: { value: '5' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save limit' }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit limit' }));
+    fireEvent.change(screen.getByLabelText('Max concurrent sessions'), { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save limit' }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(2));
+    expect(sent(fetchMock)).toEqual([
+      ['PATCH', `/api/v1${PATH}`, { max_concurrent_sessions: 5 }],
+      ['PATCH', `/api/v1${PATH}`, { max_concurrent_sessions: 0 }],
+    ]);
+  });
+
   it('edits the allowed origins', async () => {
     const { fetchMock, onChanged } = renderControls();
     fireEvent.click(screen.getByRole('button', { name: 'Edit origins' }));

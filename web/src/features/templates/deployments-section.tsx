@@ -30,6 +30,28 @@ export function parseOrigins(text: string): string[] {
   ];
 }
 
+/** The API's bound for a deployment's concurrent-session cap. */
+export const MAX_SESSION_CAP = 100_000;
+
+/** A typed concurrent-session cap: empty means no cap of its own (the plan's limits only),
+ *  otherwise a whole number from 1 to MAX_SESSION_CAP; `error` says what is wrong. */
+export function parseSessionCap(text: string): { cap: number | null } | { error: string } {
+  const value = text.trim();
+  if (!value) return { cap: null };
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SESSION_CAP) {
+    return {
+      error: `A whole number from 1 to ${MAX_SESSION_CAP.toLocaleString('en-US')}, or empty for no cap`,
+    };
+  }
+  return { cap: Number(value) };
+}
+
+const CAP_HINT = "Sessions of this deployment open at once; empty: only the plan's limits.";
+
+function capText(cap: number | null): string {
+  return cap === null ? 'no cap (plan limits)' : String(cap);
+}
+
 function deploymentLinks(d: Deployment, origin: string) {
   const embedUrl = d.embed_url || `${origin}/embed/${encodeURIComponent(d.embed_key)}`;
   const standaloneUrl = d.standalone_url || embedUrl;
@@ -61,13 +83,16 @@ export function DeploymentsSection({ templateId }: { templateId: string }) {
   const path = `/session-templates/${templateId}/deployments`;
   const list = useApi<Schema<'DeploymentList'>>(path);
   const [origins, setOrigins] = useState('');
+  const [capInput, setCapInput] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const newCap = parseSessionCap(capInput);
   const missing =
     list.error instanceof ApiError && (list.error.status === 404 || list.error.status === 405);
   const items = list.data?.items ?? [];
   const origin = typeof window === 'undefined' ? '' : window.location.origin;
 
   async function create() {
+    if ('error' in newCap) return;
     setError(null);
     try {
       await api(path, {
@@ -75,9 +100,11 @@ export function DeploymentsSection({ templateId }: { templateId: string }) {
         json: {
           name: 'Website',
           allowed_origins: parseOrigins(origins),
+          max_concurrent_sessions: newCap.cap,
         },
       });
       setOrigins('');
+      setCapInput('');
       list.reload();
     } catch (e) {
       setError(e);
@@ -136,7 +163,23 @@ export function DeploymentsSection({ templateId }: { templateId: string }) {
                 onChange={(e) => setOrigins(e.target.value)}
               />
             </div>
-            <Button onClick={() => void create()} data-testid="create-deployment">
+            <div style={{ width: 220 }}>
+              <TextField
+                label="Max concurrent sessions"
+                inputMode="numeric"
+                placeholder="no cap"
+                hint={CAP_HINT}
+                value={capInput}
+                error={'error' in newCap ? newCap.error : undefined}
+                onChange={(e) => setCapInput(e.target.value)}
+                data-testid="create-deployment-cap"
+              />
+            </div>
+            <Button
+              onClick={() => void create()}
+              disabled={'error' in newCap}
+              data-testid="create-deployment"
+            >
               Publish
             </Button>
           </div>
@@ -178,6 +221,9 @@ export function DeploymentControls({
   const [originsText, setOriginsText] = useState(d.allowed_origins.join(', '));
   const [pending, setPending] = useState<Pending>(null);
   const [busy, setBusy] = useState(false);
+  const [editingCap, setEditingCap] = useState(false);
+  const [capInput, setCapInput] = useState(d.max_concurrent_sessions?.toString() ?? '');
+  const cap = parseSessionCap(capInput);
 
   async function run(request: () => Promise<unknown>) {
     setBusy(true);
@@ -199,6 +245,15 @@ export function DeploymentControls({
       api(path, { method: 'PATCH', json: { allowed_origins: parseOrigins(originsText) } }),
     );
     if (ok) setEditing(false);
+  }
+
+  async function saveCap() {
+    if ('error' in cap) return;
+    // The update takes 0 to remove the cap (null there means "leave it unchanged").
+    const ok = await run(() =>
+      api(path, { method: 'PATCH', json: { max_concurrent_sessions: cap.cap ?? 0 } }),
+    );
+    if (ok) setEditingCap(false);
   }
 
   async function confirmPending() {
@@ -264,6 +319,44 @@ export function DeploymentControls({
           </span>
           <Button size="sm" variant="ghost" onClick={() => setEditing(true)}>
             Edit origins
+          </Button>
+        </span>
+      )}
+      {editingCap ? (
+        <div className={dash.row} style={{ alignItems: 'flex-end' }}>
+          <div style={{ width: 260 }}>
+            <TextField
+              label="Max concurrent sessions"
+              inputMode="numeric"
+              placeholder="no cap"
+              hint={CAP_HINT}
+              value={capInput}
+              error={'error' in cap ? cap.error : undefined}
+              onChange={(e) => setCapInput(e.target.value)}
+              data-testid="deployment-cap-input"
+            />
+          </div>
+          <Button size="sm" disabled={busy || 'error' in cap} onClick={() => void saveCap()}>
+            Save limit
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => {
+              setCapInput(d.max_concurrent_sessions?.toString() ?? '');
+              setEditingCap(false);
+            }}
+          >
+            Cancel
+          </Button>
+        </div>
+      ) : (
+        <span className={dash.row}>
+          <span className={dash.muted} data-testid="deployment-cap">
+            Max concurrent sessions: {capText(d.max_concurrent_sessions)}
+          </span>
+          <Button size="sm" variant="ghost" onClick={() => setEditingCap(true)}>
+            Edit limit
           </Button>
         </span>
       )}
