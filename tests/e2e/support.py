@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -140,10 +140,12 @@ async def live_session(
     viewport: tuple[int, int] = (1280, 800),
     accept_downloads: bool = False,
     permissions: tuple[str, ...] = ("microphone",),
+    before_start: Callable[[Page], Awaitable[None]] | None = None,
 ) -> AsyncIterator[LiveSession]:
     """Open ``/embed/<embed_key>`` with a fake microphone playing ``mic_wav`` (looped), click
     start and wait for the session page; the browser closes when the block ends. Chromium's
-    fake camera (a moving test pattern) is there too; grant ``"camera"`` to use it."""
+    fake camera (a moving test pattern) is there too; grant ``"camera"`` to use it.
+    ``before_start`` runs on the embed page before start is clicked (e.g. to set up CDP)."""
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -158,6 +160,8 @@ async def live_session(
             page = await context.new_page()
             await page.add_init_script(AUDIO_PROBE)
             await page.goto(f"{env('TROUPE_WEB_URL')}/embed/{embed_key}")
+            if before_start is not None:
+                await before_start(page)
             await page.get_by_test_id("start-session").click()
             await page.wait_for_url(re.compile(r"/s/[0-9a-f-]{36}"), timeout=30_000)
             session_id = page.url.rstrip("/").split("/")[-1]
