@@ -586,6 +586,7 @@ OFF = {
     "TROUPE_TTS_FIRST_CLAUSE": "0",
     "TROUPE_STT_VAD_FLUSH": "false",
     "TROUPE_INTERRUPT_MIN_SPEECH_S": "0.5",
+    "TROUPE_STT_SPECULATIVE_PAUSE_MS": "0",
 }
 """Every engine optimisation that is a worker flag switched off (the engine before issue 17)."""
 
@@ -615,6 +616,18 @@ def variants() -> dict[str, ProviderSet]:
             "all on but first clause to TTS (whole sentences)",
             env={"TROUPE_TTS_FIRST_CLAUSE": "0"},
         ),
+        "local-no-spec": ProviderSet(
+            "local-no-spec",
+            *local,
+            "all on but speculative transcription (Whisper only after the flush)",
+            env={"TROUPE_STT_SPECULATIVE_PAUSE_MS": "0"},
+        ),
+        "local-spec-100": ProviderSet(
+            "local-spec-100",
+            *local,
+            "all on, speculative transcription after 100 ms of quiet (default 150)",
+            env={"TROUPE_STT_SPECULATIVE_PAUSE_MS": "100"},
+        ),
         "local-stt-vad": ProviderSet(
             "local-stt-vad",
             *local,
@@ -626,7 +639,7 @@ def variants() -> dict[str, ProviderSet]:
 
 DEFAULT_VARIANTS = (
     "fake-off,fake-vad,fake,local-off,local-vad,local-no-preemptive,local-no-clause,"
-    "local-stt-vad,local"
+    "local-stt-vad,local-no-spec,local"
 )
 
 

@@ -7,9 +7,17 @@ end of speech, or as soon as the turn detector's prediction is in — so each se
 VAD, not a second one inside ``stt.StreamAdapter`` (still used when
 ``TROUPE_STT_VAD_FLUSH=false``, for the bench's side-by-side run). Whisper runs in a worker
 thread, without timestamps, one call at a time per model (FIFO across the sessions sharing
-it)."""
+it).
+
+Speculative transcription: Whisper cannot stream, and the session's flush comes only at the
+VAD's end of speech (~250-340 ms into the pause). So ``FlushedStream`` starts Whisper itself on
+the utterance buffered so far as soon as the audio has been quiet for ``speculate_after_s``
+(``TROUPE_STT_SPECULATIVE_PAUSE_MS``, 0: off). When the flush comes and no loud audio arrived
+after that snapshot, the speculative transcript is the answer (often already done); when the
+user spoke again it is discarded and the whole utterance is recognized as before."""
 
 import asyncio
+import os
 import threading
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -20,8 +28,12 @@ from livekit.agents import APIConnectOptions, stt, utils
 from livekit.agents.language import LanguageCode
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 
+from troupe_agent.logging import get_logger
+
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+
+log = get_logger(__name__)
 
 WHISPER_SAMPLE_RATE = 16000
 MAX_BUFFER_S = 28.0
@@ -30,6 +42,17 @@ LEAD_IN_S = 0.3
 """Audio kept before the first loud frame of a buffered utterance."""
 SPEECH_RMS = 0.01
 """A 10 ms chunk louder than this (float RMS) counts as sound when trimming leading silence."""
+SPECULATIVE_PAUSE_S = 0.15
+"""Quiet audio after speech before ``FlushedStream`` transcribes speculatively (the session's
+VAD ends speech after 0.25 s of silence, Smart Turn is asked at 0.2 s)."""
+
+
+def speculative_pause_s() -> float:
+    """``TROUPE_STT_SPECULATIVE_PAUSE_MS`` in seconds (0 or less: no speculative
+    transcription)."""
+    raw = os.environ.get("TROUPE_STT_SPECULATIVE_PAUSE_MS")
+    return SPECULATIVE_PAUSE_S if raw is None or raw == "" else float(raw) / 1000.0
+
 
 _model_locks: dict[int, threading.Lock] = {}
 _model_locks_guard = threading.Lock()
@@ -76,6 +99,10 @@ def trim_leading_silence(pcm: np.ndarray) -> np.ndarray:
 
 
 class WhisperSTT(stt.STT[Any]):
+    pure = True
+    """The transcript depends on the audio alone: ``FlushedSTT`` may recognize speculatively
+    and throw the result away."""
+
     def __init__(self, model: "WhisperModel", *, language: str = "en", beam_size: int = 1) -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
         self._model = model
@@ -121,18 +148,37 @@ class WhisperSTT(stt.STT[Any]):
         )
 
 
+def loud_chunks(pcm: np.ndarray) -> np.ndarray:
+    """One bool per whole 10 ms chunk of 16 kHz int16 audio: louder than ``SPEECH_RMS``."""
+    chunk = WHISPER_SAMPLE_RATE // 100
+    n = len(pcm) // chunk
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    x = pcm[: n * chunk].astype(np.float32) / 32768.0
+    return np.asarray(np.sqrt(np.mean(x.reshape(n, chunk) ** 2, axis=1)) > SPEECH_RMS)
+
+
 class FlushedSTT(stt.STT[Any]):
     """A non-streaming STT as a stream the session flushes (``manual_flush``): no VAD of its
     own. Each flush recognizes the audio buffered since the previous one, leading silence
-    trimmed."""
+    trimmed. ``speculate_after_s``: quiet audio after speech before the stream recognizes
+    speculatively (None: ``TROUPE_STT_SPECULATIVE_PAUSE_MS`` for a ``pure`` STT, else never;
+    0: never)."""
 
-    def __init__(self, wrapped: stt.STT[Any]) -> None:
+    def __init__(self, wrapped: stt.STT[Any], *, speculate_after_s: float | None = None) -> None:
         super().__init__(
             capabilities=stt.STTCapabilities(
                 streaming=True, interim_results=False, manual_flush=True
             )
         )
         self.wrapped = wrapped
+        if speculate_after_s is None:
+            # only an STT whose answer depends on the audio alone (a scripted fake's would
+            # consume a turn of its script on every discarded speculation)
+            speculate_after_s = speculative_pause_s() if getattr(wrapped, "pure", False) else 0.0
+        self.speculate_after_s = speculate_after_s
+        self.speculations = {"started": 0, "used": 0, "discarded": 0}
+        """Counts over every stream of this STT (tests and logs read them)."""
 
     @property
     def model(self) -> str:
@@ -160,6 +206,17 @@ class FlushedSTT(stt.STT[Any]):
         return FlushedStream(self, language=language, conn_options=conn_options)
 
 
+class _Speculation:
+    """A recognition started on the utterance up to ``end`` (samples since the last flush)."""
+
+    def __init__(self, task: "asyncio.Task[stt.SpeechEvent]", end: int, audio_s: float) -> None:
+        self.task = task
+        self.end = end
+        self.audio_s = audio_s
+        self.stale = False
+        """Loud audio arrived after the snapshot: the user went on speaking."""
+
+
 class FlushedStream(stt.RecognizeStream):
     def __init__(
         self, owner: FlushedSTT, *, language: NotGivenOr[str], conn_options: APIConnectOptions
@@ -168,10 +225,33 @@ class FlushedStream(stt.RecognizeStream):
         self._owner = owner
         self._language = language
 
+    async def _recognize(self, pcm: np.ndarray) -> stt.SpeechEvent:
+        frame = rtc.AudioFrame(pcm.tobytes(), WHISPER_SAMPLE_RATE, 1, len(pcm))
+        return await self._owner.wrapped.recognize([frame], language=self._language)
+
     async def _run(self) -> None:
+        owner = self._owner
         chunks: list[np.ndarray] = []
         samples = 0
+        """Samples buffered (the oldest may have been dropped: see ``MAX_BUFFER_S``)."""
+        pushed = 0
+        """Samples pushed since the last flush (never decreases until the flush)."""
+        dropped = False
+        last_loud = -1
+        """``pushed`` at the end of the last loud 10 ms chunk; -1: none since the flush."""
+        tail = np.zeros(0, dtype=np.int16)
+        """Samples not yet making a whole 10 ms chunk for the loudness check."""
+        pause = int(owner.speculate_after_s * WHISPER_SAMPLE_RATE)
+        spec: _Speculation | None = None
+        stale: list[_Speculation] = []
         limit = int(MAX_BUFFER_S * WHISPER_SAMPLE_RATE)
+        step = WHISPER_SAMPLE_RATE // 100
+
+        def discard(s: _Speculation) -> None:
+            s.stale = True
+            owner.speculations["discarded"] += 1
+            stale.append(s)
+
         async for item in self._input_ch:
             if isinstance(item, rtc.AudioFrame):
                 x = np.frombuffer(item.data, dtype=np.int16)
@@ -181,28 +261,79 @@ class FlushedStream(stt.RecognizeStream):
                 samples += len(x)
                 while chunks and samples - len(chunks[0]) >= limit:
                     samples -= len(chunks.pop(0))
+                    dropped = True
+                if pause <= 0:
+                    pushed += len(x)
+                    continue
+                # loudness per whole 10 ms chunk, for the speculative transcription
+                tail = np.concatenate([tail, x]) if len(tail) else x
+                loud = loud_chunks(tail)
+                whole = len(loud) * step
+                if loud.any():
+                    last_loud = pushed + (int(np.flatnonzero(loud)[-1]) + 1) * step
+                pushed += whole
+                tail = tail[whole:]
+                if spec is not None and last_loud > spec.end:
+                    discard(spec)  # the user went on speaking
+                    spec = None
+                stale = [s for s in stale if not s.task.done()]
+                if (
+                    spec is None
+                    and not stale  # a discarded one still holds the model: wait for it
+                    and not dropped
+                    and last_loud >= 0
+                    and pushed - last_loud >= pause
+                ):
+                    pcm = trim_leading_silence(np.concatenate(chunks)[:pushed])
+                    task = asyncio.create_task(self._recognize(pcm))
+                    task.add_done_callback(_retrieve)
+                    spec = _Speculation(task, pushed, len(pcm) / WHISPER_SAMPLE_RATE)
+                    owner.speculations["started"] += 1
                 continue
             # a flush: recognize the utterance buffered so far
             pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
-            chunks, samples = [], 0
-            pcm = trim_leading_silence(pcm)
-            if not len(pcm):  # nothing but silence: an empty final transcript
-                self._event_ch.send_nowait(
-                    stt.SpeechEvent(
-                        type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-                        request_id=uuid.uuid4().hex,
-                        alternatives=[stt.SpeechData(language=LanguageCode("en"), text="")],
+            usable = spec is not None and not dropped and last_loud <= spec.end
+            chunks, samples, pushed, dropped, last_loud = [], 0, 0, False, -1
+            tail = np.zeros(0, dtype=np.int16)
+            event: stt.SpeechEvent | None = None
+            audio_s = 0.0
+            if spec is not None and usable:
+                # no speech since the snapshot: the speculative transcript is the answer
+                try:
+                    event, audio_s = await spec.task, spec.audio_s
+                    owner.speculations["used"] += 1
+                    log.info("speculative transcript used", **owner.speculations)
+                except Exception:
+                    event = None  # recognized again below, with the retries of a normal call
+            elif spec is not None:
+                discard(spec)
+            spec = None
+            if event is None:
+                pcm = trim_leading_silence(pcm)
+                if not len(pcm):  # nothing but silence: an empty final transcript
+                    self._event_ch.send_nowait(
+                        stt.SpeechEvent(
+                            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+                            request_id=uuid.uuid4().hex,
+                            alternatives=[stt.SpeechData(language=LanguageCode("en"), text="")],
+                        )
                     )
-                )
-                continue
-            frame = rtc.AudioFrame(pcm.tobytes(), WHISPER_SAMPLE_RATE, 1, len(pcm))
-            event = await self._owner.wrapped.recognize([frame], language=self._language)
+                    continue
+                if pause > 0:
+                    log.info("speculative transcript not used", **owner.speculations)
+                event, audio_s = await self._recognize(pcm), len(pcm) / WHISPER_SAMPLE_RATE
             self._event_ch.send_nowait(
                 stt.SpeechEvent(
                     type=stt.SpeechEventType.RECOGNITION_USAGE,
-                    recognition_usage=stt.RecognitionUsage(
-                        audio_duration=len(pcm) / WHISPER_SAMPLE_RATE
-                    ),
+                    recognition_usage=stt.RecognitionUsage(audio_duration=audio_s),
                 )
             )
             self._event_ch.send_nowait(event)
+        if spec is not None:
+            spec.task.cancel()
+
+
+def _retrieve(task: "asyncio.Task[Any]") -> None:
+    """A discarded speculation's error is not anyone's error."""
+    if not task.cancelled():
+        task.exception()
