@@ -172,3 +172,25 @@ async def test_without_the_prefill_the_first_turn_evaluates_its_whole_prompt(
     assert usage.prompt_cached_tokens < 20  # at most a shared opening with Max's prompt
     assert evaluated >= usage.prompt_tokens - usage.prompt_cached_tokens - 1
     assert local_llm.prefix_states(model).evaluated >= 1
+
+
+async def test_prompt_and_completion_tokens_reach_the_session_usage(model: Any, demo: Any) -> None:
+    """Billing: the usage livekit collects for the session (what the log sink turns into the
+    ``usage`` entries the API meters per organization) carries the llama.cpp model's prompt and
+    completion tokens under provider ``local``, exactly as the decoder counted them."""
+    from livekit.agents.metrics import LLMMetrics, LLMModelUsage, ModelUsageCollector
+
+    lm = LlamaCppLLM(model, name=MODEL)
+    seen: list[LLMMetrics] = []
+    lm.on("metrics_collected", seen.append)
+    collector = ModelUsageCollector()
+    lm.on("metrics_collected", collector.collect)
+    _, _, first, _ = await reply(
+        lm, demo.chat("ava", "Hello, how are you today?"), demo.tools("ava")
+    )
+    _, _, second, _ = await reply(lm, demo.chat("ava", "Thanks a lot!"), demo.tools("ava"))
+    assert len(seen) == 2
+    usage = [u for u in collector.flatten() if isinstance(u, LLMModelUsage)]
+    assert [(u.provider, u.model) for u in usage] == [("local", MODEL)]
+    assert usage[0].input_tokens == first.prompt_tokens + second.prompt_tokens > 600
+    assert usage[0].output_tokens == first.completion_tokens + second.completion_tokens > 0
