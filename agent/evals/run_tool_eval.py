@@ -18,8 +18,12 @@ grammar, its JSON parsed afterwards) it scores:
 - invalid replies: replies that were neither words nor a valid call of a known tool;
 - latency: time to the first spoken text or the tool call, p50 and p90, and the whole reply.
 
-Decodings: ``grammar`` (the model's own scores), ``routed`` (the same, plus the offline
-sentence encoder's similarities: ``providers/tool_router.py``), ``free`` (no grammar).
+Decodings (``DECODINGS``): ``default`` (built by ``build_local_llm`` exactly as a session
+builds it), ``grammar`` (the model's own scores), ``routed`` (the same, plus the offline
+sentence encoder's similarities: ``providers/tool_router.py``), ``free`` (no grammar); with
+``+quote`` the free-text arguments are quotes of the user's words (``quoted_spans``). Every
+variant of a run goes through ``LlamaCppLLM.chat`` live, one after another in one process, so
+they share the machine's load (recorded before and after each).
 
 Held out: the router's weights are fitted (``--fit``) on the even-numbered utterances of the
 eval set only (``split: tune``); every score is also given over the odd-numbered ones
@@ -50,7 +54,11 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent))  # agent/: ``evals`` as a package
 
 from troupe_agent.local_models import LocalModels  # noqa: E402
-from troupe_agent.providers.local_llm import LOCAL_LLMS, LlamaCppLLM  # noqa: E402
+from troupe_agent.providers.local_llm import (  # noqa: E402
+    LOCAL_LLMS,
+    LlamaCppLLM,
+    build_local_llm,
+)
 
 from evals.demo_agents import DemoAgents  # noqa: E402
 
@@ -59,12 +67,16 @@ def load_cases(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (HERE / name).read_text().splitlines() if line.strip()]
 
 
-def eval_cases(limit: int | None = None) -> list[dict[str, Any]]:
+def eval_cases(
+    limit: int | None = None, categories: list[str] | None = None
+) -> list[dict[str, Any]]:
     """The eval set, each case with its ``split``: even lines tune the router, odd lines are
-    held out."""
+    held out (the split is by line in the file, before any filter)."""
     cases = load_cases("tool_calls.jsonl")
     for i, case in enumerate(cases):
         case["split"] = "tune" if i % 2 == 0 else "held_out"
+    if categories:
+        cases = [c for c in cases if c["category"] in categories]
     return cases[:limit]
 
 
@@ -75,9 +87,15 @@ def _at(args: dict[str, Any], path: str) -> Any:
     return value
 
 
+def _norm(text: str) -> str:
+    """Case and runs of whitespace do not count (a spoken fact has no case)."""
+    return " ".join(text.lower().split())
+
+
 def args_match(expected: dict[str, str] | None, got: dict[str, Any]) -> bool:
+    """Each expected value is found in the argument at its path, case and whitespace aside."""
     return all(
-        isinstance(v := _at(got, path), str) and want.lower() in v.lower()
+        isinstance(v := _at(got, path), str) and _norm(want) in _norm(v)
         for path, want in (expected or {}).items()
     )
 
@@ -173,10 +191,14 @@ def scored(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def evaluate(
-    models: list[str], decodings: list[str], limit: int | None, out: Path
+    models: list[str],
+    decodings: list[str],
+    limit: int | None,
+    out: Path,
+    categories: list[str] | None = None,
 ) -> dict[str, Any]:
     demo = DemoAgents()
-    cases = eval_cases(limit)
+    cases = eval_cases(limit, categories)
     local = LocalModels()
     runs: list[dict[str, Any]] = []
     result = {
@@ -191,26 +213,40 @@ async def evaluate(
         "eval_set": "agent/evals/tool_calls.jsonl",
         "runs": runs,
     }
-    plan = [(name, decoding) for decoding in decodings for name in models]
-    for name, decoding in plan:
-        llama = local.llama(name)
-        grammar = decoding != "free"
-        router = local.tool_router() if decoding == "routed" else None
-        lm = LlamaCppLLM(llama, name=name, use_grammar=grammar, router=router)
-        rows = []
-        for case in cases:
-            rows.append(await run_case(lm, demo, case))
-            r = rows[-1]
+    # each variant: ``decoding`` (for every model) or ``model:decoding``, optionally
+    # ``@category+category`` (only those cases)
+    plan: list[tuple[str, str, set[str] | None]] = []
+    for d in decodings:
+        d, _, only = d.partition("@")
+        names = [d.split(":", 1)[0]] if ":" in d else models
+        for name in names:
+            plan.append((name, d.split(":", 1)[-1], set(only.split("+")) if only else None))
+    lms = [variant(local, name, decoding) for name, decoding, _ in plan]
+    rows: list[list[dict[str, Any]]] = [[] for _ in plan]
+    loads: list[list[tuple[float, ...]]] = [[] for _ in plan]
+    # interleaved: each case goes through every variant before the next case, so the
+    # variants share whatever load the machine has
+    for case in cases:
+        for i, ((name, decoding, only), lm) in enumerate(zip(plan, lms, strict=True)):
+            if only is not None and case["category"] not in only:
+                continue
+            loads[i].append(os.getloadavg())
+            rows[i].append(await run_case(lm, demo, case))
+            r = rows[i][-1]
             print(
-                f"{name:12} {decoding:7} {r['agent']:3} "
+                f"{name:12} {decoding:13} {r['agent']:3} "
                 f"{'ok ' if r['tool_ok'] else 'BAD'} {r['got_tool']!s:18} {r['first_s']:5.2f}s "
                 f"{r['text']!r} -> {(r['said'] or json.dumps(r['got_args']))[:60]!r}",
                 flush=True,
             )
-        runs.append(
+        runs[:] = [
             {
                 "model": f"local/{name}",
                 "decoding": decoding,
+                "categories": sorted(only) if only else "all",
+                "quote_args": lm._quote_args,
+                "routed": lm._router is not None,
+                "load_avg_1m_during": [round(x[0], 2) for x in loads[i]],
                 "tool_bias": LOCAL_LLMS[name].tool_bias,
                 **(
                     {
@@ -218,17 +254,46 @@ async def evaluate(
                         "route_offset": LOCAL_LLMS[name].route_offset,
                         "route_pick": LOCAL_LLMS[name].route_pick,
                     }
-                    if router is not None
+                    if lm._router is not None
                     else {}
                 ),
-                **scored(rows),
-                "cases": rows,
+                **scored(rows[i]),
+                "cases": rows[i],
             }
-        )
-        print(json.dumps({k: v for k, v in runs[-1].items() if k != "cases"}), flush=True)
+            for i, ((name, decoding, only), lm) in enumerate(zip(plan, lms, strict=True))
+            if rows[i]
+        ]
         result["machine"]["load_avg_after"] = os.getloadavg()  # type: ignore[index]
-        write(out, result)  # after each run: a partial file survives an interruption
+        write(out, result)  # after each case: a partial file survives an interruption
+    for run in runs:
+        print(json.dumps({k: v for k, v in run.items() if k != "cases"}), flush=True)
     return result
+
+
+DECODINGS = {
+    "default": "what a session gets: build_local_llm (the router and argument quoting as the "
+    "model's spec says)",
+    "grammar": "the model's own scores, no router, free-text arguments not quoted",
+    "grammar+quote": "the model's own scores, no router, free-text arguments quoted",
+    "routed": "with the MiniLM router, free-text arguments not quoted",
+    "routed+quote": "with the MiniLM router, free-text arguments quoted",
+    "free": "no grammar: the same prompt decoded freely, its JSON parsed afterwards",
+}
+
+
+def variant(local: LocalModels, name: str, decoding: str) -> LlamaCppLLM:
+    """The LLM of one compared variant; ``default`` is built exactly as a session builds it."""
+    if decoding not in DECODINGS:
+        raise SystemExit(f"unknown decoding {decoding!r}: one of {', '.join(DECODINGS)}")
+    if decoding == "default":
+        return build_local_llm(local, name)
+    return LlamaCppLLM(
+        local.llama(name),
+        name=name,
+        use_grammar=decoding != "free",
+        router=local.tool_router() if decoding.startswith("routed") else None,
+        quote_args=decoding.endswith("+quote"),
+    )
 
 
 async def calibrate(models: list[str]) -> None:
@@ -354,10 +419,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default="smollm2,gemma3-270m")
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--decodings", default="grammar,free")
+    parser.add_argument(
+        "--decodings",
+        default="grammar,free",
+        help="variants, each a decoding for every model or model:decoding (see DECODINGS)",
+    )
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--fit", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--categories", default="", help="only these categories (comma list)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     models = [m.strip() for m in args.models.split(",") if m.strip()]
@@ -369,7 +439,8 @@ def main() -> None:
         return
     out = args.out or ROOT / "bench" / "results" / f"tool-eval-{datetime.now(UTC):%Y-%m-%d}.json"
     decodings = [d.strip() for d in args.decodings.split(",") if d.strip()]
-    result = asyncio.run(evaluate(models, decodings, args.limit, out))
+    categories = [c.strip() for c in args.categories.split(",") if c.strip()] or None
+    result = asyncio.run(evaluate(models, decodings, args.limit, out, categories))
     print(f"wrote {out}")
     for run in result["runs"]:
         print(json.dumps({k: v for k, v in run.items() if k != "cases"}))

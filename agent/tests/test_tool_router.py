@@ -17,8 +17,10 @@ from troupe_agent.providers.local_llm import LOCAL_LLMS, LlamaCppLLM, _Decoder, 
 from troupe_agent.providers.local_tools import (
     ReplyParser,
     ToolSpec,
+    args_grammar,
     args_schema,
     mentioned_parameters,
+    quoted_spans,
     tool_specs,
 )
 from troupe_agent.providers.tool_router import (
@@ -149,6 +151,40 @@ def test_mentioned_optional_parameters_become_required_and_texts_non_empty() -> 
     assert remember["properties"]["key"]["minLength"] == 1
 
 
+def test_quoted_spans_are_the_users_words_trimmed_of_punctuation() -> None:
+    spans = quoted_spans("Remember that my name is Sam.")
+    assert "Sam" in spans and "my name is Sam" in spans and "name" in spans
+    assert "Sam." not in spans  # trimmed
+    assert all(s and s[-1] not in ".,!?" for s in spans)
+    assert len(quoted_spans("one two three four", max_words=2)) == 4 + 3
+    assert quoted_spans("") == ()
+
+
+def test_quoted_free_text_arguments_are_one_of_the_users_words() -> None:
+    tools, _ = demo_like()
+    specs = {s.name: s for s in tool_specs(tools)}
+    said = "My order number is B-778, please remember it."
+    remember = args_schema(specs["remember"], said, quote=True)
+    assert remember["properties"]["value"] == {"enum": list(quoted_spans(said))}
+    assert "B-778" in remember["properties"]["value"]["enum"]
+    assert remember["required"] == ["key", "value"]
+    # not quoted: a free string, as before
+    assert remember_free(specs["remember"], said)["type"] == "string"
+    # nested texts too, constants and enums untouched
+    control = args_schema(specs["control_notepad"], "Write buy milk in the notepad.", quote=True)
+    set_text = control["$defs"]["control_notepad__NotepadSet"]["properties"]
+    assert set_text["op"]["const"] == "notepad.set"
+    assert {"enum": list(quoted_spans("Write buy milk in the notepad."))} in set_text["text"][
+        "anyOf"
+    ]
+    grammar = args_grammar(specs["remember"], said, quote=True)
+    assert "B-778" in grammar
+
+
+def remember_free(spec: ToolSpec, said: str) -> Any:
+    return args_schema(spec, said)["properties"]["value"]
+
+
 def test_the_offline_encoder_routes_paraphrases_of_the_seeded_demo() -> None:
     from support.local_llm import demo_agents
     from troupe_agent.providers.tool_router import minilm_router
@@ -161,6 +197,10 @@ def test_the_offline_encoder_routes_paraphrases_of_the_seeded_demo() -> None:
         assert max(routing.tools, key=routing.tools.__getitem__) == "transfer_to_max"
     routing = router.route("Thanks, have a lovely evening!", ava)
     assert routing.talk > routing.best_tool
+    # the shared memory's tools have intents of their own (BUILTIN_INTENTS)
+    routing = router.route("Save this: my flight is on Friday.", ava)
+    assert max(routing.tools, key=routing.tools.__getitem__) == "remember"
+    assert routing.tools["remember"] > routing.talk
 
 
 async def test_the_routed_local_llm_hands_off_on_a_paraphrase_and_answers_small_talk() -> None:
@@ -190,3 +230,32 @@ async def test_the_routed_local_llm_hands_off_on_a_paraphrase_and_answers_small_
     ]
     said, calls = await answer("ava", "Hello, how are you today?")
     assert calls == [] and said.strip()
+
+
+async def test_the_default_local_llm_quotes_the_users_words_in_a_free_text_argument() -> None:
+    """``quote_args`` on (the default): the fact saved is words the user said, never an
+    invented or empty one (the model still chooses which words)."""
+    import json
+
+    from support.local_llm import demo_agents, missing, require_llama_cpp
+    from troupe_agent.local_models import LocalModels, LocalModelUnavailable
+    from troupe_agent.providers.local_llm import build_local_llm
+
+    require_llama_cpp()
+    try:
+        lm = build_local_llm(LocalModels(), "smollm2")
+    except LocalModelUnavailable as e:
+        missing(str(e))
+    assert lm._quote_args
+    demo = demo_agents()
+    text = "My order number is B-778, please remember it."
+    stream = lm.chat(
+        chat_ctx=demo.chat("ava", text), tools=demo.tools("ava"), tool_choice="required"
+    )
+    async with stream:
+        calls = [t for c in [c async for c in stream] if c.delta for t in c.delta.tool_calls]
+    assert [c.name for c in calls] == ["remember"]
+    args = json.loads(calls[0].arguments)
+    assert set(args) == {"key", "value"}
+    for value in args.values():
+        assert value and value in quoted_spans(text)

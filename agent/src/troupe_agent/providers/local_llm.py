@@ -114,6 +114,9 @@ class LocalLLMSpec:
     route_pick: float = 0.0
     """With a ``ToolRouter``: weight of each tool's similarity in the tool choice, added to
     the model's calibrated name score."""
+    quote_args: bool = True
+    """Free-text arguments are quotes of the user's words (``local_tools.quoted_spans``):
+    argument accuracy measured with and without by agent/evals."""
 
 
 LOCAL_LLMS: dict[str, LocalLLMSpec] = {
@@ -285,6 +288,7 @@ class LlamaCppLLM(llm.LLM[Any]):
         temperature: float = 0.0,
         router: ToolRouter | None = None,
         score_all_tools: bool = False,
+        quote_args: bool | None = None,
     ) -> None:
         """``use_grammar=False`` keeps the JSON reply format but decodes freely (only for the
         eval's comparison)."""
@@ -299,6 +303,8 @@ class LlamaCppLLM(llm.LLM[Any]):
         """Sentence similarities added to the model's tool scores (``tool_router``)."""
         self._score_all_tools = score_all_tools
         """Score every tool name even when the reply is words (the eval's weight fitting)."""
+        self._quote_args = self._spec.quote_args if quote_args is None else quote_args
+        """Free-text arguments quote the user's words (None: the model's default)."""
 
     @property
     def model(self) -> str:
@@ -486,7 +492,9 @@ class _Decoder:
                     )
                     self.emit(prefix + "{}}")
                     return
-                grammar = _grammar(args_grammar(spec, request.user_text))
+                grammar = _grammar(
+                    args_grammar(spec, request.user_text, quote=self.owner._quote_args)
+                )
             log.info(
                 "local LLM choice",
                 model=self.owner.model,

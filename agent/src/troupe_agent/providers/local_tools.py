@@ -58,14 +58,25 @@ def tool_specs(tools: list[llm.Tool]) -> list[ToolSpec]:
 _BOUNDS = {"maxLength": 200, "minLength": 16, "maxItems": 16, "minItems": 8}
 
 
-def _closed(node: Any, rename: dict[str, str]) -> Any:
+_FREE_TEXT_KEYS = ("enum", "const", "pattern", "format")
+
+
+def _is_free_text(node: dict[str, Any]) -> bool:
+    return node.get("type") == "string" and not any(k in node for k in _FREE_TEXT_KEYS)
+
+
+def _closed(node: Any, rename: dict[str, str], spans: tuple[str, ...] = ()) -> Any:
     """A copy of a JSON Schema where every object lists all it may hold
     (``additionalProperties: false`` unless it says otherwise: a small model must not invent
-    keys), ``$ref``s point at the renamed root ``$defs``, and titles are dropped."""
+    keys), ``$ref``s point at the renamed root ``$defs``, and titles are dropped. With
+    ``spans``, every free text (a string without enum, const, pattern or format) becomes one
+    of them (``quoted_spans``)."""
     if isinstance(node, list):
-        return [_closed(n, rename) for n in node]
+        return [_closed(n, rename, spans) for n in node]
     if not isinstance(node, dict):
         return node
+    if spans and _is_free_text(node):
+        return {"enum": list(spans)}
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in ("title", "$defs", "definitions", "examples"):
@@ -76,9 +87,9 @@ def _closed(node: Any, rename: dict[str, str]) -> Any:
             name = value.rsplit("/", 1)[-1]
             out[key] = f"#/$defs/{rename.get(name, name)}"
         elif key == "properties" and isinstance(value, dict):
-            out[key] = {k: _closed(v, rename) for k, v in value.items()}
+            out[key] = {k: _closed(v, rename, spans) for k, v in value.items()}
         else:
-            out[key] = _closed(value, rename)
+            out[key] = _closed(value, rename, spans)
     if out.get("type") == "object" or "properties" in out:
         out.setdefault("properties", {})
         out.setdefault("additionalProperties", False)
@@ -107,19 +118,43 @@ def mentioned_parameters(spec: ToolSpec, user_text: str) -> list[str]:
     ]
 
 
-def args_schema(spec: ToolSpec, user_text: str = "") -> dict[str, Any]:
+MAX_SPAN_WORDS = 8
+"""The longest quote of the user's words a free-text argument may be (``quoted_spans``)."""
+_SPAN_TRIM = ' \t\n.,;:!?"()[]{}'
+
+
+def quoted_spans(user_text: str, max_words: int = MAX_SPAN_WORDS) -> tuple[str, ...]:
+    """Every run of up to ``max_words`` consecutive words of the user's message, as written
+    (case kept), trimmed of the punctuation around it: what a free-text argument may be when a
+    tiny model fills it in. A 135M model asked to write "the fact itself" invents, leaves it
+    empty or copies an example; asked to quote, it picks the words the user said
+    ("Remember that my name is Sam." -> key "name", value "Sam")."""
+    words = user_text.split()
+    out: dict[str, None] = {}
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + max_words) + 1):
+            span = " ".join(words[i:j]).strip(_SPAN_TRIM)
+            if span:
+                out[span] = None
+    return tuple(out)
+
+
+def args_schema(spec: ToolSpec, user_text: str = "", *, quote: bool = False) -> dict[str, Any]:
     """The closed JSON Schema of one tool's arguments, its definitions inside it; the optional
-    parameters the user named become required (``mentioned_parameters``)."""
+    parameters the user named become required (``mentioned_parameters``). With ``quote`` (and
+    a user message), each free-text argument is a quote of the user's words
+    (``quoted_spans``)."""
     params = dict(spec.parameters or {})
     if mentioned := mentioned_parameters(spec, user_text):
         params["required"] = [*(params.get("required") or []), *mentioned]
+    spans = quoted_spans(user_text) if quote else ()
     local_defs: dict[str, Any] = {**params.get("definitions", {}), **params.get("$defs", {})}
     rename = {name: f"{spec.name}__{name}" for name in local_defs}
-    closed = _closed(params, rename)
+    closed = _closed(params, rename, spans)
     if closed.get("type") != "object":
         closed = {"type": "object", "properties": {}, "additionalProperties": False}
     if local_defs:
-        closed["$defs"] = {rename[n]: _closed(d, rename) for n, d in local_defs.items()}
+        closed["$defs"] = {rename[n]: _closed(d, rename, spans) for n, d in local_defs.items()}
     return dict(closed)
 
 
@@ -149,13 +184,14 @@ def call_prefix(name: str) -> str:
     return f"{REPLY_OPEN}{reply_prefix(TOOL)}{json.dumps(name)[1:]}, {json.dumps(ARGS)}: "
 
 
-def args_grammar(spec: ToolSpec, user_text: str = "") -> str:
+def args_grammar(spec: ToolSpec, user_text: str = "", *, quote: bool = False) -> str:
     """GBNF of the rest of a tool reply after ``call_prefix``: the arguments, then ``}``."""
     import llama_cpp.llama_grammar
 
     converter: Any = llama_cpp.llama_grammar.SchemaConverter
     conv: Any = converter(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
-    conv.visit(conv.resolve_refs(args_schema(spec, user_text), "args"), "args")
+    schema = args_schema(spec, user_text, quote=quote)
+    conv.visit(conv.resolve_refs(schema, "args"), "args")
     return 'root ::= args "}" space\n' + str(conv.format_grammar())
 
 

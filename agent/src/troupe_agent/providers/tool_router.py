@@ -56,6 +56,20 @@ _PANEL_WORDS = {
     "whiteboard": "whiteboard",
 }
 MAX_INTENT_CHARS = 200
+BUILTIN_INTENTS: dict[str, tuple[str, ...]] = {
+    # the shared-memory tools every agent gets (``tools/builtin.py``): how users ask for them
+    "remember": (
+        "Remember this for me.",
+        "Save this detail for later.",
+        "Keep a note of my details.",
+    ),
+    "recall": (
+        "What did I tell you earlier?",
+        "Look up what you saved for me.",
+    ),
+}
+"""Intents of Troupe's own non-panel tools, written here (none is an utterance of the eval
+set), added to those made from the name and description."""
 
 
 class TextEncoder(Protocol):
@@ -98,7 +112,7 @@ def tool_intents(spec: ToolSpec) -> list[str]:
     out = [words[:1].upper() + words[1:] + "."]
     if spec.description.strip():
         out.append(_first_sentence(spec.description))
-    return out
+    return [*out, *BUILTIN_INTENTS.get(spec.name, ())]
 
 
 @dataclass(frozen=True)
