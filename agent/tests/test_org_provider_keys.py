@@ -130,3 +130,20 @@ def test_anthropic_gemini_and_groq_run_through_their_plugins(
         settings.model_copy(update={"groq_api_key": SecretStr("gr-platform")}), models
     )
     assert isinstance(platform.llm("groq/llama-3.1-8b-instant"), groq.LLM)
+
+
+def test_openai_tts_speaks_with_the_organizations_key_and_the_chosen_voice(
+    settings: Settings, models: LocalModels
+) -> None:
+    base = ProviderRegistry(settings, models)
+    # no key anywhere: the offline voice stands in
+    assert base.resolve_id("openai/gpt-4o-mini-tts", ProviderRole.TTS) == "local/piper-joe"
+    registry = base.for_session(with_keys(openai=ProviderCredential(api_key="sk-org")))
+    assert registry.resolve_id("openai/gpt-4o-mini-tts", ProviderRole.TTS) == (
+        "openai/gpt-4o-mini-tts"
+    )
+    speaker = registry.tts("openai/gpt-4o-mini-tts", voice="coral")
+    inner = getattr(speaker, "_wrapped_tts", speaker)  # non-streaming: sentence by sentence
+    assert inner._opts.voice == "coral"  # type: ignore[attr-defined]
+    assert inner._opts.model == "gpt-4o-mini-tts"  # type: ignore[attr-defined]
+    assert str(inner._client.api_key) == "sk-org"  # type: ignore[attr-defined]

@@ -145,6 +145,34 @@ async def test_cloud_voices_are_fetched_with_the_orgs_key_and_cached(
     assert GOOD_KEY not in first.text
 
 
+async def test_openai_voices_are_its_documented_list_once_a_key_is_set(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    provider: type[_Provider],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    admin = await _admin(db, settings)
+    params = {"tts": "openai/gpt-4o-mini-tts"}
+    missing = await client.get(URL, params=params, headers=admin)
+    assert missing.status_code == 422
+    assert missing.json()["error"]["code"] == "provider_key_missing"
+    assert missing.json()["error"]["details"] == {"provider": "openai", "env": "OPENAI_API_KEY"}
+    put = await client.put(
+        "/api/v1/provider-keys/openai", json={"api_key": "sk-org-0123456789"}, headers=admin
+    )
+    assert put.status_code == 200, put.text
+    listed = await client.get(URL, params=params, headers=admin)
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert body["source"] == "provider"
+    ids = [v["id"] for v in body["voices"]]
+    assert {"alloy", "coral", "nova", "onyx", "shimmer"} <= set(ids)
+    assert "sk-org-0123456789" not in listed.text
+    assert provider.calls == []  # a documented list: nothing is fetched
+
+
 async def test_a_refused_key_is_provider_key_invalid(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings, provider: type[_Provider]
 ) -> None:
@@ -210,6 +238,21 @@ async def test_an_agent_may_take_a_voice_of_the_providers_own_list(
             "name": "X",
             "instructions": "i",
             "tts": "local/piper-joe",
+            "voice": "rachel",
+        },
+        headers=who.headers,
+    )
+    assert [p[0] for p in problems(response)] == ["voice_unknown"]
+    # OpenAI's voices are its documented list: one of them, or none of them
+    coral = await create_agent(client, who, "coral", tts="openai/gpt-4o-mini-tts", voice="coral")
+    assert coral["voice"] == "coral"
+    response = await client.post(
+        "/api/v1/agents",
+        json={
+            "slug": "y",
+            "name": "Y",
+            "instructions": "i",
+            "tts": "openai/gpt-4o-mini-tts",
             "voice": "rachel",
         },
         headers=who.headers,

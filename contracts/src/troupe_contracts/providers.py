@@ -42,6 +42,21 @@ def _local(role: ProviderRole, model: str, label: str, **kw: Any) -> ProviderSpe
     return ProviderSpec(id=f"local/{model}", role=role, label=label, offline=True, **kw)
 
 
+OPENAI_TTS_VOICES: tuple[str, ...] = (
+    "alloy",
+    "ash",
+    "ballad",
+    "coral",
+    "echo",
+    "fable",
+    "nova",
+    "onyx",
+    "sage",
+    "shimmer",
+    "verse",
+)
+"""OpenAI's built-in text-to-speech voices (gpt-4o-mini-tts)."""
+
 PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
     _local(
         ProviderRole.STT,
@@ -212,6 +227,18 @@ PROVIDER_CATALOG: tuple[ProviderSpec, ...] = (
         streaming=True,
         voices=["default"],
         languages=["multi"],
+    ),
+    ProviderSpec(
+        id="openai/gpt-4o-mini-tts",
+        role=ProviderRole.TTS,
+        label="OpenAI gpt-4o-mini-tts",
+        offline=False,
+        requires_env=["OPENAI_API_KEY"],
+        streaming=False,
+        voices=list(OPENAI_TTS_VOICES),
+        languages=["multi"],
+        notes="OpenAI's built-in voices (OpenAI has no voice-list endpoint: this is its "
+        "documented list).",
     ),
     ProviderSpec(
         id="fake/echo",

@@ -247,6 +247,13 @@ class ProviderRegistry:
             if voice and voice != "default":
                 el_kwargs["voice_id"] = voice
             instance = elevenlabs.TTS(**self._key("eleven_api_key"), **el_kwargs)
+        elif provider == "openai":
+            from livekit.plugins import openai
+
+            oa_kwargs: dict[str, Any] = {"model": model}
+            if voice and voice != "default":
+                oa_kwargs["voice"] = voice
+            instance = openai.TTS(**self._key("openai_api_key"), **oa_kwargs)
         else:
             raise ProviderError(f"no TTS builder for {resolved}")
         if not instance.capabilities.streaming:

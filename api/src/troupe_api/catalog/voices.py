@@ -2,7 +2,9 @@
 
 - Offline providers (``local/...``): the catalog's voices whose model is installed on this
   machine (Piper: the voice package; eSpeak NG: the binary).
-- Cloud providers: the provider's own voice list, fetched with the organization's key (the
+- OpenAI: its documented voices (the catalog's list; it has no voice-list endpoint), given
+  when the organization or the platform has an OpenAI key.
+- Other cloud providers: the provider's own voice list, fetched with the organization's key (the
   platform's key as the fallback, as sessions do), cached in Redis per organization, provider
   and key for ``VOICE_CACHE_TTL_S``. A missing key is ``provider_key_missing``; a key the
   provider refuses is ``provider_key_invalid``; a provider that cannot be reached or answers
@@ -146,6 +148,11 @@ FETCHERS: dict[str, tuple[str, Fetcher]] = {
 }
 """TTS provider id → (the provider-key name, how to list its voices)."""
 
+STATIC_LISTS: dict[str, str] = {"openai/gpt-4o-mini-tts": "openai"}
+"""TTS provider id → the provider-key name, for providers whose voices are a documented list
+(the catalog's ``voices``), not an endpoint: the list is given once the organization (or the
+platform) has a key, with the same ``provider_key_missing`` as the others otherwise."""
+
 
 def _check(response: httpx.Response) -> None:
     if response.status_code in (401, 403):
@@ -192,6 +199,12 @@ async def list_voices(
     allowed = spec is not None and (settings.enable_test_providers or not spec.test_only)
     if spec is None or spec.role != ProviderRole.TTS or not allowed:
         raise TtsNotFound(details={"tts": tts})
+    if tts in STATIC_LISTS:
+        # no voice-list endpoint: the provider's documented voices, once a key is there
+        await _key(db, settings, ctx.organization_id, STATIC_LISTS[tts])
+        return VoiceList(
+            tts=tts, source="provider", voices=[Voice(id=v, name=v) for v in spec.voices]
+        )
     if tts not in FETCHERS:
         return VoiceList(
             tts=tts,

@@ -103,8 +103,10 @@ def catalog_problems(
     tts_spec = provider_by_id(tts)
     if voice is not None and tts_spec is not None and tts_spec.role == ProviderRole.TTS:
         # a cloud provider's voices are its own list (GET /catalog/voices, fetched with the
-        # organization's key): any voice id it may know is accepted; offline voices are fixed
-        if voice not in tts_spec.voices and tts_spec.offline:
+        # organization's key): any voice id it may know is accepted; offline voices are fixed,
+        # and so are those of a provider whose catalog lists them (OpenAI's documented voices)
+        fixed = tts_spec.offline or (voice != "default" and "default" not in tts_spec.voices)
+        if voice not in tts_spec.voices and fixed:
             offered = ", ".join(tts_spec.voices) or "none"
             problems.append(
                 Problem(
