@@ -72,6 +72,9 @@ MATRIX: dict[str, dict[str, Any]] = {
     "auth-logout_all": {"expect": signed_in(204)},
     # The mailed token is the credential: a wrong one is refused for everyone.
     "auth-confirm_email": {"expect": everyone(400), "body": {"token": "tec_wrong"}},
+    # Signed-in users only (the factories' users are verified: nothing is sent, 202).
+    "auth-resend_email_verification": {"expect": signed_in(202)},
+    "auth-confirm_email_verification": {"expect": everyone(400), "body": {"token": "tev_wrong"}},
     # Always 202 (no account enumeration); the wrong reset token is refused for everyone.
     "auth-request_password_reset": {
         "expect": everyone(202),

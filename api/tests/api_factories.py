@@ -255,6 +255,7 @@ async def make_user(
         email=email or f"user-{_suffix()}@example.com",
         password_hash=_PASSWORD_HASH[0],
         display_name="Test User",
+        email_verified_at=datetime.now(UTC),  # a registered user who opened the mailed link
     )
     db.add(user)
     await db.flush()

@@ -387,9 +387,11 @@ async def seed(*, db: AsyncSession, settings: Settings) -> SeedResult:
                 email=settings.demo_email,
                 password=settings.demo_password,
                 display_name="Demo Admin",
+                email_verified=True,
             )
         elif not users.verify_password(user.password_hash, settings.demo_password):
             await users.set_password(db=db, user=user, password=settings.demo_password)
+        await users.mark_email_verified(db=db, user=user)
         await organizations.ensure_membership(
             db=db, organization_id=org.id, user_id=user.id, role=Role.ADMIN
         )

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     EMAIL_CHANGED = "user.email_changed"
     PASSWORD_RESET_REQUESTED = "user.password_reset_requested"
     PASSWORD_RESET = "user.password_reset"
+    EMAIL_VERIFIED = "user.email_verified"
     PROVIDER_KEY_SET = "provider_key.set"
     PROVIDER_KEY_REMOVED = "provider_key.removed"
 

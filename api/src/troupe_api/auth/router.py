@@ -18,6 +18,9 @@ from troupe_api.auth.schemas import (
     AuthResponse,
     EmailChangeConfirm,
     EmailChanged,
+    EmailVerificationConfirm,
+    EmailVerificationSent,
+    EmailVerified,
     LoginRequest,
     OAuthProviderList,
     OAuthProviderRead,
@@ -40,7 +43,7 @@ from troupe_api.deps import (
     check_csrf,
     client_ip,
 )
-from troupe_api.users import email_change, password_reset
+from troupe_api.users import email_change, email_verification, password_reset
 from troupe_api.users import service as users
 from troupe_api.users.models import User
 from troupe_api.users.schemas import user_read
@@ -82,10 +85,12 @@ async def register(
     request: Request,
     response: Response,
     db: DbDep,
+    redis: RedisDep,
     settings: SettingsDep,
     limiter: LimiterDep,
 ) -> AuthResponse:
-    """Create a user and their first organization (the user is its admin), and sign in."""
+    """Create a user and their first organization (the user is its admin), sign in, and mail
+    a link that verifies the address."""
     await _limit_auth(limiter, settings, request, body.email)
     user, _ = await auth.register(
         db=db,
@@ -96,6 +101,7 @@ async def register(
         ip=client_ip(request),
         trial_days=settings.trial_days,
     )
+    await email_verification.send_link(db=db, redis=redis, settings=settings, user=user)
     tokens = await auth.start_session(db=db, settings=settings, user_id=user.id)
     await db.commit()
     return _respond(response, settings, user, tokens, body.delivery)
@@ -200,6 +206,52 @@ async def confirm_email(
     user = await email_change.confirm(db=db, redis=redis, token=body.token, ip=client_ip(request))
     await db.commit()
     return EmailChanged(email=user.email)
+
+
+@router.post(
+    "/email-verification",
+    name="resend_email_verification",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=EmailVerificationSent,
+)
+async def resend_email_verification(
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    user: CurrentUser,
+) -> EmailVerificationSent:
+    """Mail the signed-in user a new verification link (the previous one stops working);
+    ``sent: false`` when the address is already verified. Rate limited per user."""
+    if user.email_verified_at is not None:
+        return EmailVerificationSent(sent=False)
+    await limiter.hit(settings.rate_limit_email_verification, "email_verification", str(user.id))
+    await email_verification.send_link(db=db, redis=redis, settings=settings, user=user)
+    await db.commit()
+    return EmailVerificationSent(sent=True)
+
+
+@router.post(
+    "/email-verification/confirm", name="confirm_email_verification", response_model=EmailVerified
+)
+async def confirm_email_verification(
+    body: EmailVerificationConfirm,
+    request: Request,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> EmailVerified:
+    """Verify the address with the token from the mailed link (the token is the credential,
+    so the link works in any browser; once). 400 ``email_verification_invalid`` when the token
+    is unknown, used, expired or for an address the account no longer has."""
+    await _limit_auth(limiter, settings, request, None)
+    user = await email_verification.confirm(
+        db=db, redis=redis, token=body.token, ip=client_ip(request)
+    )
+    await db.commit()
+    assert user.email_verified_at is not None
+    return EmailVerified(email=user.email, email_verified_at=user.email_verified_at)
 
 
 @router.post("/password-reset", name="request_password_reset", status_code=status.HTTP_202_ACCEPTED)

@@ -42,6 +42,10 @@ class UserRead(BaseModel):
     email: str
     display_name: str
     created_at: datetime
+    email_verified_at: datetime | None = Field(
+        default=None,
+        description="When the address was verified; null until the mailed link is opened.",
+    )
 
 
 class MembershipRead(BaseModel):
@@ -84,6 +88,19 @@ class EmailChangeConfirm(BaseModel):
 
 class EmailChanged(BaseModel):
     email: str
+
+
+class EmailVerificationConfirm(BaseModel):
+    token: str = Field(min_length=1, max_length=256)
+
+
+class EmailVerified(BaseModel):
+    email: str
+    email_verified_at: datetime
+
+
+class EmailVerificationSent(BaseModel):
+    sent: bool = Field(description="False when the address was already verified.")
 
 
 class PasswordResetRequest(BaseModel):

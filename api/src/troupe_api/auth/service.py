@@ -234,13 +234,17 @@ async def sign_in_oauth(
             raise OAuthFailed("The provider did not confirm a verified email address.")
         user = await users.get_by_email(db=db, email=email)
         if user is None:
-            user = await users.create(db=db, email=email, password=None, display_name=display_name)
+            user = await users.create(
+                db=db, email=email, password=None, display_name=display_name, email_verified=True
+            )
             org_name = f"{display_name or email.split('@')[0]}'s organization"
             await organizations.create_with_admin(
                 db=db, name=org_name[:200], user_id=user.id, trial_days=trial_days
             )
         elif not user.is_active:
             raise OAuthFailed("This account is disabled.")
+        else:  # the provider confirmed the address this password account registered with
+            await users.mark_email_verified(db=db, user=user)
         db.add(
             OAuthAccount(
                 user_id=user.id,

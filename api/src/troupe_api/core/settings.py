@@ -285,6 +285,11 @@ class Settings(BaseSettings):
         validation_alias=_env("TROUPE_RATE_LIMIT_AUTH_EMAIL"),
         description="Login and register attempts per email address.",
     )
+    rate_limit_email_verification: str = Field(
+        default="5/hour",
+        validation_alias=_env("TROUPE_RATE_LIMIT_EMAIL_VERIFICATION"),
+        description="Verification e-mails a signed-in user may ask to be sent again.",
+    )
 
     # --- files (recordings) ---------------------------------------------------------------
     data_dir: Path = Field(

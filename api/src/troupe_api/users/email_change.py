@@ -121,6 +121,7 @@ async def confirm(*, db: AsyncSession, redis: Redis, token: str, ip: str | None)
         raise EmailTaken()
     previous = user.email
     user.email = payload["email"]
+    user.email_verified_at = datetime.now(UTC)  # the link reached the new address
     await db.flush()
     await audit.record(
         db=db,

@@ -22,3 +22,19 @@ class PasswordResetInvalid(TroupeError):
     default_message = (
         "This password reset link is not valid, was used or has expired; ask for a new one."
     )
+
+
+class EmailVerificationInvalid(TroupeError):
+    status_code = 400
+    code = "email_verification_invalid"
+    default_message = (
+        "This verification link is not valid, was used or has expired; ask for a new one."
+    )
+
+
+class EmailNotVerified(TroupeError):
+    status_code = 403
+    code = "email_not_verified"
+    default_message = (
+        "Verify your e-mail address first: open the link we sent you, or ask for a new one."
+    )

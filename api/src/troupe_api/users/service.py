@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,16 +38,30 @@ NO_PASSWORD = "!"
 
 
 async def create(
-    *, db: AsyncSession, email: str, password: str | None, display_name: str = ""
+    *,
+    db: AsyncSession,
+    email: str,
+    password: str | None,
+    display_name: str = "",
+    email_verified: bool = False,
 ) -> User:
+    """A user; ``email_verified`` when the address is already proved (OAuth, seed)."""
     user = User(
         email=normalize_email(email),
         password_hash=hash_password(password) if password is not None else NO_PASSWORD,
         display_name=display_name,
+        email_verified_at=datetime.now(UTC) if email_verified else None,
     )
     db.add(user)
     await db.flush()
     return user
+
+
+async def mark_email_verified(*, db: AsyncSession, user: User) -> None:
+    """The user proved they receive mail at their address (kept when already set)."""
+    if user.email_verified_at is None:
+        user.email_verified_at = datetime.now(UTC)
+        await db.flush()
 
 
 async def set_password(*, db: AsyncSession, user: User, password: str) -> None:

@@ -55,7 +55,8 @@ export interface paths {
     put?: never;
     /**
      * Register
-     * @description Create a user and their first organization (the user is its admin), and sign in.
+     * @description Create a user and their first organization (the user is its admin), sign in, and mail
+     *     a link that verifies the address.
      */
     post: operations['auth-register'];
     delete?: never;
@@ -161,6 +162,49 @@ export interface paths {
      *     or expired.
      */
     post: operations['auth-confirm_email'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/email-verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resend Email Verification
+     * @description Mail the signed-in user a new verification link (the previous one stops working);
+     *     ``sent: false`` when the address is already verified. Rate limited per user.
+     */
+    post: operations['auth-resend_email_verification'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/email-verification/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm Email Verification
+     * @description Verify the address with the token from the mailed link (the token is the credential,
+     *     so the link works in any browser; once). 400 ``email_verification_invalid`` when the token
+     *     is unknown, used, expired or for an address the account no longer has.
+     */
+    post: operations['auth-confirm_email_verification'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3688,6 +3732,29 @@ export interface components {
     EmailChanged: {
       /** Email */
       email: string;
+    };
+    /** EmailVerificationConfirm */
+    EmailVerificationConfirm: {
+      /** Token */
+      token: string;
+    };
+    /** EmailVerificationSent */
+    EmailVerificationSent: {
+      /**
+       * Sent
+       * @description False when the address was already verified.
+       */
+      sent: boolean;
+    };
+    /** EmailVerified */
+    EmailVerified: {
+      /** Email */
+      email: string;
+      /**
+       * Email Verified At
+       * Format: date-time
+       */
+      email_verified_at: string;
     };
     /** EmbedAgent */
     EmbedAgent: {
@@ -7287,6 +7354,11 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Email Verified At
+       * @description When the address was verified; null until the mailed link is opened.
+       */
+      email_verified_at?: string | null;
     };
     /**
      * VariableType
@@ -7793,6 +7865,86 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['EmailChanged'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'auth-resend_email_verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailVerificationSent'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'auth-confirm_email_verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmailVerificationConfirm'];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailVerified'];
         };
       };
       /** @description Client error */
