@@ -119,15 +119,24 @@ def _rank(hits: list[service.Hit], answer: str) -> int | None:
     return None
 
 
+VARIANTS: dict[str, dict[str, Any]] = {
+    # The search as it was before the bounded full-text pool (commit fe50c93): every chunk
+    # sharing a term with the question ranked by ts_rank_cd, HNSW ef_search 100.
+    "before": {"rank_all_matches": True, "ef_search": 100},
+    # The search as the API runs it now (service defaults).
+    "after": {},
+    # Every vector compared (no HNSW index), the full-text side as now.
+    "exact": {"exact": True},
+}
+
+
 async def _quality(
     db: AsyncSession,
     org_id: uuid.UUID,
     base_id: uuid.UUID,
     questions: list[Question],
     embedder: emb.Embedder,
-    *,
-    exact: bool = False,
-    **weights: float,
+    **search: Any,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for mode in MODES:
@@ -141,9 +150,9 @@ async def _quality(
                 limit=10,
                 mode=mode,
                 embedder=embedder,
-                exact=exact,
-                **weights,
+                **search,
             )
+            await db.commit()
             ranks.append(_rank(hits, q.answer))
         out[mode] = {
             "recall_at_5": round(sum(1 for r in ranks if r and r <= 5) / len(ranks), 3),
@@ -153,36 +162,34 @@ async def _quality(
     return out
 
 
-async def _vector_plan(
+async def _plan(
     db: AsyncSession,
     org_id: uuid.UUID,
     base_id: uuid.UUID,
-    vectors: dict[str, np.ndarray],
-    exact: bool,
-) -> str:
-    """How PostgreSQL reads the nearest-neighbour list (index or sequential scan)."""
-    sql = service._search_sql(use_vector=True, use_keyword=True, dim=emb.EMBEDDING_DIM, exact=exact)
-    if not exact:
-        await db.execute(service._INDEX_SETTINGS, {"ef": str(service.EF_SEARCH)})
-    rows = await db.execute(
-        text("EXPLAIN " + sql.text),
-        {
-            "org": org_id,
-            "bases": [base_id],
-            "qvec": service.vector_literal(next(iter(vectors.values()))),
-            "qtext": "how do I reset my password",
-            "model": emb.LOCAL_MODEL,
-            "candidates": service.CANDIDATES,
-            "rrf_k": 10.0,
-            "wv": 1.0,
-            "wk": 0.3,
-            "limit": 5,
-        },
+    question: str,
+    embedder: emb.Embedder,
+    search: dict[str, Any],
+) -> list[str]:
+    """How PostgreSQL ran one hybrid search (EXPLAIN ANALYZE): each scan of knowledge_chunks
+    with the rows it returned, or "never executed" for a coordination level not needed."""
+    sql, params = await service.search_statement(
+        db=db,
+        organization_id=org_id,
+        bases=[base_id],
+        query=question,
+        model=embedder,
+        model_name=embedder.name,
+        **search,
     )
+    rows = await db.execute(text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql.text), params)
     lines = [r[0] for r in rows]
-    scans = [ln.strip() for ln in lines if "Scan" in ln and "knowledge_chunks" in ln]
     await db.commit()
-    return "; ".join(scans)
+    keep = ("Scan", "never executed")
+    return [
+        re.sub(r"\s+", " ", ln.strip().removeprefix("->").strip())
+        for ln in lines
+        if any(k in ln for k in keep) and "knowledge_documents" not in ln and "pk_" not in ln
+    ]
 
 
 def _distractor_texts(count: int, seed: int = 7) -> list[str]:
@@ -195,6 +202,84 @@ def _distractor_texts(count: int, seed: int = 7) -> list[str]:
     return [" ".join(rng.sample(sentences, 4)) for _ in range(count)]
 
 
+async def _ingest(
+    db: AsyncSession,
+    storage: Storage,
+    base: Any,
+    docs: list[Path],
+    model: emb.Embedder,
+    chunk_chars: int,
+) -> None:
+    for path in docs:
+        data = path.read_bytes()
+        kind = "text/html" if path.suffix == ".html" else "text/markdown"
+        doc, _ = await service.add_document(
+            db=db,
+            storage=storage,
+            base=base,
+            filename=path.name,
+            content_type=kind,
+            data=data,
+            limits=limits_for("enterprise"),
+        )
+        await db.commit()
+        result = await service.ingest_document(
+            db=db,
+            storage=storage,
+            document_id=doc.id,
+            max_pdf_pages=5000,
+            embedder=model,
+            chunk_chars=chunk_chars,
+            overlap_chars=min(150, chunk_chars // 4),
+        )
+        assert result.status == "embedded", (path.name, result)
+
+
+async def _add_distractors(
+    db: AsyncSession, org_id: uuid.UUID, base_id: uuid.UUID, count: int
+) -> None:
+    """``count`` chunks of shuffled evaluation sentences with random unit vectors, in one more
+    document of the knowledge base."""
+    filler = KnowledgeDocument(
+        organization_id=org_id,
+        knowledge_base_id=base_id,
+        filename="distractors.txt",
+        declared_type="text/plain",
+        detected_type="text",
+        size_bytes=0,
+        sha256="f" * 64,
+        storage_key=f"bench/{uuid.uuid4()}",
+        status="embedded",
+    )
+    db.add(filler)
+    await db.flush()
+    rng = np.random.default_rng(11)
+    texts = _distractor_texts(count)
+    for start in range(0, count, 1000):
+        batch = texts[start : start + 1000]
+        vectors = rng.normal(size=(len(batch), emb.EMBEDDING_DIM)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        db.add_all(
+            KnowledgeChunk(
+                organization_id=org_id,
+                knowledge_base_id=base_id,
+                document_id=filler.id,
+                position=start + i,
+                heading_path="",
+                text=t,
+                embedding=v.tolist(),
+                embedding_model=emb.LOCAL_MODEL,
+            )
+            for i, (t, v) in enumerate(zip(batch, vectors, strict=True))
+        )
+        await db.flush()
+    await db.commit()
+
+
+def _lat(values: list[float]) -> dict[str, float]:
+    return {"p50": round(_p(values, 50), 2), "p95": round(_p(values, 95), 2)}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -203,11 +288,11 @@ async def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--chunk-chars", type=int, default=service.MAX_CHARS)
     parser.add_argument(
-        "--vector-index",
-        choices=("both", "hnsw", "exact"),
-        default="both",
-        help="time the vector search through the HNSW index, by exact scan, or both "
-        "(side by side, same data, same run)",
+        "--variants",
+        default="before,after",
+        help="comma-separated, timed side by side in the same run (interleaved per question): "
+        "before (every full-text match ranked, ef_search 100: the search before the bounded "
+        "pool), after (the search as the API runs it), exact (no HNSW index)",
     )
     parser.add_argument(
         "--sweep",
@@ -215,14 +300,19 @@ async def main() -> None:
         help="also print hybrid quality over a grid of RRF k and weights",
     )
     args = parser.parse_args()
-    variants = ["exact", "hnsw"] if args.vector_index == "both" else [args.vector_index]
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variants {unknown}; choose from {sorted(VARIANTS)}")
     if not args.database_url:
         raise SystemExit("set DATABASE_URL (a PostgreSQL server with pgvector)")
 
     questions = [Question(**q) for q in json.loads((EVAL / "questions.json").read_text())]
     docs = sorted(p for p in EVAL.iterdir() if p.suffix in (".md", ".html"))
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in docs)
     bench_url = await _create_db(args.database_url)
     engine = create_async_engine(bench_url, poolclass=NullPool)
+    load_start = [round(x, 2) for x in os.getloadavg()]
     try:
         await asyncio.to_thread(command.upgrade, alembic_config(bench_url), "head")
         factory = async_sessionmaker(engine, expire_on_commit=False)
@@ -235,42 +325,19 @@ async def main() -> None:
             org = await organizations.create(
                 db=db, name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}"
             )
+            limits = limits_for("enterprise")
             base = await service.create_base(
-                db=db,
-                organization_id=org.id,
-                name="Eval",
-                description="",
-                limits=limits_for("enterprise"),
+                db=db, organization_id=org.id, name="Eval", description="", limits=limits
             )
             await db.commit()
-            chars = 0
             started = time.perf_counter()
-            for path in docs:
-                data = path.read_bytes()
-                chars += len(data.decode("utf-8"))
-                kind = "text/html" if path.suffix == ".html" else "text/markdown"
-                doc, _ = await service.add_document(
-                    db=db,
-                    storage=storage,
-                    base=base,
-                    filename=path.name,
-                    content_type=kind,
-                    data=data,
-                    limits=limits_for("enterprise"),
-                )
-                await db.commit()
-                result = await service.ingest_document(
-                    db=db,
-                    storage=storage,
-                    document_id=doc.id,
-                    max_pdf_pages=5000,
-                    embedder=model,
-                    chunk_chars=args.chunk_chars,
-                    overlap_chars=min(150, args.chunk_chars // 4),
-                )
-                assert result.status == "embedded", (path.name, result)
+            await _ingest(db, storage, base, docs, model, args.chunk_chars)
             ingest_s = time.perf_counter() - started
-            eval_chunks = list(await db.scalars(select(KnowledgeChunk.text)))
+            eval_chunks = list(
+                await db.scalars(
+                    select(KnowledgeChunk.text).where(KnowledgeChunk.knowledge_base_id == base.id)
+                )
+            )
             unanswerable = [
                 q.q
                 for q in questions
@@ -284,7 +351,10 @@ async def main() -> None:
                 zip([q.q for q in questions], model.embed([q.q for q in questions]), strict=True)
             )
             cached = CachedEmbedder(query_vectors)
-            quality = await _quality(db, org.id, base.id, questions, cached)
+            quality = {
+                v: await _quality(db, org.id, base.id, questions, cached, **VARIANTS[v])
+                for v in variants
+            }
             if args.sweep:
                 for k in (10, 30, 60):
                     for wk in (0.3, 0.5, 0.7, 1.0):
@@ -297,111 +367,85 @@ async def main() -> None:
                             f"sweep k={k} wk={wk}: recall@5 {r['recall_at_5']} MRR {r['mrr_at_10']}"
                         )
 
-            # 10,000 chunks: distractors in one more document of the same knowledge base.
-            filler = KnowledgeDocument(
+            # 10,000 chunks: a second knowledge base, the distractors stored FIRST and the
+            # evaluation documents after them, so the answers sit at the end of the table (a
+            # search that read matches in storage order and stopped early would lose them).
+            big = await service.create_base(
+                db=db,
                 organization_id=org.id,
-                knowledge_base_id=base.id,
-                filename="distractors.txt",
-                declared_type="text/plain",
-                detected_type="text",
-                size_bytes=0,
-                sha256="f" * 64,
-                storage_key=f"bench/{uuid.uuid4()}",
-                status="embedded",
+                name="Eval+distractors",
+                description="",
+                limits=limits,
             )
-            db.add(filler)
-            await db.flush()
-            rng = np.random.default_rng(11)
-            target = max(0, args.distractors - len(eval_chunks))
-            texts = _distractor_texts(target)
-            for start in range(0, target, 1000):
-                batch = texts[start : start + 1000]
-                vectors = rng.normal(size=(len(batch), emb.EMBEDDING_DIM)).astype(np.float32)
-                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-                db.add_all(
-                    KnowledgeChunk(
-                        organization_id=org.id,
-                        knowledge_base_id=base.id,
-                        document_id=filler.id,
-                        position=start + i,
-                        heading_path="",
-                        text=t,
-                        embedding=v.tolist(),
-                        embedding_model=emb.LOCAL_MODEL,
-                    )
-                    for i, (t, v) in enumerate(zip(batch, vectors, strict=True))
-                )
-                await db.flush()
             await db.commit()
+            target = max(0, args.distractors - len(eval_chunks))
+            await _add_distractors(db, org.id, big.id, target)
+            await _ingest(db, storage, big, docs, model, args.chunk_chars)
             await db.execute(text("ANALYZE knowledge_chunks"))
-            total_chunks = await db.scalar(select(text("count(*)")).select_from(KnowledgeChunk))
-            quality_10k: dict[str, dict[str, Any]] = {}
-            latency: dict[str, dict[str, Any]] = {}
-            plans: dict[str, str] = {}
-            for variant in variants:
-                exact = variant == "exact"
-                quality_10k[variant] = await _quality(
-                    db, org.id, base.id, questions, cached, exact=exact
+            await db.commit()
+            total_chunks = await db.scalar(
+                select(text("count(*)"))
+                .select_from(KnowledgeChunk)
+                .where(KnowledgeChunk.knowledge_base_id == big.id)
+            )
+            quality_10k = {
+                v: await _quality(db, org.id, big.id, questions, cached, **VARIANTS[v])
+                for v in variants
+            }
+            # The plan of the question with the most full-text matches (every term common).
+            heavy = "What happens if I return an item after two months?"
+            plans = {
+                v: await _plan(db, org.id, big.id, heavy, cached, VARIANTS[v]) for v in variants
+            }
+            db_ms: dict[str, list[float]] = {v: [] for v in variants}
+            full_ms: dict[str, list[float]] = {v: [] for v in variants}
+            by_list_ms: dict[str, dict[str, list[float]]] = {
+                v: {"vector": [], "keyword": []} for v in variants
+            }
+
+            async def timed(
+                variant: str, query: str, mode: service.SearchMode, embedder: emb.Embedder
+            ) -> float:
+                t = time.perf_counter()
+                await service.search(
+                    db=db,
+                    organization_id=org.id,
+                    base_ids=[big.id],
+                    query=query,
+                    limit=5,
+                    mode=mode,
+                    embedder=embedder,
+                    **VARIANTS[variant],
                 )
-                plans[variant] = await _vector_plan(db, org.id, base.id, query_vectors, exact)
-                db_ms: list[float] = []
-                full_ms: list[float] = []
-                by_mode_ms: dict[str, list[float]] = {"vector": [], "keyword": []}
-                for _ in range(args.repeat):
-                    for q in questions:
+                elapsed = (time.perf_counter() - t) * 1000
+                await db.commit()  # each search its own transaction, as in the API
+                return elapsed
+
+            # Interleaved: every question runs in every variant back to back, so the variants
+            # share the machine's load (it is shared; the load average is in the report).
+            for _ in range(args.repeat):
+                for q in questions:
+                    for variant in variants:
                         for part in ("vector", "keyword"):  # which list costs what
-                            t = time.perf_counter()
-                            await service.search(
-                                db=db,
-                                organization_id=org.id,
-                                base_ids=[base.id],
-                                query=q.q,
-                                limit=5,
-                                mode=part,
-                                embedder=cached,
-                                exact=exact,
+                            by_list_ms[variant][part].append(
+                                await timed(variant, q.q, part, cached)
                             )
-                            by_mode_ms[part].append((time.perf_counter() - t) * 1000)
-                            await db.commit()
-                        t = time.perf_counter()
-                        await service.search(
-                            db=db,
-                            organization_id=org.id,
-                            base_ids=[base.id],
-                            query=q.q,
-                            limit=5,
-                            embedder=cached,
-                            exact=exact,
-                        )
-                        db_ms.append((time.perf_counter() - t) * 1000)
-                        emb.clear_query_cache()  # time the model on every query
-                        t = time.perf_counter()
-                        await service.search(
-                            db=db,
-                            organization_id=org.id,
-                            base_ids=[base.id],
-                            query=q.q,
-                            limit=5,
-                            embedder=model,
-                            exact=exact,
-                        )
-                        full_ms.append((time.perf_counter() - t) * 1000)
-                        await db.commit()  # each search its own transaction, as in the API
-                latency[variant] = {
-                    "database_only": {
-                        "p50": round(_p(db_ms, 50), 2),
-                        "p95": round(_p(db_ms, 95), 2),
-                    },
-                    "with_query_embedding": {
-                        "p50": round(_p(full_ms, 50), 2),
-                        "p95": round(_p(full_ms, 95), 2),
-                    },
-                    "database_only_by_list_p95": {
-                        part: round(_p(ms, 95), 2) for part, ms in by_mode_ms.items()
-                    },
-                    "samples": len(db_ms),
-                    "vector_plan": plans[variant],
+                        db_ms[variant].append(await timed(variant, q.q, "hybrid", cached))
+                        # A question never seen: the model runs, its terms are looked up.
+                        emb.clear_query_cache()
+                        service.clear_terms_cache()
+                        full_ms[variant].append(await timed(variant, q.q, "hybrid", model))
+            latency = {
+                v: {
+                    "database_only": _lat(db_ms[v]),
+                    "with_query_embedding": _lat(full_ms[v]),
+                    "database_only_by_list": {p: _lat(ms) for p, ms in by_list_ms[v].items()},
+                    "samples": len(db_ms[v]),
+                    "search": VARIANTS[v],
+                    "plan": plans[v],
                 }
+                for v in variants
+            }
     finally:
         await engine.dispose()
         await _drop_db(args.database_url, bench_url)
@@ -412,23 +456,28 @@ async def main() -> None:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "git_sha": _git_sha(),
         "cpus": os.cpu_count(),
+        "load_average_start": load_start,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "embedding_model": emb.LOCAL_MODEL,
         "rrf_k": service.RRF_K,
         "weights": {"vector": service.VECTOR_WEIGHT, "keyword": service.KEYWORD_WEIGHT},
+        "keyword_pool": service.KEYWORD_POOL,
+        "candidates": service.CANDIDATES,
+        "hnsw": {"ef_search": service.EF_SEARCH, "iterative_scan": "relaxed_order"},
         "chunk_chars": args.chunk_chars,
         "questions": len(questions),
         "documents": len(docs),
         "eval_chunks": len(eval_chunks),
-        "quality": quality,
+        "quality": {
+            v: {m: {k: x for k, x in r.items() if k != "missed_at_5"} for m, r in by_mode.items()}
+            for v, by_mode in quality.items()
+        },
+        "missed_at_5": {v: by_mode["hybrid"]["missed_at_5"] for v, by_mode in quality.items()},
         "quality_with_distractors": {
-            variant: {
-                m: {k: v for k, v in r.items() if k != "missed_at_5"} for m, r in by_mode.items()
-            }
-            for variant, by_mode in quality_10k.items()
+            v: {m: {k: x for k, x in r.items() if k != "missed_at_5"} for m, r in by_mode.items()}
+            for v, by_mode in quality_10k.items()
         },
         "search_latency_ms": {"chunks_in_base": total_chunks, **latency},
-        "hnsw": {"ef_search": service.EF_SEARCH, "iterative_scan": "relaxed_order"},
         "ingestion": {
             "seconds": round(ingest_s, 2),
             "page_equivalents": round(pages, 2),
@@ -437,29 +486,34 @@ async def main() -> None:
             "model_load_s": round(load_s, 2),
         },
     }
-    header = "".join(f"   {v}: recall@5, MRR" for v in variants)
-    print(f"{'mode':<8} {'recall@5':>9} {'MRR@10':>7}   (with {total_chunks} chunks){header}")
-    for mode in MODES:
-        r = quality[mode]
-        cells = "".join(
-            f"   {v}: {quality_10k[v][mode]['recall_at_5']:.3f}, "
-            f"{quality_10k[v][mode]['mrr_at_10']:.3f}"
-            for v in variants
-        )
-        print(f"{mode:<8} {r['recall_at_5']:>9.3f} {r['mrr_at_10']:>7.3f}  {cells}")
-    for variant in variants:
-        lat = latency[variant]
+    cols = "".join(f" | {v + ': recall@5, MRR@10':>24}" for v in variants)
+    print(f"quality (46 questions)       {cols}")
+    for label, table in (("3 documents", quality), (f"{total_chunks} chunks", quality_10k)):
+        for mode in MODES:
+            cells = "".join(
+                f" | {table[v][mode]['recall_at_5']:>15.3f}, {table[v][mode]['mrr_at_10']:.3f}"
+                for v in variants
+            )
+            print(f"{label:<14} {mode:<8}     {cells}")
+    print(f"search latency, {total_chunks} chunks (ms, p50 / p95)")
+    print(f"{'':<34}" + "".join(f"{v:>18}" for v in variants))
+    rows = [
+        ("hybrid, database", lambda v: latency[v]["database_only"]),
+        ("hybrid, with the query embedding", lambda v: latency[v]["with_query_embedding"]),
+        ("vector list alone", lambda v: latency[v]["database_only_by_list"]["vector"]),
+        ("full-text list alone", lambda v: latency[v]["database_only_by_list"]["keyword"]),
+    ]
+    for label, get in rows:
         print(
-            f"search p95 with {total_chunks} chunks ({variant}): "
-            f"{lat['database_only']['p95']} ms database (p50 {lat['database_only']['p50']}), "
-            f"{lat['with_query_embedding']['p95']} ms with the query embedding; "
-            f"vector list alone {lat['database_only_by_list_p95']['vector']} ms, "
-            f"keyword list alone {lat['database_only_by_list_p95']['keyword']} ms; "
-            f"plan: {lat['vector_plan']}"
+            f"{label:<34}"
+            + "".join(f"{get(v)['p50']:>8.1f} / {get(v)['p95']:>6.1f}" for v in variants)
         )
+    for v in variants:
+        print(f"plan ({v}): " + "; ".join(plans[v]))
     ing = report["ingestion"]
     print(
-        f"ingestion: {ing['pages_per_s']} pages/s ({ing['chunks_per_s']} chunks/s); load {report['load_average']}"
+        f"ingestion: {ing['pages_per_s']} pages/s ({ing['chunks_per_s']} chunks/s); "
+        f"load average {load_start} at the start, {report['load_average']} at the end"
     )
     out = (
         args.out

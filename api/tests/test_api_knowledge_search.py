@@ -418,3 +418,85 @@ async def test_replay_links_a_knowledge_turn_to_its_chunks_of_the_org_only(
     assert linked[0]["snippet"] == "handbook passage 1"
     assert linked[0]["knowledge_base_id"] == str(mine.id)
     assert items[2]["knowledge"] is None and items[0]["knowledge"] is None
+
+
+# ── the full-text list ranks a bounded pool
+
+
+def test_keyword_tiers_are_coordination_levels_most_terms_first() -> None:
+    levels = service.keyword_tiers(["refund", "card", "gift", "refund"])
+    assert levels == [
+        "('card' & 'gift' & 'refund')",
+        "('card' & 'gift') | ('card' & 'refund') | ('gift' & 'refund')",
+        "'card' | 'gift' | 'refund'",
+    ]
+    assert service.keyword_tiers(["it's"]) == ["'it''s'"]
+    assert service.keyword_tiers([]) == []
+
+
+async def test_full_text_search_ranks_a_bounded_pool_and_keeps_the_all_terms_chunk(
+    db: AsyncSession,
+) -> None:
+    org = await make_org(db, "Words")
+    rng = np.random.default_rng(9)
+    # 1,500 chunks that share one common word with the question, stored BEFORE the one chunk
+    # holding all its terms (a scan that stopped early in storage order would miss it).
+    base = await _base_with_chunks(db, org, _unit(rng, 1501), "common")
+    rows = list(
+        await db.scalars(select(KnowledgeChunk).where(KnowledgeChunk.knowledge_base_id == base.id))
+    )
+    for row in rows:
+        row.text = f"Our store opening times are posted at the door, note {row.position}."
+    answer = max(rows, key=lambda r: r.position)
+    answer.text = "A gift card refund goes back onto the gift card, never to a bank account."
+    await db.flush()
+    await db.execute(text("ANALYZE knowledge_chunks"))
+    question = "Can I get a refund on a gift card from the store?"
+
+    hits = await service.search(
+        db=db, organization_id=org.id, base_ids=[base.id], query=question, mode="keyword"
+    )
+    assert hits[0].chunk_id == answer.id and hits[0].keyword_rank == 1
+
+    def keyword_rows(plan: Any) -> int:
+        """Rows the full-text scans of knowledge_chunks returned (EXPLAIN ANALYZE)."""
+        if isinstance(plan, list):
+            return sum(keyword_rows(p) for p in plan)
+        own = 0
+        if (
+            plan.get("Relation Name") == "knowledge_chunks"
+            and "Scan" in plan["Node Type"]
+            and not str(plan.get("Index Name", "")).startswith("pk_")  # the hits' own rows
+        ):
+            own = int(plan.get("Actual Rows", 0)) * int(plan.get("Actual Loops", 1))
+        return own + sum(keyword_rows(p) for p in plan.get("Plans", []))
+
+    async def rows_read(rank_all: bool) -> int:
+        sql, params = await service.search_statement(
+            db=db,
+            organization_id=org.id,
+            bases=[base.id],
+            query=question,
+            mode="keyword",
+            model=None,
+            model_name=emb.LOCAL_MODEL,
+            rank_all_matches=rank_all,
+        )
+        plan = await db.scalar(text("EXPLAIN (ANALYZE, FORMAT JSON) " + sql.text), params)
+        return keyword_rows(plan[0]["Plan"])
+
+    # The baseline ranks every chunk with "store"; the pool stops at KEYWORD_POOL rows
+    # (the all-terms level first), read through the GIN index on the stored tsvector.
+    assert await rows_read(rank_all=True) >= 1501
+    assert await rows_read(rank_all=False) <= service.KEYWORD_POOL + 1
+    sql, params = await service.search_statement(
+        db=db,
+        organization_id=org.id,
+        bases=[base.id],
+        query=question,
+        mode="keyword",
+        model=None,
+        model_name=emb.LOCAL_MODEL,
+    )
+    plan_text = "\n".join(r[0] for r in await db.execute(text("EXPLAIN " + sql.text), params))
+    assert "ix_knowledge_chunks_tsv" in plan_text, plan_text
