@@ -525,8 +525,11 @@ def _search_sql(
      FROM knowledge_chunks c
      WHERE c.tsv @@ CAST(:kq{i} AS tsquery)"""
             + (f" AND NOT c.tsv @@ CAST(:kq{i - 1} AS tsquery)" if i else "")
+            # The scope is written so no btree serves it: the level reads the GIN index
+            # (an index scan of the organization's rows stopped by LIMIT reads them all
+            # when the level has fewer matches than the pool).
             + """
-       AND c.organization_id = :org AND c.knowledge_base_id = ANY(:bases)
+       AND (c.organization_id = :org) IS TRUE AND (c.knowledge_base_id = ANY(:bases)) IS TRUE
      LIMIT :pool)"""
             for i in range(tiers)
         )
@@ -619,12 +622,20 @@ async def query_terms(db: AsyncSession, query: str) -> list[str]:
 
 # HNSW: candidates looked at per index scan (at least CANDIDATES), and pgvector 0.8's iterative
 # scan, which goes on past them while the filters (organization, knowledge bases, model)
-# reject rows, instead of returning fewer than asked. 40 (was 100) read 45% fewer index pages
-# with the same recall@5 / MRR on bench/retrieval.py's 10,000 chunks.
-EF_SEARCH = CANDIDATES
+# reject rows, instead of returning fewer than asked. (40 read 45% fewer index pages but lost
+# vector recall@5 on bench/retrieval.py's 10,000 chunks: 0.935 against 0.978.)
+EF_SEARCH = 100
 _INDEX_SETTINGS = text(
     "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
     "set_config('hnsw.ef_search', :ef, true)"
+)
+# The coordination levels are read through the GIN index: a level the planner guesses large
+# (a LIMIT it expects a sequential scan to fill quickly) but that holds few rows would
+# otherwise be a scan of the whole table; with the index it costs its matches.
+_POOL_SETTINGS = text("SELECT set_config('enable_seqscan', 'off', true)")
+_BOTH_SETTINGS = text(
+    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+    "set_config('hnsw.ef_search', :ef, true), set_config('enable_seqscan', 'off', true)"
 )
 
 
@@ -821,9 +832,16 @@ async def search_statement(
             raise provider_error(exc, model_name) from exc
         qvec = vector_literal(vector.tolist())
         dim = len(vector)
-        if dim == INDEXED_DIM and not exact:
-            await db.execute(_INDEX_SETTINGS, {"ef": str(ef_search or EF_SEARCH)})
     use_keyword = mode in ("hybrid", "keyword")
+    index = use_vector and dim == INDEXED_DIM and not exact
+    pool = use_keyword and not rank_all_matches
+    ef = {"ef": str(ef_search or EF_SEARCH)}
+    if index and pool:
+        await db.execute(_BOTH_SETTINGS, ef)
+    elif index:
+        await db.execute(_INDEX_SETTINGS, ef)
+    elif pool:
+        await db.execute(_POOL_SETTINGS)
     params: dict[str, object] = {
         "org": organization_id,
         "bases": bases,
