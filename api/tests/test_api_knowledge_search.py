@@ -463,11 +463,8 @@ async def test_full_text_search_ranks_a_bounded_pool_and_keeps_the_all_terms_chu
         if isinstance(plan, list):
             return sum(keyword_rows(p) for p in plan)
         own = 0
-        if (
-            plan.get("Relation Name") == "knowledge_chunks"
-            and "Scan" in plan["Node Type"]
-            and not str(plan.get("Index Name", "")).startswith("pk_")  # the hits' own rows
-        ):
+        conditions = " ".join(str(plan.get(k, "")) for k in ("Filter", "Recheck Cond"))
+        if plan.get("Relation Name") == "knowledge_chunks" and "tsv @@" in conditions:
             own = int(plan.get("Actual Rows", 0)) * int(plan.get("Actual Loops", 1))
         return own + sum(keyword_rows(p) for p in plan.get("Plans", []))
 
