@@ -1,31 +1,17 @@
-import net from 'node:net';
 import path from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import type { Schema } from '@/lib/api/client';
 
 /**
- * A session page without a real SFU: a "LiveKit server" that accepts connections and never
- * answers keeps the page in its connecting state long enough to check the session layout, and
- * `POST /sessions` is answered by hand (typed against the generated API types, so the answer
- * cannot drift from what the API sends).
+ * A session page without a real SFU: the page is handed the stack's LiveKit URL (the one the
+ * web app's CSP `connect-src` allows) and its WebSocket is taken over by Playwright and never
+ * answered, which keeps the page in its connecting state long enough to check the session
+ * layout; `POST /sessions` is answered by hand (typed against the generated API types, so the
+ * answer cannot drift from what the API sends).
  */
 export function fakeLiveKit(): { url: () => string } {
-  let server: net.Server;
-  let port = 0;
-  const sockets = new Set<net.Socket>();
-  test.beforeAll(async () => {
-    server = net.createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as net.AddressInfo).port;
-  });
-  test.afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { url: () => `ws://127.0.0.1:${port}` };
+  const url = process.env.LIVEKIT_URL ?? 'ws://127.0.0.1:7880';
+  return { url: () => url };
 }
 
 /** `POST /sessions`' answer for a session whose room is at `livekitUrl`. */
@@ -70,6 +56,11 @@ export async function startSession(
 ) {
   await page.route('**/api/v1/sessions', (route) =>
     route.fulfill({ json: sessionStart(livekitUrl, modality_profile) }),
+  );
+  // The signal connection never reaches a server and no join answer ever comes.
+  await page.routeWebSocket(
+    (url) => url.href.startsWith(livekitUrl),
+    () => undefined,
   );
   await page.goto('/embed/demo');
   await page.getByTestId('start-session').click();
