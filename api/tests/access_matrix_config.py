@@ -50,6 +50,11 @@ CONFIG_MATRIX: dict[str, dict[str, Any]] = {
     "agents-get_version": {"expect": READ_A},
     "agents-diff_versions": {"expect": READ_A, "query": "from=1"},
     "agents-rollback": {"expect": WRITE_A, "body": {"version": 1}},
+    # A JSON body is not an image: the caller who may change the avatar gets avatar_invalid.
+    "agents-set_avatar": {"expect": by_role(viewer=403, member=400, admin=400, other=404)},
+    "agents-delete_avatar": {"expect": WRITE_A},
+    # Public (the random token is the key); an unknown token: 404 for everyone.
+    "avatars-get": {"expect": everyone(404)},
     # --- agent sets -----------------------------------------------------------------------------
     "agent-sets-list": {"expect": signed_in(200)},
     # B has no agents ava/max: config_invalid.

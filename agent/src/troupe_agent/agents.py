@@ -217,7 +217,9 @@ class TroupeAgent(Agent):
         previous = self.entry.from_agent
         log.info("agent entered", agent=self.slug, from_agent=previous)
         rt.state.agent_path.append(self.slug)
-        rt.publisher.active_agent_changed(self.slug, self.config.name)
+        rt.publisher.active_agent_changed(
+            self.slug, self.config.name, avatar_url=self.config.avatar_url
+        )
         if previous is not None:
             rt.publisher.send(handoff_event(previous, self.slug))
         if rt.sink is not None:

@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from livekit import rtc
-from troupe_contracts import ATTR_ACTIVE_AGENT, ATTR_ACTIVE_AGENT_NAME, TOPIC_EVENTS
+from troupe_contracts import (
+    ATTR_ACTIVE_AGENT,
+    ATTR_ACTIVE_AGENT_AVATAR,
+    ATTR_ACTIVE_AGENT_NAME,
+    TOPIC_EVENTS,
+)
 from troupe_contracts.events import (
     ActiveAgentEvent,
     AgentErrorEvent,
@@ -32,9 +37,21 @@ EndingReason = Literal["max_duration", "idle", "agent", "error"]
 
 class EventPublisher(Protocol):
     def send(self, event: AgentEvent) -> None: ...
-    def active_agent_changed(self, slug: str, name: str) -> None: ...
+    def active_agent_changed(
+        self, slug: str, name: str, *, avatar_url: str | None = None
+    ) -> None: ...
     def error(self, code: str, message: str, *, recoverable: bool) -> None: ...
     async def aclose(self) -> None: ...
+
+
+def active_agent_attributes(slug: str, name: str, avatar_url: str | None) -> dict[str, str]:
+    """The agent participant's attributes for the active agent. The avatar is always set (empty
+    without one), so a handoff to an agent without an avatar clears the previous one's."""
+    return {
+        ATTR_ACTIVE_AGENT: slug,
+        ATTR_ACTIVE_AGENT_NAME: name,
+        ATTR_ACTIVE_AGENT_AVATAR: avatar_url or "",
+    }
 
 
 def handoff_event(from_agent: str, to_agent: str) -> HandoffEvent:
@@ -76,10 +93,10 @@ class RoomEventPublisher:
             event.type,
         )
 
-    def active_agent_changed(self, slug: str, name: str) -> None:
+    def active_agent_changed(self, slug: str, name: str, *, avatar_url: str | None = None) -> None:
         self._spawn(
             self._room.local_participant.set_attributes(
-                {ATTR_ACTIVE_AGENT: slug, ATTR_ACTIVE_AGENT_NAME: name}
+                active_agent_attributes(slug, name, avatar_url)
             ),
             "attributes",
         )
@@ -98,6 +115,10 @@ class RecordingEventPublisher:
 
     def __init__(self) -> None:
         self.active_agents: list[tuple[str, str]] = []
+        self.attributes: dict[str, str] = {}
+        """The agent participant's attributes as the room would have them now."""
+        self.avatars: list[str] = []
+        """``troupe.active_agent_avatar`` at each change of active agent."""
         self.sent: list[AgentEvent] = []
 
     def send(self, event: AgentEvent) -> None:
@@ -106,8 +127,10 @@ class RecordingEventPublisher:
     def of_type(self, type_: str) -> list[AgentEvent]:
         return [e for e in self.sent if e.type == type_]
 
-    def active_agent_changed(self, slug: str, name: str) -> None:
+    def active_agent_changed(self, slug: str, name: str, *, avatar_url: str | None = None) -> None:
         self.active_agents.append((slug, name))
+        self.attributes.update(active_agent_attributes(slug, name, avatar_url))
+        self.avatars.append(self.attributes[ATTR_ACTIVE_AGENT_AVATAR])
         self.sent.append(ActiveAgentEvent(ts=now(), agent=slug, name=name))
 
     def error(self, code: str, message: str, *, recoverable: bool) -> None:

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from troupe_api.agent_sets.router import router as agent_sets_router
+from troupe_api.agents.router import avatars_router
 from troupe_api.agents.router import router as agents_router
 from troupe_api.agents.router import starters_router as agent_templates_router
 from troupe_api.analysis.router import sessions_router as analysis_router
@@ -48,6 +49,7 @@ api_router.include_router(catalog_router)
 api_router.include_router(catalog_voices_router)
 api_router.include_router(agents_router)
 api_router.include_router(agent_templates_router)
+api_router.include_router(avatars_router)
 api_router.include_router(agent_sets_router)
 api_router.include_router(tools_router)
 api_router.include_router(templates_router)

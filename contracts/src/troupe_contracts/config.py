@@ -215,6 +215,13 @@ class AgentConfig(Contract):
         "turn (up to about this many tokens) are added to the context; 0 = off (the agent "
         "still has search_knowledge).",
     )
+    avatar_url: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The agent's avatar image (``/api/v1/avatars/<token>``, public, through "
+        "the web app's ``/api``); the runtime sets it as ``troupe.active_agent_avatar`` when "
+        "the agent becomes active. None: the page shows the name's initial.",
+    )
 
 
 class ProviderCredential(Contract):

@@ -59,6 +59,20 @@ ATTR_ACTIVE_AGENT: Final = "troupe.active_agent"
 ATTR_ACTIVE_AGENT_NAME: Final = "troupe.active_agent_name"
 """Participant attribute on the agent: the display name of the active agent."""
 
+ATTR_ACTIVE_AGENT_AVATAR: Final = "troupe.active_agent_avatar"
+"""Participant attribute on the agent: the avatar image URL of the active agent (a path under
+the API, ``/api/v1/avatars/<token>``, that the browser loads through its own origin's ``/api``);
+empty when that agent has no avatar."""
+
+AVATAR_MAX_BYTES: Final = 1024 * 1024
+"""Largest avatar image the API accepts (``PUT /agents/{id}/avatar``)."""
+
+AVATAR_MIME_TYPES: Final = ("image/png", "image/jpeg", "image/webp")
+"""Avatar image formats the API accepts (recognised by their magic bytes)."""
+
+AVATAR_SIZE_PX: Final = 256
+"""Avatars are stored as a square WebP of this many pixels a side (cropped to the centre)."""
+
 ATTR_SESSION_ID: Final = "troupe.session_id"
 """Participant attribute on the agent: the Troupe session id it serves."""
 
@@ -90,9 +104,13 @@ __all__ = [
     "AGENT_IDENTITY_PREFIX",
     "AGENT_NAME",
     "ATTR_ACTIVE_AGENT",
+    "ATTR_ACTIVE_AGENT_AVATAR",
     "ATTR_ACTIVE_AGENT_NAME",
     "ATTR_AGENT_STATE",
     "ATTR_SESSION_ID",
+    "AVATAR_MAX_BYTES",
+    "AVATAR_MIME_TYPES",
+    "AVATAR_SIZE_PX",
     "CONFIG_INVALIDATE_CHANNEL",
     "LOSSY_MESSAGE_TYPES",
     "PANEL_TOOL_VERBS",

@@ -134,6 +134,10 @@ export interface AgentConfig {
    * Automatic retrieval: before each reply, the best passages for the user's turn (up to about this many tokens) are added to the context; 0 = off (the agent still has search_knowledge).
    */
   knowledge_auto_tokens: number;
+  /**
+   * The agent's avatar image (``/api/v1/avatars/<token>``, public, through the web app's ``/api``); the runtime sets it as ``troupe.active_agent_avatar`` when the agent becomes active. None: the page shows the name's initial.
+   */
+  avatar_url: string | null;
 }
 /**
  * A tool as the runtime needs it. Webhook secrets arrive decrypted, only to the runtime.
@@ -1306,9 +1310,13 @@ export interface UserAction {
 export const AGENT_IDENTITY_PREFIX = 'agent-' as const;
 export const AGENT_NAME = 'troupe-agent' as const;
 export const ATTR_ACTIVE_AGENT = 'troupe.active_agent' as const;
+export const ATTR_ACTIVE_AGENT_AVATAR = 'troupe.active_agent_avatar' as const;
 export const ATTR_ACTIVE_AGENT_NAME = 'troupe.active_agent_name' as const;
 export const ATTR_AGENT_STATE = 'lk.agent.state' as const;
 export const ATTR_SESSION_ID = 'troupe.session_id' as const;
+export const AVATAR_MAX_BYTES = 1048576 as const;
+export const AVATAR_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+export const AVATAR_SIZE_PX = 256 as const;
 export const CONFIG_INVALIDATE_CHANNEL = 'troupe.config.invalidate' as const;
 export const LOSSY_MESSAGE_TYPES = ['panel_pointer'] as const;
 export const PANEL_TOOL_VERBS = ['open', 'control', 'read', 'close'] as const;

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from troupe_api.core.errors import Conflict, NotFound
+from troupe_api.core.errors import BadRequest, Conflict, NotFound
 
 
 class AgentNotFound(NotFound):
@@ -28,3 +28,13 @@ class AgentInUse(Conflict):
 class AgentTemplateUnknown(NotFound):
     code = "agent_template_unknown"
     default_message = "No starter agent template has this id."
+
+
+class AvatarInvalid(BadRequest):
+    code = "avatar_invalid"
+    default_message = "The avatar must be a PNG, JPEG or WebP image."
+
+
+class AvatarNotFound(NotFound):
+    code = "avatar_not_found"
+    default_message = "Avatar not found."

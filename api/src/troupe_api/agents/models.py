@@ -32,6 +32,8 @@ class Agent(UUIDPrimaryKey, Timestamps, Base):
     voice: Mapped[str | None] = mapped_column(String(128))
     config: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The avatar image (``troupe_api.agents.avatar``): not part of the versioned definition.
+    avatar_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class AgentVersion(UUIDPrimaryKey, Base):

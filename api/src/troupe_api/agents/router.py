@@ -1,17 +1,26 @@
 """Agents: CRUD, immutable versions (list, diff, rollback), duplication, starter templates
 and tool assignment. Every write is validated against the organization's other agents, the
-tool registry and the provider catalog; invalid input is one ``config_invalid`` error."""
+tool registry and the provider catalog; invalid input is one ``config_invalid`` error.
+Avatars (``PUT``/``DELETE /agents/{id}/avatar``, served publicly by ``GET /avatars/{token}``)
+are images in the storage interface, outside the versioned definition."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from obstore.exceptions import NotFoundError
 from pydantic import ValidationError
+from troupe_contracts.constants import AVATAR_MAX_BYTES, AVATAR_MIME_TYPES
 
-from troupe_api.agents import service
-from troupe_api.agents.errors import AgentNotFound, AgentTemplateUnknown, AgentVersionNotFound
+from troupe_api.agents import avatar, service
+from troupe_api.agents.errors import (
+    AgentNotFound,
+    AgentTemplateUnknown,
+    AgentVersionNotFound,
+    AvatarNotFound,
+)
 from troupe_api.agents.models import Agent
 from troupe_api.agents.schemas import (
     AgentBody,
@@ -33,11 +42,15 @@ from troupe_api.agents.schemas import (
 from troupe_api.agents.starters import STARTERS, STARTERS_BY_ID
 from troupe_api.configuration import writes as config_ops
 from troupe_api.core.config_events import publish_invalidations
-from troupe_api.core.errors import validation_failed
+from troupe_api.core.errors import PayloadTooLarge, validation_failed
+from troupe_api.core.logging import get_logger
+from troupe_api.core.storage import get_storage
 from troupe_api.deps import DbDep, MemberOrg, RedisDep, SettingsDep, ViewerOrg
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 starters_router = APIRouter(prefix="/agent-templates", tags=["agents"])
+avatars_router = APIRouter(prefix="/avatars", tags=["avatars"])
+log = get_logger(__name__)
 
 
 def read(agent: Agent) -> AgentRead:
@@ -48,6 +61,7 @@ def read(agent: Agent) -> AgentRead:
         version=agent.version,
         created_at=agent.created_at,
         updated_at=agent.updated_at,
+        avatar_url=avatar.url_of(agent.avatar_token),
     )
 
 
@@ -168,13 +182,132 @@ async def set_agent_tools(
 
 
 @router.delete("/{agent_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_agent(agent_id: uuid.UUID, db: DbDep, redis: RedisDep, ctx: MemberOrg) -> Response:
+async def delete_agent(
+    agent_id: uuid.UUID, db: DbDep, redis: RedisDep, settings: SettingsDep, ctx: MemberOrg
+) -> Response:
     """Refused with ``agent_in_use`` while sets, templates or handoffs reference it."""
     agent = await _agent(db, ctx.organization_id, agent_id)
+    token = agent.avatar_token
     await config_ops.delete_agent(db=db, agent=agent)
     await db.commit()
     await publish_invalidations(redis, [agent_id])
+    if token:
+        await _drop_avatar(settings, agent.organization_id, agent_id, token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _drop_avatar(
+    settings: SettingsDep, organization_id: uuid.UUID, agent_id: uuid.UUID, token: str
+) -> None:
+    """Delete a replaced or removed avatar's file; a failure leaves an orphan, not an error."""
+    try:
+        await get_storage(settings).delete(avatar.storage_key(organization_id, agent_id, token))
+    except Exception:
+        log.warning("avatar file not deleted", agent_id=str(agent_id), exc_info=True)
+
+
+_AVATAR_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            t: {"schema": {"type": "string", "format": "binary"}} for t in AVATAR_MIME_TYPES
+        },
+    }
+}
+
+
+@router.put(
+    "/{agent_id}/avatar", name="set_avatar", response_model=AgentRead, openapi_extra=_AVATAR_BODY
+)
+async def set_avatar(
+    agent_id: uuid.UUID,
+    request: Request,
+    db: DbDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    ctx: MemberOrg,
+) -> AgentRead:
+    """Upload or replace the agent's avatar. Body: the image bytes (PNG, JPEG or WebP, up to
+    1 MiB, 16 to 4096 pixels a side; the type is read from the bytes, not the Content-Type).
+    Stored as a 256-pixel square WebP (centre crop, metadata dropped); ``avatar_url`` in the
+    answer is its public URL. Refused: ``avatar_invalid`` (400), ``payload_too_large`` (413)."""
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > AVATAR_MAX_BYTES:
+        raise PayloadTooLarge(details={"max_bytes": AVATAR_MAX_BYTES})
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > AVATAR_MAX_BYTES:
+            raise PayloadTooLarge(details={"max_bytes": AVATAR_MAX_BYTES})
+        chunks.append(chunk)
+    image = await avatar.normalise_async(b"".join(chunks))
+    token = avatar.new_token()
+    await get_storage(settings).put(
+        avatar.storage_key(agent.organization_id, agent.id, token),
+        image,
+        content_type=avatar.AVATAR_CONTENT_TYPE,
+    )
+    previous = agent.avatar_token
+    agent.avatar_token = token
+    await db.commit()
+    await db.refresh(agent)
+    await publish_invalidations(redis, [agent.id])  # sessions' configs carry the avatar URL
+    if previous:
+        await _drop_avatar(settings, agent.organization_id, agent.id, previous)
+    return read(agent)
+
+
+@router.delete("/{agent_id}/avatar", name="delete_avatar", response_model=AgentRead)
+async def delete_avatar(
+    agent_id: uuid.UUID, db: DbDep, redis: RedisDep, settings: SettingsDep, ctx: MemberOrg
+) -> AgentRead:
+    """Remove the agent's avatar (the session page shows the name's initial again); removing
+    none is not an error."""
+    agent = await _agent(db, ctx.organization_id, agent_id)
+    previous = agent.avatar_token
+    if previous:
+        agent.avatar_token = None
+        await db.commit()
+        await db.refresh(agent)
+        await publish_invalidations(redis, [agent.id])
+        await _drop_avatar(settings, agent.organization_id, agent.id, previous)
+    return read(agent)
+
+
+@avatars_router.get(
+    "/{token}",
+    name="get",
+    response_class=Response,
+    responses={200: {"content": {avatar.AVATAR_CONTENT_TYPE: {}}}},
+)
+async def get_avatar(
+    token: Annotated[str, Path(max_length=64)], db: DbDep, settings: SettingsDep
+) -> Response:
+    """An agent's avatar image, without credentials: the token is random and new on every
+    upload (the URL is the capability, like the session page that shows it), so the answer is
+    cacheable for ever. An unknown, replaced or removed token: 404 ``avatar_not_found``."""
+    if not avatar.TOKEN_PATTERN.match(token):
+        raise AvatarNotFound()
+    agent = await service.get_by_avatar_token(db=db, token=token)
+    if agent is None:
+        raise AvatarNotFound()
+    try:
+        data = await get_storage(settings).read(
+            avatar.storage_key(agent.organization_id, agent.id, token)
+        )
+    except (FileNotFoundError, NotFoundError) as exc:
+        raise AvatarNotFound() from exc
+    return Response(
+        content=data,
+        media_type=avatar.AVATAR_CONTENT_TYPE,
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Content-Disposition": 'inline; filename="avatar.webp"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.post(

@@ -166,6 +166,12 @@ class AgentRead(AgentSpec):
     version: int
     created_at: datetime
     updated_at: datetime
+    avatar_url: str | None = Field(
+        default=None,
+        description="The avatar image's public URL (a path under the API: "
+        "``/api/v1/avatars/<token>``); None without an avatar. Set by "
+        "``PUT /agents/{id}/avatar``, not by the agent's definition.",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

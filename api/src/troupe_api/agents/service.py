@@ -74,6 +74,11 @@ async def get(*, db: AsyncSession, organization_id: uuid.UUID, agent_id: uuid.UU
     )
 
 
+async def get_by_avatar_token(*, db: AsyncSession, token: str) -> Agent | None:
+    """The agent whose current avatar this is (any organization: the token is the key)."""
+    return await db.scalar(select(Agent).where(Agent.avatar_token == token))
+
+
 async def list_by_slugs(
     *, db: AsyncSession, organization_id: uuid.UUID, slugs: Sequence[str]
 ) -> list[Agent]:

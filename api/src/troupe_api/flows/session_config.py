@@ -16,6 +16,7 @@ from troupe_contracts.config import AgentConfig, Scalar, SessionConfig, ToolConf
 from troupe_contracts.session import ModalityProfile, PanelType
 
 from troupe_api.agent_sets import service as agent_sets
+from troupe_api.agents import avatar
 from troupe_api.agents import service as agents
 from troupe_api.agents.models import Agent, AgentVersion
 from troupe_api.agents.schemas import AgentSpec
@@ -210,6 +211,8 @@ async def resolve_config(
                         db=db, organization_id=org_id, ids=spec.knowledge_bases
                     ),
                     knowledge_auto_tokens=spec.knowledge_auto_tokens,
+                    # The current avatar, whatever version is pinned (it is not versioned).
+                    avatar_url=avatar.url_of(rows[slug].avatar_token),
                 )
             )
         except ValidationError as exc:

@@ -835,6 +835,34 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/agents/{agent_id}/avatar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Set Avatar
+     * @description Upload or replace the agent's avatar. Body: the image bytes (PNG, JPEG or WebP, up to
+     *     1 MiB, 16 to 4096 pixels a side; the type is read from the bytes, not the Content-Type).
+     *     Stored as a 256-pixel square WebP (centre crop, metadata dropped); ``avatar_url`` in the
+     *     answer is its public URL. Refused: ``avatar_invalid`` (400), ``payload_too_large`` (413).
+     */
+    put: operations['agents-set_avatar'];
+    post?: never;
+    /**
+     * Delete Avatar
+     * @description Remove the agent's avatar (the session page shows the name's initial again); removing
+     *     none is not an error.
+     */
+    delete: operations['agents-delete_avatar'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents/{agent_id}/duplicate': {
     parameters: {
       query?: never;
@@ -942,6 +970,28 @@ export interface paths {
      * @description Built-in starting points for new agents (receptionist, tutor, code reviewer, sales).
      */
     get: operations['agents-list_starters'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get
+     * @description An agent's avatar image, without credentials: the token is random and new on every
+     *     upload (the URL is the capability, like the session page that shows it), so the answer is
+     *     cacheable for ever. An unknown, replaced or removed token: 404 ``avatar_not_found``.
+     */
+    get: operations['avatars-get'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2506,6 +2556,11 @@ export interface components {
        * @default 0
        */
       knowledge_auto_tokens: number;
+      /**
+       * Avatar Url
+       * @description The agent's avatar image (``/api/v1/avatars/<token>``, public, through the web app's ``/api``); the runtime sets it as ``troupe.active_agent_avatar`` when the agent becomes active. None: the page shows the name's initial.
+       */
+      avatar_url: string | null;
     };
     /** AgentCreate */
     AgentCreate: {
@@ -2665,6 +2720,11 @@ export interface components {
        * Format: date-time
        */
       updated_at: string;
+      /**
+       * Avatar Url
+       * @description The avatar image's public URL (a path under the API: ``/api/v1/avatars/<token>``); None without an avatar. Set by ``PUT /agents/{id}/avatar``, not by the agent's definition.
+       */
+      avatar_url?: string | null;
       /**
        * Warnings
        * @description Settings that will not work as configured (stable ``code`` each).
@@ -9689,6 +9749,96 @@ export interface operations {
       };
     };
   };
+  'agents-set_avatar': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        agent_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'image/png': string;
+        'image/jpeg': string;
+        'image/webp': string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgentRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'agents-delete_avatar': {
+    parameters: {
+      query?: never;
+      header?: {
+        'X-Troupe-Org'?: string | null;
+      };
+      path: {
+        agent_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgentRead'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   'agents-duplicate': {
     parameters: {
       query?: never;
@@ -9929,6 +10079,46 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['StarterTemplateList'];
+        };
+      };
+      /** @description Client error */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Server error */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'avatars-get': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/webp': unknown;
         };
       };
       /** @description Client error */
