@@ -1,12 +1,14 @@
 'use client';
 
 import { BarVisualizer, type AgentState, type TrackReference } from '@livekit/components-react';
+import { useState } from 'react';
 import type { DisplayAgentState } from '@/features/session/lib/agent-state';
 import type { SessionPhase } from '@/features/session/lib/session-phase';
 import styles from './session.module.css';
 
 export function AgentPresence({
   agentName,
+  avatarUrl,
   state,
   rawState,
   audioTrack,
@@ -14,6 +16,8 @@ export function AgentPresence({
   hint,
 }: {
   agentName: string | undefined;
+  /** The active agent's avatar (`activeAgentAvatar`); none: the name's initial. */
+  avatarUrl?: string;
   state: DisplayAgentState;
   rawState: AgentState;
   audioTrack: TrackReference | undefined;
@@ -21,16 +25,18 @@ export function AgentPresence({
   /** What is happening, in plain words (joining, waiting for the agent, speaking…). */
   hint: string;
 }) {
-  const initial = (agentName ?? 'A').trim().charAt(0).toUpperCase();
   return (
     <section className={styles.presence} data-state={state} aria-label="Agent">
       <div className={styles.orb}>
         <div className={styles.orbRing} aria-hidden="true" />
         <div className={styles.orbCore}>
-          {/* key: re-mount on handoff so the name change is visibly animated. */}
-          <span key={agentName} className={styles.orbInitial} aria-hidden="true">
-            {initial}
-          </span>
+          {/* key: re-mount on handoff so the change of agent is visibly animated (and an image
+              that failed for one agent is tried again for the next). */}
+          <AgentFace
+            key={`${agentName ?? ''}|${avatarUrl ?? ''}`}
+            name={agentName}
+            src={avatarUrl}
+          />
         </div>
       </div>
       <div className={styles.agentVisualizer} data-testid="agent-visualizer">
@@ -51,5 +57,27 @@ export function AgentPresence({
         </span>
       </div>
     </section>
+  );
+}
+
+/** The speaking agent's avatar image, or the initial of its name (also when the image fails). */
+export function AgentFace({ name, src }: { name: string | undefined; src?: string }) {
+  const [failed, setFailed] = useState(false);
+  if (src && !failed) {
+    return (
+      // eslint-disable-next-line @next/next/no-img-element -- an uploaded image served by the API
+      <img
+        className={styles.orbAvatar}
+        src={src}
+        alt={name ?? 'Agent'}
+        data-testid="active-agent-avatar"
+        onError={() => setFailed(true)}
+      />
+    );
+  }
+  return (
+    <span className={styles.orbInitial} aria-hidden="true" data-testid="active-agent-initial">
+      {(name ?? 'A').trim().charAt(0).toUpperCase()}
+    </span>
   );
 }

@@ -16,7 +16,7 @@ import { useMicrophone } from '@/features/session/hooks/use-microphone';
 import type { RoomConnection } from '@/features/session/hooks/use-room-connection';
 import { useSessionTimer } from '@/features/session/hooks/use-session-timer';
 import { useTranscript } from '@/features/session/hooks/use-transcript';
-import { activeAgentName } from '@/features/session/lib/active-agent';
+import { activeAgentAvatar, activeAgentName } from '@/features/session/lib/active-agent';
 import { toDisplayAgentState } from '@/features/session/lib/agent-state';
 import { phaseLabel, sessionPhase } from '@/features/session/lib/session-phase';
 import { formatDuration } from '@/features/session/lib/format-duration';
@@ -71,6 +71,7 @@ export function SessionStage({
   if (agentJoin.timedOut) return renderAgentUnavailable(agentJoin.reset);
 
   const agentName = activeAgentName(agentAttributes, agent);
+  const avatarUrl = activeAgentAvatar(agentAttributes);
   const displayState = agent
     ? toDisplayAgentState(state)
     : connected
@@ -114,6 +115,7 @@ export function SessionStage({
           <main className={styles.conversation}>
             <AgentPresence
               agentName={agentName}
+              avatarUrl={avatarUrl}
               state={displayState}
               rawState={state}
               audioTrack={audioTrack}

@@ -1,4 +1,4 @@
-import { ATTR_ACTIVE_AGENT_NAME } from '@/contracts';
+import { ATTR_ACTIVE_AGENT_AVATAR, ATTR_ACTIVE_AGENT_NAME } from '@/contracts';
 
 interface ParticipantLike {
   name?: string;
@@ -18,4 +18,20 @@ export function activeAgentName(
   const name = participant?.name?.trim();
   if (name) return name;
   return participant?.identity;
+}
+
+/**
+ * The active agent's avatar image: the runtime sets `troupe.active_agent_avatar` with the name
+ * (empty when that agent has none). Only a same-origin path is used (`/api/v1/avatars/…`,
+ * loaded through the app's own `/api`, which the page's CSP allows); anything else is ignored
+ * and the page shows the name's initial.
+ */
+export function activeAgentAvatar(
+  attributes: Readonly<Record<string, string>> | undefined,
+): string | undefined {
+  const value = attributes?.[ATTR_ACTIVE_AGENT_AVATAR]?.trim();
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) {
+    return undefined;
+  }
+  return value;
 }

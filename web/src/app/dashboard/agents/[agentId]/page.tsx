@@ -2,6 +2,7 @@
 
 import { useParams, useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useState } from 'react';
+import { AgentAvatarCard } from '@/features/agents/agent-avatar';
 import { AgentForm } from '@/features/agents/agent-form';
 import { TestAgentButton } from '@/features/agents/test-agent-button';
 import { toAgentBody } from '@/features/agents/agent-validation';
@@ -139,6 +140,15 @@ function AgentEditor() {
             Version history
           </button>
         </div>
+        {tab === 'settings' && (
+          <AgentAvatarCard
+            agent={current}
+            onChanged={(updated) => {
+              setSaved(updated.avatar_url ? 'Avatar saved.' : 'Avatar removed.');
+              agent.reload();
+            }}
+          />
+        )}
         {tab === 'settings' ? (
           <AgentForm
             key={`${current.version}-${formKey}`}
