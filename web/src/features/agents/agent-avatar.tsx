@@ -177,11 +177,13 @@ export function AgentAvatarCard({
             accept={AVATAR_MIME_TYPES.join(',')}
             onChange={(e) => pick(e.target.files?.[0])}
             disabled={busy}
+            className={styles.fileInput}
             data-testid="avatar-input"
           />
           <span className={styles.hint}>
-            PNG, JPEG or WebP up to {MAX_LABEL}. Shown to users as a {AVATAR_SIZE_PX} px circle
-            while this agent speaks.
+            PNG, JPEG or WebP up to {MAX_LABEL}, at least 16 px a side. Shown in a circle on the
+            session page while this agent speaks (kept as a {AVATAR_SIZE_PX} px square, centre
+            crop).
           </span>
           {error && (
             <span className={styles.error} role="alert" data-testid="avatar-error">
