@@ -19,7 +19,8 @@ function mailbox(): string {
   return dir;
 }
 
-function confirmLink(to: string): string | null {
+/** The newest link to `/<page>?token=…` mailed to `to`, or null. */
+function mailedLink(to: string, page: 'confirm-email' | 'verify-email'): string | null {
   let files: string[];
   try {
     files = readdirSync(mailbox()).filter((f) => f.endsWith('.eml'));
@@ -29,7 +30,7 @@ function confirmLink(to: string): string | null {
   for (const file of files.sort().reverse()) {
     const text = readFileSync(path.join(mailbox(), file), 'utf8');
     if (!new RegExp(`^To: ${to.replace(/[.+]/g, '\\$&')}$`, 'm').test(text)) continue;
-    const link = /https?:\/\/\S+\/confirm-email\?token=\S+/.exec(text);
+    const link = new RegExp(`https?://\\S+/${page}\\?token=\\S+`).exec(text);
     if (link) return link[0];
   }
   return null;
@@ -51,6 +52,27 @@ test('plan, organizations, e-mail change and sign out everywhere', async ({ page
   await expect(page.getByTestId('oauth-buttons')).toHaveCount(0);
 
   await register(page, { name: 'Ada Account', org: 'Account Co', email });
+
+  // Sign-up mails a link that verifies the address; until it is opened the dashboard says so.
+  await page.goto('/dashboard/settings');
+  const banner = page.getByTestId('verify-email-banner');
+  await expect(banner).toContainText(email);
+  await page.getByTestId('verify-email-resend').click();
+  await expect(page.getByTestId('verify-email-sent')).toBeVisible();
+  await shot(page, testInfo, 'account-verify-banner', { idleTimeoutMs: 5_000 });
+  let verify: string | null = null;
+  await expect
+    .poll(() => (verify = mailedLink(email, 'verify-email')), { timeout: 10_000 })
+    .not.toBeNull();
+  const verifyUrl = new URL(verify!);
+  await page.goto(`${verifyUrl.pathname}${verifyUrl.search}`);
+  await expect(page.getByTestId('email-verified')).toContainText(email);
+  await shot(page, testInfo, 'account-email-verified');
+  await page.reload(); // once only
+  await expect(page.getByTestId('email-verify-failed')).toBeVisible();
+  await page.goto('/dashboard/settings');
+  await expect(page.getByTestId('email-card')).toBeVisible();
+  await expect(banner).toHaveCount(0);
 
   await page.goto('/dashboard/usage');
   await expect(page.getByTestId('usage-plan-name')).toHaveText('Trial');
@@ -75,7 +97,9 @@ test('plan, organizations, e-mail change and sign out everywhere', async ({ page
   await shot(page, testInfo, 'account-settings', { idleTimeoutMs: 5_000 });
 
   let link: string | null = null;
-  await expect.poll(() => (link = confirmLink(moved)), { timeout: 10_000 }).not.toBeNull();
+  await expect
+    .poll(() => (link = mailedLink(moved, 'confirm-email')), { timeout: 10_000 })
+    .not.toBeNull();
   const url = new URL(link!);
   await page.goto(`${url.pathname}${url.search}`);
   await expect(page.getByTestId('email-confirmed')).toContainText(moved);

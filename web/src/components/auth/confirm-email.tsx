@@ -2,15 +2,25 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useEffect, useRef, useState } from 'react';
-import { api, errorMessage, type Schema } from '@/lib/api/client';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { api, errorMessage } from '@/lib/api/client';
 import styles from './auth-form.module.css';
 
 type State =
   { kind: 'working' } | { kind: 'done'; email: string } | { kind: 'failed'; message: string };
 
-/** Opens the link mailed to a new address: `POST /auth/email/confirm` with its token (once). */
-export function ConfirmEmail() {
+interface OneTimeLinkProps {
+  /** The API path the link's token is posted to (once). */
+  path: string;
+  working: string;
+  done: (email: string) => ReactNode;
+  /** `data-testid` prefix: `<prefix>-done` / `<prefix>-failed`. */
+  testId: { done: string; failed: string };
+}
+
+/** Opens a link mailed with a one-time `token`: posts it to `path` once, then says what
+ *  happened (the token is the credential, so this works signed in or not). */
+function OneTimeLink({ path, working, done, testId }: OneTimeLinkProps) {
   const token = useSearchParams().get('token') ?? '';
   const [state, setState] = useState<State>(() =>
     token
@@ -22,31 +32,27 @@ export function ConfirmEmail() {
   useEffect(() => {
     if (!token || sent.current) return;
     sent.current = true; // the token works once: never send it twice (strict mode, re-renders)
-    api<Schema<'EmailChanged'>>('/auth/email/confirm', {
-      method: 'POST',
-      noOrg: true,
-      json: { token },
-    }).then(
+    api<{ email: string }>(path, { method: 'POST', noOrg: true, json: { token } }).then(
       (r) => setState({ kind: 'done', email: r.email }),
       (err: unknown) => setState({ kind: 'failed', message: errorMessage(err) }),
     );
-  }, [token]);
+  }, [path, token]);
 
   if (state.kind === 'working') {
     return (
       <p role="status" className={styles.switch}>
-        Confirming your new address…
+        {working}
       </p>
     );
   }
   return (
     <div className={styles.form}>
       {state.kind === 'done' ? (
-        <p role="status" data-testid="email-confirmed">
-          Your email address is now <strong>{state.email}</strong>.
+        <p role="status" data-testid={testId.done}>
+          {done(state.email)}
         </p>
       ) : (
-        <p className={styles.notice} role="alert" data-testid="email-confirm-failed">
+        <p className={styles.notice} role="alert" data-testid={testId.failed}>
           {state.message}
         </p>
       )}
@@ -54,5 +60,37 @@ export function ConfirmEmail() {
         <Link href="/dashboard/settings">Go to your settings</Link>
       </p>
     </div>
+  );
+}
+
+/** Opens the link mailed to a new address: `POST /auth/email/confirm` with its token (once). */
+export function ConfirmEmail() {
+  return (
+    <OneTimeLink
+      path="/auth/email/confirm"
+      working="Confirming your new address…"
+      done={(email) => (
+        <>
+          Your email address is now <strong>{email}</strong>.
+        </>
+      )}
+      testId={{ done: 'email-confirmed', failed: 'email-confirm-failed' }}
+    />
+  );
+}
+
+/** Opens the link mailed at sign-up: `POST /auth/email-verification/confirm` (once). */
+export function VerifyEmail() {
+  return (
+    <OneTimeLink
+      path="/auth/email-verification/confirm"
+      working="Verifying your address…"
+      done={(email) => (
+        <>
+          Thank you: <strong>{email}</strong> is verified.
+        </>
+      )}
+      testId={{ done: 'email-verified', failed: 'email-verify-failed' }}
+    />
   );
 }

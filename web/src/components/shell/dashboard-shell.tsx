@@ -9,6 +9,7 @@ import { MenuIcon } from '@/components/ui/icons';
 import { Logo } from '@/components/ui/logo';
 import { DASHBOARD_SECTIONS } from './dashboard-nav';
 import styles from './dashboard-shell.module.css';
+import { VerifyEmailBanner } from './verify-email-banner';
 
 function isActive(pathname: string, href: string): boolean {
   return href === '/dashboard' ? pathname === href : pathname.startsWith(href);
@@ -124,7 +125,10 @@ export function DashboardShell({ children }: { children: ReactNode }) {
             </button>
           </div>
         </header>
-        <main className={styles.content}>{children}</main>
+        <main className={styles.content}>
+          <VerifyEmailBanner />
+          {children}
+        </main>
       </div>
     </div>
   );

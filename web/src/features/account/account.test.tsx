@@ -7,7 +7,7 @@ vi.mock('next/navigation', () => ({
   useSearchParams: () => new URLSearchParams('token=tec_abc'),
 }));
 
-import { ConfirmEmail } from '@/components/auth/confirm-email';
+import { ConfirmEmail, VerifyEmail } from '@/components/auth/confirm-email';
 import { OAuthButtons } from '@/components/auth/oauth-buttons';
 import { EmailChange } from './email-change';
 import { Organizations } from './organizations';
@@ -188,5 +188,44 @@ describe('ConfirmEmail', () => {
     expect(calls(fetchMock)).toEqual([
       { url: '/api/v1/auth/email/confirm', method: 'POST', body: { token: 'tec_abc' } },
     ]);
+  });
+});
+
+describe('VerifyEmail', () => {
+  it('sends the token once and says the address is verified', async () => {
+    const fetchMock = vi
+      .fn()
+      .mockResolvedValue(
+        json({ email: 'ada@example.com', email_verified_at: '2026-12-06T10:00:00Z' }),
+      );
+    vi.stubGlobal('fetch', fetchMock);
+    render(<VerifyEmail />);
+    expect(await screen.findByTestId('email-verified')).toHaveTextContent('ada@example.com');
+    expect(calls(fetchMock)).toEqual([
+      {
+        url: '/api/v1/auth/email-verification/confirm',
+        method: 'POST',
+        body: { token: 'tec_abc' },
+      },
+    ]);
+  });
+
+  it("shows the API's refusal of a used or expired link", async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockResolvedValue(
+        json(
+          {
+            error: {
+              code: 'email_verification_invalid',
+              message: 'This verification link is invalid or has expired.',
+            },
+          },
+          400,
+        ),
+      ),
+    );
+    render(<VerifyEmail />);
+    expect(await screen.findByTestId('email-verify-failed')).toHaveTextContent('expired');
   });
 });
