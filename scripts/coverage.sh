@@ -3,8 +3,8 @@
 # web unit tests under Vitest's V8 coverage, against throw-away services like `make test`.
 # Prints the totals at the end and writes them to coverage/summary.txt (details: coverage/python.json,
 # coverage/web/coverage-summary.json, HTML in coverage/python-html and coverage/web).
-# Separate from `make test` because coverage.py's tracer on Python 3.11 slows the Python suites
-# by more than 15% (README, "Testing"); the web's V8 coverage costs little.
+# `make test` runs the same suites with coverage and prints the totals; this adds the HTML
+# reports and runs nothing else.
 # Arguments (optional): the Python test paths to run instead of all of them, e.g.
 #   scripts/coverage.sh api/tests/test_api_auth.py     (the web suite always runs whole)
 # Exits non-zero when a suite fails. Leaves nothing running.

@@ -41,9 +41,18 @@ cd "$ROOT"
 suite "lint (ruff)" uv run --frozen ruff check contracts api agent tests bench
 suite "format (ruff)" uv run --frozen ruff format --check .
 suite "types (mypy --strict)" uv run --frozen mypy contracts/src api/src agent/src
-suite "python unit + integration" "${UNIT_ENV[@]}" uv run --frozen pytest -q -rs contracts/tests api/tests agent/tests tests/infra tests/deploy -p no:cacheprovider
+# The unit suites run under coverage (Python: coverage.py with branches; web: Vitest's V8); the
+# totals are printed at the end and written to coverage/summary.txt (`make coverage` runs only
+# these suites, with HTML reports).
+COV="$ROOT/coverage"; rm -rf "$COV"; mkdir -p "$COV"
+suite "python unit + integration (with coverage)" "${UNIT_ENV[@]}" "COVERAGE_FILE=$COV/.coverage" \
+  uv run --frozen pytest -q -rs contracts/tests api/tests agent/tests tests/infra tests/deploy -p no:cacheprovider \
+  --cov=troupe_contracts --cov=troupe_api --cov=troupe_agent --cov-branch \
+  --cov-report= --cov-report="json:$COV/python.json"
 suite "web lint + types (eslint, prettier, tsc)" bash -c "cd web && npm run lint --silent && npm run typecheck --silent"
-suite "web unit (vitest)" bash -c "cd web && npm test --silent"
+suite "web unit (vitest, with coverage)" bash -c "cd web && npx vitest run --coverage.enabled \
+  --coverage.provider=v8 --coverage.reporter=json-summary --coverage.include='src/**' \
+  --coverage.reportsDirectory='$COV/web'"
 
 # ── whole system
 log "building the web app"
@@ -75,6 +84,7 @@ else
   FAILED+=("stack startup")
 fi
 
+uv run --frozen python "$ROOT/scripts/coverage_summary.py" "$COV" | tee "$COV/summary.txt"
 if [ "${#FAILED[@]}" -gt 0 ]; then
   log "FAILED suites: ${FAILED[*]}"; exit 1
 fi
