@@ -50,6 +50,20 @@ def env(name: str) -> str:
     return value
 
 
+async def demo_admin_headers(api: httpx.AsyncClient) -> dict[str, str]:
+    """Bearer headers of the seeded demo admin, signed in through the API `api` points at."""
+    login = await api.post(
+        "/api/v1/auth/login",
+        json={
+            "email": env("TROUPE_DEMO_EMAIL"),
+            "password": env("TROUPE_DEMO_PASSWORD"),
+            "delivery": "body",
+        },
+    )
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
 def demo() -> dict[str, str]:
     """The seeded demo data (embed keys, template id), as printed by the API's CLI: from the
     file `make test` wrote when it seeded the stack under test, else from the CLI."""

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.async_api import Page, expect
 
-from tests.e2e.support import SCREENSHOTS, env, live_session, speech_wav
+from tests.e2e.support import SCREENSHOTS, demo_admin_headers, env, live_session, speech_wav
 
 SENTENCE = "I need to talk to an expert please."
 COLOURS = {"test_front": ((15, 118, 110), "FD"), "test_expert": ((194, 65, 12), "EX")}
@@ -38,16 +38,7 @@ def _png(colour: tuple[int, int, int], label: str) -> bytes:
 async def avatars() -> AsyncIterator[dict[str, str]]:
     """Uploads an avatar for each handoff agent; yields slug -> avatar URL; removes them."""
     async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=30) as api:
-        login = await api.post(
-            "/api/v1/auth/login",
-            json={
-                "email": env("TROUPE_DEMO_EMAIL"),
-                "password": env("TROUPE_DEMO_PASSWORD"),
-                "delivery": "body",
-            },
-        )
-        assert login.status_code == 200, login.text
-        admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        admin = await demo_admin_headers(api)
         listed = await api.get("/api/v1/agents", headers=admin)
         ids = {a["slug"]: a["id"] for a in listed.json()["items"] if a["slug"] in COLOURS}
         assert set(ids) == set(COLOURS), ids

@@ -16,21 +16,12 @@ from typing import Any
 import httpx
 from playwright.async_api import async_playwright, expect
 
-from tests.e2e.support import AUDIO_PROBE, CHROMIUM_ARGS, env, speech_wav
+from tests.e2e.support import AUDIO_PROBE, CHROMIUM_ARGS, demo_admin_headers, env, speech_wav
 
 
 async def _backend(api: httpx.AsyncClient) -> dict[str, str]:
     """The customer's backend credential: an API key of the demo organization."""
-    login = await api.post(
-        "/api/v1/auth/login",
-        json={
-            "email": env("TROUPE_DEMO_EMAIL"),
-            "password": env("TROUPE_DEMO_PASSWORD"),
-            "delivery": "body",
-        },
-    )
-    assert login.status_code == 200, login.text
-    admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    admin = await demo_admin_headers(api)
     key = await api.post(
         "/api/v1/api-keys",
         json={"name": f"backend {uuid.uuid4().hex[:6]}", "scopes": ["sessions:write"]},
