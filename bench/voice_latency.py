@@ -587,6 +587,7 @@ OFF = {
     "TROUPE_STT_VAD_FLUSH": "false",
     "TROUPE_INTERRUPT_MIN_SPEECH_S": "0.5",
     "TROUPE_STT_SPECULATIVE_PAUSE_MS": "0",
+    "TROUPE_LLM_PREFILL": "0",
 }
 """Every engine optimisation that is a worker flag switched off (the engine before issue 17)."""
 
@@ -622,6 +623,12 @@ def variants() -> dict[str, ProviderSet]:
             "all on but speculative transcription (Whisper only after the flush)",
             env={"TROUPE_STT_SPECULATIVE_PAUSE_MS": "0"},
         ),
+        "local-no-prefill": ProviderSet(
+            "local-no-prefill",
+            *local,
+            "all on but the local LLM's prompt prefill after the greeting",
+            env={"TROUPE_LLM_PREFILL": "0"},
+        ),
         "local-spec-100": ProviderSet(
             "local-spec-100",
             *local,
@@ -639,7 +646,7 @@ def variants() -> dict[str, ProviderSet]:
 
 DEFAULT_VARIANTS = (
     "fake-off,fake-vad,fake,local-off,local-vad,local-no-preemptive,local-no-clause,"
-    "local-stt-vad,local-no-spec,local"
+    "local-stt-vad,local-no-spec,local-no-prefill,local"
 )
 
 

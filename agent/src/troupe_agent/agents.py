@@ -9,6 +9,7 @@ A handoff builds a fresh ``TroupeAgent`` for the target with the context its pla
 parameters, stores them in the shared state (instructions read them as ``{{name}}``), and a
 rejection rule on the shared state can refuse the transfer with a message for the LLM."""
 
+import os
 import re
 from collections.abc import AsyncIterable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +45,12 @@ from troupe_agent.tools.knowledge_search import auto_retrieve
 from troupe_agent.vision import CANNOT_SEE_NOTE, attach_latest_frame
 
 log = get_logger(__name__)
+
+
+def prefill_enabled() -> bool:
+    """``TROUPE_LLM_PREFILL`` (default on): prefill a local LLM's prompt while the greeting plays."""
+    return os.environ.get("TROUPE_LLM_PREFILL", "1").lower() not in ("0", "false", "off")
+
 
 VOICE_STYLE = (
     "You are speaking with the user by voice: answer in one to three short sentences of plain "
@@ -242,8 +249,11 @@ class TroupeAgent(Agent):
             )
         elif self.config.greeting.strip():
             # {{variable}} placeholders read the session's variables, as the instructions do.
-            self.session.say(rt.state.render(self.config.greeting))
-            self.prefill_prompt()
+            greeting = self.session.say(rt.state.render(self.config.greeting))
+            # After the greeting, not during it: on 2 cores the prefill slowed the greeting's
+            # synthesis by ~380 ms p50 (bench/voice_latency.py local-no-prefill vs local) and
+            # the user's first turn still ends after it is done.
+            greeting.add_done_callback(lambda _: self.prefill_prompt())
         else:
             self.session.generate_reply(instructions=GREETING_PROMPT)
 
@@ -269,11 +279,11 @@ class TroupeAgent(Agent):
         log.info("transfer batch results passed on", agent=self.slug, tools=len(notes))
 
     def prefill_prompt(self) -> None:
-        """Have a local LLM evaluate this agent's prompt prefix (instructions, tools) now,
-        while the greeting plays, so the first user turn does not pay for it. Other LLMs have
-        nothing to prefill."""
+        """Have a local LLM evaluate this agent's prompt prefix (instructions, tools) once the
+        greeting has played, so the first user turn does not pay for it. Other LLMs have
+        nothing to prefill. ``TROUPE_LLM_PREFILL=0`` turns it off (the bench's side-by-side)."""
         prefill = getattr(self.llm, "prefill", None)
-        if not callable(prefill):
+        if not callable(prefill) or not prefill_enabled():
             return
         try:
             future = prefill(self.instructions, list(self.tools))
