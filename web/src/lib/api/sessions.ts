@@ -1,4 +1,9 @@
-import type { SessionConnection, SessionStartRequest, SessionStartResponse } from '@/contracts';
+import type {
+  SessionConnection,
+  SessionRead,
+  SessionStartRequest,
+  SessionStartResponse,
+} from '@/contracts';
 import { apiFetch, type ApiFetchOptions } from './api-fetch';
 
 export const SESSIONS_PATH = '/api/v1/sessions';
@@ -26,6 +31,21 @@ export function refreshSessionToken(
   return apiFetch<SessionConnection>(`${SESSIONS_PATH}/${encodeURIComponent(sessionId)}/token`, {
     ...options,
     method: 'POST',
+    headers: { ...options.headers, authorization: `Bearer ${participantToken}` },
+  });
+}
+
+/**
+ * The session's status (`GET /sessions/{id}`, with the participant token as bearer): once it
+ * is over, `close_reason` says why (`null` while it is open).
+ */
+export function readSession(
+  sessionId: string,
+  participantToken: string,
+  options: Omit<ApiFetchOptions, 'json' | 'method'> = {},
+): Promise<SessionRead> {
+  return apiFetch<SessionRead>(`${SESSIONS_PATH}/${encodeURIComponent(sessionId)}`, {
+    ...options,
     headers: { ...options.headers, authorization: `Bearer ${participantToken}` },
   });
 }

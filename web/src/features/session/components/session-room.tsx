@@ -6,9 +6,11 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useMemo, useState } from 'react';
 import type { SessionConnection } from '@/contracts';
 import { MIC_CAPTURE_OPTIONS } from '@/features/session/hooks/use-microphone';
+import { useCloseReason } from '@/features/session/hooks/use-close-reason';
 import { useRoomConnection } from '@/features/session/hooks/use-room-connection';
+import { describeCloseReason } from '@/features/session/lib/close-reason';
 import { isApiError } from '@/lib/api/api-error';
-import { refreshSessionToken, startSession } from '@/lib/api/sessions';
+import { readSession, refreshSessionToken, startSession } from '@/lib/api/sessions';
 import { SESSION_PROBLEMS, type SessionProblem } from '@/features/session/lib/connection-errors';
 import {
   clearSession,
@@ -55,6 +57,12 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
   const [endedAt, setEndedAt] = useState<number | null>(null);
   const [restartError, setRestartError] = useState<string | null>(null);
   const [restarting, setRestarting] = useState(false);
+  // Why the server ended it (a lost agent, the time limit, ...), read once it is over.
+  const readClose = useCallback(
+    () => readSession(sessionId, response.connection.participant_token),
+    [sessionId, response.connection.participant_token],
+  );
+  const closeReason = useCloseReason(connection.endedByServer && endedAt === null, readClose);
 
   const endSession = useCallback(async () => {
     setEndedAt(Date.now());
@@ -87,12 +95,13 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
       connection.connectedAt !== null && endedAt !== null
         ? (endedAt - connection.connectedAt) / 1000
         : null;
+    const ended = describeCloseReason(endedAt !== null ? 'user_left' : closeReason);
     return (
       <SessionNotice
-        tone="success"
+        tone={ended.tone}
         testId="session-ended"
         icon={<PhoneOffIcon size={26} />}
-        title="Conversation ended"
+        title={ended.title}
         actions={
           embedKey ? (
             <ButtonLink href={`/embed/${encodeURIComponent(embedKey)}`}>
@@ -105,7 +114,9 @@ export function SessionRoom({ sessionId, stored }: { sessionId: string; stored: 
           )
         }
       >
-        <p>Thanks for talking with us.</p>
+        <p data-testid="session-ended-reason" data-reason={closeReason ?? ''}>
+          {ended.text}
+        </p>
         {seconds !== null && <p>Duration: {formatDuration(seconds)}</p>}
       </SessionNotice>
     );
