@@ -11,7 +11,13 @@ import httpx
 from troupe_agent.recording import RecordingSpool, deliver_all
 from troupe_contracts.recording import RecordingKind
 
-from tests.e2e.support import ApiProcess, env, runtime_client, started_session
+from tests.e2e.support import (
+    ApiProcess,
+    demo_admin_headers,
+    env,
+    runtime_client,
+    started_session,
+)
 
 
 def stereo_recording(path: Path, seconds: int) -> Path:
@@ -65,15 +71,7 @@ async def test_recording_upload_survives_an_api_outage(
         await client.aclose()
 
     async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=10) as api:
-        login = await api.post(
-            "/api/v1/auth/login",
-            json={
-                "email": demo["email"],
-                "password": env("TROUPE_DEMO_PASSWORD"),
-                "delivery": "body",
-            },
-        )
-        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        headers = await demo_admin_headers(api)
         listed = await api.get(f"/api/v1/sessions/{session_id}/recordings", headers=headers)
         assert listed.status_code == 200, listed.text
         items = listed.json()["items"]

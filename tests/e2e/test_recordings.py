@@ -21,7 +21,14 @@ import httpx
 import numpy as np
 from playwright.async_api import expect
 
-from tests.e2e.support import SCREENSHOTS, env, live_session, read_complete_log, speech_wav
+from tests.e2e.support import (
+    SCREENSHOTS,
+    demo_admin_headers,
+    env,
+    live_session,
+    read_complete_log,
+    speech_wav,
+)
 
 SENTENCE = "I need to talk to an expert please."
 CONSENT = "This call is recorded so we can review the handoff."
@@ -30,14 +37,6 @@ RECORDINGS_TIMEOUT_S = 120.0
 # the room; LiveKit's webhook times have one-second resolution. (The session's own duration,
 # room start to room end, also counts LiveKit's empty-room timeout after everyone left.)
 DURATION_TOLERANCE_S = 2.5
-
-
-async def _bearer(api: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
-    r = await api.post(
-        "/api/v1/auth/login", json={"email": email, "password": password, "delivery": "body"}
-    )
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 async def _recorded_embed_key(api: httpx.AsyncClient, headers: dict[str, str], demo: Any) -> str:
@@ -103,7 +102,7 @@ async def test_recorded_session_files_durations_signed_urls_and_access(
 ) -> None:
     api_url = env("TROUPE_API_URL")
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
-        headers = await _bearer(api, demo["email"], env("TROUPE_DEMO_PASSWORD"))
+        headers = await demo_admin_headers(api)
         embed_key = await _recorded_embed_key(api, headers, demo)
 
     wav = speech_wav(SENTENCE, tmp_path / "sentence.wav", lead_s=6.0, tail_s=6.0)

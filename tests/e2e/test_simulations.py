@@ -17,22 +17,9 @@ from xml.etree import ElementTree as ET
 
 import httpx
 
-from tests.e2e.support import RESULTS, ROOT, demo, env
+from tests.e2e.support import RESULTS, ROOT, demo, demo_admin_headers, env
 
 RUN_TIMEOUT_S = 90.0
-
-
-async def _bearer(api: httpx.AsyncClient) -> dict[str, str]:
-    r = await api.post(
-        "/api/v1/auth/login",
-        json={
-            "email": env("TROUPE_DEMO_EMAIL"),
-            "password": env("TROUPE_DEMO_PASSWORD"),
-            "delivery": "body",
-        },
-    )
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def _scenario(template_id: str, name: str, to_agent: str) -> dict[str, Any]:
@@ -67,7 +54,7 @@ async def _run(api: httpx.AsyncClient, headers: dict[str, str], scenario_id: str
 async def test_the_worker_runs_queued_simulations_of_the_real_template() -> None:
     template_id = demo()["handoff_template_id"]
     async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=30) as api:
-        headers = await _bearer(api)
+        headers = await demo_admin_headers(api)
         good = await api.post(
             "/api/v1/simulations/scenarios",
             json=_scenario(template_id, "e2e: reaches the expert", "test_expert"),
@@ -101,7 +88,7 @@ async def test_the_worker_runs_queued_simulations_of_the_real_template() -> None
 async def test_cli_audio_mode_through_livekit_with_junit() -> None:
     template_id = demo()["handoff_template_id"]
     async with httpx.AsyncClient(base_url=env("TROUPE_API_URL"), timeout=30) as api:
-        headers = await _bearer(api)
+        headers = await demo_admin_headers(api)
         created = await api.post(
             "/api/v1/api-keys",
             json={"name": "e2e simulate", "scopes": ["sessions:write", "sessions:read"]},
