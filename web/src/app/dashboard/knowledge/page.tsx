@@ -17,6 +17,16 @@ import { Button } from '@/components/ui/button';
 import { api } from '@/lib/api/client';
 import { useApi } from '@/lib/api/use-api';
 import type { KnowledgeBase } from '@/features/knowledge/knowledge-api';
+import { EmbeddingModelField } from '@/features/knowledge/embedding-model-field';
+import {
+  DEFAULT_CHOICE,
+  embeddingErrorText,
+  embeddingModelLabel,
+  embeddingModelName,
+  keyState,
+  type EmbeddingChoice,
+} from '@/features/knowledge/embedding-model';
+import type { ProviderKeyList } from '@/features/providers/provider-keys';
 
 export default function KnowledgePage() {
   const bases = useApi<{ items: KnowledgeBase[] }>('/knowledge-bases');
@@ -24,18 +34,28 @@ export default function KnowledgePage() {
   const [description, setDescription] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [choice, setChoice] = useState<EmbeddingChoice>(DEFAULT_CHOICE);
+  // Only admins may read the provider keys: for others the list is null and the API's check
+  // on create decides.
+  const keys = useApi<ProviderKeyList>('/provider-keys');
+  const keyItems = keys.data?.items ?? null;
+  const model = embeddingModelName(choice);
+  const missingKey = keyState(choice.provider, keyItems) === 'missing';
+  const embeddingError = embeddingErrorText(error);
 
   async function create(event: React.FormEvent) {
     event.preventDefault();
+    if (!model.name) return;
     setBusy(true);
     setError(null);
     try {
       await api<KnowledgeBase>('/knowledge-bases', {
         method: 'POST',
-        json: { name, description },
+        json: { name, description, embedding_model: model.name },
       });
       setName('');
       setDescription('');
+      setChoice(DEFAULT_CHOICE);
       bases.reload();
     } catch (e) {
       setError(e);
@@ -70,10 +90,23 @@ export default function KnowledgePage() {
                 maxLength={2000}
                 onChange={(e) => setDescription(e.target.value)}
               />
-              <ErrorBanner error={error} />
+              <EmbeddingModelField
+                value={choice}
+                onChange={(next) => {
+                  setChoice(next);
+                  if (embeddingError) setError(null);
+                }}
+                keys={keyItems}
+                problem={model.problem}
+              />
+              <ErrorBanner error={embeddingError ?? error} />
               <div>
-                <Button type="submit" disabled={busy || !name.trim()} data-testid="kb-create">
-                  Create
+                <Button
+                  type="submit"
+                  disabled={busy || !name.trim() || !model.name || missingKey}
+                  data-testid="kb-create"
+                >
+                  {busy && choice.provider !== 'local' ? 'Checking the model…' : 'Create'}
                 </Button>
               </div>
             </form>
@@ -87,7 +120,7 @@ export default function KnowledgePage() {
                 body="Create one, then upload PDF, Markdown, HTML or text files."
               />
             ) : (
-              <DataTable columns={['Name', 'Documents', 'Created']}>
+              <DataTable columns={['Name', 'Embedding model', 'Documents', 'Created']}>
                 {items.map((kb) => (
                   <tr key={kb.id} data-testid="kb-row">
                     <td>
@@ -95,6 +128,7 @@ export default function KnowledgePage() {
                       {kb.description && <div className={dash.muted}>{kb.description}</div>}
                       <div className={dash.mono}>{kb.id}</div>
                     </td>
+                    <td data-testid="kb-model">{embeddingModelLabel(kb.embedding_model)}</td>
                     <td>{kb.documents}</td>
                     <td className={dash.muted}>{formatDate(kb.created_at)}</td>
                   </tr>

@@ -27,6 +27,7 @@ import {
   type KnowledgeDocument,
   type KnowledgeHit,
 } from '@/features/knowledge/knowledge-api';
+import { embeddingModelLabel } from '@/features/knowledge/embedding-model';
 
 const STATUS_TONE: Record<DocumentStatus, 'success' | 'danger' | 'warning' | 'accent'> = {
   queued: 'warning',
@@ -137,7 +138,7 @@ export default function KnowledgeBasePage() {
         title={base.data?.name ?? 'Knowledge base'}
         description={
           base.data
-            ? `${base.data.description || 'Documents your agents can search.'} Embeddings: ${base.data.embedding_model}.`
+            ? `${base.data.description || 'Documents your agents can search.'} Embedding model: ${embeddingModelLabel(base.data.embedding_model)}, chosen when the knowledge base was created.`
             : undefined
         }
         actions={
