@@ -175,7 +175,8 @@ def script_turns(data: ScriptData, agent: str | None = None) -> list[Any]:
     A turn is a string (text) or an object with ``text``, ``tool_calls`` (``name``,
     ``arguments``), ``error``, ``first_token_delay_s``. A turn's text may report what the LLM
     received (see ``describe_received``): ``{image_count}``, ``{last_image}``,
-    ``{last_tool_output}``."""
+    ``{last_tool_output}``, ``{last_knowledge}`` (the best chunk of the last
+    ``search_knowledge`` result)."""
     if isinstance(data, list):
         return data
     if not isinstance(data, dict):
@@ -220,7 +221,24 @@ def describe_received(chat_ctx: llm.ChatContext) -> dict[str, str]:
         "{image_count}": str(len(images)),
         "{last_image}": _image_description(images[-1]) if images else "no image",
         "{last_tool_output}": outputs[-1].output if outputs else "no tool output",
+        "{last_knowledge}": _last_knowledge(outputs),
     }
+
+
+def _last_knowledge(outputs: list[llm.FunctionCallOutput]) -> str:
+    """The text of the best chunk the last knowledge search returned (a ``search_knowledge``
+    result, ``troupe_contracts.knowledge.KnowledgeSearchResult``), or a sentence saying none."""
+    for output in reversed(outputs):
+        if output.name != "search_knowledge":
+            continue
+        try:
+            chunks = json.loads(output.output).get("chunks") or []
+        except (ValueError, AttributeError):
+            return "the knowledge search failed"
+        if not chunks:
+            return "nothing in the knowledge base"
+        return " ".join(str(chunks[0].get("text", "")).split())
+    return "no knowledge search"
 
 
 def fill_placeholders(text: str, chat_ctx: llm.ChatContext) -> str:
