@@ -26,17 +26,16 @@ PY_TESTS=("$@")
 [ "${#PY_TESTS[@]}" -gt 0 ] || PY_TESTS=(contracts/tests api/tests agent/tests)
 FAILED=()
 log "── python unit + integration, with coverage"
-env "COVERAGE_FILE=$OUT/.coverage" "DATABASE_URL=postgresql+asyncpg://troupe:troupe@127.0.0.1:$TROUPE_PG_PORT/troupe_unit" \
-  "REDIS_URL=redis://127.0.0.1:$TROUPE_REDIS_PORT/1" \
+unit_env
+"${UNIT_ENV[@]}" "COVERAGE_FILE=$OUT/.coverage" \
   uv run --frozen pytest -q -rs "${PY_TESTS[@]}" -p no:cacheprovider \
-  --cov=troupe_contracts --cov=troupe_api --cov=troupe_agent --cov-branch \
-  --cov-report=term:skip-covered --cov-report="json:$OUT/python.json" \
+  "${PY_COV_ARGS[@]}" --cov-report=term:skip-covered --cov-report="json:$OUT/python.json" \
   --cov-report="html:$OUT/python-html" || FAILED+=("python")
 
 log "── web unit (vitest), with coverage"
-( cd web && npx vitest run --coverage.enabled --coverage.provider=v8 \
-    --coverage.reporter=text-summary --coverage.reporter=json-summary --coverage.reporter=html \
-    --coverage.include='src/**' --coverage.reportsDirectory="$OUT/web" ) || FAILED+=("web")
+bash -c "cd web && npx vitest run $WEB_COV_ARGS --coverage.reporter=text-summary \
+  --coverage.reporter=json-summary --coverage.reporter=html --coverage.reportsDirectory='$OUT/web'" \
+  || FAILED+=("web")
 
 uv run --frozen python "$ROOT/scripts/coverage_summary.py" "$OUT" | tee "$OUT/summary.txt"
 if [ "${#FAILED[@]}" -gt 0 ]; then

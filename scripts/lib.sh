@@ -99,3 +99,10 @@ wait_platform() {
   done
   return 1
 }
+
+# The coverage options of `make test` and `make coverage` (one place for both).
+PY_COV_ARGS=(--cov=troupe_contracts --cov=troupe_api --cov=troupe_agent --cov-branch)
+WEB_COV_ARGS="--coverage.enabled --coverage.provider=v8 --coverage.include='src/**'"
+unit_env() {  # unit_env: the env(1) words for the unit suites' Postgres database and Redis
+  UNIT_ENV=(env "DATABASE_URL=postgresql+asyncpg://troupe:troupe@127.0.0.1:$TROUPE_PG_PORT/troupe_unit" "REDIS_URL=redis://127.0.0.1:$TROUPE_REDIS_PORT/1")
+}

@@ -36,7 +36,7 @@ suite() {  # suite NAME CMD...: run a suite, record failure, keep going
 # Unit/integration tests get their own database and Redis db, so they never touch the data the
 # running stack of step 3 uses.
 PGPASSWORD=troupe "$PG_BIN/createdb" -h 127.0.0.1 -p "$TROUPE_PG_PORT" -U troupe troupe_unit
-UNIT_ENV=(env "DATABASE_URL=postgresql+asyncpg://troupe:troupe@127.0.0.1:$TROUPE_PG_PORT/troupe_unit" "REDIS_URL=redis://127.0.0.1:$TROUPE_REDIS_PORT/1")
+unit_env
 cd "$ROOT"
 suite "lint (ruff)" uv run --frozen ruff check contracts api agent tests bench
 suite "format (ruff)" uv run --frozen ruff format --check .
@@ -47,12 +47,10 @@ suite "types (mypy --strict)" uv run --frozen mypy contracts/src api/src agent/s
 COV="$ROOT/coverage"; rm -rf "$COV"; mkdir -p "$COV"
 suite "python unit + integration (with coverage)" "${UNIT_ENV[@]}" "COVERAGE_FILE=$COV/.coverage" \
   uv run --frozen pytest -q -rs contracts/tests api/tests agent/tests tests/infra tests/deploy -p no:cacheprovider \
-  --cov=troupe_contracts --cov=troupe_api --cov=troupe_agent --cov-branch \
-  --cov-report= --cov-report="json:$COV/python.json"
+  "${PY_COV_ARGS[@]}" --cov-report= --cov-report="json:$COV/python.json"
 suite "web lint + types (eslint, prettier, tsc)" bash -c "cd web && npm run lint --silent && npm run typecheck --silent"
-suite "web unit (vitest, with coverage)" bash -c "cd web && npx vitest run --coverage.enabled \
-  --coverage.provider=v8 --coverage.reporter=json-summary --coverage.include='src/**' \
-  --coverage.reportsDirectory='$COV/web'"
+suite "web unit (vitest, with coverage)" bash -c "cd web && npx vitest run $WEB_COV_ARGS \
+  --coverage.reporter=json-summary --coverage.reportsDirectory='$COV/web'"
 
 # ── whole system
 log "building the web app"
