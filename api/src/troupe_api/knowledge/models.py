@@ -31,8 +31,38 @@ from troupe_api.knowledge.embedding import EMBEDDING_DIM
 
 TEXT_SEARCH_CONFIG = "english"
 INDEXED_DIM = EMBEDDING_DIM
-"""Vectors of this size are searched through the HNSW index; other sizes exactly."""
+"""The offline model's size (the default knowledge base's vectors)."""
 HNSW_INDEX = "ix_knowledge_chunks_embedding_384_hnsw"
+
+INDEXED_DIMS: dict[int, str] = {
+    384: "vector",
+    768: "vector",
+    1024: "vector",
+    1536: "vector",
+    3072: "halfvec",
+}
+"""Vector sizes searched through a partial HNSW index, and the type the index casts to: the
+offline model (384; OpenAI's text-embedding-3 asked for 384), and the sizes of the common
+cloud and self-hosted models (768: nomic-embed-text, bge-base; 1024: bge-large, bge-m3,
+mxbai-embed-large; 1536: text-embedding-3-small, ada-002). pgvector's HNSW indexes ``vector``
+up to 2,000 dimensions, so 3,072 (text-embedding-3-large) is indexed as ``halfvec`` (up to
+4,000; half precision only for the index's candidate order). Other sizes are compared exactly."""
+
+
+def hnsw_index_name(dim: int) -> str:
+    return f"ix_knowledge_chunks_embedding_{dim}_hnsw"
+
+
+def _hnsw_index(dim: int, kind: str) -> Index:
+    # Approximate nearest neighbours for vectors of one size (migrations 0018 and 0025): the
+    # search casts to the same type and size and repeats the predicate so the planner uses it.
+    return Index(
+        hnsw_index_name(dim),
+        text(f"(embedding::{kind}({dim})) {kind}_cosine_ops"),
+        postgresql_using="hnsw",
+        postgresql_with={"m": 16, "ef_construction": 64},
+        postgresql_where=text(f"vector_dims(embedding) = {dim}"),
+    )
 
 
 class Vector(UserDefinedType[list[float]]):
@@ -118,15 +148,7 @@ class KnowledgeChunk(UUIDPrimaryKey, Base):
     __table_args__ = (
         UniqueConstraint("document_id", "position"),
         Index("ix_knowledge_chunks_tsv", "tsv", postgresql_using="gin"),
-        # Approximate nearest neighbours for the 384-dimension vectors (migration 0018; the
-        # search casts to vector(384) and repeats the predicate so the planner can use it).
-        Index(
-            HNSW_INDEX,
-            text(f"(embedding::vector({INDEXED_DIM})) vector_cosine_ops"),
-            postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 64},
-            postgresql_where=text(f"vector_dims(embedding) = {INDEXED_DIM}"),
-        ),
+        *(_hnsw_index(dim, kind) for dim, kind in INDEXED_DIMS.items()),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(

@@ -48,6 +48,7 @@ from troupe_api.knowledge.errors import (
 from troupe_api.knowledge.limits import KnowledgeLimits
 from troupe_api.knowledge.models import (
     INDEXED_DIM,
+    INDEXED_DIMS,
     DocumentStatus,
     KnowledgeBase,
     KnowledgeChunk,
@@ -478,8 +479,9 @@ _NO_ROWS = "SELECT NULL::uuid AS id, NULL::bigint AS rank WHERE false"
 def _search_sql(
     *, use_vector: bool, use_keyword: bool, dim: int, exact: bool, tiers: int | None = None
 ) -> TextClause:
-    """The hybrid search for one embedding model. With vectors of the indexed size and
-    ``exact=False`` the nearest-neighbour list reads the HNSW index (the expression and the
+    """The hybrid search for one embedding model. With vectors of an indexed size
+    (``INDEXED_DIMS``) and ``exact=False`` the nearest-neighbour list reads that size's HNSW
+    index (the expression and the
     partial index's predicate are repeated verbatim so the planner can match them; pgvector's
     iterative scan keeps reading it until enough rows pass the organization, knowledge-base and
     model filters); otherwise it compares every vector of those knowledge bases.
@@ -490,8 +492,10 @@ def _search_sql(
     if not use_vector:
         vec = _NO_ROWS
     else:
-        if dim == INDEXED_DIM and not exact:
-            distance = f"c.embedding::vector({dim}) <=> CAST(:qvec AS vector({dim}))"
+        kind = INDEXED_DIMS.get(dim)
+        if kind and not exact:
+            # The index's own expression (type and size), so the planner matches it.
+            distance = f"c.embedding::{kind}({dim}) <=> CAST(:qvec AS {kind}({dim}))"
         else:
             distance = "c.embedding <=> CAST(:qvec AS vector)"
         vec = f"""
@@ -833,7 +837,7 @@ async def search_statement(
         qvec = vector_literal(vector.tolist())
         dim = len(vector)
     use_keyword = mode in ("hybrid", "keyword")
-    index = use_vector and dim == INDEXED_DIM and not exact
+    index = use_vector and dim in INDEXED_DIMS and not exact
     pool = use_keyword and not rank_all_matches
     ef = {"ef": str(ef_search or EF_SEARCH)}
     if index and pool:
