@@ -56,8 +56,8 @@ class TreeCpu:
     """CPU seconds used by a process and all its descendants, robust to children exiting, and
     the tree's memory (PSS, MB), sampled every second."""
 
-    def __init__(self, pid: int) -> None:
-        self.root = psutil.Process(pid)
+    def __init__(self, *pids: int) -> None:
+        self.roots = [psutil.Process(pid) for pid in pids]
         self.latest: dict[int, float] = {}
         self._task: asyncio.Task[None] | None = None
         self.mem_peak_mb = 0.0
@@ -65,12 +65,18 @@ class TreeCpu:
 
     def memory_mb(self) -> float:
         total = 0
-        with contextlib.suppress(psutil.Error):
-            for p in [self.root, *self.root.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    info = p.memory_full_info()
-                    total += getattr(info, "pss", info.rss)
+        for p in self.procs():
+            with contextlib.suppress(psutil.Error):
+                info = p.memory_full_info()
+                total += getattr(info, "pss", info.rss)
         return total / 2**20
+
+    def procs(self) -> list[psutil.Process]:
+        out: list[psutil.Process] = []
+        for root in self.roots:
+            with contextlib.suppress(psutil.Error):
+                out += [root, *root.children(recursive=True)]
+        return out
 
     def reset_peak(self) -> float:
         """The memory now, which becomes the peak to beat."""
@@ -78,12 +84,10 @@ class TreeCpu:
         return self.mem_peak_mb
 
     def sample(self) -> None:
-        with contextlib.suppress(psutil.Error):
-            procs = [self.root, *self.root.children(recursive=True)]
-            for p in procs:
-                with contextlib.suppress(psutil.Error):
-                    t = p.cpu_times()
-                    self.latest[p.pid] = t.user + t.system
+        for p in self.procs():
+            with contextlib.suppress(psutil.Error):
+                t = p.cpu_times()
+                self.latest[p.pid] = t.user + t.system
 
     def snapshot(self) -> dict[int, float]:
         self.sample()
@@ -111,6 +115,29 @@ class TreeCpu:
                 await self._task
 
 
+WORKERS_KEY = "TROUPE_BENCH_WORKERS"
+"""A variant key, not a worker env: how many worker processes share the LiveKit server (e.g.
+``two-workers:TROUPE_BENCH_WORKERS=2``). With the thread executor one worker process runs every
+job on one GIL, so a second process can use the second core."""
+
+
+class WorkerLogs(vl.WorkerLog):
+    """The JSON logs of several worker processes read as one."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__(paths[0])
+        self.paths = paths
+
+    def records(self) -> list[dict[str, Any]]:
+        return [r for path in self.paths for r in vl.WorkerLog(path).records()]
+
+    def jobs_per_worker(self) -> list[int]:
+        return [
+            len({r.get("session_id") for r in vl.WorkerLog(p).records() if r.get("session_id")})
+            for p in self.paths
+        ]
+
+
 @dataclass
 class Level:
     concurrency: int
@@ -120,6 +147,9 @@ class Level:
     logs_complete: int = 0
     mem_idle_mb: float = 0.0
     mem_peak_mb: float = 0.0
+    client_cpu_s: float = 0.0
+    """CPU of this bench process: the simulated users (one asyncio loop, one GIL)."""
+    livekit_cpu_s: float = 0.0
 
     def turns(self) -> list[float]:
         return [t["first_audio_ms"] for r in self.sessions for t in r.turns if t["first_audio_ms"]]
@@ -147,6 +177,10 @@ class Level:
             "cpu_s": round(self.cpu_s, 2),
             "cpu_s_per_session": round(self.cpu_s / max(len(self.sessions), 1), 2),
             "avg_cores": round(self.cpu_s / self.wall_s, 2) if self.wall_s else None,
+            "client_avg_cores": round(self.client_cpu_s / self.wall_s, 2) if self.wall_s else None,
+            "livekit_avg_cores": round(self.livekit_cpu_s / self.wall_s, 2)
+            if self.wall_s
+            else None,
             "mem_idle_mb": round(self.mem_idle_mb),
             "mem_peak_mb": round(self.mem_peak_mb),
             "mb_per_session": round(
@@ -168,7 +202,8 @@ def table(levels: list[dict[str, Any]]) -> str:
     head = (
         f"{'sessions':>8} {'ok':>4} {'turns':>5} {'turn p50':>9} {'turn p95':>9} {'p95/L1':>7} "
         f"{'greet p50':>9} {'agent e2e p50':>13} {'CPU s/sess':>10} {'avg cores':>9} "
-        f"{'MB/sess':>8} {'MB peak':>8} {'logs complete':>13}"
+        f"{'client cores':>12} {'LiveKit cores':>13} {'MB/sess':>8} {'MB peak':>8} "
+        f"{'logs complete':>13}"
     )
     lines = [head, "-" * len(head)]
     base = levels[0]["turn_ms"]["p95"] if levels else None
@@ -180,12 +215,15 @@ def table(levels: list[dict[str, Any]]) -> str:
             f"{vl.fmt(s['turn_ms']['p50']):>9} {vl.fmt(p95):>9} {ratio:>7} "
             f"{vl.fmt(s['greeting_ms']['p50']):>9} {vl.fmt(s['agent_e2e_ms']['p50']):>13} "
             f"{s['cpu_s_per_session']:>10.2f} {s['avg_cores'] or 0:>9.2f} "
+            f"{s['client_avg_cores'] or 0:>12.2f} {s['livekit_avg_cores'] or 0:>13.2f} "
             f"{s['mb_per_session']:>8.1f} {s['mem_peak_mb']:>8} "
             f"{s['logs_complete']:>6}/{s['sessions']:<6}"
         )
     lines.append(
         "latencies in ms (turn: end of user speech -> first agent audio in the room); "
-        "MB/sess: (tree PSS peak - idle worker) / sessions"
+        "MB/sess: (tree PSS peak - idle worker) / sessions; avg cores: the worker(s); client "
+        "cores: this bench's simulated users (one process: near 1.0 it is the bottleneck, not the "
+        "worker); LiveKit cores: livekit-server"
     )
     return "\n".join(lines)
 
@@ -259,7 +297,14 @@ async def run(
         fake_api = vl.FakeRuntimeApi()
         api_port = vl.free_port()
         runner = await fake_api.start(api_port)
-        worker_log = vl.WorkerLog(run_dir / "worker.log")
+        worker_env = dict(worker_env or {})
+        n_workers = max(1, int(worker_env.pop(WORKERS_KEY, "1")))
+        worker_log = WorkerLogs(
+            [
+                run_dir / ("worker.log" if i == 0 else f"worker-{i + 1}.log")
+                for i in range(n_workers)
+            ]
+        )
         exe = shutil.which("troupe-agent", path=str(Path(sys.executable).parent)) or ""
         argv = [exe, "start"] if exe else [sys.executable, "-m", "troupe_agent.worker", "start"]
         env = {
@@ -270,34 +315,60 @@ async def run(
             "TROUPE_API_URL": f"http://127.0.0.1:{api_port}",
             "TROUPE_RUNTIME_TOKEN": secrets.token_hex(8),
             "TROUPE_ENABLE_TEST_PROVIDERS": "true",
-            "TROUPE_AGENT_HEALTH_PORT": str(vl.free_port()),
-            # one prewarmed job process per concurrent session: sessions never wait for one
-            "TROUPE_AGENT_NUM_IDLE_PROCESSES": str(max(levels)),
+            # one prewarmed job process (or runner) per concurrent session: sessions never wait
+            # for one, whichever worker LiveKit gives them to
+            "TROUPE_AGENT_NUM_IDLE_PROCESSES": str(
+                max(levels) if args.executor == "thread" else -(-max(levels) // n_workers)
+            ),
             # never refuse a job for CPU load: the bench measures what the load costs (on a
             # small machine livekit's CPU-based availability check would refuse the level)
             "TROUPE_AGENT_LOAD_THRESHOLD": "inf",
             "TROUPE_AGENT_SPOOL_DIR": str(spool),
             "TROUPE_FAKE_STT_SCRIPT": json.dumps(vl.SENTENCES),
-            # the worker's Prometheus endpoint (all job processes aggregated), read at the end
-            "TROUPE_AGENT_METRICS_PORT": str(metrics_port := vl.free_port()),
-            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
             "TROUPE_AGENT_JOB_EXECUTOR": args.executor,
             "TROUPE_SIMULATIONS_ENABLED": "false",
-            **(worker_env or {}),
+            **worker_env,
         }
-        worker = await vl.spawn("worker", argv, worker_log.path, env)
-        children.append(worker)
-        vl.log(f"livekit {url}; worker pid {worker.proc.pid}; waiting for {max(levels)} processes")
+        workers: list[vl.Process] = []
+        metrics_ports: list[int] = []
+        for i, path in enumerate(worker_log.paths):
+            # each worker's Prometheus endpoint (its job processes aggregated), read at the end
+            metrics_ports.append(vl.free_port())
+            (metrics_dir / str(i)).mkdir()
+            worker_env_i = {
+                **env,
+                "TROUPE_AGENT_HEALTH_PORT": str(vl.free_port()),
+                "TROUPE_AGENT_METRICS_PORT": str(metrics_ports[-1]),
+                "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir / str(i)),
+            }
+            workers.append(await vl.spawn(path.stem, argv, path, worker_env_i))
+        children += workers
+        vl.log(
+            f"livekit {url}; {n_workers} worker(s), pids {[w.proc.pid for w in workers]}; "
+            f"waiting for {max(levels)} processes"
+        )
         deadline = time.perf_counter() + 180
         wanted = max(levels)
-        while worker_log.processes_ready() < wanted or not worker_log.count("registered worker"):
-            if time.perf_counter() > deadline or worker.proc.returncode is not None:
+        while (
+            worker_log.processes_ready() < wanted
+            or worker_log.count("registered worker") < n_workers
+        ):
+            if time.perf_counter() > deadline or any(
+                w.proc.returncode is not None for w in workers
+            ):
                 raise RuntimeError(f"worker processes not ready; see {worker_log.path}")
             await asyncio.sleep(0.5)
         speech = [(s, speech_frames(s)) for s in vl.SENTENCES]
         await asyncio.sleep(3.0)  # let the worker's CPU average forget the prewarm
-        cpu = TreeCpu(worker.proc.pid)
+        cpu = TreeCpu(*(w.proc.pid for w in workers))
         cpu.start()
+        client = psutil.Process(os.getpid())
+        livekit = psutil.Process(lk.proc.pid)
+
+        def own_cpu(p: psutil.Process) -> float:
+            t = p.cpu_times()
+            return t.user + t.system
+
         jobs = 0
         by_set: dict[str, list[Level]] = {}
         for ps, n in [(s_, n) for s_ in sets for n in set_levels[s_.name]]:
@@ -313,6 +384,7 @@ async def run(
             level = Level(n)
             level.mem_idle_mb = cpu.reset_peak()
             before, t0 = cpu.snapshot(), time.perf_counter()
+            client0, livekit0 = own_cpu(client), own_cpu(livekit)
             level.sessions = list(
                 await asyncio.gather(
                     *(
@@ -333,6 +405,8 @@ async def run(
             )
             level.wall_s = time.perf_counter() - t0
             level.cpu_s = TreeCpu.used(before, cpu.snapshot())
+            level.client_cpu_s = own_cpu(client) - client0
+            level.livekit_cpu_s = own_cpu(livekit) - livekit0
             level.mem_peak_mb = max(cpu.mem_peak_mb, cpu.memory_mb())
             jobs += n
             level.logs_complete = sum(log_complete(fake_api, r.session_id) for r in level.sessions)
@@ -364,7 +438,13 @@ async def run(
                     else f"not reached up to {set_levels[name][-1]}"
                 )
             )
-        report["worker_metrics"] = await worker_metrics(metrics_port)
+        report["jobs_per_worker"] = worker_log.jobs_per_worker()
+        report["worker_metrics"] = {}
+        for port in metrics_ports:
+            for k, v in (await worker_metrics(port)).items():
+                report["worker_metrics"][k] = report["worker_metrics"].get(k, 0.0) + v
+        if n_workers > 1:
+            print(f"sessions per worker process: {report['jobs_per_worker']}")
         print(
             "worker /metrics: " + ", ".join(f"{k}={v}" for k, v in report["worker_metrics"].items())
         )
@@ -380,7 +460,7 @@ async def run(
             await cpu.aclose()
         for child in reversed(children):
             report.setdefault("shutdown", {})[child.name] = await child.stop(
-                40 if child.name == "worker" else 10
+                40 if child.name.startswith("worker") else 10
             )
         if runner is not None:
             await runner.cleanup()
