@@ -90,6 +90,11 @@ export function toAgentBody(
     vision: values.vision ?? { ...DEFAULT_VISION },
     voice: values.voice || null,
   };
+  // The language and the knowledge bases it searches (with the automatic-retrieval budget)
+  // go too: without them an agent saved in the form lost its knowledge bases.
+  if (values.language) body.language = values.language;
+  body.knowledge_bases = values.knowledge_bases ?? [];
+  body.knowledge_auto_tokens = values.knowledge_auto_tokens ?? 0;
   if (values.stt) body.stt = values.stt;
   if (values.llm) body.llm = values.llm;
   if (values.tts) body.tts = values.tts;
