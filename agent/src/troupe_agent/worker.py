@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import math
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, get_args
 
 import structlog
 from livekit import rtc
@@ -37,7 +37,7 @@ from troupe_agent.api_client import ApiError, RuntimeApiClient
 from troupe_agent.bootstrap import BadMetadata, parse_metadata
 from troupe_agent.browser import ClientChannel, is_user_identity
 from troupe_agent.config_store import ConfigStore, ConfigUnavailable
-from troupe_agent.events import RoomEventPublisher
+from troupe_agent.events import EndingReason, RoomEventPublisher
 from troupe_agent.lifecycle import SessionLifecycle
 from troupe_agent.local_models import (
     LocalModels,
@@ -72,6 +72,11 @@ DRAIN_TIMEOUT_S = 30 * 60
 SHUTDOWN_PROCESS_TIMEOUT_S = 60.0
 """A SIGTERM lets running conversations finish for up to this long (livekit's default)."""
 
+
+ROOM_CLOSING_REASONS = frozenset(get_args(EndingReason))
+"""Close reasons of a conversation the runtime ended itself (a long silence, the time limit, the
+agent's goodbye, an error): the user is still in the room, so the job deletes it once the
+final log batch (with the reason) is sent; the page, told the room was deleted, reads why."""
 
 INPUT_SAMPLE_RATE = 16000
 """The room's audio reaches the session at 16 kHz: Silero, Smart Turn and Whisper all take
@@ -466,11 +471,17 @@ class SessionJob:
         for cleanup in self.cleanups:
             with contextlib.suppress(Exception):
                 await cleanup()
-        await self.sink.aclose(
+        close_reason = (
             self.close_reason
             if self.close_reason != "job_shutdown"
             else reason or self.close_reason
         )
+        await self.sink.aclose(close_reason)
+        if close_reason in ROOM_CLOSING_REASONS:
+            # After the final batch: the API has the reason when the user's page asks for it.
+            log.info("closing the room", reason=close_reason)
+            with contextlib.suppress(Exception):
+                await self.ctx.delete_room()
         # After the final log batch: audio processing and upload never delay the log.
         for recorded_session in self.recorded:
             with contextlib.suppress(Exception):
@@ -534,6 +545,18 @@ def _no_load() -> float:
     return 0.0
 
 
+def init_rtc_ffi() -> None:
+    """Create livekit-rtc's FFI client now, on this thread. Its lazy singleton
+    (``FfiClient.instance``) takes no lock: with the thread executor, the first jobs of a fresh
+    worker connecting at once each created one, the rooms whose events went to the other never
+    finished connecting, and 15 s later the FFI panicked ("timed out waiting for
+    ReadyForRoomEventRequest") and livekit-rtc sent SIGTERM to the worker with all its
+    sessions (agent/tests/test_rtc_ffi_threads.py)."""
+    from livekit.rtc._ffi_client import FfiClient
+
+    FfiClient.instance  # noqa: B018 - the property creates it
+
+
 def build_server(settings: Settings | None = None) -> AgentServer:
     settings = settings or get_settings()
     extra: dict[str, Any] = {}
@@ -547,6 +570,7 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         # every job a thread of one process: the local models are loaded once per worker host
         extra["job_executor_type"] = JobExecutorType.THREAD
         register_plugins()
+        init_rtc_ffi()
     if settings.troupe_agent_ffi_batch:
         ffi_fanout.install()
     server = AgentServer(
