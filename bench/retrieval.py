@@ -21,6 +21,10 @@ it (the database alone), reading the nearest neighbours through the HNSW index a
 scan side by side (``--vector-index both``, the default; ``hnsw`` or ``exact`` for one), with
 quality at 10,000 chunks for each, and the plan PostgreSQL chose for each.
 Ingestion counts pages as 3,000 characters of source text (the documents are not PDFs).
+
+``--large-dims 1536,3072`` adds vector-only search over ``--large-chunks`` random vectors of
+each size (an organization's own embedding model): through that size's HNSW index (``halfvec``
+for 3,072) against the exact scan, with the overlap of their top-5 lists.
 """
 
 from __future__ import annotations
@@ -51,7 +55,13 @@ from troupe_api.core.storage import Storage
 from troupe_api.knowledge import embedding as emb
 from troupe_api.knowledge import service
 from troupe_api.knowledge.limits import limits_for
-from troupe_api.knowledge.models import KnowledgeChunk, KnowledgeDocument
+from troupe_api.knowledge.models import (
+    INDEXED_DIMS,
+    KnowledgeBase,
+    KnowledgeChunk,
+    KnowledgeDocument,
+    hnsw_index_name,
+)
 from troupe_api.organizations import service as organizations
 
 ROOT = Path(__file__).resolve().parent
@@ -280,6 +290,120 @@ def _lat(values: list[float]) -> dict[str, float]:
     return {"p50": round(_p(values, 50), 2), "p95": round(_p(values, 95), 2)}
 
 
+class FixedEmbedder:
+    """A cloud model's name (``openai-compatible/bench@<dim>``) with a chosen query vector."""
+
+    def __init__(self, name: str, vector: np.ndarray) -> None:
+        self.name = name
+        self.vector = vector
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.vector for _ in texts])
+
+
+async def _large_vectors(
+    db: AsyncSession, org_id: uuid.UUID, dim: int, count: int, queries: int, repeat: int
+) -> dict[str, Any]:
+    """Vector-only search over ``count`` random ``dim``-dimension chunks (an organization's own
+    embedding model of that size) through its HNSW index (migration 0025) and by exact scan:
+    p50/p95, overlap of the two top-5 lists, and whether the plan read the index."""
+    model = f"openai-compatible/bench@{dim}"
+    base = KnowledgeBase(organization_id=org_id, name=f"{dim} dims", embedding_model=model)
+    db.add(base)
+    await db.flush()
+    doc = KnowledgeDocument(
+        organization_id=org_id,
+        knowledge_base_id=base.id,
+        filename=f"vectors-{dim}.txt",
+        declared_type="text/plain",
+        detected_type="text",
+        size_bytes=0,
+        sha256=f"{dim:064d}",
+        storage_key=f"bench/{uuid.uuid4()}",
+        status="embedded",
+    )
+    db.add(doc)
+    await db.flush()
+    rng = np.random.default_rng(dim)
+    started = time.perf_counter()
+    kept: list[np.ndarray] = []
+    for start in range(0, count, 500):
+        n = min(500, count - start)
+        vectors = rng.normal(size=(n, dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        kept.append(vectors[:2])
+        db.add_all(
+            KnowledgeChunk(
+                organization_id=org_id,
+                knowledge_base_id=base.id,
+                document_id=doc.id,
+                position=start + i,
+                text=f"vector {start + i}",
+                embedding=v.tolist(),
+                embedding_model=model,
+            )
+            for i, v in enumerate(vectors)
+        )
+        await db.flush()
+    await db.commit()
+    insert_s = time.perf_counter() - started
+    await db.execute(text("ANALYZE knowledge_chunks"))
+    await db.commit()
+    # Queries near stored vectors (a question close to some passages), as unit vectors.
+    seeds = np.concatenate(kept)[:queries]
+    noise = rng.normal(size=seeds.shape).astype(np.float32) * (0.5 / np.sqrt(dim))
+    qvecs = seeds + noise
+    qvecs /= np.linalg.norm(qvecs, axis=1, keepdims=True)
+    ms: dict[str, list[float]] = {"hnsw": [], "exact": []}
+    overlap: list[float] = []
+    plan_uses_index = False
+    for r in range(repeat):
+        for q in qvecs:
+            embedder = FixedEmbedder(model, q)
+            top: dict[str, list[uuid.UUID]] = {}
+            for variant, exact in (("hnsw", False), ("exact", True)):
+                emb.clear_query_cache()
+                t = time.perf_counter()
+                hits = await service.search(
+                    db=db,
+                    organization_id=org_id,
+                    base_ids=[base.id],
+                    query="bench",
+                    limit=5,
+                    mode="vector",
+                    embedder=embedder,
+                    exact=exact,
+                )
+                ms[variant].append((time.perf_counter() - t) * 1000)
+                await db.commit()
+                top[variant] = [h.chunk_id for h in hits]
+            if r == 0:
+                overlap.append(len(set(top["hnsw"]) & set(top["exact"])) / 5)
+    sql, params = await service.search_statement(
+        db=db,
+        organization_id=org_id,
+        bases=[base.id],
+        query="bench",
+        mode="vector",
+        model=FixedEmbedder(model, qvecs[0]),
+        model_name=model,
+    )
+    plan = "\n".join(r[0] for r in await db.execute(text("EXPLAIN " + sql.text), params))
+    plan_uses_index = hnsw_index_name(dim) in plan
+    await db.commit()
+    return {
+        "dimensions": dim,
+        "index_type": INDEXED_DIMS.get(dim),
+        "chunks": count,
+        "insert_s": round(insert_s, 1),
+        "plan_uses_index": plan_uses_index,
+        "hnsw_ms": _lat(ms["hnsw"]),
+        "exact_ms": _lat(ms["exact"]),
+        "top5_overlap_with_exact": round(float(np.mean(overlap)), 3),
+        "samples": len(ms["hnsw"]),
+    }
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -294,6 +418,13 @@ async def main() -> None:
         "before (every full-text match ranked, ef_search 100: the search before the bounded "
         "pool), after (the search as the API runs it), exact (no HNSW index)",
     )
+    parser.add_argument(
+        "--large-dims",
+        default="",
+        help="comma-separated vector sizes (e.g. 1536,3072): also time vector-only search over "
+        "--large-chunks random vectors of each size, HNSW index against exact scan",
+    )
+    parser.add_argument("--large-chunks", type=int, default=5000)
     parser.add_argument(
         "--sweep",
         action="store_true",
@@ -449,6 +580,11 @@ async def main() -> None:
                 }
                 for v in variants
             }
+            large = [
+                await _large_vectors(db, org.id, int(d), args.large_chunks, 20, args.repeat)
+                for d in args.large_dims.split(",")
+                if d.strip()
+            ]
     finally:
         await engine.dispose()
         await _drop_db(args.database_url, bench_url)
@@ -481,6 +617,7 @@ async def main() -> None:
             for v, by_mode in quality_10k.items()
         },
         "search_latency_ms": {"chunks_in_base": total_chunks, **latency},
+        "large_vectors": large,
         "ingestion": {
             "seconds": round(ingest_s, 2),
             "page_equivalents": round(pages, 2),
@@ -513,6 +650,15 @@ async def main() -> None:
         )
     for v in variants:
         print(f"plan ({v}): " + "; ".join(plans[v]))
+    for figure in large:
+        print(
+            f"vector-only search, {figure['chunks']} chunks of {figure['dimensions']} dimensions "
+            f"(ms, p50 / p95): HNSW ({figure['index_type']}, plan uses the index: "
+            f"{figure['plan_uses_index']}) {figure['hnsw_ms']['p50']} / "
+            f"{figure['hnsw_ms']['p95']}, exact {figure['exact_ms']['p50']} / "
+            f"{figure['exact_ms']['p95']}; top-5 overlap with exact "
+            f"{figure['top5_overlap_with_exact']}"
+        )
     ing = report["ingestion"]
     print(
         f"ingestion: {ing['pages_per_s']} pages/s ({ing['chunks_per_s']} chunks/s); "
