@@ -14,7 +14,8 @@ grammar, its JSON parsed afterwards) it scores:
 - handoff accuracy: the same over the transfer requests;
 - false tool calls: the share of small talk that called any tool (must be 0);
 - argument accuracy: over utterances with expected arguments, the right tool with each
-  expected value found (case-insensitive substring) at its path;
+  expected value found (case-insensitive substring) at its path (the first call of the reply;
+  ``got_calls`` lists every call, a batch reply has two);
 - invalid replies: replies that were neither words nor a valid call of a known tool;
 - latency: time to the first spoken text or the tool call, p50 and p90, and the whole reply.
 
@@ -120,6 +121,7 @@ async def run_case(lm: LlamaCppLLM, demo: DemoAgents, case: dict[str, Any]) -> d
     return {
         **case,
         "got_tool": call.name if call else None,
+        "got_calls": [c.name for c in calls],
         "got_args": args,
         "said": text,
         "tool_ok": (call.name if call else None) == case["tool"],

@@ -17,6 +17,7 @@ from troupe_agent.providers.local_tools import (
     call_prefix,
     chat_turns,
     example_turns,
+    last_item_is_instruction,
     last_item_is_tool_output,
     system_prompt,
     tool_specs,
@@ -78,6 +79,19 @@ def test_prompt_lists_tools_and_examples_use_the_agents_own_tools() -> None:
     assert {"tool": "transfer_to_max", "args": {}} in replies
     assert replies[0].keys() == {"say"} and replies[-1].keys() == {"say"}
     assert [t.role for t in examples] == ["user", "assistant"] * (len(examples) // 2)
+    # calls with arguments only on request (quoted arguments cannot be copied from them)
+    assert not any("args" in r and r["args"] for r in replies)
+    with_args = [
+        json.loads(t.content)
+        for t in example_turns(specs, arg_examples=True)
+        if t.role == "assistant"
+    ]
+    assert {"tool": "remember", "args": {"key": "room number", "value": "12"}} in with_args
+    assert {
+        "tool": "control_notepad",
+        "args": {"command": {"op": "notepad.set", "text": "call the dentist"}},
+    } in with_args
+    assert with_args[0].keys() == {"say"} and with_args[-1].keys() == {"say"}
 
 
 def test_chat_turns_render_tool_calls_and_results_in_the_reply_format() -> None:
@@ -162,3 +176,16 @@ def test_grammars_are_valid_gbnf() -> None:
 def test_call_prefix_is_the_reply_up_to_the_arguments() -> None:
     assert call_prefix("transfer_to_max") + "{}}" == '{"tool": "transfer_to_max", "args": {}}'
     assert json.loads(call_prefix("x") + '{"a": 1}}') == {"tool": "x", "args": {"a": 1}}
+
+
+def test_a_reply_asked_for_with_instructions_after_the_user_is_in_words() -> None:
+    ctx = llm.ChatContext()
+    ctx.add_message(role="system", content="You are Max.")
+    assert not last_item_is_instruction(ctx)  # a prefill: no conversation yet
+    ctx.add_message(role="user", content="Remember my order number B-778 and get me Max.")
+    assert not last_item_is_instruction(ctx)
+    ctx.add_message(role="system", content="Ava called the tool remember with ...")
+    ctx.add_message(role="system", content="You have just taken over this conversation.")
+    assert last_item_is_instruction(ctx)
+    ctx.add_message(role="assistant", content="Hi, I'm Max.")
+    assert not last_item_is_instruction(ctx)

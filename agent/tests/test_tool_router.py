@@ -19,6 +19,7 @@ from troupe_agent.providers.local_tools import (
     ToolSpec,
     args_grammar,
     args_schema,
+    argument_spans,
     mentioned_parameters,
     quoted_spans,
     tool_specs,
@@ -165,20 +166,59 @@ def test_quoted_free_text_arguments_are_one_of_the_users_words() -> None:
     specs = {s.name: s for s in tool_specs(tools)}
     said = "My order number is B-778, please remember it."
     remember = args_schema(specs["remember"], said, quote=True)
-    assert remember["properties"]["value"] == {"enum": list(quoted_spans(said))}
-    assert "B-778" in remember["properties"]["value"]["enum"]
+    spans = remember["properties"]["value"]["enum"]
+    assert remember["properties"]["value"] == {
+        "enum": list(argument_spans(specs["remember"], said))
+    }
+    assert set(spans) <= set(quoted_spans(said))
+    assert "B-778" in spans and "order number" in spans
     assert remember["required"] == ["key", "value"]
     # not quoted: a free string, as before
     assert remember_free(specs["remember"], said)["type"] == "string"
-    # nested texts too, constants and enums untouched
+    # nested texts too, constants and enums untouched; the text a set command writes is
+    # required and not null
     control = args_schema(specs["control_notepad"], "Write buy milk in the notepad.", quote=True)
-    set_text = control["$defs"]["control_notepad__NotepadSet"]["properties"]
+    notepad_set = control["$defs"]["control_notepad__NotepadSet"]
+    set_text = notepad_set["properties"]
     assert set_text["op"]["const"] == "notepad.set"
-    assert {"enum": list(quoted_spans("Write buy milk in the notepad."))} in set_text["text"][
-        "anyOf"
-    ]
+    assert notepad_set["required"] == ["op", "text"]
+    assert set_text["text"] == {"enum": ["buy", "buy milk", "milk"]}
     grammar = args_grammar(specs["remember"], said, quote=True)
     assert "B-778" in grammar
+
+
+def test_argument_spans_leave_out_the_request_and_function_words_at_the_edges() -> None:
+    tools, _ = demo_like()
+    specs = {s.name: s for s in tool_specs(tools)}
+    remember = argument_spans(specs["remember"], "Remember that my name is Sam.")
+    assert "Sam" in remember and "name" in remember and "name is Sam" in remember
+    assert not any(s.lower().startswith(("remember", "that", "my")) for s in remember)
+    assert "is Sam" not in remember and "my name" not in remember
+    # the words naming a parameter ("called") and the tool ("notepad") are no title
+    title = argument_spans(specs["open_notepad"], "Open a notepad called Meeting notes.")
+    assert "Meeting notes" in title
+    assert not any("called" in s or "notepad" in s.lower() for s in title)
+    # nothing left: every quote, as before
+    assert argument_spans(specs["remember"], "Remember it.") == quoted_spans("Remember it.")
+
+
+def test_a_parameter_named_by_a_cue_word_is_required() -> None:
+    tools, _ = demo_like()
+    opener = {s.name: s for s in tool_specs(tools)}["open_notepad"]
+    for said in ("Open a notepad called Ideas.", "Open the notepad titled Groceries."):
+        assert mentioned_parameters(opener, said) == ["title"]
+        assert args_schema(opener, said, quote=True)["required"] == ["title"]
+
+
+def test_a_set_command_requires_its_text_even_unquoted() -> None:
+    tools, _ = demo_like()
+    control = args_schema({s.name: s for s in tool_specs(tools)}["control_notepad"])
+    notepad_set = control["$defs"]["control_notepad__NotepadSet"]
+    assert notepad_set["required"] == ["op", "text"]
+    assert notepad_set["properties"]["text"] == {"type": "string", "minLength": 1}
+    assert "required" not in notepad_set["properties"]["placeholder"]  # still optional
+    clear = control["$defs"]["control_notepad__NotepadClear"]
+    assert clear["required"] == ["op"]
 
 
 def remember_free(spec: ToolSpec, said: str) -> Any:
@@ -259,3 +299,83 @@ async def test_the_default_local_llm_quotes_the_users_words_in_a_free_text_argum
     assert set(args) == {"key", "value"}
     for value in args.values():
         assert value and value in quoted_spans(text)
+
+
+def test_clauses_split_an_utterance_at_punctuation_and_and() -> None:
+    from troupe_agent.providers.local_llm import clauses
+
+    assert clauses("Remember my order number B-778 and put me through to Max.") == [
+        "Remember my order number B-778",
+        "put me through to Max",
+    ]
+    assert clauses("Thanks, then get Max on the line!") == ["get Max on the line"]
+    assert clauses("Can I talk to Max about my bill?") == ["Can I talk to Max about my bill"]
+
+
+class ClauseRouter:
+    """Routings given per clause (what the real encoder would say, fixed for the test)."""
+
+    def __init__(self, routings: dict[str, Routing]) -> None:
+        self.routings = routings
+
+    def route(self, utterance: str, specs: Any) -> Routing:
+        return self.routings[utterance]
+
+
+def batch_decoder(text: str, routings: dict[str, Routing]) -> _Decoder:
+    tools, _ = demo_like()
+    lm = LlamaCppLLM(object(), name="smollm2", router=None)
+    lm._router = ClauseRouter(routings)  # type: ignore[assignment]
+    request = _Request("", 1, ReplyParser(), tool_specs(tools), user_text=text)
+    return _Decoder(lm, request, lambda _: None)
+
+
+def test_an_action_and_a_transfer_in_one_utterance_make_a_batch_action_first() -> None:
+    said = "Put me through to Max and remember my order number B-778"
+    remember = Routing(tools={"remember": 0.6, "transfer_to_max": 0.2}, talk=0.2)
+    transfer = Routing(tools={"remember": 0.1, "transfer_to_max": 0.7}, talk=0.2)
+    routings = {"Put me through to Max": transfer, "remember my order number B-778": remember}
+    batch = batch_decoder(said, routings)._batch()
+    assert batch is not None
+    assert [(s.name, clause) for s, clause in batch] == [
+        ("remember", "remember my order number B-778"),
+        ("transfer_to_max", "Put me through to Max"),
+    ]
+    # a clause that is conversation rather than a request: one call as usual
+    chat = Routing(tools={"remember": 0.3, "transfer_to_max": 0.2}, talk=0.25)
+    routings["remember my order number B-778"] = chat
+    assert batch_decoder(said, routings)._batch() is None
+    # two actions and no transfer: no batch
+    both = {"Put me through to Max": remember, "remember my order number B-778": remember}
+    assert batch_decoder(said, both)._batch() is None
+    # one clause: no batch (and no routing asked for)
+    assert batch_decoder("Please put me through to Max", {})._batch() is None
+
+
+def test_requests_in_a_frame_of_troupes_tools_route_to_them_whatever_their_topic() -> None:
+    from troupe_agent.providers.tool_router import FRAME_SIMILARITY, framed_tools
+
+    names = ["remember", "control_notepad", "control_code", "open_notepad"]
+    for said, tool in (
+        ("Remember that my car is a Volvo.", "remember"),
+        ("Could you please store my badge number 88?", "remember"),
+        ("My seat is 14C, please save it.", "remember"),
+        ("Don't forget my dentist is on Monday.", "remember"),
+        ("Jot down pay the rent on the notepad.", "control_notepad"),
+        ("Add oat milk and eggs to my notes.", "control_notepad"),
+        ("Please put y = 2 in the code editor.", "control_code"),
+    ):
+        assert framed_tools(said, names) == {tool}, said
+    # statements and questions about memory or writing are no request
+    for said in (
+        "I can't remember his name.",
+        "Do you remember what I said?",
+        "What should I write in the notepad?",
+        "I put it on the notepad already.",
+    ):
+        assert framed_tools(said, names) == set(), said
+    # the router counts a framed request as an intent matched at FRAME_SIMILARITY
+    tools, _ = demo_like()
+    routing = ToolRouter(BagOfWords()).route("Remember that my car is a Volvo.", tool_specs(tools))
+    assert routing.tools["remember"] == FRAME_SIMILARITY
+    assert max(routing.tools, key=routing.tools.__getitem__) == "remember"

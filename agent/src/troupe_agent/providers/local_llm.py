@@ -8,8 +8,11 @@ install command.
 With tools, the model answers with one JSON object under a grammar built from the agent's
 tools (``local_tools``): ``{"say": ...}`` or ``{"tool": <name>, "args": {...}}``. The ``say``
 text is streamed to TTS as it is decoded; a tool call becomes a ``FunctionToolCall`` chunk, so
-handoffs, panels and function tools run offline. Right after a tool ran the model answers in
-words only (one tool step per user turn keeps a tiny model out of tool loops). Without tools it
+handoffs, panels and function tools run offline. Right after a tool ran, and in a reply the
+runtime asks for with instructions (a takeover, a generated greeting), the model answers in
+words only (one tool step per user turn keeps a tiny model out of tool loops). One utterance
+that asks for an action and a transfer gets both calls in one reply, the action first
+(``_Decoder._batch``). Without tools it
 answers in plain text.
 
 The model is loaded once per process and shared by every session: generation runs on one
@@ -53,13 +56,14 @@ from troupe_agent.providers.local_tools import (
     call_prefix,
     chat_turns,
     example_turns,
+    last_item_is_instruction,
     last_item_is_tool_output,
     reply_prefix,
     system_prompt,
     takes_arguments,
     tool_specs,
 )
-from troupe_agent.providers.tool_router import Routing, ToolRouter
+from troupe_agent.providers.tool_router import Routing, ToolRouter, clauses, is_transfer
 
 log = get_logger(__name__)
 
@@ -70,6 +74,16 @@ MAX_TOOL_REPLY_TOKENS = 160
 MAX_TURNS = 8
 CONTENT_FREE = "N/A"
 """The user turn of the calibration prompt."""
+BATCH_MARGIN = 0.2
+"""With a router: how much closer (cosine) to its best tool than to conversation each clause of
+a two-call reply must be (``_Decoder._batch``)."""
+
+
+class _NextCall:
+    """Queued between the calls of a batch reply."""
+
+
+_NEXT_CALL = _NextCall()
 
 
 # ---------------------------------------------------------------------------- prompt formats
@@ -376,7 +390,11 @@ def _plan(
     if isinstance(choice, dict):  # a named function
         wanted = choice.get("function", {}).get("name")
         specs = [s for s in specs if s.name == wanted]
-    with_tools = bool(specs) and not last_item_is_tool_output(chat_ctx)
+    with_tools = (
+        bool(specs)
+        and not last_item_is_tool_output(chat_ctx)
+        and not last_item_is_instruction(chat_ctx)
+    )
     system, turns = chat_turns(chat_ctx, json_replies=with_tools, max_turns=MAX_TURNS)
     fmt = owner._spec.prompt_format
     if not with_tools:
@@ -385,10 +403,11 @@ def _plan(
             prompt, owner._max_tokens, ReplyParser(), [], prefix=_prefix_text(fmt, system, [])
         )
     instructions = system_prompt(system, specs)
-    prompt = fmt(instructions, example_turns(specs) + turns)
-    prior = owner._spec.prompt_format(
-        instructions, [*example_turns(specs), Turn("user", CONTENT_FREE)]
-    )
+    # calls with arguments are shown only where the model cannot copy them (quoted arguments
+    # under a grammar)
+    examples = example_turns(specs, arg_examples=owner._quote_args and owner._use_grammar)
+    prompt = fmt(instructions, examples + turns)
+    prior = owner._spec.prompt_format(instructions, [*examples, Turn("user", CONTENT_FREE)])
     return _Request(
         prompt,
         owner._max_tool_tokens,
@@ -397,7 +416,7 @@ def _plan(
         allow_say=choice != "required" and not isinstance(choice, dict),
         constrained=owner._use_grammar,
         prior_prompt=prior,
-        prefix=_prefix_text(fmt, instructions, example_turns(specs)),
+        prefix=_prefix_text(fmt, instructions, examples),
         user_text=next((t.content for t in reversed(turns) if t.role == "user"), ""),
     )
 
@@ -427,11 +446,19 @@ class _Decoder:
     after ``{"``, then the rest decoded under that branch's grammar. Pieces of text go to
     ``emit`` as they are decoded."""
 
-    def __init__(self, owner: LlamaCppLLM, request: _Request, emit: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        owner: LlamaCppLLM,
+        request: _Request,
+        emit: Callable[[str], None],
+        split: Callable[[], None] | None = None,
+    ) -> None:
         self.owner = owner
         self.llama = owner._llama
         self.request = request
         self.emit = emit
+        self.split = split or (lambda: None)
+        """Called between the calls of a batch reply: what was emitted so far is one call."""
         self.prompt_tokens = 0
         self.cached_tokens = 0
         self.completion_tokens = 0
@@ -460,6 +487,9 @@ class _Decoder:
         request, llama = self.request, self.llama
         prompt, grammar = request.prompt, None
         watch = ReplyParser(tool_names=request.parser.tool_names)
+        if request.specs and request.constrained and (batch := self._batch()):
+            self._call_batch(batch, cancelled)
+            return
         if request.specs and request.constrained:
             key = TOOL
             if request.allow_say:
@@ -504,12 +534,27 @@ class _Decoder:
             prompt += prefix
             self.emit(prefix)
             watch.feed(prefix)
+        self._decode(prompt, grammar, watch, cancelled, count_cached=self.tool_margin is None)
+
+    def _decode(
+        self,
+        prompt: str,
+        grammar: Any,
+        watch: ReplyParser,
+        cancelled: threading.Event,
+        *,
+        count_cached: bool = False,
+    ) -> str:
+        """Decode after ``prompt`` (under ``grammar``), each piece to ``emit`` and ``watch``,
+        until the reply is complete; the decoded text."""
+        llama = self.llama
         tokens = llama.tokenize(prompt.encode(), add_bos=True, special=True)
         self.prompt_tokens = len(tokens)
-        if self.tool_margin is None:
+        if count_cached:
             self.cached_tokens = _common_prefix(llama, tokens)
         done: list[int] = []
         sent = 0
+        text: list[str] = []
         for token in llama.generate(
             tokens,
             temp=self.owner._temperature,
@@ -526,10 +571,67 @@ class _Decoder:
             if piece:
                 sent += len(piece.encode())
                 self.emit(piece)
+                text.append(piece)
                 watch.feed(piece)
             # stop once the reply's JSON closed (the grammar allows only its end after it)
-            if cancelled.is_set() or watch.complete or len(done) >= request.max_tokens:
+            if cancelled.is_set() or watch.complete or len(done) >= self.request.max_tokens:
                 break
+        return "".join(text)
+
+    batch: list[str] | None = None
+    """The tools of a batch reply (``_batch``), in the order they were called."""
+
+    def _batch(self) -> list[tuple[ToolSpec, str]] | None:
+        """One utterance that asks for an action and a transfer ("Remember my order number
+        B-778 and put me through to Max"): its clauses (``clauses``), each routed on its own,
+        one to a transfer and one to another tool, each clearly closer to its tool than to
+        conversation (``BATCH_MARGIN``). Then the reply is both calls, the action first (with
+        arguments from its own clause), then the transfer; None otherwise (a reply of one call
+        or words, chosen as usual). Needs the router."""
+        router = self.owner._router
+        specs = self.request.specs
+        if router is None or len(specs) < 2:
+            return None
+        parts = clauses(self.request.user_text)
+        if len(parts) < 2 or not any(is_transfer(s) for s in specs):
+            return None
+        by_name = {s.name: s for s in specs}
+        picked: list[tuple[ToolSpec, str]] = []
+        for clause in parts:
+            routing = router.route(clause, specs)
+            best = max(routing.tools, key=routing.tools.__getitem__)
+            if routing.tools[best] - routing.talk >= BATCH_MARGIN:
+                picked.append((by_name[best], clause))
+        transfers = [p for p in picked if is_transfer(p[0])]
+        actions = [p for p in picked if not is_transfer(p[0])]
+        if len(transfers) != 1 or len({s.name for s, _ in actions}) != 1:
+            return None
+        return [actions[0], transfers[0]]
+
+    def _call_batch(self, batch: list[tuple[ToolSpec, str]], cancelled: threading.Event) -> None:
+        """Decode each call of ``batch`` after the ones before it, each its own reply object
+        (``split`` between them), the arguments under the tool's grammar from its clause."""
+        prompt = self.request.prompt
+        self.batch = [spec.name for spec, _ in batch]
+        log.info("local LLM choice", model=self.owner.model, reply="batch", tools=self.batch)
+        for i, (spec, clause) in enumerate(batch):
+            if cancelled.is_set():
+                return
+            if i:
+                self.split()
+                prompt += "\n"
+            prefix = call_prefix(spec.name)
+            self.emit(prefix)
+            prompt += prefix
+            if not takes_arguments(spec):
+                self.emit("{}}")
+                prompt += "{}}"
+                continue
+            watch = ReplyParser(tool_names=self.request.parser.tool_names)
+            watch.feed(prefix)
+            grammar = _grammar(args_grammar(spec, clause, quote=self.owner._quote_args))
+            prompt += self._decode(prompt, grammar, watch, cancelled)
+        self.prompt_tokens = len(self.llama.tokenize(prompt.encode(), add_bos=True, special=True))
 
     def _tool_margin(self, head_text: str) -> float:
         """Evaluate the prompt up to ``{"`` and compare the next-token log-probabilities of
@@ -679,7 +781,7 @@ class _LlamaStream(llm.LLMStream):
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[str | BaseException | None] = asyncio.Queue()
+        queue: asyncio.Queue[str | BaseException | _NextCall | None] = asyncio.Queue()
         cancelled = threading.Event()
         request = _plan(self._owner, self._chat_ctx, list(self._tools), self._choice)
         request_id = uuid.uuid4().hex
@@ -687,7 +789,10 @@ class _LlamaStream(llm.LLMStream):
         def emit(piece: str) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, piece)
 
-        decoder = self.decoder = _Decoder(self._owner, request, emit)
+        def split() -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, _NEXT_CALL)
+
+        decoder = self.decoder = _Decoder(self._owner, request, emit, split)
 
         def generate() -> None:
             try:
@@ -704,6 +809,11 @@ class _LlamaStream(llm.LLMStream):
             while (item := await queue.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
+                if isinstance(item, _NextCall):  # a batch: the call so far is complete
+                    if call := parser.finish():
+                        self._send(request_id, tool_call=call)
+                    parser = ReplyParser(tool_names=parser.tool_names)
+                    continue
                 if spoken := parser.feed(item):
                     self._send(request_id, content=spoken)
         finally:

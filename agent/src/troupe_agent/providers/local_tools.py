@@ -65,6 +65,23 @@ def _is_free_text(node: dict[str, Any]) -> bool:
     return node.get("type") == "string" and not any(k in node for k in _FREE_TEXT_KEYS)
 
 
+def _is_null(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("type") == "null"
+
+
+def _free_or_null(node: Any) -> bool:
+    """A (closed) property that holds free text, possibly null: a string without constraints
+    other than bounds, or a quote of the user's words (an ``enum`` made by ``_closed``)."""
+    if not isinstance(node, dict):
+        return False
+    if "anyOf" in node:
+        options = [v for v in node["anyOf"] if not _is_null(v)]
+        return len(options) == 1 and _free_or_null(options[0])
+    if node.get("type") == "string" and not any(k in node for k in _FREE_TEXT_KEYS):
+        return True
+    return "enum" in node and "type" not in node and "const" not in node
+
+
 def _closed(node: Any, rename: dict[str, str], spans: tuple[str, ...] = ()) -> Any:
     """A copy of a JSON Schema where every object lists all it may hold
     (``additionalProperties: false`` unless it says otherwise: a small model must not invent
@@ -97,24 +114,51 @@ def _closed(node: Any, rename: dict[str, str], spans: tuple[str, ...] = ()) -> A
         consts = [k for k, v in out["properties"].items() if isinstance(v, dict) and "const" in v]
         if consts:
             out["required"] = [*consts, *[r for r in out.get("required", []) if r not in consts]]
+        # a command that sets content (``notepad.set``) carries it: when none of its texts is
+        # required, its first one is (a tiny model leaves optional fields out)
+        texts = [k for k, v in out["properties"].items() if _free_or_null(v)]
+        if consts and texts and not set(texts) & set(out.get("required", [])):
+            out["required"] = [*out.get("required", []), texts[0]]
         # a required text is never empty (a tiny model closes the string at once otherwise)
+        # and never null
         for key in out.get("required", []):
+            prop = out["properties"].get(key)
+            if isinstance(prop, dict) and _free_or_null(prop) and "anyOf" in prop:
+                kept = [v for v in prop["anyOf"] if not _is_null(v)]
+                out["properties"][key] = {
+                    **{k: v for k, v in prop.items() if k not in ("anyOf", "default")},
+                    **(kept[0] if len(kept) == 1 else {"anyOf": kept}),
+                }
             prop = out["properties"].get(key)
             if isinstance(prop, dict) and prop.get("type") == "string" and "minLength" not in prop:
                 out["properties"][key] = {**prop, "minLength": 1}
     return out
 
 
+PARAMETER_CUES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "titled", "called", "named"),
+    "name": ("name", "called", "named"),
+}
+"""Words by which users name a parameter besides its own name ("a notepad called Ideas")."""
+
+
+def _cues(name: str) -> tuple[str, ...]:
+    return (name.replace("_", " "), *PARAMETER_CUES.get(name, ()))
+
+
 def mentioned_parameters(spec: ToolSpec, user_text: str) -> list[str]:
     """The optional top-level parameters the user's words name ("... with the title Shopping
-    list" names ``title``): the grammar makes the model fill them in."""
+    list" or "a notepad called Ideas" name ``title``): the grammar makes the model fill them
+    in."""
     props = (spec.parameters or {}).get("properties", {}) or {}
     required = set((spec.parameters or {}).get("required", []) or [])
     return [
         name
         for name in props
         if name not in required
-        and re.search(rf"\b{re.escape(name.replace('_', ' '))}\b", user_text, re.IGNORECASE)
+        and any(
+            re.search(rf"\b{re.escape(cue)}\b", user_text, re.IGNORECASE) for cue in _cues(name)
+        )
     ]
 
 
@@ -139,15 +183,58 @@ def quoted_spans(user_text: str, max_words: int = MAX_SPAN_WORDS) -> tuple[str, 
     return tuple(out)
 
 
+EDGE_WORDS = frozenset(
+    "a an the this that these those my me i i'm we you your it its is are was be am "
+    "in into on onto to of for from at with by as and or but so then please can could would "
+    "will just also do don't let let's here there now saying says".split()
+)
+"""Words a quoted argument does not start or end with ("my name is Sam" -> "name is Sam",
+"Sam"; never "in the")."""
+REQUEST_WORDS = frozenset(
+    "remember save note forget keep write put add type open show set store".split()
+)
+"""Verbs of the request itself ("Write buy milk ...", "Remember that ..."): never part of an
+argument's quote."""
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(_SPAN_TRIM).lower() for w in text.split()]
+
+
+def argument_spans(
+    spec: ToolSpec, user_text: str, max_words: int = MAX_SPAN_WORDS
+) -> tuple[str, ...]:
+    """The quotes of the user's words a free-text argument of ``spec`` may be: every
+    ``quoted_spans`` span that does not start or end with a function word (``EDGE_WORDS``) and
+    holds none of the words that make the request rather than say what it is about: the
+    request's verbs (``REQUEST_WORDS``), the tool's name ("notepad", "remember") and the words
+    naming a mentioned parameter ("titled", "called"). "Write buy milk in the notepad." ->
+    "buy milk", "buy", "milk"; "Remember that my name is Sam." -> "name is Sam", "Sam", ...
+    All of ``quoted_spans`` when nothing is left."""
+    spans = quoted_spans(user_text, max_words)
+    banned = set(REQUEST_WORDS) | {p for p in spec.name.lower().split("_") if len(p) > 2}
+    for name in mentioned_parameters(spec, user_text):
+        banned.update(w for cue in _cues(name) for w in cue.lower().split())
+    kept = tuple(
+        span
+        for span in spans
+        if (words := _words(span))
+        and words[0] not in EDGE_WORDS
+        and words[-1] not in EDGE_WORDS
+        and not banned.intersection(words)
+    )
+    return kept or spans
+
+
 def args_schema(spec: ToolSpec, user_text: str = "", *, quote: bool = False) -> dict[str, Any]:
     """The closed JSON Schema of one tool's arguments, its definitions inside it; the optional
     parameters the user named become required (``mentioned_parameters``). With ``quote`` (and
     a user message), each free-text argument is a quote of the user's words
-    (``quoted_spans``)."""
+    (``argument_spans``)."""
     params = dict(spec.parameters or {})
     if mentioned := mentioned_parameters(spec, user_text):
         params["required"] = [*(params.get("required") or []), *mentioned]
-    spans = quoted_spans(user_text) if quote else ()
+    spans = argument_spans(spec, user_text) if quote and user_text.strip() else ()
     local_defs: dict[str, Any] = {**params.get("definitions", {}), **params.get("$defs", {})}
     rename = {name: f"{spec.name}__{name}" for name in local_defs}
     closed = _closed(params, rename, spans)
@@ -255,17 +342,38 @@ def _example_args(spec: ToolSpec, value: str) -> dict[str, Any] | None:
     return args
 
 
-def example_turns(specs: list[ToolSpec]) -> list[Turn]:
+def _example_with_arguments(spec: ToolSpec) -> tuple[str, dict[str, Any]] | None:
+    """A worked example with arguments for Troupe's own tools whose free texts the user says
+    (shown only when arguments are quotes of the user's words, which a tiny model cannot copy
+    from an example): ``remember`` and writing into the notepad."""
+    props = (spec.parameters or {}).get("properties", {}) or {}
+    if spec.name == "remember" and {"key", "value"} <= set(props):
+        return (
+            "Please remember that my room number is 12.",
+            {TOOL: spec.name, ARGS: {"key": "room number", "value": "12"}},
+        )
+    if spec.name == "control_notepad" and "notepad.set" in json.dumps(spec.parameters):
+        return (
+            "Write call the dentist in the notepad.",
+            {TOOL: spec.name, ARGS: {"command": {"op": "notepad.set", "text": "call the dentist"}}},
+        )
+    return None
+
+
+def example_turns(specs: list[ToolSpec], *, arg_examples: bool = False) -> list[Turn]:
     """A few worked examples, made from the agent's own tools, shown as earlier turns: tiny
-    models follow examples far better than rules (and copy their arguments: so only calls without
-    arguments are shown). Small talk answered in words comes first and last; in between one
-    example per transfer and one panel."""
+    models follow examples far better than rules (and copy their arguments: so calls with
+    arguments are shown only with ``arg_examples``, when free-text arguments are quotes of the
+    user's words). Small talk answered in words comes first and last; in between one example per
+    transfer and one panel (and, with ``arg_examples``, remembering a fact and writing a note)."""
     pairs: list[tuple[str, dict[str, Any]]] = [
         ("Hi there! How are you?", {SAY: "Hi! I'm doing well, thanks. How can I help you?"})
     ]
     opened = False
     for spec in specs:
         example: tuple[str, dict[str, Any]] | None = None
+        if arg_examples and (with_args := _example_with_arguments(spec)) is not None:
+            pairs.append(with_args)
         if m := _TRANSFER_TO.match(spec.description):
             args = _example_args(spec, "their request")
             if args is not None:
@@ -347,6 +455,22 @@ def last_item_is_tool_output(chat_ctx: llm.ChatContext) -> bool:
         if item.type == "message" and item.role in ("user", "assistant"):
             return False
     return False
+
+
+def last_item_is_instruction(chat_ctx: llm.ChatContext) -> bool:
+    """Whether the reply is one the runtime asks for with instructions (livekit adds
+    ``generate_reply(instructions=...)`` as a system message at the end: a takeover's
+    introduction, a generated greeting). Then the model answers in words: the user's request
+    before it already had its tool step (the previous agent's transfer, and the tools of its
+    batch)."""
+    if not chat_ctx.items:
+        return False
+    last = chat_ctx.items[-1]
+    return (
+        last.type == "message"
+        and last.role in ("system", "developer")
+        and any(i.type == "message" and i.role == "user" for i in chat_ctx.items)
+    )
 
 
 # ---------------------------------------------------------------------------- incremental parse

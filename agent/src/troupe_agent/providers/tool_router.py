@@ -55,21 +55,102 @@ _PANEL_WORDS = {
     "notepad": "notepad",
     "whiteboard": "whiteboard",
 }
+CONTROL_INTENTS: dict[str, tuple[str, ...]] = {
+    # what users put into a panel, the content said with the request
+    "notepad": (
+        "Write feed the cat in the notepad.",
+        "Add apples and pears to the notepad.",
+        "Put a reminder to call mum on the notepad.",
+        "Type my address into the notepad.",
+    ),
+    "code": (
+        "Put this function in the code editor.",
+        "Write print hello in the code editor.",
+    ),
+}
+"""Intents of the ``control_<panel>`` tools beyond the generic ones: requests that carry the
+content to write (none is an utterance of the eval set)."""
 MAX_INTENT_CHARS = 200
 BUILTIN_INTENTS: dict[str, tuple[str, ...]] = {
-    # the shared-memory tools every agent gets (``tools/builtin.py``): how users ask for them
+    # the shared-memory tools every agent gets (``tools/builtin.py``): how users ask for them,
+    # the fact said with the request ("remember that my X is Y") or before it
     "remember": (
         "Remember this for me.",
         "Save this detail for later.",
         "Keep a note of my details.",
+        "Remember that my favourite colour is green.",
+        "Please keep in mind that my car is blue.",
+        "Save my postcode, it is N1 4AB.",
+        "Make a note that I live in Leeds.",
+        "Store my membership number 40213.",
     ),
     "recall": (
         "What did I tell you earlier?",
         "Look up what you saved for me.",
+        "Which membership number did I give you?",
     ),
 }
 """Intents of Troupe's own non-panel tools, written here (none is an utterance of the eval
 set), added to those made from the name and description."""
+
+_POLITE = (
+    r"(?:(?:please|ok|okay|now|also|and|oh)\s*,?\s+)*"
+    r"(?:(?:can|could|will|would)\s+you\s+(?:please\s+)?)?"
+)
+_PANEL_NAMES = {
+    "notepad": r"note\s*pad|notes",
+    "code": r"code(?:\s+(?:editor|panel))?|editor",
+}
+REQUEST_FRAMES: dict[str, tuple[re.Pattern[str], ...]] = {
+    "remember": (
+        re.compile(
+            rf"^{_POLITE}(?:remember|memori[sz]e|save|store|note|keep\s+in\s+mind|"
+            r"make\s+a\s+note|take\s+a\s+note|don'?t\s+forget|do\s+not\s+forget)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(?:please\s+)?(?:remember|save|store|note)\s+(?:it|that|this)$", re.IGNORECASE
+        ),
+    ),
+    **{
+        f"control_{panel}": (
+            re.compile(
+                rf"^{_POLITE}(?:write|put|add|type|jot\s+down|note\s+down)\b.*"
+                rf"\b(?:in|into|on|onto|to)\s+(?:the|my|a|our|your)\s+(?:{names})$",
+                re.IGNORECASE,
+            ),
+        )
+        for panel, names in _PANEL_NAMES.items()
+    },
+}
+"""Request frames of Troupe's own tools that carry their content ("Remember that my laptop is
+a ThinkPad", "Put eggs on the notepad"), matched on each clause (``clauses``): the sentence
+encoder weighs the topic, and the topic of such a request is its content (a laptop is close to a
+notepad for MiniLM), while the frame says which tool. A clause in the frame counts as an intent
+matched at ``FRAME_SIMILARITY``. Written here from the tools' semantics (none is an utterance of
+the eval set); a statement ("I can't remember ...") or a question is not in a frame."""
+FRAME_SIMILARITY = 0.8
+_LEADING_JOIN = re.compile(r"^(?:(?:and|then)\s+)+", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"\s*[,;.!?]\s+|\s+(?:and|then)\s+(?:then\s+)?", re.IGNORECASE)
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of an utterance that may each ask for something: split at punctuation and at
+    "and" / "then"; parts of one word are dropped."""
+    parts = (_LEADING_JOIN.sub("", p.strip(' \t\n.,;:!?"')) for p in _CLAUSE_BREAK.split(text))
+    return [p for p in parts if len(p.split()) >= 2]
+
+
+def framed_tools(utterance: str, names: Sequence[str]) -> set[str]:
+    """The tools among ``names`` whose request frame (``REQUEST_FRAMES``) ``utterance`` or
+    one of its clauses is in."""
+    parts = [utterance.strip(' \t\n.,;:!?"'), *clauses(utterance)]
+    return {
+        name
+        for name in names
+        for frame in REQUEST_FRAMES.get(name, ())
+        if any(frame.search(part) for part in parts)
+    }
 
 
 class TextEncoder(Protocol):
@@ -82,6 +163,11 @@ def _first_sentence(text: str) -> str:
     text = " ".join(text.split())
     cut = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
     return cut[:MAX_INTENT_CHARS]
+
+
+def is_transfer(spec: ToolSpec) -> bool:
+    """A handoff tool Troupe generates (``transfer_to_<agent>``)."""
+    return bool(_TRANSFER.match(" ".join(spec.description.split())))
 
 
 def tool_intents(spec: ToolSpec) -> list[str]:
@@ -102,10 +188,20 @@ def tool_intents(spec: ToolSpec) -> list[str]:
         thing = _PANEL_WORDS.get(m["panel"], m["panel"].replace("_", " "))
         verb = m["verb"]
         by_verb = {
-            "open": [f"Open the {thing}.", f"Show me the {thing}.", f"Let's use the {thing}."],
+            "open": [
+                f"Open the {thing}.",
+                f"Show me the {thing}.",
+                f"Let's use the {thing}.",
+                f"Open a {thing} called Ideas.",
+                f"Open the {thing} with the title Plans.",
+            ],
             "close": [f"Close the {thing}.", f"Hide the {thing}, we are done with it."],
             "read": [f"What is in the {thing}?", f"Read what the {thing} says."],
-            "control": [f"Write this into the {thing}.", f"Change what the {thing} shows."],
+            "control": [
+                f"Write this into the {thing}.",
+                f"Change what the {thing} shows.",
+                *CONTROL_INTENTS.get(m["panel"], ()),
+            ],
         }
         return [*by_verb[verb], _first_sentence(spec.description)]
     words = spec.name.replace("_", " ").strip()
@@ -161,8 +257,12 @@ class ToolRouter:
         def best(candidates: list[str] | tuple[str, ...]) -> float:
             return max(float(np.dot(query, vectors[t])) for t in candidates)
 
+        framed = framed_tools(utterance, list(intents))
         return Routing(
-            tools={name: best(ts) for name, ts in intents.items()},
+            tools={
+                name: max(best(ts), FRAME_SIMILARITY) if name in framed else best(ts)
+                for name, ts in intents.items()
+            },
             talk=best(CONVERSATION_INTENTS),
         )
 
