@@ -158,6 +158,34 @@ async def test_replace_and_remove_delete_the_old_file(
     assert (await client.get(third["avatar_url"])).status_code == 404
 
 
+async def test_a_duplicate_gets_its_own_copy_of_the_avatar(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    me = await caller(db, settings)
+    agent = await create_agent(client, me, "ava")
+    original = (await upload(client, me, agent["id"], image("PNG"), "image/png")).json()
+    storage = get_storage(settings)
+    made = await client.post(
+        f"{A}/{agent['id']}/duplicate", json={"slug": "ava_copy"}, headers=me.headers
+    )
+    assert made.status_code == 201, made.text
+    copy = made.json()
+    assert copy["avatar_url"] and copy["avatar_url"] != original["avatar_url"]
+    assert stored_key(copy).startswith(f"avatars/{me.org.id}/{copy['id']}/")
+    served = await client.get(copy["avatar_url"])
+    assert served.status_code == 200
+    assert served.content == await storage.read(stored_key(original))
+    # Independent files: removing the original's avatar leaves the copy's.
+    await client.delete(f"{A}/{agent['id']}/avatar", headers=me.headers)
+    assert (await client.get(copy["avatar_url"])).status_code == 200
+
+    plain = await create_agent(client, me, "max")
+    twin = await client.post(
+        f"{A}/{plain['id']}/duplicate", json={"slug": "max_copy"}, headers=me.headers
+    )
+    assert twin.status_code == 201 and twin.json()["avatar_url"] is None
+
+
 async def test_other_organizations_and_viewers_cannot_change_it(
     client: httpx.AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:

@@ -324,11 +324,35 @@ async def duplicate_agent(
     settings: SettingsDep,
     ctx: MemberOrg,
 ) -> AgentRead:
-    source = service.spec_of(await _agent(db, ctx.organization_id, agent_id))
+    """A new agent with the source's definition and a copy of its avatar (a file of its own, so
+    either can change or drop it; a source file that cannot be read gives a copy without one)."""
+    original = await _agent(db, ctx.organization_id, agent_id)
+    source = service.spec_of(original)
     spec = source.model_copy(
         update={"slug": body.slug, "name": body.name or f"{source.name} (copy)"}
     )
-    return await _save(db, redis, settings, ctx, spec, None)
+    copy = await _save(db, redis, settings, ctx, spec, None)
+    if not original.avatar_token:
+        return copy
+    storage = get_storage(settings)
+    try:
+        image = await storage.read(
+            avatar.storage_key(original.organization_id, original.id, original.avatar_token)
+        )
+    except (FileNotFoundError, NotFoundError):
+        log.warning("avatar not copied: source file missing", agent_id=str(original.id))
+        return copy
+    agent = await _agent(db, ctx.organization_id, copy.id)
+    token = avatar.new_token()
+    await storage.put(
+        avatar.storage_key(agent.organization_id, agent.id, token),
+        image,
+        content_type=avatar.AVATAR_CONTENT_TYPE,
+    )
+    agent.avatar_token = token
+    await db.commit()
+    await db.refresh(agent)
+    return read(agent)
 
 
 @router.get("/{agent_id}/versions", name="list_versions", response_model=AgentVersionList)
