@@ -135,18 +135,20 @@ class LocalLLMSpec:
 
 LOCAL_LLMS: dict[str, LocalLLMSpec] = {
     # biases: `run_tool_eval.py --calibrate` on agent/evals/calibration.jsonl (not the eval set);
-    # route weights: fitted on the eval set's tune split (even lines) over the models' recorded
-    # margins (agent/evals/results/tool-eval-2026-12-06-routed.json); the pick is the router's
-    # (its similarities outweigh the name scores, which only break near-ties)
+    # route weights: the pick's from the eval set's tune split (even lines) over the models'
+    # recorded margins (agent/evals/results/tool-eval-2026-12-06-routed.json; the router's
+    # similarities outweigh the name scores, which only break near-ties); the choice's refitted
+    # on the tune split of the grown set (84 lines) over the margins and similarities the live
+    # run with the worked examples recorded (bench/results/tool-eval-live-2026-12-06T2133Z.json)
     "smollm2": LocalLLMSpec(
-        "smollm2", chatml, tool_bias=1.94, route_choice=3.0, route_offset=-0.5, route_pick=100.0
+        "smollm2", chatml, tool_bias=1.94, route_choice=9.0, route_offset=-4.0, route_pick=100.0
     ),
     "gemma3-270m": LocalLLMSpec(
         "gemma3-270m",
         gemma,
         tool_bias=-1.45,
-        route_choice=4.0,
-        route_offset=-1.25,
+        route_choice=13.5,
+        route_offset=-3.0,
         route_pick=100.0,
     ),
 }
