@@ -111,12 +111,22 @@ def demo(tmp_path: Path, local_llm: LlamaCppLLM) -> Any:
         d.restore()
 
 
-async def test_remember_stores_the_fact_through_the_remember_tool(demo: Any) -> None:
+@pytest.mark.parametrize(
+    ("said", "fact"),
+    [
+        ("Remember that my order number is B-778.", "B-778"),
+        # answered in words before the request frames and the worked examples
+        ("Please keep in mind that my seat is 14C.", "14C"),
+    ],
+)
+async def test_remember_stores_the_fact_through_the_remember_tool(
+    demo: Any, said: str, fact: str
+) -> None:
     run = demo()
-    session = await run.run("Remember that my order number is B-778.")
+    session = await run.run(said)
     assert [e.tool for e in run.tool_calls()] == ["remember"]
     notes = run.runtime.state.notes
-    assert any("B-778" in value for value in notes.values()), notes
+    assert any(fact in value for value in notes.values()), notes
     assert session.current_agent.id == "ava"
 
 
