@@ -872,7 +872,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Duplicate */
+    /**
+     * Duplicate
+     * @description A new agent with the source's definition and a copy of its avatar (a file of its own, so
+     *     either can change or drop it; a source file that cannot be read gives a copy without one).
+     */
     post: operations['agents-duplicate'];
     delete?: never;
     options?: never;
