@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import threading
 
 from livekit import api, rtc
@@ -52,6 +53,9 @@ def main() -> None:
     for t in threads:
         t.join(60)
     print(json.dumps(outcomes, sort_keys=True), flush=True)
+    # Skip the interpreter's teardown: livekit's native runtime can abort while it is torn down
+    # under threads whose loops are closed; what is checked is printed already.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 real ``livekit-server``: with the worker's ``init_rtc_ffi`` (what ``build_server`` does for
 the thread executor) every room connects and the process lives on. Without it, livekit-rtc's
 lazy FFI client is created once per racing thread and the process is SIGTERMed by an FFI panic
-~15 s later (the failure this guards against; shown by the second test)."""
+~15 s later: running the script without ``--init`` showed that in every run by hand, but the race
+did not always happen inside the full suite (a run where all four connected), so no test asserts
+the failure itself."""
 
 from __future__ import annotations
 
@@ -46,13 +48,3 @@ async def test_rooms_connected_at_once_from_job_threads_all_connect(tmp_path: Pa
     assert rc == 0, out
     outcomes = json.loads(out.strip().splitlines()[-1])
     assert outcomes == {str(i): "connected" for i in range(ROOMS)}, out
-
-
-async def test_without_the_early_ffi_client_the_racing_connects_kill_the_process(
-    tmp_path: Path,
-) -> None:
-    async with livekit_server(tmp_path / "livekit.log") as lk:
-        rc, out = await run_script(lk.url, lk.key, lk.secret)
-    # SIGTERM from livekit-rtc's panic handler; if a livekit-rtc release makes the singleton
-    # thread-safe this fails, and init_rtc_ffi can go.
-    assert rc != 0 and "ReadyForRoomEventRequest" in out, (rc, out)
