@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { CHROMIUM_PATH, MEDIA_CHROMIUM_ARGS, register } from './support';
+import { CHROMIUM_PATH, MEDIA_CHROMIUM_ARGS, piperSpeechWav, register, REPO_ROOT } from './support';
 
 /**
  * Knowledge bases, whole system, through the dashboard: a new organization signs up, creates a
@@ -16,7 +14,7 @@ import { CHROMIUM_PATH, MEDIA_CHROMIUM_ARGS, register } from './support';
  */
 test.setTimeout(480_000);
 
-const ROOT = process.env.TROUPE_REPO_ROOT ?? path.resolve(process.cwd(), '..');
+const ROOT = REPO_ROOT;
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const QUESTION = 'What discount does the Zephyr loyalty card give?';
 const FACT = 'fourteen percent';
@@ -26,26 +24,6 @@ Members who show the Zephyr loyalty card get a ${FACT} discount on every Tuesday
 and free delivery on orders above sixty euros.
 `;
 const AGENT_SLUG = 'test_knowledge_ui'; // its scripted turns: tests/e2e/scripts/handoff.json
-
-/** The question as a WAV for Chromium's fake microphone, spoken by the local Piper voice. */
-function speechWav(): string {
-  const file = path.join(os.tmpdir(), `troupe-knowledge-${process.pid}.wav`);
-  execFileSync(
-    'uv',
-    [
-      'run',
-      '--frozen',
-      'python',
-      '-c',
-      'import sys; from pathlib import Path; from tests.e2e.support import speech_wav; ' +
-        'speech_wav(sys.argv[2], Path(sys.argv[1]), lead_s=6.0, tail_s=20.0)',
-      file,
-      QUESTION,
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  return file;
-}
 
 async function shot(page: Page, name: string) {
   await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
@@ -72,7 +50,7 @@ test('knowledge in the dashboard: upload, embed, attach to an agent, ask it by v
   baseURL,
   request,
 }) => {
-  const wav = speechWav();
+  const wav = piperSpeechWav('knowledge', QUESTION, { leadS: 6.0, tailS: 20.0 });
   let baseId = '';
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type APIRequestContext } from '@playwright/test';
-import { CHROMIUM_PATH, MEDIA_CHROMIUM_ARGS, demo, demoPassword, shot } from './support';
+import { apiBearer, CHROMIUM_PATH, demo, MEDIA_CHROMIUM_ARGS, shot } from './support';
 
 /**
  * Why the server ended a conversation, whole system: a copy of the seeded scripted handoff
@@ -42,14 +42,6 @@ function silentWav(): string {
   const file = path.join(dir, 'silence.wav');
   writeFileSync(file, Buffer.concat([header, Buffer.alloc(samples * 2)]));
   return file;
-}
-
-async function bearer(request: APIRequestContext, email: string): Promise<Record<string, string>> {
-  const r = await request.post('/api/v1/auth/login', {
-    data: { email, password: demoPassword(), delivery: 'body' },
-  });
-  expect(r.status(), await r.text()).toBe(200);
-  return { Authorization: `Bearer ${(await r.json()).access_token}` };
 }
 
 /** A new template like the seeded handoff one (same agents, scripted LLM) that ends after
@@ -92,7 +84,7 @@ test('a session the agent ends after a long silence says so on the ended page', 
   request,
   baseURL,
 }, testInfo) => {
-  const headers = await bearer(request, demo().email);
+  const headers = await apiBearer(request, demo().email);
   const embedKey = await idleEmbedKey(request, headers, new URL(baseURL!).origin);
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -1,14 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import {
+  apiBearer,
   CHROMIUM_PATH,
-  MEDIA_CHROMIUM_ARGS,
   demo,
-  demoPassword,
   login,
+  MEDIA_CHROMIUM_ARGS,
+  piperSpeechWav,
+  REPO_ROOT,
   type Demo,
 } from './support';
 
@@ -20,38 +20,9 @@ import {
  */
 test.setTimeout(300_000);
 
-// Playwright runs from web/ (its config's folder); the repository root is one up (a private
-// copy of web/ elsewhere names it in TROUPE_REPO_ROOT).
-const ROOT = process.env.TROUPE_REPO_ROOT ?? path.resolve(process.cwd(), '..');
+const ROOT = REPO_ROOT;
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const CONSENT = 'This call is recorded so we can review the handoff.';
-
-/** The user's sentence as a WAV for Chromium's fake microphone, spoken by the local Piper voice. */
-function speechWav(): string {
-  const file = path.join(os.tmpdir(), `troupe-replay-${process.pid}.wav`);
-  execFileSync(
-    'uv',
-    [
-      'run',
-      '--frozen',
-      'python',
-      '-c',
-      'import sys; from pathlib import Path; from tests.e2e.support import speech_wav; ' +
-        'speech_wav("I need to talk to an expert please.", Path(sys.argv[1]), lead_s=6.0, tail_s=8.0)',
-      file,
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  return file;
-}
-
-async function bearer(request: APIRequestContext, email: string): Promise<Record<string, string>> {
-  const r = await request.post('/api/v1/auth/login', {
-    data: { email, password: demoPassword(), delivery: 'body' },
-  });
-  expect(r.status(), await r.text()).toBe(200);
-  return { Authorization: `Bearer ${(await r.json()).access_token}` };
-}
 
 /**
  * What the seeded front desk's handoff should show: the topic the scripted LLM passes on its
@@ -117,7 +88,10 @@ async function recordedEmbedKey(
 
 /** One real recorded conversation; returns its session id. */
 async function recordConversation(baseURL: string, embedKey: string): Promise<string> {
-  const wav = speechWav();
+  const wav = piperSpeechWav('replay', 'I need to talk to an expert please.', {
+    leadS: 6.0,
+    tailS: 8.0,
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [...MEDIA_CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`],
@@ -189,7 +163,7 @@ test('replay of a recorded session: play moves the playhead, the highlighted tur
   baseURL,
 }) => {
   const d = demo();
-  const headers = await bearer(request, d.email);
+  const headers = await apiBearer(request, d.email);
   const embedKey = await recordedEmbedKey(request, headers, d, new URL(baseURL!).origin);
   const sessionId = await recordConversation(baseURL!, embedKey);
   await waitForRecordings(request, headers, sessionId);

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 
 /**
  * Shared set-up for the browser specs: the Chromium launch flags, the demo organization that
@@ -98,4 +100,48 @@ export async function shot(
     .catch(() => undefined);
   if (options.fromTop) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
+}
+
+/** The repository root (the specs run in web/; a copy of web/ elsewhere names it in TROUPE_REPO_ROOT). */
+export const REPO_ROOT = process.env.TROUPE_REPO_ROOT ?? path.resolve(process.cwd(), '..');
+
+/** Bearer headers of `email` (with the demo password), signed in through the API. */
+export async function apiBearer(
+  request: APIRequestContext,
+  email: string,
+): Promise<Record<string, string>> {
+  const r = await request.post('/api/v1/auth/login', {
+    data: { email, password: demoPassword(), delivery: 'body' },
+  });
+  expect(r.status(), await r.text()).toBe(200);
+  return { Authorization: `Bearer ${(await r.json()).access_token}` };
+}
+
+/**
+ * `sentence` as a WAV for Chromium's fake microphone, spoken by the local Piper voice
+ * (tests/e2e/support.speech_wav) with `leadS` / `tailS` seconds of silence around it.
+ */
+export function piperSpeechWav(
+  name: string,
+  sentence: string,
+  { leadS, tailS }: { leadS: number; tailS: number },
+): string {
+  const file = path.join(os.tmpdir(), `troupe-${name}-${process.pid}.wav`);
+  execFileSync(
+    'uv',
+    [
+      'run',
+      '--frozen',
+      'python',
+      '-c',
+      'import sys; from pathlib import Path; from tests.e2e.support import speech_wav; ' +
+        'speech_wav(sys.argv[2], Path(sys.argv[1]), lead_s=float(sys.argv[3]), tail_s=float(sys.argv[4]))',
+      file,
+      sentence,
+      String(leadS),
+      String(tailS),
+    ],
+    { cwd: REPO_ROOT, stdio: 'inherit' },
+  );
+  return file;
 }
