@@ -125,48 +125,37 @@ async def test_a_large_vector_search_reads_its_size_index_and_matches_the_exact_
     await db.execute(text("ANALYZE knowledge_chunks"))
 
     embedder = FixedEmbedder(model, query)
-    sql, params = await service.search_statement(
-        db=db,
-        organization_id=mine.id,
-        bases=[base.id],
-        query="anything",
-        mode="vector",
-        model=embedder,
-        model_name=model,
-    )
-    plan = "\n".join(r[0] for r in await db.execute(text("EXPLAIN " + sql.text), params))
-    assert hnsw_index_name(dim) in plan, plan
-    exact_sql, exact_params = await service.search_statement(
-        db=db,
-        organization_id=mine.id,
-        bases=[base.id],
-        query="anything",
-        mode="vector",
-        model=embedder,
-        model_name=model,
-        exact=True,
-    )
-    exact_plan = "\n".join(
-        r[0] for r in await db.execute(text("EXPLAIN " + exact_sql.text), exact_params)
-    )
+
+    async def plan(*, exact: bool) -> str:
+        sql, params = await service.search_statement(
+            db=db,
+            organization_id=mine.id,
+            bases=[base.id],
+            query="anything",
+            mode="vector",
+            model=embedder,
+            model_name=model,
+            exact=exact,
+        )
+        return "\n".join(r[0] for r in await db.execute(text("EXPLAIN " + sql.text), params))
+
+    async def search(*, exact: bool) -> list[Any]:
+        return await service.search(
+            db=db,
+            organization_id=mine.id,
+            base_ids=[base.id],
+            query="anything",
+            mode="vector",
+            embedder=embedder,
+            exact=exact,
+        )
+
+    index_plan = await plan(exact=False)
+    assert hnsw_index_name(dim) in index_plan, index_plan
+    exact_plan = await plan(exact=True)
     assert "hnsw" not in exact_plan, exact_plan
 
-    hits = await service.search(
-        db=db,
-        organization_id=mine.id,
-        base_ids=[base.id],
-        query="anything",
-        mode="vector",
-        embedder=embedder,
-    )
-    exact = await service.search(
-        db=db,
-        organization_id=mine.id,
-        base_ids=[base.id],
-        query="anything",
-        mode="vector",
-        embedder=embedder,
-        exact=True,
-    )
+    hits = await search(exact=False)
+    exact = await search(exact=True)
     assert len(hits) == 5 and all(h.knowledge_base_id == base.id for h in hits)
     assert [h.chunk_id for h in hits] == [h.chunk_id for h in exact]
