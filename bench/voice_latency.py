@@ -477,6 +477,8 @@ def aggregate(results: list[SessionResult]) -> dict[str, Any]:
         "sessions": len(results),
         "failed_sessions": sum(1 for r in results if r.error),
         "greeting_ms": summary(greeting),
+        # the variant's first session: a fresh worker, its greeting cache empty
+        "greeting_first_ms": results[0].greeting_ms if results else None,
         # end of speech -> first agent audio, turns spoken into silence only
         "turn_first_audio_ms": summary([t["first_audio_ms"] for t in clean if t["first_audio_ms"]]),
         "turns": len(all_turns),
@@ -516,6 +518,7 @@ def pp(s: dict[str, Any]) -> str:
 
 COLUMNS: tuple[tuple[str, Any], ...] = (
     ("greeting", lambda a: pp(a["greeting_ms"])),
+    ("greeting 1st session", lambda a: fmt(a.get("greeting_first_ms"))),
     ("room e2e", lambda a: pp(a["turn_first_audio_ms"])),
     ("eot wait", lambda a: pp(a["agent_stages_ms"]["end_of_utterance_delay_ms"])),
     ("STT", lambda a: pp(a["agent_stages_ms"]["transcription_delay_ms"])),
@@ -588,6 +591,8 @@ OFF = {
     "TROUPE_INTERRUPT_MIN_SPEECH_S": "0.5",
     "TROUPE_STT_SPECULATIVE_PAUSE_MS": "0",
     "TROUPE_LLM_PREFILL": "0",
+    "TROUPE_STT_WINDOW": "full",
+    "TROUPE_TTS_GREETING_CACHE": "0",
 }
 """Every engine optimisation that is a worker flag switched off (the engine before issue 17)."""
 
@@ -629,6 +634,18 @@ def variants() -> dict[str, ProviderSet]:
             "all on but the local LLM's prompt prefill after the greeting",
             env={"TROUPE_LLM_PREFILL": "0"},
         ),
+        "local-full-window": ProviderSet(
+            "local-full-window",
+            *local,
+            "all on but Whisper's fitted encoder window (faster-whisper's 30 s window)",
+            env={"TROUPE_STT_WINDOW": "full"},
+        ),
+        "local-no-greeting-cache": ProviderSet(
+            "local-no-greeting-cache",
+            *local,
+            "all on but the greeting cache (Piper renders every greeting)",
+            env={"TROUPE_TTS_GREETING_CACHE": "0"},
+        ),
         "local-spec-100": ProviderSet(
             "local-spec-100",
             *local,
@@ -646,7 +663,7 @@ def variants() -> dict[str, ProviderSet]:
 
 DEFAULT_VARIANTS = (
     "fake-off,fake-vad,fake,local-off,local-vad,local-no-preemptive,local-no-clause,"
-    "local-stt-vad,local-no-spec,local-no-prefill,local"
+    "local-stt-vad,local-no-spec,local-no-prefill,local-full-window,local-no-greeting-cache,local"
 )
 
 
@@ -726,6 +743,7 @@ async def start_worker(
         "TROUPE_AGENT_NUM_IDLE_PROCESSES": "1",
         "TROUPE_AGENT_LOAD_THRESHOLD": "inf",
         "TROUPE_AGENT_SPOOL_DIR": str(spool),
+        "TROUPE_TTS_CACHE_DIR": str(spool / f"tts-cache-{n}"),  # every worker starts cold
         "TROUPE_FAKE_STT_SCRIPT": json.dumps(SENTENCES),
         "TROUPE_SIMULATIONS_ENABLED": "false",
         **flags,

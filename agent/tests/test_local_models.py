@@ -59,6 +59,65 @@ async def test_piper_then_whisper_round_trip(models: LocalModels) -> None:
     assert word_errors(words(heard), words(SENTENCE)) <= 1, heard
 
 
+def test_whisper_fitted_window_hears_what_the_full_window_hears(models: LocalModels) -> None:
+    """The default fitted encoder window (utterance + 1 s) against faster-whisper's 30 s one, on
+    the same audio: both hear the sentence, and silence is no speech on both."""
+    import numpy as np
+    from troupe_agent.providers.local_stt import frames_to_whisper_input
+    from troupe_agent.simulation.voice_user import speech_frames
+
+    quiet = rtc.AudioFrame(b"\x00\x00" * 480, 48000, 1, 480)
+    audio = frames_to_whisper_input([quiet] * 30 + speech_frames(SENTENCE, models.piper()))
+    fitted, full = WhisperSTT(models.whisper()), WhisperSTT(models.whisper(), window_pad=None)
+    assert fitted._window_pad_s == 1.0 and full._window_pad_s is None
+    for whisper in (fitted, full):
+        assert word_errors(words(whisper.transcribe_sync(audio)), words(SENTENCE)) <= 1
+        assert whisper.transcribe_sync(np.zeros(16000, dtype=np.float32)) == ""
+    assert fitted.full_window_retries == 0
+
+
+def test_whisper_redoes_an_unsure_fitted_decode_on_the_full_window(models: LocalModels) -> None:
+    """When the fitted decode is unsure (None), the utterance is recognized again the way
+    faster-whisper does it, and the retry is counted."""
+    from troupe_agent.providers.local_stt import frames_to_whisper_input
+    from troupe_agent.simulation.voice_user import speech_frames
+
+    class Unsure(WhisperSTT):
+        def _transcribe_fitted(self, audio: object, pad_s: float) -> str | None:
+            return None
+
+    audio = frames_to_whisper_input(speech_frames(SENTENCE, models.piper()))
+    whisper = Unsure(models.whisper())
+    assert word_errors(words(whisper.transcribe_sync(audio)), words(SENTENCE)) <= 1
+    assert whisper.full_window_retries == 1
+
+
+def test_whisper_cuts_a_short_window_repetition() -> None:
+    from troupe_agent.providers.local_stt import trim_repetition
+
+    good, morning, dot = 101, 102, 13
+    looped = [good, morning, dot] * 3 + [good, morning]
+    assert trim_repetition(looped) == [good, morning, dot]
+    assert trim_repetition([7, *looped]) == [7, good, morning, dot]
+    assert trim_repetition([1, 2, 3, 4]) == [1, 2, 3, 4]
+    assert trim_repetition([7, 9, 9]) == [7, 9, 9]  # one token twice: kept
+    assert trim_repetition([7, 9, 9, 9]) == [7, 9]
+    assert trim_repetition([4, 1, 2, 1]) == [4, 1, 2, 1]  # less than one whole repeat
+
+
+def test_whisper_window_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from troupe_agent.providers.local_stt import compression_ratio, window_pad_s
+
+    monkeypatch.delenv("TROUPE_STT_WINDOW", raising=False)
+    assert window_pad_s() == 1.0
+    monkeypatch.setenv("TROUPE_STT_WINDOW", "full")
+    assert window_pad_s() is None
+    monkeypatch.setenv("TROUPE_STT_WINDOW", "2.5")
+    assert window_pad_s() == 2.5
+    assert compression_ratio("") == 0.0
+    assert compression_ratio("la " * 40) > 2.4 > compression_ratio("Can I talk to Max?")
+
+
 async def test_smollm2_streams_a_short_reply(models: LocalModels) -> None:
     from livekit.agents import llm
     from support.local_llm import missing

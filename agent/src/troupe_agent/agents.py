@@ -39,6 +39,7 @@ from troupe_agent.context_plans import SummaryMethod
 from troupe_agent.events import handoff_event
 from troupe_agent.handoff import last_user_text, user_asked_for
 from troupe_agent.logging import get_logger
+from troupe_agent.providers.local_tts import remember_greeting
 from troupe_agent.runtime import SessionRuntime
 from troupe_agent.tools import build_tools
 from troupe_agent.tools.knowledge_search import auto_retrieve
@@ -249,7 +250,11 @@ class TroupeAgent(Agent):
             )
         elif self.config.greeting.strip():
             # {{variable}} placeholders read the session's variables, as the instructions do.
-            greeting = self.session.say(rt.state.render(self.config.greeting))
+            text = rt.state.render(self.config.greeting)
+            if text == self.config.greeting:
+                # said word for word in every session: a local voice reads it from its cache
+                remember_greeting(self.tts, text)
+            greeting = self.session.say(text)
             # After the greeting, not during it: on 2 cores the prefill slowed the greeting's
             # synthesis by ~380 ms p50 (bench/voice_latency.py local-no-prefill vs local) and
             # the user's first turn still ends after it is done.

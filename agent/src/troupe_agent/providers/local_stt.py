@@ -14,12 +14,21 @@ VAD's end of speech (~250-340 ms into the pause). So ``FlushedStream`` starts Wh
 the utterance buffered so far as soon as the audio has been quiet for ``speculate_after_s``
 (``TROUPE_STT_SPECULATIVE_PAUSE_MS``, 0: off). When the flush comes and no loud audio arrived
 after that snapshot, the speculative transcript is the answer (often already done); when the
-user spoke again it is discarded and the whole utterance is recognized as before."""
+user spoke again it is discarded and the whole utterance is recognized as before.
+
+Fitted window: Whisper's encoder is trained on 30 s windows and faster-whisper pads every input
+to them, so a 3 s utterance costs as much to encode as 30 s (most of Whisper's time here).
+CTranslate2's encoder takes a shorter input: ``WhisperSTT`` encodes the utterance plus
+``window_pad_s`` of padding (``TROUPE_STT_WINDOW``: seconds, or ``full`` for faster-whisper's
+30 s path) and decodes greedily with Whisper's own no-speech rule. A decode that looks unsure
+(average log-probability below -1 or a repetitive text) is redone on the full window.
+``bench/stt_window.py`` measures the error rate and time of each choice."""
 
 import asyncio
 import os
 import threading
 import uuid
+import zlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +54,55 @@ SPEECH_RMS = 0.01
 SPECULATIVE_PAUSE_S = 0.15
 """Quiet audio after speech before ``FlushedStream`` transcribes speculatively (the session's
 VAD ends speech after 0.25 s of silence, Smart Turn is asked at 0.2 s)."""
+
+
+WINDOW_PAD_S = 1.0
+"""Default padding after the utterance in the fitted encoder window (see ``bench/stt_window.py``)."""
+NO_SPEECH_PROB = 0.6
+LOW_LOGPROB = -1.0
+MAX_COMPRESSION_RATIO = 2.4
+"""faster-whisper's defaults: no speech when ``no_speech_prob`` > 0.6 and the average
+log-probability < -1; an average below -1 or a text compressing better than 2.4 is retried."""
+MAX_TOKENS_PER_S = 12
+MAX_TOKENS_SLACK = 8
+"""A fitted decode stops after 12 tokens per second of audio (+8): people say up to about 5
+tokens a second, and a decode that runs on is a hallucination loop, redone on the full window
+instead of running to Whisper's 448 tokens."""
+
+
+def window_pad_s() -> float | None:
+    """``TROUPE_STT_WINDOW``: padding in seconds after the utterance in Whisper's encoder window,
+    or None for faster-whisper's full 30 s window (``full``)."""
+    raw = (os.environ.get("TROUPE_STT_WINDOW") or "").strip().lower()
+    if raw == "":
+        return WINDOW_PAD_S
+    if raw == "full":
+        return None
+    return max(0.0, float(raw))
+
+
+def trim_repetition(tokens: list[int]) -> list[int]:
+    """Whisper on a short window tends to say the utterance again and again until it runs out
+    of tokens ("Good morning. Good morning. Good"): cuts ``tokens`` at the start of the first
+    run that repeats the ``p`` tokens before it (at least ``p`` more tokens, ``p`` >= 2, or 3
+    repeats of one token), keeping the first occurrence."""
+    n = len(tokens)
+    best = n
+    for p in range(1, n // 2 + 1):
+        need = p if p >= 2 else 2
+        run = 0  # tokens (from the end backwards) equal to the token p before them
+        for j in range(n - 1, p - 1, -1):
+            if tokens[j] != tokens[j - p]:
+                break
+            run += 1
+        if run >= need:
+            best = min(best, n - run)
+    return tokens[:best]
+
+
+def compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
 def speculative_pause_s() -> float:
@@ -103,12 +161,22 @@ class WhisperSTT(stt.STT[Any]):
     """The transcript depends on the audio alone: ``FlushedSTT`` may recognize speculatively
     and throw the result away."""
 
-    def __init__(self, model: "WhisperModel", *, language: str = "en", beam_size: int = 1) -> None:
+    def __init__(
+        self,
+        model: "WhisperModel",
+        *,
+        language: str = "en",
+        beam_size: int = 1,
+        window_pad: NotGivenOr[float | None] = NOT_GIVEN,
+    ) -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
         self._model = model
         self._language = language
         self._beam_size = beam_size
+        self._window_pad_s = window_pad if utils.is_given(window_pad) else window_pad_s()
         self._lock = model_lock(model)
+        self.full_window_retries = 0
+        """Fitted-window decodes redone on the full window (unsure result)."""
 
     @property
     def model(self) -> str:
@@ -120,15 +188,72 @@ class WhisperSTT(stt.STT[Any]):
 
     def transcribe_sync(self, audio: np.ndarray) -> str:
         with self._lock:
-            segments, _info = self._model.transcribe(
-                audio,
-                language=self._language,
-                beam_size=self._beam_size,
-                vad_filter=False,
-                condition_on_previous_text=False,
-                without_timestamps=True,
-            )
-            return " ".join(s.text.strip() for s in segments).strip()
+            if self._window_pad_s is not None and len(audio) < MAX_BUFFER_S * WHISPER_SAMPLE_RATE:
+                text = self._transcribe_fitted(audio, self._window_pad_s)
+                if text is not None:
+                    return text
+                self.full_window_retries += 1
+            return self._transcribe_full(audio)
+
+    def _transcribe_fitted(self, audio: np.ndarray, pad_s: float) -> str | None:
+        """Greedy decode of an encoder window of the utterance plus ``pad_s`` (None: unsure)."""
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self._model
+        extractor = model.feature_extractor
+        features = extractor(audio)
+        frames = min(
+            extractor.nb_max_frames,
+            int(np.ceil((len(audio) / WHISPER_SAMPLE_RATE + pad_s) * 100 / 2)) * 2,
+        )
+        features = features[:, :frames]
+        if features.shape[1] < frames:  # zeros, as faster-whisper pads its 30 s window
+            features = np.pad(features, ((0, 0), (0, frames - features.shape[1])))
+        tokenizer = Tokenizer(
+            model.hf_tokenizer,
+            model.model.is_multilingual,
+            task="transcribe",
+            language=self._language if model.model.is_multilingual else None,
+        )
+        prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
+        max_new = min(
+            model.max_length - len(prompt),
+            int(len(audio) / WHISPER_SAMPLE_RATE * MAX_TOKENS_PER_S) + MAX_TOKENS_SLACK,
+        )
+        result = model.model.generate(
+            model.encode(features),
+            [prompt],
+            beam_size=self._beam_size,
+            max_length=len(prompt) + max_new,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+        )[0]
+        raw = result.sequences_ids[0]
+        avg_logprob = result.scores[0] * len(raw) / (len(raw) + 1)
+        if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOW_LOGPROB:
+            return ""
+        tokens = trim_repetition(raw)
+        text = str(tokenizer.decode(tokens)).strip()
+        if (
+            len(tokens) >= max_new  # ran on without repeating itself
+            or avg_logprob < LOW_LOGPROB
+            or compression_ratio(text) > MAX_COMPRESSION_RATIO
+        ):
+            return None
+        return text
+
+    def _transcribe_full(self, audio: np.ndarray) -> str:
+        segments, _info = self._model.transcribe(
+            audio,
+            language=self._language,
+            beam_size=self._beam_size,
+            vad_filter=False,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+        )
+        return " ".join(s.text.strip() for s in segments).strip()
 
     async def _recognize_impl(
         self,
