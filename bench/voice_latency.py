@@ -593,6 +593,7 @@ OFF = {
     "TROUPE_LLM_PREFILL": "0",
     "TROUPE_STT_WINDOW": "full",
     "TROUPE_TTS_GREETING_CACHE": "0",
+    "TROUPE_AGENT_WARM_UP": "0",
 }
 """Every engine optimisation that is a worker flag switched off (the engine before issue 17)."""
 
@@ -646,6 +647,12 @@ def variants() -> dict[str, ProviderSet]:
             "all on but the greeting cache (Piper renders every greeting)",
             env={"TROUPE_TTS_GREETING_CACHE": "0"},
         ),
+        "local-no-warm-up": ProviderSet(
+            "local-no-warm-up",
+            *local,
+            "all on but the audio models' warm-up inference at prewarm",
+            env={"TROUPE_AGENT_WARM_UP": "0"},
+        ),
         "local-spec-100": ProviderSet(
             "local-spec-100",
             *local,
@@ -663,7 +670,7 @@ def variants() -> dict[str, ProviderSet]:
 
 DEFAULT_VARIANTS = (
     "fake-off,fake-vad,fake,local-off,local-vad,local-no-preemptive,local-no-clause,"
-    "local-stt-vad,local-no-spec,local-no-prefill,local-full-window,local-no-greeting-cache,local"
+    "local-stt-vad,local-no-spec,local-no-prefill,local-full-window,local-no-greeting-cache,local-no-warm-up,local"
 )
 
 

@@ -3,7 +3,9 @@ endpointing choice."""
 
 import subprocess
 import sys
+from typing import Any
 
+import pytest
 from troupe_agent import worker
 from troupe_agent.local_models import LocalModels, shared_models
 from troupe_agent.providers.smart_turn import SmartTurnDetector
@@ -109,3 +111,27 @@ def test_every_runtime_api_client_of_the_process_shares_one_tls_context(
     pool_a = a._client._transport._pool  # type: ignore[attr-defined]
     pool_b = b._client._transport._pool  # type: ignore[attr-defined]
     assert pool_a._ssl_context is pool_b._ssl_context
+
+
+def test_prewarm_warms_piper_and_whisper_unless_switched_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prewarm runs one synthesis and one recognition (the first session's first real run
+    would pay their first-call cost); ``TROUPE_AGENT_WARM_UP=0`` only loads."""
+    from troupe_agent.providers import local_stt
+
+    calls: list[str] = []
+    real = local_stt.WhisperSTT.transcribe_sync
+
+    def counted(self: local_stt.WhisperSTT, audio: Any) -> str:
+        calls.append("whisper")
+        return real(self, audio)
+
+    monkeypatch.setattr(local_stt.WhisperSTT, "transcribe_sync", counted)
+    monkeypatch.setenv("TROUPE_AGENT_WARM_UP", "0")
+    LocalModels().prewarm("whisper")
+    assert calls == []
+    monkeypatch.setenv("TROUPE_AGENT_WARM_UP", "1")
+    models = LocalModels()
+    models.prewarm("whisper,piper")
+    assert calls == ["whisper"] and set(models.loaded()) == {"whisper-tiny", "piper-joe"}

@@ -46,6 +46,11 @@ def thread_budget() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def warm_up_enabled() -> bool:
+    """``TROUPE_AGENT_WARM_UP`` (default on): one inference per audio model at prewarm."""
+    return os.environ.get("TROUPE_AGENT_WARM_UP", "1").lower() not in ("0", "false", "off")
+
+
 def ort_options(threads: int) -> Any:
     import onnxruntime
 
@@ -290,6 +295,28 @@ class LocalModels:
                 self.tool_router()  # the default local LLM's tool choice uses it
             except LocalModelUnavailable as e:
                 log.info("local LLM not installed; skipped at prewarm", reason=str(e))
+        if warm_up_enabled():
+            self.warm_up(names)
+
+    def warm_up(self, names: set[str]) -> None:
+        """One small inference on Piper and Whisper (Smart Turn warms itself), so the first session's first run
+        does not pay onnxruntime's and CTranslate2's first-call allocations (a greeting read
+        from the phrase cache leaves Piper's first synthesis to the first reply).
+        ``TROUPE_AGENT_WARM_UP=0`` skips it (the bench's side-by-side)."""
+        import numpy as np
+
+        with self._lock:
+            loaded = set(self._cache)
+        try:
+            if "piper" in names and "piper-joe" in loaded:
+                for _chunk in self.piper().synthesize("Hello there."):
+                    pass
+            if "whisper" in names and "whisper-tiny" in loaded:
+                from troupe_agent.providers.local_stt import WhisperSTT
+
+                WhisperSTT(self.whisper()).transcribe_sync(np.zeros(16000, dtype=np.float32))
+        except Exception as e:  # a warm-up is an optimisation: never fail the prewarm
+            log.warning("model warm-up failed", error=str(e))
 
     def loaded(self) -> list[str]:
         with self._lock:
