@@ -594,6 +594,7 @@ OFF = {
     "TROUPE_STT_WINDOW": "full",
     "TROUPE_TTS_GREETING_CACHE": "0",
     "TROUPE_AGENT_WARM_UP": "0",
+    "TROUPE_AGENT_PREWARM_NICE": "0",
 }
 """Every engine optimisation that is a worker flag switched off (the engine before issue 17)."""
 
@@ -653,6 +654,12 @@ def variants() -> dict[str, ProviderSet]:
             "all on but the audio models' warm-up inference at prewarm",
             env={"TROUPE_AGENT_WARM_UP": "0"},
         ),
+        "local-prewarm-nice-0": ProviderSet(
+            "local-prewarm-nice-0",
+            *local,
+            "all on but the next idle process loading its models at normal priority",
+            env={"TROUPE_AGENT_PREWARM_NICE": "0"},
+        ),
         "local-spec-100": ProviderSet(
             "local-spec-100",
             *local,
@@ -670,7 +677,7 @@ def variants() -> dict[str, ProviderSet]:
 
 DEFAULT_VARIANTS = (
     "fake-off,fake-vad,fake,local-off,local-vad,local-no-preemptive,local-no-clause,"
-    "local-stt-vad,local-no-spec,local-no-prefill,local-full-window,local-no-greeting-cache,local-no-warm-up,local"
+    "local-stt-vad,local-no-spec,local-no-prefill,local-full-window,local-no-greeting-cache,local-no-warm-up,local-prewarm-nice-0,local"
 )
 
 

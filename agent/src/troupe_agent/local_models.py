@@ -5,6 +5,7 @@ before any job arrives; sessions read the instance from ``proc.userdata`` and ne
 model themselves. Model files are located through the packages that carry them, never by a
 hard-coded path, and nothing is fetched from a model hub."""
 
+import json
 import os
 import shutil
 import threading
@@ -221,16 +222,23 @@ class LocalModels:
         def load() -> "PiperVoice":
             import onnxruntime
             from piper import PiperVoice
+            from piper.config import PiperConfig
+            from piper.phonemize_espeak import ESPEAK_DATA_DIR
 
             path = piper_voice_path()
-            voice = PiperVoice.load(path)
-            # Piper's own session uses onnxruntime's defaults: every core, busy-waiting
-            voice.session = onnxruntime.InferenceSession(
-                str(path),
-                sess_options=ort_options(thread_budget()),
-                providers=["CPUExecutionProvider"],
+            config = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
+            # Not PiperVoice.load: its session uses onnxruntime's defaults (every core,
+            # busy-waiting), and replacing it afterwards loaded the model twice
+            return PiperVoice(
+                config=PiperConfig.from_dict(config),
+                session=onnxruntime.InferenceSession(
+                    str(path),
+                    sess_options=ort_options(thread_budget()),
+                    providers=["CPUExecutionProvider"],
+                ),
+                espeak_data_dir=Path(ESPEAK_DATA_DIR),
+                download_dir=Path.cwd(),
             )
-            return voice
 
         return self._get("piper-joe", load)  # type: ignore[no-any-return]
 

@@ -31,7 +31,7 @@ from troupe_contracts.config import SessionConfig, VisionSettings
 from troupe_contracts.rpc import UserAction
 from troupe_contracts.session import TokenMetadata
 
-from troupe_agent import ffi_fanout, handoff, observability
+from troupe_agent import ffi_fanout, handoff, observability, priority
 from troupe_agent.agents import AgentFactory, TroupeAgent
 from troupe_agent.api_client import ApiError, RuntimeApiClient
 from troupe_agent.bootstrap import BadMetadata, parse_metadata
@@ -113,7 +113,11 @@ def prewarm(proc: JobProcess) -> None:
     imports what a job needs and loads the offline models into the process-wide cache."""
     configure_logging()
     force_offline()
-    if get_settings().troupe_agent_ffi_batch:
+    settings = get_settings()
+    if settings.troupe_agent_job_executor == "process":
+        # the next idle process loads its models while a new session has its first turns
+        priority.lower_for_prewarm()
+    if settings.troupe_agent_ffi_batch:
         ffi_fanout.install()  # the job processes of the process executor
     import_first_job_modules()
     models = shared_models()
@@ -500,6 +504,7 @@ class SessionJob:
 
 async def entrypoint(ctx: JobContext) -> None:
     configure_logging()
+    priority.restore()  # prewarm loaded at a background priority; the session runs at 0
     await SessionJob(ctx, get_settings(), _models(ctx)).run()
 
 
