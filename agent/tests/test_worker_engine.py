@@ -14,16 +14,18 @@ from troupe_agent.settings import Settings
 
 
 def test_prewarm_imports_what_the_first_job_would_import() -> None:
-    """In a fresh interpreter: importing the worker leaves redis for later (the first job's
-    event loop blocked ~170 ms on it); prewarm's import step loads it."""
+    """In a fresh interpreter: importing the worker leaves redis, httpcore and anyio's asyncio
+    backend for later (the first job's event loop blocked 140-250 ms on each); prewarm's import
+    step loads them."""
     code = (
         "import sys; from troupe_agent import worker; "
-        "before = 'redis.asyncio' in sys.modules; "
+        "lazy = ('redis.asyncio', 'httpcore', 'anyio._backends._asyncio'); "
+        "before = [m in sys.modules for m in lazy]; "
         "missing = worker.import_first_job_modules(); "
-        "print(before, 'redis.asyncio' in sys.modules, missing)"
+        "print(before, [m in sys.modules for m in lazy], missing)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "False True []"
+    assert out.stdout.strip().splitlines()[-1] == "[False, False, False] [True, True, True] []"
 
 
 def test_models_are_shared_by_every_job_of_the_process() -> None:

@@ -90,9 +90,13 @@ FIRST_JOB_IMPORTS = (
     "troupe_agent.providers.smart_turn",
     "troupe_agent.providers.fake",
     "livekit.agents.voice.turn",
+    "httpcore",
+    "anyio._backends._asyncio",
 )
 """Modules a job imports lazily; imported in prewarm so the first job does not block its event
-loop importing them (redis alone took ~170 ms)."""
+loop importing them (redis alone took ~170 ms; httpcore, which httpx imports when the API
+client is created, 175-250 ms and anyio's asyncio backend, at its first request, 140 ms, both
+on the way to the greeting)."""
 
 
 def import_first_job_modules() -> list[str]:
