@@ -280,7 +280,8 @@ test('dashboard admin: members, API keys, audit, webhooks, templates, experiment
     await expect(page.getByTestId('delivery-row').first()).toBeVisible({ timeout: 3_000 });
   }).toPass({ timeout: 90_000 });
   await expect(page.getByTestId('deliveries-table')).toContainText('session.started');
-  const firstRow = page.getByTestId('delivery-row').first();
+  // a session event's row: analysis.completed may be newer and listed first
+  const firstRow = page.getByTestId('delivery-row').filter({ hasText: 'session.' }).first();
   await firstRow.getByRole('button', { name: 'Redeliver' }).click();
   await expect(page.getByText('Redelivery queued.')).toBeVisible();
   await firstRow.getByRole('button').first().click(); // show the payload
