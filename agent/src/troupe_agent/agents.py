@@ -9,7 +9,6 @@ A handoff builds a fresh ``TroupeAgent`` for the target with the context its pla
 parameters, stores them in the shared state (instructions read them as ``{{name}}``), and a
 rejection rule on the shared state can refuse the transfer with a message for the LLM."""
 
-import os
 import re
 from collections.abc import AsyncIterable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from troupe_agent.handoff import last_user_text, user_asked_for
 from troupe_agent.logging import get_logger
 from troupe_agent.providers.local_tts import remember_greeting
 from troupe_agent.runtime import SessionRuntime
+from troupe_agent.settings import env_flag
 from troupe_agent.tools import build_tools
 from troupe_agent.tools.knowledge_search import auto_retrieve
 from troupe_agent.vision import CANNOT_SEE_NOTE, attach_latest_frame
@@ -49,8 +49,8 @@ log = get_logger(__name__)
 
 
 def prefill_enabled() -> bool:
-    """``TROUPE_LLM_PREFILL`` (default on): prefill a local LLM's prompt while the greeting plays."""
-    return os.environ.get("TROUPE_LLM_PREFILL", "1").lower() not in ("0", "false", "off")
+    """``TROUPE_LLM_PREFILL`` (default on): prefill a local LLM's prompt once the greeting has played."""
+    return env_flag("TROUPE_LLM_PREFILL")
 
 
 VOICE_STYLE = (

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from troupe_agent.logging import get_logger
+from troupe_agent.settings import env_flag
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -49,7 +50,7 @@ def thread_budget() -> int:
 
 def warm_up_enabled() -> bool:
     """``TROUPE_AGENT_WARM_UP`` (default on): one inference per audio model at prewarm."""
-    return os.environ.get("TROUPE_AGENT_WARM_UP", "1").lower() not in ("0", "false", "off")
+    return env_flag("TROUPE_AGENT_WARM_UP")
 
 
 def ort_options(threads: int) -> Any:

@@ -16,6 +16,8 @@ from livekit.agents import AgentSession, vad
 from livekit.agents.voice.turn import TurnDetectionMode, TurnHandlingOptions
 from troupe_contracts.config import SessionConfig
 
+from troupe_agent.settings import env_flag
+
 VAD_MIN_DELAY_S = 0.5
 """Plain VAD endpointing: silence after the VAD's end of speech before the turn is taken as
 finished. Silero's ``min_silence_duration`` (0.55 s) comes first and overlaps it."""
@@ -48,7 +50,7 @@ def interrupt_min_speech_s() -> float:
 
 def preemptive_enabled() -> bool:
     """``TROUPE_PREEMPTIVE_GENERATION`` (default on)."""
-    return os.environ.get("TROUPE_PREEMPTIVE_GENERATION", "1").lower() not in ("0", "false", "off")
+    return env_flag("TROUPE_PREEMPTIVE_GENERATION")
 
 
 def preemptive_for(config: SessionConfig) -> bool | None:

@@ -1,5 +1,6 @@
 """Runtime settings, read from the environment and the repository's ``.env``."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -77,3 +78,9 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def env_flag(name: str) -> bool:
+    """An engine switch that is on unless the environment says ``0``, ``false`` or ``off``
+    (read at each call: the benches start workers with different values)."""
+    return os.environ.get(name, "1").lower() not in ("0", "false", "off")

@@ -34,6 +34,7 @@ from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
 from troupe_agent.local_models import espeak_binary
 from troupe_agent.providers.local_stt import model_lock
+from troupe_agent.settings import env_flag
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -84,12 +85,12 @@ class ClauseTokenizer(tokenize.SentenceTokenizer):
 
 def first_clause_enabled() -> bool:
     """``TROUPE_TTS_FIRST_CLAUSE`` (default on); off: whole sentences, livekit's default."""
-    return os.environ.get("TROUPE_TTS_FIRST_CLAUSE", "1").lower() not in ("0", "false", "off")
+    return env_flag("TROUPE_TTS_FIRST_CLAUSE")
 
 
 def greeting_cache_enabled() -> bool:
     """``TROUPE_TTS_GREETING_CACHE`` (default on)."""
-    return os.environ.get("TROUPE_TTS_GREETING_CACHE", "1").lower() not in ("0", "false", "off")
+    return env_flag("TROUPE_TTS_GREETING_CACHE")
 
 
 def default_cache_dir() -> Path:
