@@ -33,7 +33,7 @@ from livekit import rtc
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from troupe_agent.local_models import LocalModels
 from troupe_agent.providers.local_stt import WhisperSTT, frames_to_whisper_input
-from troupe_agent.simulation.voice_user import FRAME, RATE, speech_frames
+from troupe_agent.simulation.voice_user import FRAME, RATE, speech_frames, word_errors
 from voice_latency import RESULTS, ROOT, SENTENCES, git_revision, load_average, machine, summary
 
 LEAD_S = 0.3
@@ -55,15 +55,10 @@ def normalize(text: str) -> list[str]:
     return re.sub(r"[^a-z0-9' ]+", " ", text).split()
 
 
-def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    """(word edits, reference words): Levenshtein distance over normalized words."""
-    ref, hyp = normalize(reference), normalize(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1], len(ref)
+def errors_and_words(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(word edits, reference words) over normalized words."""
+    ref = normalize(reference)
+    return word_errors(normalize(hypothesis), ref), len(ref)
 
 
 def espeak_frames(text: str) -> list[rtc.AudioFrame]:
@@ -133,7 +128,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 heard = whisper.transcribe_sync(audio)
                 ms = (time.perf_counter() - t0) * 1000
-                errors, words = word_errors(text, heard)
+                errors, words = errors_and_words(text, heard)
                 case[name] = {
                     "heard": heard,
                     "ms": round(ms, 1),

@@ -8,22 +8,13 @@ from livekit import rtc
 from troupe_agent.local_models import LocalModels
 from troupe_agent.providers.local_stt import WhisperSTT
 from troupe_agent.providers.local_tts import PiperTTS
+from troupe_agent.simulation.voice_user import word_errors
 
 SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."
 
 
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z']+", text.lower())
-
-
-def word_errors(heard: list[str], said: list[str]) -> int:
-    """Word-level edit distance (substitutions, insertions, deletions)."""
-    row = list(range(len(said) + 1))
-    for i, h in enumerate(heard, 1):
-        prev, row[0] = row[0], i
-        for j, w in enumerate(said, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (h != w))
-    return row[-1]
 
 
 def test_word_errors_counts_edits() -> None:

@@ -14,6 +14,7 @@ from troupe_agent.local_models import LocalModels
 from troupe_agent.noise import NoiseSuppressor, audio_input_options, suppressor_for_track
 from troupe_agent.providers.local_stt import WhisperSTT
 from troupe_agent.providers.local_tts import PiperTTS
+from troupe_agent.simulation.voice_user import word_errors
 
 SENTENCE = "Please send the weekly report to the whole team before lunch tomorrow."
 RATE = 16000  # what the worker asks RoomIO for
@@ -22,15 +23,6 @@ FRAME_MS = 50  # RoomIO's input frame size
 
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z']+", text.lower())
-
-
-def word_errors(heard: list[str], said: list[str]) -> int:
-    row = list(range(len(said) + 1))
-    for i, h in enumerate(heard, 1):
-        prev, row[0] = row[0], i
-        for j, w in enumerate(said, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (h != w))
-    return row[-1]
 
 
 def _db(x: np.ndarray) -> float:

@@ -25,6 +25,17 @@ def rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(s * s))) if len(s) else 0.0
 
 
+def word_errors(heard: list[str], said: list[str]) -> int:
+    """Word-level edit distance (substitutions, insertions, deletions) between what a
+    recognizer heard and what was said: the numerator of the word error rate."""
+    row = list(range(len(said) + 1))
+    for i, h in enumerate(heard, 1):
+        prev, row[0] = row[0], i
+        for j, w in enumerate(said, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (h != w))
+    return row[-1]
+
+
 def speech_frames(
     text: str, voice: "PiperVoice | None" = None, *, steady: bool = False
 ) -> list[rtc.AudioFrame]:
