@@ -25,6 +25,7 @@ CTranslate2's encoder takes a shorter input: ``WhisperSTT`` encodes the utteranc
 ``bench/stt_window.py`` measures the error rate and time of each choice."""
 
 import asyncio
+import functools
 import os
 import threading
 import uuid
@@ -195,10 +196,23 @@ class WhisperSTT(stt.STT[Any]):
                 self.full_window_retries += 1
             return self._transcribe_full(audio)
 
-    def _transcribe_fitted(self, audio: np.ndarray, pad_s: float) -> str | None:
-        """Greedy decode of an encoder window of the utterance plus ``pad_s`` (None: unsure)."""
+    @functools.cached_property
+    def _decoding(self) -> tuple[Any, list[int]]:
+        """Whisper's tokenizer for this language and the transcription prompt (start of
+        transcript, language, task, no timestamps): the same for every utterance."""
         from faster_whisper.tokenizer import Tokenizer
 
+        model = self._model
+        tokenizer = Tokenizer(
+            model.hf_tokenizer,
+            model.model.is_multilingual,
+            task="transcribe",
+            language=self._language if model.model.is_multilingual else None,
+        )
+        return tokenizer, model.get_prompt(tokenizer, [], without_timestamps=True)
+
+    def _transcribe_fitted(self, audio: np.ndarray, pad_s: float) -> str | None:
+        """Greedy decode of an encoder window of the utterance plus ``pad_s`` (None: unsure)."""
         model = self._model
         extractor = model.feature_extractor
         features = extractor(audio)
@@ -209,13 +223,7 @@ class WhisperSTT(stt.STT[Any]):
         features = features[:, :frames]
         if features.shape[1] < frames:  # zeros, as faster-whisper pads its 30 s window
             features = np.pad(features, ((0, 0), (0, frames - features.shape[1])))
-        tokenizer = Tokenizer(
-            model.hf_tokenizer,
-            model.model.is_multilingual,
-            task="transcribe",
-            language=self._language if model.model.is_multilingual else None,
-        )
-        prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
+        tokenizer, prompt = self._decoding
         max_new = min(
             model.max_length - len(prompt),
             int(len(audio) / WHISPER_SAMPLE_RATE * MAX_TOKENS_PER_S) + MAX_TOKENS_SLACK,
