@@ -605,6 +605,11 @@ def variants() -> dict[str, ProviderSet]:
     local_note = "Whisper tiny + SmolLM2 + Piper" if has_llama else "Whisper + fake/echo + Piper"
     fake = ("fake/instant", "fake/echo", "fake/tone")
     local = ("local/whisper-tiny", local_llm, "local/piper-joe")
+
+    def all_on_but(name: str, what: str, **env: str) -> dict[str, ProviderSet]:
+        """A local variant with every optimisation on but the flags in ``env``."""
+        return {name: ProviderSet(name, *local, f"all on but {what}", env=env)}
+
     return {
         "fake-off": ProviderSet("fake-off", *fake, "instant fakes, all off", "vad", OFF),
         "fake": ProviderSet("fake", *fake, "instant fakes, all on"),
@@ -612,53 +617,45 @@ def variants() -> dict[str, ProviderSet]:
         "local-off": ProviderSet("local-off", *local, f"{local_note}, all off", "vad", OFF),
         "local": ProviderSet("local", *local, f"{local_note}, all on"),
         "local-vad": ProviderSet("local-vad", *local, "all on but VAD-silence endpointing", "vad"),
-        "local-no-preemptive": ProviderSet(
+        **all_on_but(
             "local-no-preemptive",
-            *local,
-            "all on but preemptive generation",
-            env={"TROUPE_PREEMPTIVE_GENERATION": "0"},
+            "preemptive generation",
+            TROUPE_PREEMPTIVE_GENERATION="0",
         ),
-        "local-no-clause": ProviderSet(
+        **all_on_but(
             "local-no-clause",
-            *local,
-            "all on but first clause to TTS (whole sentences)",
-            env={"TROUPE_TTS_FIRST_CLAUSE": "0"},
+            "first clause to TTS (whole sentences)",
+            TROUPE_TTS_FIRST_CLAUSE="0",
         ),
-        "local-no-spec": ProviderSet(
+        **all_on_but(
             "local-no-spec",
-            *local,
-            "all on but speculative transcription (Whisper only after the flush)",
-            env={"TROUPE_STT_SPECULATIVE_PAUSE_MS": "0"},
+            "speculative transcription (Whisper only after the flush)",
+            TROUPE_STT_SPECULATIVE_PAUSE_MS="0",
         ),
-        "local-no-prefill": ProviderSet(
+        **all_on_but(
             "local-no-prefill",
-            *local,
-            "all on but the local LLM's prompt prefill after the greeting",
-            env={"TROUPE_LLM_PREFILL": "0"},
+            "the local LLM's prompt prefill after the greeting",
+            TROUPE_LLM_PREFILL="0",
         ),
-        "local-full-window": ProviderSet(
+        **all_on_but(
             "local-full-window",
-            *local,
-            "all on but Whisper's fitted encoder window (faster-whisper's 30 s window)",
-            env={"TROUPE_STT_WINDOW": "full"},
+            "Whisper's fitted encoder window (faster-whisper's 30 s window)",
+            TROUPE_STT_WINDOW="full",
         ),
-        "local-no-greeting-cache": ProviderSet(
+        **all_on_but(
             "local-no-greeting-cache",
-            *local,
-            "all on but the greeting cache (Piper renders every greeting)",
-            env={"TROUPE_TTS_GREETING_CACHE": "0"},
+            "the greeting cache (Piper renders every greeting)",
+            TROUPE_TTS_GREETING_CACHE="0",
         ),
-        "local-no-warm-up": ProviderSet(
+        **all_on_but(
             "local-no-warm-up",
-            *local,
-            "all on but the audio models' warm-up inference at prewarm",
-            env={"TROUPE_AGENT_WARM_UP": "0"},
+            "the audio models' warm-up inference at prewarm",
+            TROUPE_AGENT_WARM_UP="0",
         ),
-        "local-prewarm-nice-0": ProviderSet(
+        **all_on_but(
             "local-prewarm-nice-0",
-            *local,
-            "all on but the next idle process loading its models at normal priority",
-            env={"TROUPE_AGENT_PREWARM_NICE": "0"},
+            "the next idle process loading its models at normal priority",
+            TROUPE_AGENT_PREWARM_NICE="0",
         ),
         "local-spec-100": ProviderSet(
             "local-spec-100",
@@ -666,11 +663,10 @@ def variants() -> dict[str, ProviderSet]:
             "all on, speculative transcription after 100 ms of quiet (default 150)",
             env={"TROUPE_STT_SPECULATIVE_PAUSE_MS": "100"},
         ),
-        "local-stt-vad": ProviderSet(
+        **all_on_but(
             "local-stt-vad",
-            *local,
-            "all on but the STT's own second VAD (StreamAdapter)",
-            env={"TROUPE_STT_VAD_FLUSH": "false"},
+            "the STT's own second VAD (StreamAdapter)",
+            TROUPE_STT_VAD_FLUSH="false",
         ),
     }
 
